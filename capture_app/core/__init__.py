@@ -1,0 +1,1 @@
+"""Pure-Python core of Report Capture. Nothing under this package may import Qt."""

@@ -1,0 +1,95 @@
+"""Atomic file writes and safe file names.
+
+Files are never rewritten in place: they are written under a temporary name in the same
+folder, flushed and fsynced, then renamed over the target, so a crash or power cut leaves
+either the old or the new content, never a mix.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+MAX_NAME_LENGTH = 120
+_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+# Bidirectional overrides and isolates can make "gpj.exe" read as "exe.jpg".
+_BIDI_AND_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_WINDOWS_RESERVED = {
+    "CON", "PRN", "AUX", "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+
+
+def fsync_dir(directory: Path) -> None:
+    if os.name == "nt":  # directories cannot be opened for fsync on Windows
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    fsync_dir(target.parent)
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def sanitize_filename(name: str, fallback: str = "datei") -> str:
+    """A file name safe on every OS and inside a zip: no separators, no ``..``, NFC, bounded."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = _BIDI_AND_INVISIBLE.sub("", name)
+    # Keep only the last path component, whichever separator was used.
+    name = re.split(r"[/\\]", name)[-1]
+    name = _FORBIDDEN.sub("_", name)
+    name = name.strip(" .")
+    while ".." in name:
+        name = name.replace("..", ".")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if stem.upper() in _WINDOWS_RESERVED:
+        stem = f"_{stem}"
+    if not stem:
+        stem = fallback
+    ext = ext[:16]
+    room = MAX_NAME_LENGTH - (len(ext) + 1 if ext else 0)
+    stem = stem[:room].rstrip(" .") or fallback
+    return f"{stem}.{ext}" if ext else stem
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name`` or ``name (2).ext`` … so that two evidence files never collide (case-insensitive)."""
+    lowered = {t.lower() for t in taken}
+    if name.lower() not in lowered:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    counter = 2
+    while True:
+        candidate = f"{stem} ({counter}).{ext}" if ext else f"{stem} ({counter})"
+        if candidate.lower() not in lowered:
+            return candidate
+        counter += 1
