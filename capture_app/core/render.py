@@ -1,0 +1,346 @@
+"""The report as people read it: the plain-text e-mail body and the self-contained HTML summary.
+
+Both are built from one list of labelled sections, so the e-mail and ``report.html`` always show
+the same fields. Labels and enum values come from the ``bundle`` catalogue. Only what is sent is
+shown: excluded evidence and excluded system fields never appear.
+
+The HTML file must be safe to open on a helpdesk machine: every piece of user text is escaped,
+there are no scripts and no external references (styles inline, screenshots as ``data:`` URIs),
+and a Content-Security-Policy forbids loading anything even if a value slipped through.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import math
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from capture_app.core.filetypes import INLINE_IMAGE_MEDIA_TYPES
+from capture_app.core.i18n import tr
+from capture_app.core.report import Environment, Report, parse_instant
+from capture_app.core.resources import read_text
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Row:
+    label: str
+    value: str
+    multiline: bool = False
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+# --- small formatters -----------------------------------------------------------------------
+
+def format_size(size: int, language: str, *, round_up: bool = False) -> str:
+    """``48 MB`` / ``1,5 MB`` / ``320 KB`` in the reader's language.
+
+    ``round_up`` is for "too large" messages: a file a few bytes over 25 MB must not read
+    "25 MB; allowed are 25 MB".
+    """
+    rounding = math.ceil if round_up else round
+    if size < 1024:
+        return tr("bundle.unit.bytes", language=language, n=size)
+    if size < MB:
+        return tr("bundle.unit.kb", language=language, n=max(1, rounding(size / 1024)))
+    tenths = rounding(size * 10 / MB)
+    number = f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths / 10:.1f}"
+    if language == "de":
+        number = number.replace(".", ",")
+    return tr("bundle.unit.mb", language=language, n=number)
+
+
+def _zone(name: str):
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def format_instant(text: str, zone_name: str, language: str) -> str:
+    """A stored ISO timestamp as a reader sees it: local to ``zone_name``, zone always named."""
+    moment = parse_instant(text)
+    if moment is None:
+        return text  # show what was stored rather than nothing
+    zone = _zone(zone_name)
+    if zone is not None:
+        moment = moment.astimezone(zone)
+    pattern = tr("bundle.format.datetime" if moment.second == 0 else
+                 "bundle.format.datetime_seconds", language=language)
+    offset = moment.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
+    if zone is None:  # no (known) zone name: the stored offset is all there is
+        return tr("bundle.format.with_offset", language=language, time=moment.strftime(pattern),
+                  offset=offset)
+    return tr("bundle.format.with_zone", language=language, time=moment.strftime(pattern),
+              zone=zone_name, offset=offset)
+
+
+def _enum(name: str, value: str, language: str) -> str:
+    if not value:
+        return ""
+    key = f"bundle.enum.{name}.{value}"
+    text = tr(key, language=language)
+    return value if text == f"⟦{key}⟧" else text
+
+
+def _label(key: str, language: str) -> str:
+    return tr(f"bundle.field.{key}", language=language)
+
+
+# --- the sections ---------------------------------------------------------------------------
+
+def _add(rows: list[Row], label_key: str, value: str, language: str, multiline=False) -> None:
+    """Only filled fields are shown; an empty label row would just be noise for the reader."""
+    if isinstance(value, str) and value.strip():
+        rows.append(Row(_label(label_key, language), value.strip(), multiline))
+
+
+def _case(case_id: str):
+    """The triage catalogue's case, for its readable title and field labels (ids otherwise)."""
+    if not case_id:
+        return None
+    try:
+        from capture_app.core.triage import builtin_catalogue
+
+        return builtin_catalogue().get(case_id)
+    except Exception:  # a broken catalogue must not stop a report from being sent
+        return None
+
+
+def _reporter(report: Report, lang: str) -> list[Row]:
+    rows: list[Row] = []
+    r = report.reporter
+    for attr in ("name", "email", "organisation", "phone"):
+        _add(rows, f"reporter.{attr}", getattr(r, attr), lang)
+    return rows
+
+
+def _triage(report: Report, lang: str) -> list[Row]:
+    rows: list[Row] = []
+    t = report.triage
+    _add(rows, "triage.category", _enum("category", t.category, lang), lang)
+    case = _case(t.case_id)
+    case_text = f"{case.title_in(lang)} ({t.case_id})" if case and t.case_id else t.case_id
+    _add(rows, "triage.case_id", case_text, lang)
+    _add(rows, "triage.escalation_reason", t.escalation_reason, lang, multiline=True)
+    steps = [_path_step(step) for step in t.path if isinstance(step, dict)]
+    if steps:
+        text = "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
+        _add(rows, "triage.path", text, lang, multiline=True)
+    return rows
+
+
+def _path_step(step: dict) -> str:
+    # The steps' shape belongs to core.triage; show every recorded fact, in order.
+    return "; ".join(f"{key}: {value}" for key, value in step.items() if value not in ("", None))
+
+
+def _description(report: Report, lang: str) -> list[Row]:
+    rows: list[Row] = []
+    d = report.description
+    _add(rows, "description.affected", _enum("affected", d.affected, lang), lang)
+    _add(rows, "description.affected_name", d.affected_name, lang)
+    _add(rows, "description.area", d.area, lang)
+    _add(rows, "description.url", d.url, lang)
+    for attr in ("what", "steps", "expected", "actual"):
+        _add(rows, f"description.{attr}", getattr(d, attr), lang, multiline=True)
+    _add(rows, "description.frequency", _enum("frequency", d.frequency, lang), lang)
+    _add(rows, "description.affected_users", _enum("affected_users", d.affected_users, lang), lang)
+    _add(rows, "description.urgency", _enum("urgency", d.urgency, lang), lang)
+    case = _case(report.triage.case_id)
+    labels = {f.id: (f.label.get(lang) or f.label.get("de") or f.id) for f in case.fields} if case else {}
+    for key, value in d.case_fields.items():
+        if isinstance(value, str) and value.strip():
+            rows.append(Row(labels.get(key, key), value.strip()))
+    return rows
+
+
+def _occurred(report: Report, lang: str) -> list[Row]:
+    rows: list[Row] = []
+    o = report.occurred
+    zone = o.timezone or report.agent_timezone
+    if o.mode == "window" and (o.start or o.end):
+        _add(rows, "occurred.mode", _enum("time_mode", "window", lang), lang)
+        _add(rows, "occurred.start", format_instant(o.start, zone, lang) if o.start else "", lang)
+        _add(rows, "occurred.end", format_instant(o.end, zone, lang) if o.end else "", lang)
+    elif o.at:
+        _add(rows, "occurred.mode", _enum("time_mode", o.mode or "exact", lang), lang)
+        _add(rows, "occurred.at", format_instant(o.at, zone, lang), lang)
+    _add(rows, "occurred.timezone", o.timezone, lang)
+    _add(rows, "occurred.note", o.note, lang, multiline=True)
+    return rows
+
+
+def _environment(env: Environment, lang: str) -> list[Row]:
+    rows: list[Row] = []
+    filled = [env.device_type, env.os, env.os_version, env.browser, env.browser_version,
+              env.user_agent, env.notes]
+    if env.unknown:
+        rows.append(Row(_label("environment.unknown", lang),
+                        tr("bundle.value.unknown_environment", language=lang)))
+    if not any(isinstance(value, str) and value.strip() for value in filled):
+        return rows  # "source: manual" alone would say nothing
+    _add(rows, "environment.source", _enum("source", env.source, lang), lang)
+    _add(rows, "environment.device_type", _enum("device_type", env.device_type, lang), lang)
+    for attr in ("os", "os_version", "browser", "browser_version", "user_agent"):
+        _add(rows, f"environment.{attr}", getattr(env, attr), lang)
+    _add(rows, "environment.notes", env.notes, lang, multiline=True)
+    return rows
+
+
+def _reference(report: Report, lang: str) -> list[Row]:
+    rows: list[Row] = []
+    _add(rows, "report.flexperto_instance", report.flexperto_instance, lang)
+    _add(rows, "report.meeting_reference", report.meeting_reference, lang)
+    return rows
+
+
+def _evidence(report: Report, lang: str) -> list[Row]:
+    rows = []
+    for item in report.included_evidence():
+        parts = [item.filename, format_size(item.size, lang)]
+        if item.title and item.title != item.filename:
+            parts.insert(1, item.title)
+        if item.kind == "document" and item.no_personal_data_confirmed:
+            parts.append(tr("bundle.value.no_personal_data_confirmed", language=lang))
+        rows.append(Row(tr(f"evidence.kind.{item.kind}", language=lang), " — ".join(parts)))
+    return rows
+
+
+def _system(report: Report, lang: str) -> list[Row]:
+    rows = [Row(key, value) for key, value in report.system.included().items()
+            if isinstance(value, str) and value.strip()]
+    # Names only: support should know a fact was withheld, never what it was.
+    withheld = list(report.system.excluded)
+    if withheld:
+        rows.append(Row(_label("system.excluded", lang), ", ".join(withheld)))
+    return rows
+
+
+def _meta(report: Report, lang: str) -> list[Row]:
+    rows: list[Row] = []
+    zone = report.agent_timezone or "UTC"
+    _add(rows, "report.id", report.id, lang)
+    _add(rows, "report.created_at", format_instant(report.created_at, zone, lang)
+         if report.created_at else "", lang)
+    _add(rows, "report.updated_at", format_instant(report.updated_at, zone, lang)
+         if report.updated_at else "", lang)
+    _add(rows, "report.agent_timezone", report.agent_timezone, lang)
+    _add(rows, "report.language", tr(f"bundle.enum.language.{report.language}", language=lang)
+         if report.language in ("de", "en") else report.language, lang)
+    return rows
+
+
+def build_sections(report: Report, language: str) -> list[Section]:
+    """Every filled field, labelled, grouped as the support person reads it; empty groups dropped."""
+    lang = language
+    summary = [Row(_label("report.summary", lang), report.summary.strip(), True)] \
+        if report.summary.strip() else []
+    parts = [
+        ("summary", summary),
+        ("reporter", _reporter(report, lang)),
+        ("triage", _triage(report, lang)),
+        ("description", _description(report, lang)),
+        ("occurred", _occurred(report, lang)),
+        ("advisor_environment", _environment(report.advisor_environment, lang)),
+        ("customer_environment", _environment(report.customer_environment, lang)),
+        ("reference", _reference(report, lang)),
+        ("evidence", _evidence(report, lang)),
+        ("system", _system(report, lang)),
+        ("report", _meta(report, lang)),
+    ]
+    return [Section(key, tr(f"bundle.section.{key}", language=lang), rows)
+            for key, rows in parts if rows]
+
+
+def _headline(report: Report, language: str) -> str:
+    title = tr("bundle.title", language=language)
+    summary = " ".join(report.summary.split())
+    return f"{title}: {summary}" if summary else title
+
+
+# --- plain text (the e-mail body) -----------------------------------------------------------
+
+def render_text(report: Report, language: str = "de") -> str:
+    headline = _headline(report, language)
+    lines = [headline, "=" * min(len(headline), 72), ""]
+    for section in build_sections(report, language):
+        lines += [section.title, "-" * len(section.title)]
+        for row in section.rows:
+            label = row.label if row.label.endswith(("?", ":")) else f"{row.label}:"
+            if row.multiline and "\n" in row.value:
+                lines.append(label)
+                lines += [f"    {line}".rstrip() for line in row.value.splitlines()]
+            else:
+                lines.append(f"{label} {row.value}")
+        lines.append("")
+    lines.append(tr("bundle.text.footer", language=language))
+    return "\n".join(lines) + "\n"
+
+
+# --- HTML (report.html) ---------------------------------------------------------------------
+
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _html_rows(section: Section) -> str:
+    rows = []
+    for row in section.rows:
+        css = ' class="multiline"' if row.multiline else ""
+        rows.append(f"<tr><th scope=\"row\">{_esc(row.label)}</th>"
+                    f"<td{css}>{_esc(row.value)}</td></tr>")
+    return "\n".join(rows)
+
+
+def _html_images(report: Report, images: dict[str, bytes], language: str) -> str:
+    figures = []
+    for item in report.included_evidence():
+        data = images.get(item.filename)
+        # Only raster types a browser shows inline; never SVG or HTML, which can carry script.
+        if data is None or item.media_type not in INLINE_IMAGE_MEDIA_TYPES:
+            continue
+        uri = f"data:{item.media_type};base64,{base64.b64encode(data).decode('ascii')}"
+        caption = item.title or item.filename
+        figures.append(f'<figure><img src="{uri}" alt="{_esc(caption)}">'
+                       f"<figcaption>{_esc(caption)} ({_esc(item.filename)})</figcaption></figure>")
+    if not figures:
+        return ""
+    title = tr("bundle.section.screenshots", language=language)
+    return f'<section class="images"><h2>{_esc(title)}</h2>\n' + "\n".join(figures) + "</section>"
+
+
+def render_html(report: Report, language: str = "de", images: dict[str, bytes] | None = None) -> str:
+    """One self-contained HTML file; ``images`` maps evidence file names to their bytes."""
+    headline = _headline(report, language)
+    parts = []
+    for section in build_sections(report, language):
+        parts.append(f'<section class="{_esc(section.key)}"><h2>{_esc(section.title)}</h2>\n'
+                     f"<table>\n{_html_rows(section)}\n</table></section>")
+    parts.append(_html_images(report, images or {}, language))
+    generated = tr("bundle.text.footer", language=language)
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{_esc(language)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_esc(headline)}</title>\n<style>\n{read_text('report.css')}\n</style>\n"
+        f"</head>\n<body>\n<h1>{_esc(headline)}</h1>\n"
+        + "\n".join(part for part in parts if part)
+        + f'\n<footer>{_esc(generated)}</footer>\n</body>\n</html>\n'
+    )
+

@@ -1,0 +1,79 @@
+"""The one interface every way of sending a bundle implements (SMTP, HTTP, mail client, export).
+
+A transport either returns a ``Receipt`` or raises a ``TransportError`` that says whether trying
+again later can help: the outbox retries ``TemporaryTransportError`` with backoff (honouring
+``retry_after``) and moves the report to *needs attention* on ``PermanentTransportError``.
+Messages never contain secrets: transports pass only what the agent may read as ``params``.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from capture_app.core.i18n import tr
+from capture_app.core.report import Report
+
+# progress(done_bytes, total_bytes); called from the worker thread that sends.
+Progress = Callable[[int, int], None]
+
+
+def no_progress(done: int, total: int) -> None:
+    """The default progress callback: nobody is watching."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Proof of sending, kept with the sent report."""
+
+    transport: str  # Transport.name
+    destination: str  # address, endpoint URL or folder — never credentials
+    sent_at: str  # ISO 8601 UTC
+    reference: str  # ticket number, Message-ID, file name
+    sha256: str  # of exactly what was sent
+    size: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Receipt":
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+class TransportError(Exception):
+    """Sending failed; ``key``/``params`` make the agent's message, ``reason`` is the server's."""
+
+    def __init__(self, key: str, *, reason: str = "", **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.reason = reason
+        self.params = params
+
+    def message(self, language: str | None = None) -> str:
+        return tr(self.key, language=language, reason=self.reason, **self.params)
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class TemporaryTransportError(TransportError):
+    """May work later (network down, timeout, 5xx, 429): the report stays queued."""
+
+    def __init__(self, key: str, *, reason: str = "", retry_after: float | None = None,
+                 **params: object) -> None:
+        super().__init__(key, reason=reason, **params)
+        self.retry_after = retry_after
+
+
+class PermanentTransportError(TransportError):
+    """Will fail again until someone changes something (4xx, size refused, folder gone)."""
+
+
+class Transport(ABC):
+    name: str = ""
+
+    @abstractmethod
+    def send(self, bundle_path: Path, report: Report, progress: Progress = no_progress) -> Receipt:
+        """Deliver the built bundle; raise Temporary/PermanentTransportError on failure."""
