@@ -1,0 +1,197 @@
+"""Start-up: configuration, language, draft store, and the windows that use them."""
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from capture_app import APP_NAME, __version__
+from capture_app.core import i18n
+from capture_app.core.paths import AppPaths, default_paths
+
+log = logging.getLogger("capture_app")
+_START = time.perf_counter()
+
+STYLE = """
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"],
+QDateTimeEdit[invalid="true"], QTreeWidget[invalid="true"] { border: 2px solid #c42b1c; }
+"""
+
+
+def setup_logging(paths: AppPaths) -> None:
+    try:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            paths.log_dir / "report-capture.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+class Controller:
+    """Owns the main window and the wizards; everything the windows do goes through here."""
+
+    def __init__(self, app: QApplication, paths: AppPaths, *, language: str | None = None):
+        from capture_app.core.config import Config
+        from capture_app.core.drafts import DraftStore
+
+        self.app = app
+        self.paths = paths
+        self.config = Config.load(paths)
+        i18n.set_language(language or self.config.get("ui.language"))
+        self.store = DraftStore(paths)
+        self.wizards: dict[str, object] = {}
+        self.main_window = None
+
+    def startup_notices(self) -> list[str]:
+        return [problem.message() for problem in self.config.problems]
+
+    def show_main_window(self) -> None:
+        from capture_app.ui.main_window import MainWindow
+
+        if self.main_window is None:
+            self.main_window = MainWindow(self.store)
+            self.main_window.report_requested.connect(self.new_report)
+            self.main_window.resume_requested.connect(self.resume)
+            self.main_window.settings_requested.connect(self.open_settings)
+            self.main_window.show_notices(self.startup_notices())
+        self.main_window.show()
+        self.main_window.raise_()
+
+    def _wizard_env(self):
+        from capture_app.core.wizard import WizardContext
+        from capture_app.ui.tasks import run_in_background
+        from capture_app.ui.wizard.base import WizardEnv
+
+        context = WizardContext(max_total_bytes=self.config.get("limits.max_total_mb") * 1024 * 1024)
+        return WizardEnv(context=context, config=self.config, store=self.store, run=run_in_background)
+
+    def _open_wizard(self, report, start_step=None):
+        from capture_app.core.wizard import Step
+        from capture_app.ui.wizard.window import WizardWindow
+
+        if report.id in self.wizards:
+            window = self.wizards[report.id]
+            window.show()
+            window.raise_()
+            window.activateWindow()
+            return window
+        window = WizardWindow(report, self._wizard_env(), start_step=start_step or Step.TRIAGE,
+                              autosave_delay_ms=self.config.get("drafts.autosave_delay_ms"))
+        window.saved.connect(self._refresh_drafts)
+        window.closed.connect(self._wizard_closed)
+        window.discarded.connect(self._refresh_drafts)
+        self.wizards[report.id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def new_report(self):
+        from capture_app.core.report import Report, Reporter
+
+        reporter = Reporter(**{k: self.config.get(f"reporter.{k}") or ""
+                               for k in ("name", "email", "organisation", "phone")})
+        report = Report.new(agent_timezone=local_timezone_name(), language=i18n.current_language(),
+                            reporter=reporter)
+        report.flexperto_instance = self.config.get("flexperto.instance_url") or ""
+        return self._open_wizard(report)
+
+    def resume(self, report_id: str):
+        from capture_app.core.wizard import first_incomplete_step
+
+        try:
+            report = self.store.load(report_id)
+        except Exception as exc:  # noqa: BLE001 - the agent is told; nothing is lost
+            QMessageBox.warning(self.main_window, APP_NAME, _message(exc))
+            self._refresh_drafts()
+            return None
+        window = self._open_wizard(report, first_incomplete_step(report, self._wizard_env().context))
+        return window
+
+    def open_settings(self) -> None:
+        from capture_app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.config, self.main_window)
+        if dialog.exec() and dialog.language_changed:
+            i18n.set_language(self.config.get("ui.language"))
+            self._rebuild_main_window()
+
+    def _rebuild_main_window(self) -> None:
+        old = self.main_window
+        self.main_window = None
+        self.show_main_window()
+        if old is not None:
+            self.main_window.move(old.pos())
+            old.hide()
+            old.deleteLater()
+
+    def _refresh_drafts(self, *_args) -> None:
+        if self.main_window is not None:
+            self.main_window.refresh()
+
+    def _wizard_closed(self, report_id: str) -> None:
+        window = self.wizards.pop(report_id, None)
+        if window is not None:
+            window.deleteLater()
+        self._refresh_drafts()
+        if self.main_window is None or not self.main_window.isVisible():
+            if not self.wizards:
+                self.show_main_window()
+
+    def shutdown(self) -> None:
+        for window in list(self.wizards.values()):
+            window.close()
+        self.store.close()
+
+
+def local_timezone_name() -> str:
+    """The agent's IANA time zone, from the OS; Europe/Berlin when it cannot be told."""
+    try:
+        from PySide6.QtCore import QTimeZone
+
+        name = bytes(QTimeZone.systemTimeZoneId()).decode()
+    except Exception:  # noqa: BLE001
+        name = ""
+    from capture_app.core.wizard import valid_timezone
+
+    return name if valid_timezone(name) else "Europe/Berlin"
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message() if hasattr(exc, "message") else i18n.tr(
+        "ui.common.unexpected", reason=type(exc).__name__)
+
+
+def run(*, start_report: bool = False, language: str | None = None,
+        exit_when_shown: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setStyleSheet(STYLE)
+    paths = default_paths()
+    setup_logging(paths)
+    try:
+        controller = Controller(app, paths, language=language)
+    except Exception as exc:  # noqa: BLE001 - e.g. the data folder cannot be written
+        QMessageBox.critical(None, APP_NAME, _message(exc))
+        return 1
+    if start_report:
+        window = controller.new_report()
+    else:
+        controller.show_main_window()
+        window = controller.main_window
+    if exit_when_shown:
+        # Used by benchmarks/startup.py: report when the first window is on screen, then quit.
+        def shown() -> None:
+            print(f"shown-after-ms {(time.perf_counter() - _START) * 1000:.1f}", flush=True)
+            app.quit()
+        QTimer.singleShot(0, shown)
+    app.aboutToQuit.connect(controller.shutdown)
+    return app.exec()

@@ -1,0 +1,150 @@
+"""Small helpers that every form uses: labelled rows with accessible names, and field binding.
+
+A ``Binder`` connects widgets to dotted paths in the report (``"description.what"``); every
+edit writes straight into the report and emits ``changed`` so the wizard can autosave.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget,
+)
+
+from capture_app.core.i18n import tr
+
+
+def get_path(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+    return obj
+
+
+def set_path(obj: Any, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+    if isinstance(obj, dict):
+        obj[last] = value
+    else:
+        setattr(obj, last, value)
+
+
+def add_row(form: QFormLayout, label_key: str, widget: QWidget, *, required: bool = False,
+            hint_key: str | None = None) -> QLabel:
+    """A form row whose label is also the widget's accessible name (screen readers)."""
+    text = tr(label_key)
+    label = QLabel(f"{text} *" if required else text)
+    label.setBuddy(widget)
+    widget.setAccessibleName(text)
+    if isinstance(widget, QComboBox) and widget.isEditable():
+        widget.lineEdit().setAccessibleName(text)  # what a screen reader meets when typing
+    if hint_key:
+        widget.setAccessibleDescription(tr(hint_key))
+        widget.setToolTip(tr(hint_key))
+        if isinstance(widget, QLineEdit):
+            widget.setPlaceholderText(tr(hint_key))
+    form.addRow(label, widget)
+    return label
+
+
+def fill_combo(combo: QComboBox, values: Iterable[str], label_prefix: str, *,
+               empty_key: str | None = "ui.common.choose") -> None:
+    """Items show translated labels and carry the stored value as item data."""
+    combo.clear()
+    if empty_key:
+        combo.addItem(tr(empty_key), "")
+    for value in values:
+        combo.addItem(tr(f"{label_prefix}.{value}"), value)
+
+
+class Binder(QObject):
+    changed = Signal(str)  # the path that changed
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._report = None
+        self._bindings: list[tuple[QWidget, str]] = []
+        self._loading = False
+        self.widgets: dict[str, QWidget] = {}
+
+    def bind(self, widget: QWidget, path: str) -> QWidget:
+        self._bindings.append((widget, path))
+        self.widgets[path] = widget
+        write = self._writer(path)
+        if isinstance(widget, QLineEdit):
+            widget.textChanged.connect(lambda text: write(text))
+        elif isinstance(widget, QPlainTextEdit):
+            widget.textChanged.connect(lambda: write(widget.toPlainText()))
+        elif isinstance(widget, QComboBox):
+            if widget.isEditable():
+                widget.currentTextChanged.connect(lambda _t: write(self._combo_value(widget)))
+            else:
+                widget.currentIndexChanged.connect(lambda _i: write(self._combo_value(widget)))
+        elif isinstance(widget, QCheckBox):
+            widget.toggled.connect(lambda checked: write(bool(checked)))
+        else:  # pragma: no cover - programming error
+            raise TypeError(f"cannot bind {type(widget).__name__}")
+        return widget
+
+    @staticmethod
+    def _combo_value(combo: QComboBox) -> str:
+        data = combo.currentData()
+        if combo.isEditable():
+            text = combo.currentText().strip()
+            index = combo.findText(text)
+            if index >= 0 and combo.itemData(index) is not None:
+                return combo.itemData(index)
+            return text
+        return data if data is not None else combo.currentText()
+
+    def _writer(self, path: str) -> Callable[[Any], None]:
+        def write(value: Any) -> None:
+            if self._loading or self._report is None:
+                return
+            if get_path(self._report, path) == value:
+                return
+            set_path(self._report, path, value)
+            self.changed.emit(path)
+        return write
+
+    def load(self, report) -> None:
+        self._report = report
+        self._loading = True
+        try:
+            for widget, path in self._bindings:
+                try:
+                    value = get_path(report, path)
+                except (KeyError, AttributeError):
+                    value = ""
+                self._show(widget, value)
+        finally:
+            self._loading = False
+
+    @staticmethod
+    def _show(widget: QWidget, value: Any) -> None:
+        if isinstance(widget, QLineEdit):
+            if widget.text() != (value or ""):
+                widget.setText(value or "")
+        elif isinstance(widget, QPlainTextEdit):
+            if widget.toPlainText() != (value or ""):
+                widget.setPlainText(value or "")
+        elif isinstance(widget, QComboBox):
+            index = widget.findData(value)
+            if index < 0 and widget.isEditable():
+                widget.setEditText(value or "")
+            else:
+                widget.setCurrentIndex(max(index, 0))
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
+
+
+def mark_invalid(widget: QWidget, message: str | None) -> None:
+    """Show a field's problem on the field itself: a red frame, the text as tooltip and for screen readers."""
+    widget.setProperty("invalid", bool(message))
+    widget.setToolTip(message or "")
+    base = widget.accessibleDescription().split("\n⚠ ")[0]
+    widget.setAccessibleDescription(f"{base}\n⚠ {message}" if message else base)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)

@@ -1,0 +1,64 @@
+"""What every wizard page shares."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from capture_app.core.i18n import tr
+from capture_app.core.wizard import Step, WizardContext
+from capture_app.ui.forms import Binder
+
+
+@dataclass
+class WizardEnv:
+    """What pages need from the outside, passed in rather than looked up."""
+
+    context: WizardContext
+    config: Any  # capture_app.core.config.Config
+    store: Any  # capture_app.core.drafts.DraftStore
+    run: Callable[..., Any]  # ui.tasks.run_in_background
+
+
+class StepPage(QWidget):
+    step: Step
+    changed = Signal()  # the agent changed the report
+    structure_changed = Signal()  # the set of applicable steps may have changed
+
+    def __init__(self, env: WizardEnv, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.env = env
+        self.report = None
+        self.binder = Binder(self)
+        self.binder.changed.connect(lambda _path: self.changed.emit())
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(f"<h2>{tr(f'ui.step.{self.step.value}')}</h2>")
+        heading.setAccessibleName(tr(f"ui.step.{self.step.value}"))
+        outer.addWidget(heading)
+        intro = QLabel(tr(f"ui.step_intro.{self.step.value}"))
+        intro.setWordWrap(True)
+        outer.addWidget(intro)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        self.body = QWidget()
+        scroll.setWidget(self.body)
+        outer.addWidget(scroll, 1)
+        self.build(self.body)
+
+    def build(self, body: QWidget) -> None:
+        raise NotImplementedError
+
+    def load(self, report) -> None:
+        self.report = report
+        self.binder.load(report)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Update widgets that depend on other answers (called after load and on changes)."""
+
+    def field_widget(self, field: str) -> QWidget | None:
+        return self.binder.widgets.get(field)

@@ -1,0 +1,183 @@
+"""Step 6: every byte that would leave the machine, in sending order, with per-item exclude."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit,
+    QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from capture_app import __version__
+from capture_app.core.i18n import current_language, tr
+from capture_app.core.render import format_size, render_text
+from capture_app.core.wizard import Step, ready_to_send
+from capture_app.ui.wizard.base import StepPage
+
+KEY_ROLE = Qt.UserRole + 1
+
+
+class ReviewPage(StepPage):
+    step = Step.REVIEW
+
+    def build(self, body: QWidget) -> None:
+        layout = QVBoxLayout(body)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([tr("ui.review.col_send"), tr("ui.review.col_item"),
+                                              tr("ui.review.col_size")])
+        self.table.setAccessibleName(tr("ui.review.list"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.itemChanged.connect(self._toggled)
+        layout.addWidget(self.table, 2)
+        self.total = QLabel()
+        self.total.setAccessibleName(tr("ui.review.total", size="", count="").split(":")[0])
+        layout.addWidget(self.total)
+        preview_label = QLabel(tr("ui.review.preview"))
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName(tr("ui.review.preview"))
+        self.preview.setTabChangesFocus(True)
+        preview_label.setBuddy(self.preview)
+        layout.addWidget(preview_label)
+        layout.addWidget(self.preview, 3)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.export_button = QPushButton(tr("ui.review.export"))
+        self.export_button.setAccessibleName(tr("ui.review.export").replace("&", ""))
+        self.export_button.setAccessibleDescription(tr("ui.review.export_hint"))
+        self.export_button.setToolTip(tr("ui.review.export_hint"))
+        self.export_button.clicked.connect(self.choose_export_folder)
+        row.addWidget(self.export_button)
+        layout.addLayout(row)
+        self.review = None
+        self.last_export = None
+
+    def field_widget(self, field: str):
+        return self.table
+
+    def locate(self, item) -> Path:
+        return self.env.store.attachment_path(self.report.id, item.id)
+
+    def refresh(self) -> None:
+        self.preview.setPlainText(render_text(self.report, current_language()))
+        self._compute_review()
+
+    def _compute_review(self) -> None:
+        from capture_app.core.bundle import review_items
+        from capture_app.core.report import Report
+
+        snapshot = Report.from_dict(self.report.to_dict())
+        language = current_language()
+        self.env.run(lambda: review_items(snapshot, self.locate, language, app_version=__version__),
+                     on_success=self._show_review, on_error=self._review_failed, parent=self)
+
+    def _show_review(self, review) -> None:
+        self.review = review
+        language = current_language()
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(review))
+        for row, item in enumerate(review):
+            send = QTableWidgetItem()
+            send.setData(KEY_ROLE, item.key)
+            excludable = item.evidence_id is not None or item.key.startswith("system")
+            if excludable:
+                send.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsSelectable)
+                send.setCheckState(Qt.Unchecked if item.excluded else Qt.Checked)
+                send.setData(Qt.AccessibleTextRole, f"{tr('ui.review.col_send')}: {item.title}")
+            else:
+                send.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable)
+                send.setText("✓")
+            title = f"{item.title}  ({item.name})"
+            if item.problem:
+                title += f"\n⛔ {item.problem}"
+            cells = (send, QTableWidgetItem(title), QTableWidgetItem(format_size(item.size, language)))
+            for column, cell in enumerate(cells):
+                self.table.setItem(row, column, cell)
+        self.table.resizeRowsToContents()
+        self.table.blockSignals(False)
+        included = [item for item in review if not item.excluded]
+        self.total.setText(tr("ui.review.total", size=format_size(review.total_size, language),
+                              count=len(included)))
+
+    def _review_failed(self, exc: BaseException) -> None:
+        self.total.setText(exc.message() if hasattr(exc, "message") else
+                           tr("ui.common.unexpected", reason=type(exc).__name__))
+
+    def _toggled(self, cell: QTableWidgetItem) -> None:
+        key = cell.data(KEY_ROLE)
+        if not key or cell.column() != 0:
+            return
+        include = cell.checkState() == Qt.Checked
+        if key.startswith("evidence:"):
+            item = self.report.evidence_item(key.split(":", 1)[1])
+            if item is None or item.excluded == (not include):
+                return
+            item.excluded = not include
+        elif key.startswith("system"):
+            names = list(self.report.system.values) if key == "system_info" else [key.split(":", 1)[1]]
+            excluded = set(self.report.system.excluded)
+            excluded = excluded - set(names) if include else excluded | set(names)
+            self.report.system.excluded = sorted(excluded)
+        self.changed.emit()
+        self.refresh()
+
+    # -- export
+
+    def choose_export_folder(self) -> None:
+        problems = ready_to_send(self.report, self.env.context)
+        if problems:
+            QMessageBox.warning(self, tr("ui.review.export_failed_title"),
+                                tr("ui.review.not_ready") + "\n\n" +
+                                "\n".join(f"• {p.message()}" for p in problems))
+            return
+        start = self.env.config.get("export.folder") or QStandardPaths.writableLocation(
+            QStandardPaths.DocumentsLocation)
+        folder = QFileDialog.getExistingDirectory(self, tr("ui.review.export_folder"), start)
+        if folder:
+            self.export_to(Path(folder))
+
+    def export_to(self, folder: Path, on_done=None) -> None:
+        """Build the bundle and copy it into ``folder``, in the background."""
+        from capture_app.core.bundle import build_bundle
+        from capture_app.core.report import Report
+        from capture_app.core.transports.export import ExportTransport
+
+        snapshot = Report.from_dict(self.report.to_dict())
+        language = current_language()
+        locate = self.locate
+
+        def work(progress):
+            with tempfile.TemporaryDirectory(prefix="report-capture-") as scratch:
+                bundle = build_bundle(snapshot, locate, Path(scratch) / "bundle.zip",
+                                      app_version=__version__, language=language)
+                receipt = ExportTransport(folder).send(bundle.path, snapshot, progress)
+            return receipt, bundle
+
+        def done(result) -> None:
+            receipt, bundle = result
+            self.last_export = receipt
+            self.export_button.setEnabled(True)
+            if on_done is not None:
+                on_done(receipt, None)
+                return
+            QMessageBox.information(self, tr("ui.review.exported_title"), tr(
+                "ui.review.exported", path=str(Path(receipt.destination) / receipt.reference),
+                size=format_size(bundle.zip_size, language)))
+
+        def failed(exc: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            message = exc.message() if hasattr(exc, "message") else tr(
+                "ui.common.unexpected", reason=type(exc).__name__)
+            if on_done is not None:
+                on_done(None, message)
+                return
+            QMessageBox.warning(self, tr("ui.review.export_failed_title"), message)
+
+        self.export_button.setEnabled(False)
+        self.env.run(work, on_success=done, on_error=failed, parent=self,
+                     progress_label=tr("ui.review.exporting"))

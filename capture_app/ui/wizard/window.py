@@ -1,0 +1,337 @@
+"""The wizard window: step list, the current page, problems, and navigation.
+
+Which steps exist and whether "Weiter" may proceed is asked of ``core.wizard`` every time; this
+window only shows the answers. Every change is autosaved shortly after the agent stops typing,
+in the background, one save after the other.
+"""
+from __future__ import annotations
+
+import html
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QScrollArea,
+    QStackedWidget,
+    QVBoxLayout, QWidget,
+)
+
+from capture_app.core.i18n import tr
+from capture_app.core.report import Report
+from capture_app.core.wizard import (
+    ERROR, Step, applicable_steps, can_advance, errors, next_step, outcome, previous_step,
+    step_problems,
+)
+from capture_app.ui.forms import mark_invalid
+from capture_app.ui.tasks import serial_pool
+from capture_app.ui.wizard.base import StepPage, WizardEnv
+
+log = logging.getLogger(__name__)
+
+
+def _page_class(step: Step) -> type[StepPage]:
+    # Pages are imported when first shown: the wizard appears before the later steps are built.
+    if step is Step.TRIAGE:
+        from capture_app.ui.wizard.triage_page import TriagePage
+        return TriagePage
+    if step is Step.DETAILS:
+        from capture_app.ui.wizard.details_page import DetailsPage
+        return DetailsPage
+    if step is Step.TIME:
+        from capture_app.ui.wizard.time_page import TimePage
+        return TimePage
+    if step is Step.ENVIRONMENT:
+        from capture_app.ui.wizard.environment_page import EnvironmentPage
+        return EnvironmentPage
+    if step is Step.EVIDENCE:
+        from capture_app.ui.wizard.evidence_page import EvidencePage
+        return EvidencePage
+    from capture_app.ui.wizard.review_page import ReviewPage
+    return ReviewPage
+
+
+def _first_focusable(page: QWidget) -> QWidget | None:
+    """The first control of a page in Tab order, where a keyboard user expects to start."""
+    widget = page.nextInFocusChain()
+    for _ in range(500):
+        if widget is page or widget is None:
+            return None
+        if (page.isAncestorOf(widget) and widget.focusPolicy() & Qt.TabFocus
+                and widget.isEnabled() and widget.isVisibleTo(page)
+                and not isinstance(widget, (QLabel, QScrollArea))):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None
+
+
+class WizardWindow(QWidget):
+    saved = Signal(str)  # report id, after each successful autosave
+    closed = Signal(str)  # report id
+    discarded = Signal(str)  # the agent solved the case; the draft was deleted
+
+    def __init__(self, report: Report, env: WizardEnv, *, start_step: Step = Step.TRIAGE,
+                 autosave_delay_ms: int = 400, parent: QWidget | None = None):
+        super().__init__(parent, Qt.Window)
+        self.report = report
+        self.env = env
+        self.pages: dict[Step, StepPage] = {}
+        self.current: Step = start_step if start_step in applicable_steps(report) else Step.TRIAGE
+        self._tried_to_advance: set[Step] = set()
+        self._visited: set[Step] = set()
+        self._save_pool = serial_pool(self)
+        self._pending_saves = 0
+        self._dirty = False
+        self._discarding = False
+        self.last_save_error: str | None = None
+        self.setWindowTitle(tr("ui.wizard.title"))
+        self.setAccessibleName(tr("ui.wizard.title"))
+        self.resize(980, 720)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(autosave_delay_ms)
+        self._autosave.timeout.connect(self.save_now)
+        self._build()
+        self._show_step(self.current)
+
+    # -- layout
+
+    def _build(self) -> None:
+        root = QHBoxLayout(self)
+        self.step_list = QListWidget()
+        self.step_list.setAccessibleName(tr("ui.wizard.steps"))
+        self.step_list.setMaximumWidth(220)
+        self.step_list.itemActivated.connect(self._step_clicked)
+        self.step_list.itemClicked.connect(self._step_clicked)
+        root.addWidget(self.step_list)
+        right = QVBoxLayout()
+        root.addLayout(right, 1)
+        self.stack = QStackedWidget()
+        right.addWidget(self.stack, 1)
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setTextFormat(Qt.RichText)
+        self.problems.setAccessibleName(tr("ui.wizard.problems"))
+        self.problems.setFocusPolicy(Qt.TabFocus)
+        right.addWidget(self.problems)
+        buttons = QHBoxLayout()
+        self.status = QLabel()
+        self.status.setAccessibleName(tr("ui.wizard.save_status"))
+        buttons.addWidget(self.status, 1)
+        self.close_button = QPushButton(tr("ui.wizard.close"))
+        self.back_button = QPushButton(tr("ui.wizard.back"))
+        self.next_button = QPushButton(tr("ui.wizard.next"))
+        for button in (self.close_button, self.back_button, self.next_button):
+            button.setAccessibleName(button.text().replace("&", ""))
+            buttons.addWidget(button)
+        self.next_button.setDefault(True)
+        self.close_button.clicked.connect(self.close)
+        self.back_button.clicked.connect(self.go_back)
+        self.next_button.clicked.connect(self.go_next)
+        right.addLayout(buttons)
+        QShortcut(QKeySequence("Alt+Right"), self, self.go_next)
+        QShortcut(QKeySequence("Alt+Left"), self, self.go_back)
+        QShortcut(QKeySequence.Save, self, self.save_now)
+
+    def page(self, step: Step) -> StepPage:
+        if step not in self.pages:
+            page = _page_class(step)(self.env)
+            page.changed.connect(self._report_changed)
+            page.structure_changed.connect(self._structure_changed)
+            if step is Step.TRIAGE:
+                page.resolved.connect(self._resolved)
+            self.stack.addWidget(page)
+            self.pages[step] = page
+            page.load(self.report)
+        return self.pages[step]
+
+    # -- navigation
+
+    def _show_step(self, step: Step) -> None:
+        self.current = step
+        self._visited.add(step)
+        page = self.page(step)
+        page.load(self.report)
+        self.stack.setCurrentWidget(page)
+        self._refresh_steps()
+        self._refresh_problems()
+        self._refresh_buttons()
+        first = _first_focusable(page)
+        if first is not None:
+            first.setFocus(Qt.TabFocusReason)
+
+    def go_next(self) -> None:
+        if not self.next_button.isEnabled():
+            return
+        self._tried_to_advance.add(self.current)
+        if not can_advance(self.report, self.current, self.env.context):
+            self._refresh_problems(focus=True)
+            return
+        following = next_step(self.report, self.current)
+        if following is not None:
+            self._show_step(following)
+
+    def go_back(self) -> None:
+        previous = previous_step(self.report, self.current)
+        if previous is not None:
+            self._show_step(previous)
+
+    def go_to(self, step: Step) -> bool:
+        """Jump to a step the agent may reach: any earlier one, or the next incomplete one."""
+        steps = applicable_steps(self.report)
+        if step not in steps:
+            return False
+        for earlier in steps[: steps.index(step)]:
+            if not can_advance(self.report, earlier, self.env.context):
+                self._tried_to_advance.add(earlier)
+                self._show_step(earlier)
+                return False
+        self._show_step(step)
+        return True
+
+    def _step_clicked(self, item: QListWidgetItem) -> None:
+        self.go_to(Step(item.data(Qt.UserRole)))
+
+    # -- state shown
+
+    def _refresh_steps(self) -> None:
+        self.step_list.blockSignals(True)
+        self.step_list.clear()
+        for number, step in enumerate(applicable_steps(self.report), start=1):
+            done = step in self._visited and can_advance(self.report, step, self.env.context)
+            mark = "▶" if step is self.current else ("✓" if done else "·")
+            item = QListWidgetItem(f"{mark} {number}. {tr(f'ui.step.{step.value}')}")
+            item.setData(Qt.UserRole, step.value)
+            state = tr("ui.wizard.step_current" if step is self.current else
+                       "ui.wizard.step_done" if done else "ui.wizard.step_open")
+            item.setData(Qt.AccessibleTextRole, f"{number}. {tr(f'ui.step.{step.value}')}, {state}")
+            self.step_list.addItem(item)
+            if step is self.current:
+                self.step_list.setCurrentItem(item)
+        self.step_list.blockSignals(False)
+
+    def _refresh_buttons(self) -> None:
+        steps = applicable_steps(self.report)
+        self.back_button.setEnabled(steps.index(self.current) > 0 if self.current in steps else False)
+        is_last = next_step(self.report, self.current) is None
+        self.next_button.setVisible(not is_last)
+        self.next_button.setEnabled(not is_last)
+
+    def _refresh_problems(self, focus: bool = False) -> None:
+        page = self.pages.get(self.current)
+        problems = step_problems(self.report, self.current, self.env.context)
+        shown_errors = self.current in self._tried_to_advance
+        visible = [p for p in problems if p.severity != ERROR or shown_errors]
+        if page is not None:
+            for field_name, widget in list(page.binder.widgets.items()):
+                mark_invalid(widget, None)
+            for problem in problems:
+                widget = page.field_widget(problem.field)
+                if widget is not None:
+                    mark_invalid(widget, problem.message() if problem in visible else None)
+        lines = []
+        for problem in visible:
+            colour, word = (("#c42b1c", tr("ui.wizard.error")) if problem.severity == ERROR
+                            else ("#9d5d00", tr("ui.wizard.warning")))
+            lines.append(f"<span style='color:{colour}'>● <b>{word}:</b></span> "
+                         f"{html.escape(problem.message())}")
+        self.problems.setText("<br>".join(lines))
+        self.problems.setVisible(bool(lines))
+        if focus and page is not None:
+            blocking = errors(problems)
+            widget = page.field_widget(blocking[0].field) if blocking else None
+            (widget or self.problems).setFocus(Qt.OtherFocusReason)
+
+    # -- changes and saving
+
+    def _report_changed(self) -> None:
+        self._dirty = True
+        self._autosave.start()
+        self.status.setText(tr("ui.wizard.unsaved"))
+        self._refresh_problems()
+        self._refresh_steps()
+
+    def _structure_changed(self) -> None:
+        self._refresh_steps()
+        self._refresh_buttons()
+
+    def save_now(self) -> None:
+        """Save a snapshot of the report in the background (saves run one after another)."""
+        self._autosave.stop()
+        if not self._dirty:
+            return
+        self._dirty = False
+        snapshot = Report.from_dict(self.report.to_dict())
+        store = self.env.store
+        self._pending_saves += 1
+
+        def done(_revision) -> None:
+            self._pending_saves -= 1
+            self.last_save_error = None
+            self.status.setText(tr("ui.wizard.saved"))
+            self.saved.emit(self.report.id)
+
+        def failed(exc: BaseException) -> None:
+            self._pending_saves -= 1
+            self._dirty = True  # try again with the next change or on close
+            message = exc.message() if hasattr(exc, "message") else tr(
+                "ui.wizard.save_failed", reason=type(exc).__name__)
+            self.last_save_error = message
+            self.status.setText(tr("ui.wizard.not_saved"))
+            self.status.setToolTip(message)
+            log.warning("autosave failed: %s", type(exc).__name__)
+
+        self.env.run(lambda: store.save(snapshot), on_success=done, on_error=failed,
+                     pool=self._save_pool)
+
+    def wait_for_saves(self, timeout_ms: int = 10_000) -> bool:
+        from PySide6.QtWidgets import QApplication
+
+        finished = self._save_pool.waitForDone(timeout_ms)
+        QApplication.processEvents()  # deliver the results of the finished saves
+        return finished
+
+    def flush(self) -> bool:
+        """Save now and wait until every save has finished."""
+        self.save_now()
+        return self.wait_for_saves()
+
+    def mark_dirty(self) -> None:
+        """For pages that change the report outside the binder (evidence, review)."""
+        self._report_changed()
+
+    def _resolved(self) -> None:
+        answer = QMessageBox.question(self, tr("ui.triage.solved_title"),
+                                      tr("ui.triage.solved_question"))
+        if answer != QMessageBox.Yes:
+            return
+        self._autosave.stop()
+        self._dirty = False
+        self.wait_for_saves()
+        try:
+            self.env.store.delete(self.report.id)
+        except Exception as exc:  # noqa: BLE001 - the draft simply stays; say so
+            QMessageBox.warning(self, tr("ui.triage.solved_title"),
+                                exc.message() if hasattr(exc, "message") else str(type(exc).__name__))
+            return
+        self.discarded.emit(self.report.id)
+        self._discarding = True
+        self.close()
+
+    def closeEvent(self, event) -> None:
+        if not self._discarding:
+            self.save_now()
+        self.wait_for_saves()
+        if self._dirty and self.last_save_error and not self._discarding:
+            answer = QMessageBox.warning(
+                self, tr("ui.wizard.title"), tr("ui.wizard.close_unsaved", reason=self.last_save_error),
+                QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Cancel)
+            if answer != QMessageBox.Discard:
+                event.ignore()
+                return
+        self.closed.emit(self.report.id)
+        super().closeEvent(event)
+
+    @property
+    def outcome(self):
+        return outcome(self.report)

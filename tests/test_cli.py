@@ -1,0 +1,75 @@
+"""The command line a newcomer and an IT department meet first."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from capture_app import __version__
+
+
+def run_app(*args: str, env: dict | None = None, timeout: int = 90) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "capture_app", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def test_version():
+    result = run_app("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"Report Capture {__version__}"
+
+
+def test_without_a_display_the_app_says_so_instead_of_crashing(tmp_path):
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only Linux has DISPLAY/WAYLAND_DISPLAY")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = run_app("report", env=env)
+    assert result.returncode == 2
+    assert "keine Anzeige" in result.stderr and "no display" in result.stderr
+
+
+def _free_display() -> int:
+    for number in range(90, 200):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
+            return number
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture
+def xvfb():
+    """A real X server, as on an agent's Linux desktop."""
+    binary = shutil.which("Xvfb")
+    assert binary, "Xvfb is missing: `python3 dev.py test` installs it (Debian package xvfb)"
+    number = _free_display()
+    server = subprocess.Popen([binary, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp",
+                               "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        assert server.poll() is None, "Xvfb exited at start"
+        assert time.monotonic() < deadline, "Xvfb did not come up"
+        time.sleep(0.05)
+    yield f":{number}"
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("args", [["report"], []])
+def test_the_app_starts_on_a_real_x_server(xvfb, tmp_path, args):
+    env = dict(os.environ, DISPLAY=xvfb, REPORT_CAPTURE_HOME=str(tmp_path / "home"))
+    env.pop("QT_QPA_PLATFORM", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    result = run_app(*args, "--exit-when-shown", env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "shown-after-ms" in result.stdout
+    assert (tmp_path / "home" / "data" / "reports.sqlite3").exists()

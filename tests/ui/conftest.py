@@ -1,0 +1,46 @@
+"""GUI tests run on Qt's offscreen platform unless a display is given explicitly."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from capture_app.core import i18n  # noqa: E402
+
+
+@pytest.fixture
+def controller(qapp, app_paths, request):
+    from capture_app.ui.app import STYLE, Controller
+
+    qapp.setStyleSheet(STYLE)
+    language = getattr(request, "param", None)
+    ctl = Controller(qapp, app_paths, language=language)
+    yield ctl
+    for window in list(ctl.wizards.values()):
+        window.wait_for_saves()
+        window._discarding = True  # no save prompts while tearing down
+        window.close()
+    if ctl.main_window is not None:
+        ctl.main_window.close()
+    ctl.store.close()
+    i18n.set_language("de")
+
+
+@pytest.fixture
+def no_dialogs(monkeypatch):
+    """Modal message boxes would block a test: record them instead and answer "Yes"."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+
+    def record(kind):
+        def box(parent, title, text, *args, **kwargs):
+            shown.append((kind, text))
+            return QMessageBox.Yes if kind == "question" else QMessageBox.Ok
+        return box
+
+    for kind in ("warning", "information", "question", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, record(kind))
+    return shown

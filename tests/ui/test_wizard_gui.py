@@ -1,0 +1,172 @@
+"""The whole wizard driven as an agent would, for a 2nd-level e-signature case, up to the export."""
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+
+from capture_app.core.wizard import Step
+
+pytestmark = pytest.mark.gui
+
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+               b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def make_png(path: Path, colour: str = "#3366cc") -> Path:
+    image = QImage(64, 48, QImage.Format_RGB32)
+    image.fill(QColor(colour))
+    assert image.save(str(path), "PNG")
+    return path
+
+
+def select_case(window, case_id: str) -> None:
+    tree = window.pages[Step.TRIAGE].tree
+    for i in range(tree.topLevelItemCount()):
+        top = tree.topLevelItem(i)
+        for j in range(top.childCount()):
+            if top.child(j).data(0, Qt.UserRole + 1) == case_id:
+                tree.setCurrentItem(top.child(j))
+                return
+    raise AssertionError(case_id)
+
+
+def set_combo(combo, value: str) -> None:
+    index = combo.findData(value)
+    if index < 0:
+        index = combo.findText(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+    else:
+        combo.setEditText(value)
+
+
+def type_into(qtbot, widget, text: str) -> None:
+    """Type like a keyboard does, umlauts included (QTest.keyClicks only knows ASCII)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus()
+    for char in text:
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key_unknown, Qt.NoModifier, char))
+
+
+def test_second_level_esignature_report_from_triage_to_exported_bundle(
+        controller, qtbot, tmp_path, no_dialogs):
+    window = controller.new_report()
+    qtbot.addWidget(window)
+    assert window.current is Step.TRIAGE
+    assert not window.next_button.isHidden()  # nothing chosen yet: "Weiter" is there, blocked by core
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.TRIAGE
+    assert "Bitte wählen Sie aus" in window.problems.text()
+
+    select_case(window, "esign_upload_fails")
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.DETAILS
+
+    details = window.pages[Step.DETAILS]
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)  # empty form: stays, names the fields
+    assert window.current is Step.DETAILS
+    assert "„Zusammenfassung“ ist ein Pflichtfeld" in window.problems.text()
+    assert details.field_widget("summary").property("invalid") is True
+    type_into(qtbot, details.field_widget("summary"), "Vertrag lässt sich nicht hochladen")
+    set_combo(details.field_widget("description.affected"), "advisor")
+    set_combo(details.field_widget("description.area"), "e-Signatur")
+    type_into(qtbot, details.field_widget("description.url"), "https://bank.flexperto.com/esign/77")
+    type_into(qtbot, details.field_widget("description.what"),
+              "Beim Hochladen erscheint 'Upload fehlgeschlagen' nach 100 %.")
+    set_combo(details.field_widget("description.urgency"), "high")
+    assert details.field_widget("summary").property("invalid") is False
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.TIME
+
+    time_page = window.pages[Step.TIME]
+    time_page.zone.setEditText("Europe/Berlin")  # the agent's machine may run in UTC
+    qtbot.mouseClick(time_page.window, Qt.LeftButton)
+    assert window.report.occurred.mode == "window"
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from PySide6.QtCore import QDateTime
+    end = QDateTime(datetime.now(ZoneInfo("Europe/Berlin")).replace(tzinfo=None)).addSecs(-600)
+    time_page.start.setDateTime(end.addSecs(-3600))
+    time_page.end.setDateTime(end)
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.ENVIRONMENT, window.problems.text()
+    assert window.report.occurred.start.endswith(("+01:00", "+02:00"))  # Berlin offset stored
+
+    env = window.pages[Step.ENVIRONMENT]
+    qtbot.mouseClick(env.other_machine, Qt.LeftButton)
+    set_combo(env.field_widget("advisor_environment.device_type"), "laptop")
+    set_combo(env.field_widget("advisor_environment.browser"), "Edge")
+    type_into(qtbot, env.field_widget("advisor_environment.browser_version"), "131.0.2903.70")
+    unknown = env.unknown_boxes["customer_environment"]
+    unknown.setFocus()
+    qtbot.keyClick(unknown, Qt.Key_Space)
+    assert not env.side_forms["customer_environment"].isEnabled()
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.EVIDENCE, window.problems.text()
+
+    evidence = window.pages[Step.EVIDENCE]
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)  # the case requires the document
+    assert window.current is Step.EVIDENCE
+    assert "fehlerhafte Dokument" in window.problems.text()
+    pdf = tmp_path / "Vertrag ohne Daten.pdf"
+    pdf.write_bytes(MINIMAL_PDF)
+    results = []
+    evidence.add_files([pdf], "document", on_done=lambda a, r: results.append((a, r)))
+    qtbot.waitUntil(lambda: len(results) == 1, timeout=10_000)
+    screenshot = make_png(tmp_path / "fehler.png")
+    evidence.add_files([screenshot], "screenshot", on_done=lambda a, r: results.append((a, r)))
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=10_000)
+    assert [len(added) for added, _ in results] == [1, 1]
+    assert evidence.table.rowCount() == 2
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)  # not yet confirmed free of personal data
+    assert window.current is Step.EVIDENCE
+    assert "keine personenbezogenen Daten" in window.problems.text()
+    confirm = evidence.table.item(0, 4)
+    confirm.setCheckState(Qt.Checked)
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.REVIEW, window.problems.text()
+
+    review = window.pages[Step.REVIEW]
+    qtbot.waitUntil(lambda: review.review is not None, timeout=10_000)
+    names = [item.name for item in review.review]
+    assert "documents/Vertrag ohne Daten.pdf" in names and "screenshots/fehler.png" in names
+    assert "Vertrag lässt sich nicht hochladen" in review.preview.toPlainText()
+
+    out = tmp_path / "export"
+    out.mkdir()
+    exported = []
+    review.export_to(out, on_done=lambda receipt, error: exported.append((receipt, error)))
+    qtbot.waitUntil(lambda: len(exported) == 1, timeout=20_000)
+    receipt, error = exported[0]
+    assert error is None
+    bundle = Path(receipt.destination) / receipt.reference
+    assert bundle.parent == out and bundle.suffix == ".zip"
+    with zipfile.ZipFile(bundle) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        report = json.loads(archive.read("report.json"))
+        html = archive.read("report.html").decode("utf-8")
+        for entry in manifest["files"]:
+            assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
+        assert archive.read("documents/Vertrag ohne Daten.pdf") == MINIMAL_PDF
+    assert report["triage"]["case_id"] == "esign_upload_fails"
+    assert report["advisor_environment"]["browser_version"] == "131.0.2903.70"
+    assert report["customer_environment"]["unknown"] is True
+    assert "Vertrag lässt sich nicht hochladen" in html
+
+    # Everything typed is in the autosaved draft too.
+    assert window.flush()
+    stored = controller.store.load(window.report.id)
+    assert stored.summary == "Vertrag lässt sich nicht hochladen"
+    assert [item.kind for item in stored.evidence] == ["document", "screenshot"]
+    assert stored.evidence[0].no_personal_data_confirmed is True
