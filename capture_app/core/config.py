@@ -29,23 +29,21 @@ names the file, the line and the setting, and is translated on demand (``ConfigP
 from __future__ import annotations
 
 import codecs
-import difflib
 import math
 import re
-import zoneinfo
+
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
 from capture_app.core import i18n
 from capture_app.core.fsutil import atomic_write_text
 from capture_app.core.paths import AppPaths, default_paths
 from capture_app.core.resources import load_toml
-from capture_app.core.tomlcompat import tomllib
+from capture_app.core import tomlcache
 
 DEFAULT = "default"
 ORGANISATION = "organisation"
@@ -103,6 +101,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def _is_url(value: str) -> bool:
     if any(ch.isspace() for ch in value):
         return False
+    from urllib.parse import urlsplit  # only for settings that hold a URL
+
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
@@ -119,11 +119,9 @@ _FORMAT_CHECKS = {
 
 
 def _is_time_zone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
+    from capture_app.core.report import valid_timezone
+
+    return valid_timezone(name)
 
 
 def _encodable(text: str) -> bool:
@@ -279,8 +277,10 @@ def settings_table() -> Mapping[str, Setting]:
         # A broken declaration is a bug in the shipped app, not a user error: fail loudly.
         if setting.type not in TYPES or (setting.format and setting.format not in FORMATS):
             raise ValueError(f"settings.toml: {key} has unknown type or format")
-        if "." not in key or not setting.is_valid(setting.default):
-            raise ValueError(f"settings.toml: {key} has an invalid name or default")
+        if "." not in key:
+            raise ValueError(f"settings.toml: {key} has an invalid name")
+        # Whether each default is valid is checked by the tests (and the self-test), not at
+        # every start: checking a time zone alone reads the zone database.
         table[key] = setting
     return MappingProxyType(table)
 
@@ -356,7 +356,7 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
-def _syntax_problem(path: Path, layer: str | None, exc: tomllib.TOMLDecodeError) -> ConfigProblem:
+def _syntax_problem(path: Path, layer: str | None, exc: ValueError) -> ConfigProblem:
     text = str(exc)
     line = getattr(exc, "lineno", None)  # Python 3.14+ carries it as an attribute
     detail = getattr(exc, "msg", None) or text
@@ -395,8 +395,8 @@ def _read(path: Path, layer: str | None, *, missing_ok: bool) -> tuple[_File | N
         line = body.count(b"\n", 0, exc.start) + 1
         return None, [ConfigProblem(ERROR, "config.not_utf8", {}, path, line, None, layer)]
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomlcache.loads(text, key=path.resolve())
+    except tomlcache.TOMLDecodeError as exc:
         return None, [_syntax_problem(path, layer, exc)]
     return _File(path, text, data), []
 
@@ -414,6 +414,8 @@ def _key_parts(dotted: str) -> tuple[str, ...]:
     parts = []
     for part in re.findall(_KEY_PART, dotted):
         if part[0] == '"':
+            from capture_app.core.tomlcompat import tomllib
+
             try:
                 part = tomllib.loads(f"k = {part}")["k"]
             except tomllib.TOMLDecodeError:
@@ -480,6 +482,8 @@ def _flatten(data: Mapping, table: Mapping[str, Setting]) -> tuple[dict[str, Any
 
 
 def _suggestion(name: str, candidates: list[str]) -> str | None:
+    import difflib  # only needed when a file has an unknown key
+
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     if close:
         return close[0]
@@ -862,6 +866,8 @@ def dumps(data: Mapping[str, Any]) -> str:
 
     table((), data)
     text = "\n".join(lines) + "\n" if lines else ""
+    from capture_app.core.tomlcompat import tomllib
+
     if tomllib.loads(text) != _comparable(data):
         raise ValueError("TOML writer produced a file that reads back differently")
     return text

@@ -11,7 +11,7 @@ import string
 from functools import lru_cache
 
 from capture_app.core.resources import resource_path
-from capture_app.core.tomlcompat import tomllib
+from capture_app.core import tomlcache
 
 DEFAULT_LANGUAGE = "de"
 LANGUAGES = {"de": "Deutsch", "en": "English"}
@@ -29,12 +29,22 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
 
 
 @lru_cache(maxsize=None)
-def catalogue(language: str) -> dict[str, str]:
-    folder = resource_path("i18n", language)
+def area_catalogue(language: str, area: str) -> dict[str, str]:
+    """The texts of one area file (``ui``, ``wizard`` …); read on first use, so start-up parses
+    only the files the first window needs."""
+    file = resource_path("i18n", language, f"{area}.toml")
     texts: dict[str, str] = {}
-    for file in sorted(folder.glob("*.toml")):
-        with file.open("rb") as handle:
-            _flatten(file.stem, tomllib.load(handle), texts)
+    if file.is_file():
+        _flatten(area, tomlcache.load_path(file), texts)
+    return texts
+
+
+@lru_cache(maxsize=None)
+def catalogue(language: str) -> dict[str, str]:
+    """Every text of a language (for completeness checks and tools)."""
+    texts: dict[str, str] = {}
+    for file in sorted(resource_path("i18n", language).glob("*.toml")):
+        texts.update(area_catalogue(language, file.stem))
     return texts
 
 
@@ -53,15 +63,19 @@ def current_language() -> str:
     return _current
 
 
+def _lookup(key: str, language: str) -> str | None:
+    return area_catalogue(language, key.split(".", 1)[0]).get(key)
+
+
 def has(key: str, language: str | None = None) -> bool:
-    return key in catalogue(language or _current)
+    return _lookup(key, language or _current) is not None
 
 
 def tr(key: str, /, language: str | None = None, **params: object) -> str:
     lang = language or _current
-    text = catalogue(lang).get(key)
+    text = _lookup(key, lang)
     if text is None:
-        text = catalogue(DEFAULT_LANGUAGE).get(key)
+        text = _lookup(key, DEFAULT_LANGUAGE)
     if text is None:
         return f"⟦{key}⟧"
     if not params:

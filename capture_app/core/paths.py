@@ -42,6 +42,11 @@ class AppPaths:
         return self.data_dir / "set-aside"
 
     @property
+    def cache_dir(self) -> Path:
+        """Derived data that can be thrown away at any time (parsed resource files)."""
+        return self.data_dir / "cache"
+
+    @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 

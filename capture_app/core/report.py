@@ -7,7 +7,7 @@ part of the e-mail's Message-ID.
 from __future__ import annotations
 
 import dataclasses
-import uuid
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -34,7 +34,13 @@ def iso(moment: datetime) -> str:
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID as RFC 4122 text; built here because the uuid module's import
+    (it probes the platform) costs more start-up time than these five lines."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass
@@ -213,6 +219,19 @@ def parse_instant(text: str) -> datetime | None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         return None
     return moment
+
+
+def valid_timezone(name: str) -> bool:
+    """An IANA time-zone name this machine knows (``Europe/Berlin``); paths are not names."""
+    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
+        return False
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 # Clocks of the agent's machine and the affected machine differ a little.

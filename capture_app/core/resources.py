@@ -10,7 +10,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from capture_app.core.tomlcompat import tomllib
+from capture_app.core import tomlcache
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +43,7 @@ def read_bytes(*parts: str) -> bytes:
 
 
 def load_toml(*parts: str) -> dict:
-    return tomllib.loads(read_text(*parts))
+    return tomlcache.load_path(resource_path(*parts))
 
 
 def load_json(*parts: str) -> dict:

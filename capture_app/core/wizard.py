@@ -9,12 +9,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from capture_app.core.i18n import current_language, tr
 from capture_app.core.report import (
     AFFECTED, AFFECTED_USERS, DEVICE_TYPES, FREQUENCIES, FUTURE_TOLERANCE, MAX_WINDOW, TIME_MODES,
-    URGENCIES, Environment, Report, parse_instant, utc_now,
+    URGENCIES, Environment, Report, parse_instant, utc_now, valid_timezone,
 )
 from capture_app.core.triage import Catalogue, Case, builtin_catalogue
 
@@ -212,16 +211,6 @@ def _check_details(report: Report, ctx: WizardContext) -> list[Problem]:
         elif case_field.kind == "email" and not _EMAIL.match(value):
             found.append(Problem(name, "bad_email", params={"value": value, "field": label}))
     return found
-
-
-def valid_timezone(name: str) -> bool:
-    if not name or name.startswith("/") or ".." in name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def _check_instant(text: str, field_name: str, now: datetime) -> tuple[list[Problem], datetime | None]:

@@ -1,8 +1,8 @@
 """Start-up: configuration, language, draft store, and the windows that use them."""
 from __future__ import annotations
 
+import functools
 import logging
-import logging.handlers
 import sys
 import time
 
@@ -23,6 +23,8 @@ QDateTimeEdit[invalid="true"], QTreeWidget[invalid="true"] { border: 2px solid #
 
 
 def setup_logging(paths: AppPaths) -> None:
+    import logging.handlers
+
     try:
         paths.log_dir.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(
@@ -34,18 +36,47 @@ def setup_logging(paths: AppPaths) -> None:
     log.setLevel(logging.INFO)
 
 
+class LazyDraftStore:
+    """The draft store, opened on first use: the wizard appears without waiting for SQLite, and
+    the first autosave (in a worker thread) opens it."""
+
+    def __init__(self, paths: AppPaths):
+        import threading
+
+        self._paths = paths
+        self._store = None
+        self._lock = threading.Lock()
+
+    def open(self):
+        with self._lock:
+            if self._store is None:
+                from capture_app.core.drafts import DraftStore
+
+                self._store = DraftStore(self._paths)
+            return self._store
+
+    def __getattr__(self, name: str):
+        return getattr(self.open(), name)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+
+
 class Controller:
     """Owns the main window and the wizards; everything the windows do goes through here."""
 
     def __init__(self, app: QApplication, paths: AppPaths, *, language: str | None = None):
+        from capture_app.core import tomlcache
         from capture_app.core.config import Config
-        from capture_app.core.drafts import DraftStore
 
+        tomlcache.set_cache_dir(paths.cache_dir)
         self.app = app
         self.paths = paths
         self.config = Config.load(paths)
         i18n.set_language(language or self.config.get("ui.language"))
-        self.store = DraftStore(paths)
+        self.store = LazyDraftStore(paths)
         self.wizards: dict[str, object] = {}
         self.main_window = None
 
@@ -98,10 +129,14 @@ class Controller:
 
         reporter = Reporter(**{k: self.config.get(f"reporter.{k}") or ""
                                for k in ("name", "email", "organisation", "phone")})
-        report = Report.new(agent_timezone=local_timezone_name(), language=i18n.current_language(),
-                            reporter=reporter)
+        report = Report.new(language=i18n.current_language(), reporter=reporter)
         report.flexperto_instance = self.config.get("flexperto.instance_url") or ""
-        return self._open_wizard(report)
+        window = self._open_wizard(report)
+        # Asking the OS for its time zone costs a noticeable moment: do it once the wizard is up
+        # (the time step, which uses it, is several steps away).
+        QTimer.singleShot(0, lambda: report.agent_timezone or setattr(
+            report, "agent_timezone", local_timezone_name()))
+        return window
 
     def resume(self, report_id: str):
         from capture_app.core.wizard import first_incomplete_step
@@ -151,6 +186,7 @@ class Controller:
         self.store.close()
 
 
+@functools.lru_cache(maxsize=1)
 def local_timezone_name() -> str:
     """The agent's IANA time zone, from the OS; Europe/Berlin when it cannot be told."""
     try:
@@ -159,7 +195,7 @@ def local_timezone_name() -> str:
         name = bytes(QTimeZone.systemTimeZoneId()).decode()
     except Exception:  # noqa: BLE001
         name = ""
-    from capture_app.core.wizard import valid_timezone
+    from capture_app.core.report import valid_timezone
 
     return name if valid_timezone(name) else "Europe/Berlin"
 
@@ -176,9 +212,10 @@ def run(*, start_report: bool = False, language: str | None = None,
     app.setApplicationVersion(__version__)
     app.setStyleSheet(STYLE)
     paths = default_paths()
-    setup_logging(paths)
     try:
         controller = Controller(app, paths, language=language)
+        if not start_report:
+            controller.store.open()  # the main window lists the drafts right away
     except Exception as exc:  # noqa: BLE001 - e.g. the data folder cannot be written
         QMessageBox.critical(None, APP_NAME, _message(exc))
         return 1
@@ -193,5 +230,6 @@ def run(*, start_report: bool = False, language: str | None = None,
             print(f"shown-after-ms {(time.perf_counter() - _START) * 1000:.1f}", flush=True)
             app.quit()
         QTimer.singleShot(0, shown)
+    QTimer.singleShot(0, lambda: setup_logging(paths))  # after the first window is up
     app.aboutToQuit.connect(controller.shutdown)
     return app.exec()

@@ -141,10 +141,18 @@ class Binder(QObject):
 
 
 def mark_invalid(widget: QWidget, message: str | None) -> None:
-    """Show a field's problem on the field itself: a red frame, the text as tooltip and for screen readers."""
-    widget.setProperty("invalid", bool(message))
-    widget.setToolTip(message or "")
-    base = widget.accessibleDescription().split("\n⚠ ")[0]
-    widget.setAccessibleDescription(f"{base}\n⚠ {message}" if message else base)
+    """Show a field's problem on the field itself: a red frame, the text as tooltip and for screen
+    readers. Without a problem the field's own hint comes back."""
+    if widget.property("base_tooltip") is None:
+        widget.setProperty("base_tooltip", widget.toolTip())
+        widget.setProperty("base_description", widget.accessibleDescription())
+    invalid = bool(message)
+    if bool(widget.property("invalid")) == invalid and (not invalid or widget.toolTip() == message):
+        return  # unchanged: re-polishing the style is not free
+    widget.setProperty("invalid", invalid)
+    base_tip, base_description = widget.property("base_tooltip"), widget.property("base_description")
+    widget.setToolTip(message if invalid else base_tip)
+    widget.setAccessibleDescription(f"{base_description}\n⚠ {message}".strip() if invalid
+                                    else base_description)
     widget.style().unpolish(widget)
     widget.style().polish(widget)

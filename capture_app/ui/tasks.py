@@ -13,7 +13,7 @@ import logging
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,11 @@ class Task(QObject):
         self._on_success = on_success
         self._on_error = on_error
         self._signals = _Signals()
-        self._signals.succeeded.connect(self._succeeded, Qt.QueuedConnection)
-        self._signals.failed.connect(self._failed, Qt.QueuedConnection)
-        self._signals.progressed.connect(self._progressed, Qt.QueuedConnection)
+        # Emitted from the worker thread, received by this object on the UI thread: Qt queues
+        # the calls by itself (automatic connection).
+        self._signals.succeeded.connect(self._succeeded)
+        self._signals.failed.connect(self._failed)
+        self._signals.progressed.connect(self._progressed)
         self._dialog: QProgressDialog | None = None
         self._label = progress_label
         self._parent_widget = parent_widget
@@ -74,6 +76,8 @@ class Task(QObject):
     def _show_progress(self) -> None:
         if self.done or self._dialog is not None:
             return
+        from PySide6.QtCore import Qt
+
         dialog = QProgressDialog(self._label, "", 0, 0, self._parent_widget)
         dialog.setCancelButton(None)
         dialog.setWindowModality(Qt.WindowModal)

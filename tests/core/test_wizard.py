@@ -208,3 +208,13 @@ def test_catalogue_has_every_case_of_the_support_structure():
         for language in ("de", "en"):
             assert case.title_in(language) and case.guidance_in(language)
             assert case.title[language] and case.guidance[language], (case.id, language)
+
+
+def test_report_ids_are_random_rfc4122_version4_uuids():
+    import uuid
+
+    ids = {Report.new().id for _ in range(200)}
+    assert len(ids) == 200
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122

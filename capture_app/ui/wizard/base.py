@@ -60,5 +60,9 @@ class StepPage(QWidget):
     def refresh(self) -> None:
         """Update widgets that depend on other answers (called after load and on changes)."""
 
+    def first_control(self) -> QWidget | None:
+        """Where keyboard focus goes when the page is shown; None: the first in Tab order."""
+        return None
+
     def field_widget(self, field: str) -> QWidget | None:
         return self.binder.widgets.get(field)

@@ -1,7 +1,7 @@
 """Step 1: what is the request about? Cases of the support structure, grouped by outcome."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTreeWidget, QTreeWidgetItem,
     QVBoxLayout, QWidget,
@@ -12,9 +12,10 @@ from capture_app.core.triage import CATEGORY_ORDER
 from capture_app.core.wizard import (
     Outcome, Step, choose_case, escalate, is_escalated_exception, outcome, selected_case,
 )
+from capture_app.ui.roles import USER_ROLE
 from capture_app.ui.wizard.base import StepPage
 
-CASE_ROLE = Qt.UserRole + 1
+CASE_ROLE = USER_ROLE + 1
 
 
 class TriagePage(StepPage):
@@ -29,8 +30,8 @@ class TriagePage(StepPage):
         self.tree.setAccessibleDescription(tr("ui.triage.cases_hint"))
         language = current_language()
         for category in CATEGORY_ORDER:
+            # Category rows can be passed through with the arrow keys; choosing one picks no case.
             top = QTreeWidgetItem([tr(f"ui.category.{category}")])
-            top.setFlags(Qt.ItemIsEnabled)
             self.tree.addTopLevelItem(top)
             for case in self.env.context.catalogue.by_category(category):
                 child = QTreeWidgetItem([case.title_in(language)])
@@ -46,7 +47,6 @@ class TriagePage(StepPage):
         self.outcome_title.setWordWrap(True)
         self.guidance = QLabel()
         self.guidance.setWordWrap(True)
-        self.guidance.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         box.addWidget(self.outcome_title)
         box.addWidget(self.guidance)
         buttons = QHBoxLayout()
@@ -88,6 +88,9 @@ class TriagePage(StepPage):
                     self.tree.setCurrentItem(top.child(j))
                     self.tree.blockSignals(False)
 
+    def first_control(self):
+        return self.tree
+
     def field_widget(self, field: str):
         return self.tree if field.startswith("triage.case") else super().field_widget(field)
 
@@ -123,6 +126,9 @@ class TriagePage(StepPage):
         result = outcome(self.report)
         escalated = is_escalated_exception(self.report, self.env.context)
         self.outcome_title.setText(f"<b>{tr(f'ui.outcome.{case.outcome}')}</b>")
+        from PySide6.QtCore import Qt  # a case is chosen: the window is long on screen
+
+        self.guidance.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         guidance = case.guidance_in(current_language())
         if case.outcome == Outcome.PROJECT_LEAD.value:
             guidance += "\n\n" + self._project_lead_text()

@@ -6,10 +6,9 @@ in the background, one save after the other.
 """
 from __future__ import annotations
 
-import html
 import logging
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QScrollArea,
@@ -24,6 +23,7 @@ from capture_app.core.wizard import (
     step_problems,
 )
 from capture_app.ui.forms import mark_invalid
+from capture_app.ui.roles import ACCESSIBLE_TEXT_ROLE, USER_ROLE
 from capture_app.ui.tasks import serial_pool
 from capture_app.ui.wizard.base import StepPage, WizardEnv
 
@@ -53,6 +53,8 @@ def _page_class(step: Step) -> type[StepPage]:
 
 def _first_focusable(page: QWidget) -> QWidget | None:
     """The first control of a page in Tab order, where a keyboard user expects to start."""
+    from PySide6.QtCore import Qt
+
     widget = page.nextInFocusChain()
     for _ in range(500):
         if widget is page or widget is None:
@@ -72,7 +74,7 @@ class WizardWindow(QWidget):
 
     def __init__(self, report: Report, env: WizardEnv, *, start_step: Step = Step.TRIAGE,
                  autosave_delay_ms: int = 400, parent: QWidget | None = None):
-        super().__init__(parent, Qt.Window)
+        super().__init__(parent)
         self.report = report
         self.env = env
         self.pages: dict[Step, StepPage] = {}
@@ -110,9 +112,7 @@ class WizardWindow(QWidget):
         right.addWidget(self.stack, 1)
         self.problems = QLabel()
         self.problems.setWordWrap(True)
-        self.problems.setTextFormat(Qt.RichText)
         self.problems.setAccessibleName(tr("ui.wizard.problems"))
-        self.problems.setFocusPolicy(Qt.TabFocus)
         right.addWidget(self.problems)
         buttons = QHBoxLayout()
         self.status = QLabel()
@@ -156,9 +156,9 @@ class WizardWindow(QWidget):
         self._refresh_steps()
         self._refresh_problems()
         self._refresh_buttons()
-        first = _first_focusable(page)
+        first = page.first_control() or _first_focusable(page)
         if first is not None:
-            first.setFocus(Qt.TabFocusReason)
+            first.setFocus()
 
     def go_next(self) -> None:
         if not self.next_button.isEnabled():
@@ -190,7 +190,7 @@ class WizardWindow(QWidget):
         return True
 
     def _step_clicked(self, item: QListWidgetItem) -> None:
-        self.go_to(Step(item.data(Qt.UserRole)))
+        self.go_to(Step(item.data(USER_ROLE)))
 
     # -- state shown
 
@@ -201,10 +201,10 @@ class WizardWindow(QWidget):
             done = step in self._visited and can_advance(self.report, step, self.env.context)
             mark = "▶" if step is self.current else ("✓" if done else "·")
             item = QListWidgetItem(f"{mark} {number}. {tr(f'ui.step.{step.value}')}")
-            item.setData(Qt.UserRole, step.value)
+            item.setData(USER_ROLE, step.value)
             state = tr("ui.wizard.step_current" if step is self.current else
                        "ui.wizard.step_done" if done else "ui.wizard.step_open")
-            item.setData(Qt.AccessibleTextRole, f"{number}. {tr(f'ui.step.{step.value}')}, {state}")
+            item.setData(ACCESSIBLE_TEXT_ROLE, f"{number}. {tr(f'ui.step.{step.value}')}, {state}")
             self.step_list.addItem(item)
             if step is self.current:
                 self.step_list.setCurrentItem(item)
@@ -230,17 +230,23 @@ class WizardWindow(QWidget):
                 if widget is not None:
                     mark_invalid(widget, problem.message() if problem in visible else None)
         lines = []
+        if visible:
+            from html import escape
         for problem in visible:
             colour, word = (("#c42b1c", tr("ui.wizard.error")) if problem.severity == ERROR
                             else ("#9d5d00", tr("ui.wizard.warning")))
             lines.append(f"<span style='color:{colour}'>● <b>{word}:</b></span> "
-                         f"{html.escape(problem.message())}")
+                         f"{escape(problem.message())}")
         self.problems.setText("<br>".join(lines))
         self.problems.setVisible(bool(lines))
+        if lines:
+            from PySide6.QtCore import Qt
+
+            self.problems.setFocusPolicy(Qt.TabFocus)  # keyboard users can read the list
         if focus and page is not None:
             blocking = errors(problems)
             widget = page.field_widget(blocking[0].field) if blocking else None
-            (widget or self.problems).setFocus(Qt.OtherFocusReason)
+            (widget or self.problems).setFocus()
 
     # -- changes and saving
 
