@@ -703,8 +703,9 @@ class Config:
         try:
             normalized = setting.validate(value)
         except _Invalid:
-            raise ConfigError("config.set_invalid", key=key, value=_shown(value),
-                              expected=setting.expected()) from None
+            # The agent knows the field by its label; IT finds it by its key.
+            raise ConfigError("config.set_invalid", key=f"{setting.label()} ({key})",
+                              value=_shown(value), expected=setting.expected()) from None
         if key in ("support.opens", "support.closes"):
             hours = {"support.opens": self._values["support.opens"],
                      "support.closes": self._values["support.closes"], key: normalized}
