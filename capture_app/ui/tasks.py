@@ -5,12 +5,17 @@
 ``op`` runs in a worker thread and must not touch widgets. It may accept a ``progress``
 keyword (a callable ``progress(done, total)``). Results and errors come back to the UI thread
 through Qt signals. Anything that takes longer than a moment gets a progress dialog.
+
+All results travel through one dispatcher object that lives as long as the application. A
+sender object per task would be destroyed on the UI thread as soon as its result was handled,
+possibly while the worker thread is still returning from ``emit()`` on it — a crash.
 """
 from __future__ import annotations
 
 import inspect
+import itertools
 import logging
-import traceback
+import threading
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
@@ -19,59 +24,92 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 log = logging.getLogger(__name__)
 
 PROGRESS_AFTER_MS = 400
+_LIMIT = 2**31 - 1  # Qt's int
 
 
-class _Signals(QObject):
-    succeeded = Signal(object)
-    failed = Signal(object)
-    progressed = Signal(int, int)
+class _Dispatcher(QObject):
+    succeeded = Signal(int, object)
+    failed = Signal(int, object)
+    progressed = Signal(int, int, int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tasks: dict[int, Task] = {}
+        # Emitted from worker threads; Qt queues them to this object's (the UI) thread.
+        self.succeeded.connect(self._succeeded)
+        self.failed.connect(self._failed)
+        self.progressed.connect(self._progress)
+
+    def _succeeded(self, task_id: int, result: Any) -> None:
+        self._deliver(task_id, "succeeded", result)
+
+    def _failed(self, task_id: int, exc: Any) -> None:
+        self._deliver(task_id, "failed", exc)
+
+    def _deliver(self, task_id: int, outcome: str, payload: Any) -> None:
+        task = self.tasks.pop(task_id, None)
+        if task is not None:
+            task._ended(outcome, payload)
+
+    def _progress(self, task_id: int, done: int, total: int) -> None:
+        task = self.tasks.get(task_id)
+        if task is not None:
+            task._progressed(done, total)
+
+
+_dispatcher: _Dispatcher | None = None
+_ids = itertools.count(1)
+_dispatcher_lock = threading.Lock()
+
+
+def _get_dispatcher() -> _Dispatcher:
+    global _dispatcher
+    with _dispatcher_lock:
+        if _dispatcher is None:
+            _dispatcher = _Dispatcher()  # created on the UI thread by the first call
+        return _dispatcher
 
 
 class _Job(QRunnable):
-    def __init__(self, op: Callable[..., Any], signals: _Signals):
+    def __init__(self, op: Callable[..., Any], task_id: int, dispatcher: _Dispatcher):
         super().__init__()
         self._op = op
-        self.signals = signals
+        self._id = task_id
+        self._dispatcher = dispatcher
         self.setAutoDelete(True)
+
+    def _report_progress(self, done: int, total: int) -> None:
+        self._dispatcher.progressed.emit(self._id, int(min(done, _LIMIT)), int(min(total, _LIMIT)))
 
     def run(self) -> None:
         try:
             if "progress" in inspect.signature(self._op).parameters:
-                result = self._op(progress=lambda done, total: self.signals.progressed.emit(
-                    int(min(done, 2**31 - 1)), int(min(total, 2**31 - 1))))
+                result = self._op(progress=self._report_progress)
             else:
                 result = self._op()
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI
-            log.debug("background task failed: %s", "".join(traceback.format_exception_only(exc)).strip())
-            self.signals.failed.emit(exc)
+            log.debug("background task failed: %s", type(exc).__name__)
+            self._dispatcher.failed.emit(self._id, exc)
         else:
-            self.signals.succeeded.emit(result)
+            self._dispatcher.succeeded.emit(self._id, result)
 
 
-class Task(QObject):
-    """A handle on one background operation; keeps its signals alive until it ends."""
-
-    finished = Signal()
-    _running: set["Task"] = set()
+class Task:
+    """A handle on one background operation."""
 
     def __init__(self, op, on_success, on_error, parent_widget, progress_label, pool):
-        super().__init__()
         self._on_success = on_success
         self._on_error = on_error
-        self._signals = _Signals()
-        # Emitted from the worker thread, received by this object on the UI thread: Qt queues
-        # the calls by itself (automatic connection).
-        self._signals.succeeded.connect(self._succeeded)
-        self._signals.failed.connect(self._failed)
-        self._signals.progressed.connect(self._progressed)
         self._dialog: QProgressDialog | None = None
         self._label = progress_label
         self._parent_widget = parent_widget
         self.done = False
-        Task._running.add(self)
+        dispatcher = _get_dispatcher()
+        task_id = next(_ids)
+        dispatcher.tasks[task_id] = self
         if progress_label:
             QTimer.singleShot(PROGRESS_AFTER_MS, self._show_progress)
-        (pool or QThreadPool.globalInstance()).start(_Job(op, self._signals))
+        (pool or QThreadPool.globalInstance()).start(_Job(op, task_id, dispatcher))
 
     def _show_progress(self) -> None:
         if self.done or self._dialog is not None:
@@ -91,26 +129,19 @@ class Task(QObject):
             self._dialog.setMaximum(total)
             self._dialog.setValue(done)
 
-    def _finish(self) -> None:
+    def _ended(self, outcome: str, payload: Any) -> None:
         self.done = True
         if self._dialog is not None:
             self._dialog.close()
             self._dialog.deleteLater()
             self._dialog = None
-        Task._running.discard(self)
-        self.finished.emit()
-
-    def _succeeded(self, result: Any) -> None:
-        self._finish()
-        if self._on_success is not None:
-            self._on_success(result)
-
-    def _failed(self, exc: BaseException) -> None:
-        self._finish()
-        if self._on_error is not None:
-            self._on_error(exc)
+        if outcome == "succeeded":
+            if self._on_success is not None:
+                self._on_success(payload)
+        elif self._on_error is not None:
+            self._on_error(payload)
         else:
-            log.error("background task failed without handler: %s", type(exc).__name__)
+            log.error("background task failed without handler: %s", type(payload).__name__)
 
 
 def run_in_background(op: Callable[..., Any], *, on_success: Callable[[Any], None] | None = None,
