@@ -27,8 +27,10 @@ def test_keyboard_only_from_triage_to_time_step(controller, qtbot):
     qtbot.addWidget(window)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
-    tree = window.pages[Step.TRIAGE].tree
-    assert QApplication.focusWidget() is tree  # the wizard opens with the case list focused
+    triage = window.pages[Step.TRIAGE]
+    assert QApplication.focusWidget() is triage.search  # the wizard opens ready to type the problem
+    key(qtbot, Qt.Key_Down)  # arrow down leaves the search box for the case list
+    assert QApplication.focusWidget() is triage.tree
     for _ in range(40):  # arrow down through the catalogue to the generic 2nd-level case
         if window.report.triage.case_id == "other_technical":
             break

@@ -1,68 +1,187 @@
-"""Step 1: what is the request about? Cases of the support structure, grouped by outcome."""
+"""Step 1: what is the request about? Search as the agent types, or browse the cases by outcome.
+
+Choosing a case shows what happens next: a self-help article with a text for the end user
+(copy or e-mail), the project lead with a prepared message, a clear stop for requests that are
+not Flexperto's, or the way on to the report for 2nd-level support. Every search, choice and
+answer is recorded in the report's triage path (``core.triage_path``).
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import html
+import unicodedata
+
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTreeWidget, QTreeWidgetItem,
-    QVBoxLayout, QWidget,
+    QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
+    QStyledItemDelegate, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from capture_app.core import triage_path
 from capture_app.core.i18n import current_language, tr
-from capture_app.core.triage import CATEGORY_ORDER
-from capture_app.core.wizard import (
-    Outcome, Step, choose_case, escalate, is_escalated_exception, outcome, selected_case,
+from capture_app.core.triage import (
+    CATEGORY_ORDER, FALLBACK_CASE, ORGANISATION, effective_catalogue, organisation_file,
 )
-from capture_app.ui.roles import USER_ROLE
+from capture_app.core.triage_messages import end_user_message, project_lead_message
+from capture_app.core.triage_search import search
+from capture_app.core.wizard import (
+    Outcome, Step, choose_case, escalate, is_escalated_exception, selected_case,
+)
 from capture_app.ui.wizard.base import StepPage
 
-CASE_ROLE = USER_ROLE + 1
+CASE_ROLE = Qt.UserRole + 1
+RANK_ROLE = Qt.UserRole + 2
+SHOWN_RESULTS = 6
+# A search is recorded in the triage path once the agent pauses, not at every keystroke.
+RECORD_SEARCH_AFTER_MS = 1200
+WARM_UP_AFTER_MS = 300
+
+
+def _open_mail(url: str) -> bool:
+    """Hand a mailto: URL to the desktop's mail program; False if there is none."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    return QDesktopServices.openUrl(QUrl(url, QUrl.StrictMode))
+
+
+def _visible(text: str) -> str:
+    """The text without what cannot be seen (spaces, zero-width and control characters)."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "CZ")
+
+
+class _WrappingRows(QStyledItemDelegate):
+    """Rows as tall as their wrapped text: Qt's own measure ignores the width the row gets."""
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt's name
+        size = super().sizeHint(option, index)
+        view = self.parent()
+        level, parent = 0, index.parent()
+        while parent.isValid():
+            level, parent = level + 1, parent.parent()
+        indent = view.indentation() * (level + (1 if view.rootIsDecorated() else 0))
+        width = max(view.text_width - indent - 8, 80)
+        text = index.data(Qt.DisplayRole) or ""
+        bounds = option.fontMetrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextWordWrap, text)
+        height = bounds.height()
+        return QSize(size.width(), max(size.height(), height + 6))
+
+
+class _CaseList(QTreeWidget):
+    """Case titles wrap; rows are measured again whenever the list's width changes."""
+
+    def __init__(self):
+        super().__init__()
+        self.text_width = 300  # the viewport's width, kept here: asking Qt for it per row is slow
+        self.setItemDelegate(_WrappingRows(self))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        width = self.viewport().width()
+        if width != self.text_width:
+            self.text_width = width
+            self.scheduleDelayedItemsLayout()
+
+
+class _SearchBox(QLineEdit):
+    """Arrow down leaves the search box for the results; Enter takes the best match."""
+
+    def __init__(self, page: "TriagePage"):
+        super().__init__()
+        self.page = page
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key_Down:
+            self.page.focus_results(choose_first=False)
+        elif event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            # With words typed, Enter takes the best match; on the full list it only moves there.
+            typed = bool(_visible(self.text()))
+            self.page.focus_results(choose_first=typed, choose_any=typed)
+        else:
+            super().keyPressEvent(event)
 
 
 class TriagePage(StepPage):
     step = Step.TRIAGE
-    resolved = Signal()  # the agent solved it without Flexperto: the draft can go
+    resolved = Signal()  # the agent solved or routed it without Flexperto: the draft can go
 
     def build(self, body: QWidget) -> None:
         layout = QVBoxLayout(body)
-        self.tree = QTreeWidget()
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.PlainText)
+        self.notice.setStyleSheet("color: #9d5d00")
+        self.notice.hide()
+        layout.addWidget(self.notice)
+        self._show_catalogue_problems()
+
+        # Master and detail side by side: the cases on the left stay in view while the chosen
+        # case's article is read on the right.
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        left = QWidget()
+        layout_left = QVBoxLayout(left)
+        layout_left.setContentsMargins(0, 0, 0, 0)
+        search_label = QLabel(tr("triage.page.search"))
+        self.search = _SearchBox(self)
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(tr("triage.page.search_placeholder"))
+        self.search.setAccessibleName(tr("triage.page.search_name"))
+        self.search.setAccessibleDescription(tr("triage.page.search_hint"))
+        self.search.setToolTip(tr("triage.page.search_hint"))
+        self.search.setMaxLength(10_000)
+        search_label.setBuddy(self.search)
+        self.search.textChanged.connect(self._query_changed)
+        layout_left.addWidget(search_label)
+        layout_left.addWidget(self.search)
+        self.result_hint = QLabel(tr("triage.page.all_cases"))
+        self.result_hint.setWordWrap(True)
+        self.result_hint.setTextFormat(Qt.PlainText)  # it repeats what the agent typed
+        layout_left.addWidget(self.result_hint)
+
+        self.tree = _CaseList()
         self.tree.setHeaderHidden(True)
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setTextElideMode(Qt.ElideNone)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.tree.setAccessibleName(tr("ui.triage.cases"))
         self.tree.setAccessibleDescription(tr("ui.triage.cases_hint"))
-        language = current_language()
-        for category in CATEGORY_ORDER:
-            # Category rows can be passed through with the arrow keys; choosing one picks no case.
-            top = QTreeWidgetItem([tr(f"ui.category.{category}")])
-            self.tree.addTopLevelItem(top)
-            for case in self.env.context.catalogue.by_category(category):
-                child = QTreeWidgetItem([case.title_in(language)])
-                child.setData(0, CASE_ROLE, case.id)
-                top.addChild(child)
-        self.tree.expandAll()
+        self.tree.setMinimumHeight(150)
         self.tree.currentItemChanged.connect(self._case_chosen)
-        layout.addWidget(self.tree, 1)
+        layout_left.addWidget(self.tree, 1)
+        self.nothing_fits_button = QPushButton(tr("triage.page.nothing_fits"))
+        self.nothing_fits_button.setAccessibleName(tr("triage.page.nothing_fits").replace("&", ""))
+        self.nothing_fits_button.setToolTip(tr("triage.page.nothing_fits_hint"))
+        self.nothing_fits_button.clicked.connect(self._nothing_fits)
+        layout_left.addWidget(self.nothing_fits_button)
+        self.splitter.addWidget(left)
 
+        # The right side is always there, so the list does not change width when a case is chosen.
         self.outcome_box = QGroupBox(tr("ui.triage.outcome"))
-        box = QVBoxLayout(self.outcome_box)
+        outer = QVBoxLayout(self.outcome_box)
+        self.placeholder = QLabel(tr("triage.page.placeholder"))
+        self.placeholder.setWordWrap(True)
+        outer.addWidget(self.placeholder)
+        self.details = QWidget()
+        outer.addWidget(self.details, 1)
+        outer.addStretch(0)
+        box = QVBoxLayout(self.details)
+        box.setContentsMargins(0, 0, 0, 0)
         self.outcome_title = QLabel()
         self.outcome_title.setWordWrap(True)
         self.guidance = QLabel()
         self.guidance.setWordWrap(True)
+        self.guidance.setTextFormat(Qt.PlainText)  # organisations write these texts
+        self.guidance.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
         box.addWidget(self.outcome_title)
         box.addWidget(self.guidance)
-        buttons = QHBoxLayout()
-        self.solved_button = QPushButton(tr("ui.triage.solved"))
-        self.solved_button.setAccessibleName(tr("ui.triage.solved"))
-        self.solved_button.clicked.connect(self.resolved.emit)
-        self.escalate_button = QPushButton(tr("ui.triage.escalate"))
-        self.escalate_button.setAccessibleName(tr("ui.triage.escalate"))
-        self.escalate_button.clicked.connect(self._escalate)
-        self.undo_button = QPushButton(tr("ui.triage.undo_escalation"))
-        self.undo_button.setAccessibleName(tr("ui.triage.undo_escalation"))
-        self.undo_button.clicked.connect(self._undo_escalation)
-        for button in (self.solved_button, self.escalate_button, self.undo_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        box.addLayout(buttons)
+        box.addWidget(self._build_article(), 3)
+        box.addWidget(self._build_lead())
+        self.feedback = QLabel()
+        self.feedback.setWordWrap(True)
+        box.addWidget(self.feedback)
+        box.addLayout(self._build_buttons())
         self.reason_label = QLabel(tr("ui.triage.reason"))
         self.reason = QPlainTextEdit()
         self.reason.setAccessibleName(tr("ui.triage.reason"))
@@ -72,40 +191,284 @@ class TriagePage(StepPage):
         self.binder.bind(self.reason, "triage.escalation_reason")
         box.addWidget(self.reason_label)
         box.addWidget(self.reason)
-        layout.addWidget(self.outcome_box)
+        box.addStretch(1)
+        self.splitter.addWidget(self.outcome_box)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        layout.addWidget(self.splitter, 1)
+
+        self._record_timer = QTimer(self)
+        self._record_timer.setSingleShot(True)
+        self._record_timer.setInterval(RECORD_SEARCH_AFTER_MS)
+        self._record_timer.timeout.connect(self._record_search)
+        self._results: list[str] = []
+        self._fill_all_cases()
+        # Build the search index while the agent reads the page, not at the first keystroke (and
+        # not before the window is on screen).
+        QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
+
+    def _warm_up(self) -> None:
+        catalogue = self.env.context.catalogue
+        self.env.run(lambda: search(catalogue, "warm") and None, on_success=lambda _result: None,
+                     on_error=lambda _exc: None)
+
+    def _build_article(self) -> QWidget:
+        self.article_box = QGroupBox()
+        layout = QVBoxLayout(self.article_box)
+        self.article_view = QPlainTextEdit()
+        self.article_view.setReadOnly(True)
+        self.article_view.setTabChangesFocus(True)
+        self.article_view.setAccessibleName(tr("triage.page.article_view"))
+        self.article_view.setMinimumHeight(140)
+        self.article_source = QLabel()
+        self.article_source.setTextFormat(Qt.PlainText)
+        self.article_source.setWordWrap(True)
+        self.article_source.setStyleSheet("color: palette(mid)")
+        layout.addWidget(self.article_view, 1)
+        layout.addWidget(self.article_source)
+        self.user_text_label = QLabel(tr("triage.page.user_text"))
+        self.user_text = QPlainTextEdit()
+        self.user_text.setReadOnly(True)
+        self.user_text.setAccessibleName(tr("triage.page.user_text"))
+        self.user_text.setAccessibleDescription(tr("triage.page.user_text_hint"))
+        self.user_text.setToolTip(tr("triage.page.user_text_hint"))
+        self.user_text.setTabChangesFocus(True)
+        self.user_text.setMaximumHeight(160)
+        self.user_text_label.setBuddy(self.user_text)
+        layout.addWidget(self.user_text_label)
+        layout.addWidget(self.user_text)
+        row = QHBoxLayout()
+        self.copy_button = self._button("triage.page.copy_user_text", self._copy_user_text)
+        self.mail_button = self._button("triage.page.mail_user_text", self._mail_user_text)
+        row.addWidget(self.copy_button)
+        row.addWidget(self.mail_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return self.article_box
+
+    def _build_lead(self) -> QWidget:
+        self.lead_box = QGroupBox(tr("triage.page.lead_box"))
+        layout = QVBoxLayout(self.lead_box)
+        self.lead_contact = QLabel()
+        self.lead_contact.setWordWrap(True)
+        self.lead_contact.setTextFormat(Qt.PlainText)
+        self.lead_contact.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        layout.addWidget(self.lead_contact)
+        label = QLabel(tr("triage.page.lead_question"))
+        self.lead_question = QPlainTextEdit()
+        self.lead_question.setAccessibleName(tr("triage.page.lead_question"))
+        self.lead_question.setAccessibleDescription(tr("triage.page.lead_question_hint"))
+        self.lead_question.setToolTip(tr("triage.page.lead_question_hint"))
+        self.lead_question.setTabChangesFocus(True)
+        self.lead_question.setMaximumHeight(90)
+        label.setBuddy(self.lead_question)
+        layout.addWidget(label)
+        layout.addWidget(self.lead_question)
+        row = QHBoxLayout()
+        self.lead_mail_button = self._button("triage.page.lead_mail", self._mail_lead)
+        self.lead_copy_button = self._button("triage.page.lead_copy", self._copy_lead)
+        row.addWidget(self.lead_mail_button)
+        row.addWidget(self.lead_copy_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return self.lead_box
+
+    def _build_buttons(self) -> QHBoxLayout:
+        buttons = QHBoxLayout()
+        self.solved_button = self._button("ui.triage.solved", self._solved)
+        self.done_button = self._button("triage.page.done_not_flexperto", self._done)
+        self.escalate_button = self._button("ui.triage.escalate", self._escalate)
+        self.undo_button = self._button("ui.triage.undo_escalation", self._undo_escalation)
+        for button in (self.solved_button, self.done_button, self.escalate_button, self.undo_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        return buttons
+
+    def _button(self, key: str, slot) -> QPushButton:
+        button = QPushButton(tr(key))
+        button.setAccessibleName(tr(key).replace("&", ""))
+        button.clicked.connect(slot)
+        return button
+
+    def _show_catalogue_problems(self) -> None:
+        config_paths = getattr(self.env.config, "paths", None)
+        if config_paths is None:
+            return
+        load = effective_catalogue(organisation_file(config_paths.system_config_file))
+        if load.problems and load.catalogue is self.env.context.catalogue:
+            lines = [tr("triage.page.catalogue_problems")] + [f"• {m}" for m in load.messages()]
+            self.notice.setText("\n".join(lines))
+            self.notice.setAccessibleName(" ".join(lines))
+            self.notice.show()
+
+    # -- the list of cases
+
+    def _outcome_label(self, outcome: str) -> str:
+        return tr(f"ui.category.{outcome}")
+
+    def _fill_all_cases(self) -> None:
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        self.tree.setRootIsDecorated(True)
+        language = current_language()
+        for category in CATEGORY_ORDER:
+            cases = self.env.context.catalogue.by_category(category)
+            if not cases:  # the organisation hid all of them
+                continue
+            top = QTreeWidgetItem([self._outcome_label(category)])
+            top.setFlags(Qt.ItemIsEnabled)
+            self.tree.addTopLevelItem(top)
+            for case in cases:
+                child = QTreeWidgetItem([case.title_in(language)])
+                child.setData(0, CASE_ROLE, case.id)
+                child.setData(0, RANK_ROLE, 0)
+                top.addChild(child)
+        self.tree.expandAll()
+        self._results = []
+        self.result_hint.setText(tr("triage.page.all_cases"))
+        self.tree.blockSignals(False)
+        self._select_current()
+
+    def _fill_results(self, query: str) -> None:
+        matches = search(self.env.context.catalogue, query, limit=SHOWN_RESULTS)
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        self.tree.setRootIsDecorated(False)
+        language = current_language()
+        for rank, match in enumerate(matches, start=1):
+            case = match.case
+            title, outcome = case.title_in(language), self._outcome_label(case.outcome)
+            item = QTreeWidgetItem([f"{title}\n→ {outcome}"])
+            item.setData(0, CASE_ROLE, case.id)
+            item.setData(0, RANK_ROLE, rank)
+            item.setData(0, Qt.AccessibleTextRole, f"{title}, {outcome}")
+            item.setToolTip(0, outcome)
+            self.tree.addTopLevelItem(item)
+        self._results = [match.case.id for match in matches]
+        if not matches:
+            shown = query if len(query) <= 60 else query[:59] + "…"
+            self.result_hint.setText(tr("triage.page.no_match", query=shown))
+        elif len(matches) == 1:
+            self.result_hint.setText(tr("triage.page.count_one"))
+        else:
+            self.result_hint.setText(tr("triage.page.count_many", count=len(matches)))
+        self.tree.blockSignals(False)
+        self._select_current()
+
+    def _query_changed(self, text: str) -> None:
+        if _visible(text):
+            self._fill_results(text)
+            self._record_timer.start()
+        else:
+            self._record_timer.stop()
+            self._fill_all_cases()
+
+    def _record_search(self) -> None:
+        self._record_timer.stop()
+        if self.report is None or not _visible(self.search.text()):
+            return
+        if triage_path.record_search(self.report, self.search.text(), self._results):
+            self.changed.emit()
+
+    def focus_results(self, *, choose_first: bool, choose_any: bool = True) -> None:
+        """Move into the list; take its first case if asked, or if none is highlighted yet."""
+        first = self._first_case_item()
+        if first is None:
+            return
+        self.tree.setFocus(Qt.OtherFocusReason)
+        if choose_first or (choose_any and self.tree.currentItem() is None):
+            self.tree.setCurrentItem(first)
+
+    def _first_case_item(self) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            if top.data(0, CASE_ROLE):
+                return top
+            for j in range(top.childCount()):
+                if top.child(j).data(0, CASE_ROLE):
+                    return top.child(j)
+        return None
+
+    def _items(self):
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            yield top
+            for j in range(top.childCount()):
+                yield top.child(j)
 
     def load(self, report) -> None:
         super().load(report)
         self._select_current()
 
     def _select_current(self) -> None:
+        if self.report is None:
+            return
         case_id = self.report.triage.case_id
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                if top.child(j).data(0, CASE_ROLE) == case_id:
-                    self.tree.blockSignals(True)
-                    self.tree.setCurrentItem(top.child(j))
-                    self.tree.blockSignals(False)
-
-    def first_control(self):
-        return self.tree
+        for item in self._items():
+            if case_id and item.data(0, CASE_ROLE) == case_id:
+                self.tree.blockSignals(True)
+                self.tree.setCurrentItem(item)
+                self.tree.blockSignals(False)
+                return
 
     def field_widget(self, field: str):
         return self.tree if field.startswith("triage.case") else super().field_widget(field)
+
+    # -- choosing
 
     def _case_chosen(self, item: QTreeWidgetItem | None, _previous) -> None:
         case_id = item.data(0, CASE_ROLE) if item else None
         if not case_id or self.report is None or case_id == self.report.triage.case_id:
             return
-        choose_case(self.report, self.env.context.catalogue.get(case_id))
+        via = "search" if _visible(self.search.text()) else "list"
+        self._choose(case_id, via=via, rank=int(item.data(0, RANK_ROLE) or 0))
+
+    def _nothing_fits(self) -> None:
+        self._record_search()
+        triage_path.record_nothing_fits(self.report, self.search.text())
+        self._choose(FALLBACK_CASE, via="search" if _visible(self.search.text()) else "list", rank=0,
+                     record_search=False)
+        self._select_current()
+
+    def _choose(self, case_id: str, *, via: str, rank: int, record_search: bool = True) -> None:
+        if record_search:
+            self._record_search()
+        catalogue = self.env.context.catalogue
+        case = catalogue.get(case_id)
+        choose_case(self.report, case)
+        triage_path.record_case(self.report, case, language=self.report.language or current_language(),
+                                via=via, rank=rank, article=catalogue.article_for(case))
+        self.lead_question.setPlainText(triage_path.last_query(self.report))
+        self.feedback.clear()
         self.binder.load(self.report)
         self.refresh()
         self.changed.emit()
         self.structure_changed.emit()
 
+    # -- answers
+
+    def _solved(self) -> None:
+        triage_path.record_answer(self.report, "solved")
+        self.resolved.emit()
+
+    def _done(self) -> None:
+        case = selected_case(self.report, self.env.context)
+        answer = "forwarded_to_project_lead" if case and case.outcome == Outcome.PROJECT_LEAD.value \
+            else "closed_not_flexperto"
+        triage_path.record_answer(self.report, answer)
+        self.resolved.emit()
+
+    def resolve_question(self) -> str:
+        """What the wizard asks before it deletes the draft of a case closed without Flexperto."""
+        case = selected_case(self.report, self.env.context)
+        outcome = case.outcome if case else Outcome.SELF_HELP.value
+        return tr(f"triage.page.question_{outcome}")
+
     def _escalate(self) -> None:
+        case = selected_case(self.report, self.env.context)
         escalate(self.report, self.reason.toPlainText())
+        self_help = case is not None and case.outcome == Outcome.SELF_HELP.value
+        triage_path.record_answer(self.report, "not_helped" if self_help else "escalated")
         self.refresh()
         self.changed.emit()
         self.structure_changed.emit()
@@ -113,39 +476,142 @@ class TriagePage(StepPage):
 
     def _undo_escalation(self) -> None:
         choose_case(self.report, selected_case(self.report, self.env.context))
+        triage_path.record_answer(self.report, "escalation_undone")
         self.binder.load(self.report)
         self.refresh()
         self.changed.emit()
         self.structure_changed.emit()
 
+    # -- texts that leave triage
+
+    def _user_message(self):
+        case = selected_case(self.report, self.env.context)
+        article = self.env.context.catalogue.article_for(case)
+        if article is None:
+            return None, None
+        setting = self._setting
+        message = end_user_message(
+            article, current_language(), support_emails=[setting("support.email")],
+            agent_name=setting("reporter.name"), organisation=setting("reporter.organisation"))
+        return article, message
+
+    def _setting(self, key: str) -> str:
+        return self.env.config.get(key) or ""
+
+    def _lead_message(self):
+        setting = self._setting
+        case = selected_case(self.report, self.env.context)
+        return project_lead_message(
+            case, current_language(), question=self.lead_question.toPlainText(),
+            lead_name=setting("project_lead.name"), lead_email=setting("project_lead.email"),
+            agent_name=setting("reporter.name"), organisation=setting("reporter.organisation"))
+
+    def _copy_user_text(self) -> None:
+        article, message = self._user_message()
+        if message is None:
+            return
+        QGuiApplication.clipboard().setText(message.as_text())
+        self._shared("user_text", "clipboard", article.id, tr("triage.page.copied"))
+
+    def _mail_user_text(self) -> None:
+        article, message = self._user_message()
+        if message is None:
+            return
+        if _open_mail(message.mailto()):
+            self._shared("user_text", "email", article.id, tr("triage.page.mail_opened"))
+        else:
+            QGuiApplication.clipboard().setText(message.as_text())
+            self._shared("user_text", "clipboard", article.id, tr("triage.page.mail_failed"))
+
+    def _copy_lead(self) -> None:
+        message = self._lead_message()
+        QGuiApplication.clipboard().setText(f"{message.subject}\n\n{message.body}")
+        self._shared("lead_message", "clipboard", "", tr("triage.page.lead_copied"))
+
+    def _mail_lead(self) -> None:
+        message = self._lead_message()
+        if message.to and _open_mail(message.mailto()):
+            self._shared("lead_message", "email", "", tr("triage.page.lead_mail_opened"))
+        else:
+            QGuiApplication.clipboard().setText(f"{message.subject}\n\n{message.body}")
+            self._shared("lead_message", "clipboard", "", tr("triage.page.lead_mail_failed"))
+
+    def _shared(self, what: str, via: str, article_id: str, feedback: str) -> None:
+        triage_path.record_shared(self.report, what, via, article_id)
+        self.feedback.setText(feedback)
+        self.feedback.setAccessibleName(feedback)
+        self.changed.emit()
+
+    # -- what the chosen case shows
+
     def refresh(self) -> None:
         case = selected_case(self.report, self.env.context)
-        self.outcome_box.setVisible(case is not None)
+        self.placeholder.setVisible(case is None)
+        self.details.setVisible(case is not None)
         if case is None:
             return
-        result = outcome(self.report)
+        language = current_language()
         escalated = is_escalated_exception(self.report, self.env.context)
-        self.outcome_title.setText(f"<b>{tr(f'ui.outcome.{case.outcome}')}</b>")
-        from PySide6.QtCore import Qt  # a case is chosen: the window is long on screen
-
-        self.guidance.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
-        guidance = case.guidance_in(current_language())
-        if case.outcome == Outcome.PROJECT_LEAD.value:
-            guidance += "\n\n" + self._project_lead_text()
+        title = tr("triage.page.escalated") if escalated else tr(f"ui.outcome.{case.outcome}")
+        self.outcome_title.setText(f"<b>{html.escape(title)}</b>")
+        self.outcome_title.setAccessibleName(title)
+        guidance = case.guidance_in(language)
         self.guidance.setText(guidance)
         self.guidance.setAccessibleName(guidance)
-        self.solved_button.setVisible(case.outcome == Outcome.SELF_HELP.value and not escalated)
-        self.escalate_button.setVisible(case.outcome != Outcome.ESCALATE.value and not escalated)
+        self._show_article(case, language)
+        self._show_lead(case, escalated)
+        outcome = case.outcome
+        self.solved_button.setVisible(outcome == Outcome.SELF_HELP.value and not escalated)
+        self.done_button.setVisible(outcome in (Outcome.NOT_FLEXPERTO.value, Outcome.PROJECT_LEAD.value)
+                                    and not escalated)
+        done_key = f"triage.page.done_{outcome}" if outcome in ("not_flexperto", "project_lead") else None
+        if done_key:
+            self.done_button.setText(tr(done_key))
+            self.done_button.setAccessibleName(tr(done_key).replace("&", ""))
+        self_help = outcome == Outcome.SELF_HELP.value
+        escalate_key = "triage.page.not_helped" if self_help else "ui.triage.escalate"
+        self.escalate_button.setText(tr(escalate_key))
+        self.escalate_button.setAccessibleName(tr(escalate_key).replace("&", ""))
+        self.escalate_button.setVisible(outcome != Outcome.ESCALATE.value and not escalated)
         self.undo_button.setVisible(escalated)
+        reason_key = "triage.page.reason_not_helped" if self_help else "ui.triage.reason"
+        self.reason_label.setText(tr(reason_key))
+        self.reason.setAccessibleName(tr(reason_key))
         self.reason_label.setVisible(escalated)
         self.reason.setVisible(escalated)
-        if result is Outcome.ESCALATE and case.outcome == Outcome.ESCALATE.value:
-            self.outcome_title.setText(f"<b>{tr('ui.outcome.second_level')}</b>")
 
-    def _project_lead_text(self) -> str:
+    def _show_article(self, case, language: str) -> None:
+        article = self.env.context.catalogue.article_for(case)
+        self.article_box.setVisible(article is not None)
+        if article is None:
+            return
+        self.article_box.setTitle(article.title_in(language))
+        self.article_view.setPlainText(article.agent_in(language).strip())
+        self.article_view.setAccessibleDescription(article.title_in(language))
+        self.article_source.setText(tr("triage.page.source_organisation" if article.source == ORGANISATION
+                                       else "triage.page.source_builtin"))
+        _, message = self._user_message()
+        has_user_text = message is not None
+        for widget in (self.user_text_label, self.user_text, self.copy_button, self.mail_button):
+            widget.setVisible(has_user_text)
+        self.user_text.setPlainText(message.body if message else "")
+
+    def _show_lead(self, case, escalated: bool) -> None:
+        show = case.outcome == Outcome.PROJECT_LEAD.value and not escalated
+        self.lead_box.setVisible(show)
+        if not show:
+            return
         config = self.env.config
-        name, email, phone = (config.get(f"project_lead.{k}") for k in ("name", "email", "phone"))
+        name, email, phone = (config.get(f"project_lead.{k}") or "" for k in ("name", "email", "phone"))
         if not (name or email or phone):
-            return tr("ui.triage.no_project_lead")
-        parts = [p for p in (name, email, phone) if p]
-        return tr("ui.triage.project_lead_contact", contact=" · ".join(parts))
+            locked = config.is_locked("project_lead.email")
+            text = tr("triage.page.lead_missing_locked" if locked else "triage.page.lead_missing")
+        else:
+            text = tr("triage.page.lead_contact", contact=" · ".join(p for p in (name, email, phone) if p))
+            if not email:
+                text += "\n" + tr("triage.page.lead_no_email")
+        self.lead_contact.setText(text)
+        self.lead_contact.setAccessibleName(text)
+        self.lead_mail_button.setEnabled(bool(email))
+        if not self.lead_question.toPlainText():
+            self.lead_question.setPlainText(triage_path.last_query(self.report))

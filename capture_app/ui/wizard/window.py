@@ -308,7 +308,7 @@ class WizardWindow(QWidget):
 
     def _resolved(self) -> None:
         answer = QMessageBox.question(self, tr("ui.triage.solved_title"),
-                                      tr("ui.triage.solved_question"))
+                                      self.pages[Step.TRIAGE].resolve_question())
         if answer != QMessageBox.Yes:
             return
         self._autosave.stop()
