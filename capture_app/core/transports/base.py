@@ -73,7 +73,28 @@ class PermanentTransportError(TransportError):
 
 class Transport(ABC):
     name: str = ""
+    # Interactive transports (mail program, export) need the agent at the screen: the background
+    # sender never starts them on its own.
+    interactive: bool = False
+    # Idempotent transports let the server recognise a repeated attempt (HTTP's Idempotency-Key);
+    # sending a report twice through them creates it once.
+    idempotent: bool = False
 
     @abstractmethod
     def send(self, bundle_path: Path, report: Report, progress: Progress = no_progress) -> Receipt:
         """Deliver the built bundle; raise Temporary/PermanentTransportError on failure."""
+
+    def encoded_size(self, bundle_path: Path, report: Report) -> int:
+        """Bytes that will actually travel (MIME/base64 or multipart overhead included)."""
+        return Path(bundle_path).stat().st_size
+
+    def size_limit(self) -> int | None:
+        """The most this transport's destination accepts, in bytes; None when unlimited."""
+        return None
+
+    def check(self) -> str:
+        """Try the connection without sending a report; return a message for the agent.
+
+        Raises Temporary/PermanentTransportError with the reason when it does not work.
+        """
+        return ""

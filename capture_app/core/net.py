@@ -1,0 +1,207 @@
+"""Network plumbing shared by the transports: TLS, proxies, redirects and readable errors.
+
+* TLS is always verified, against the operating system's trust store (``truststore``): a bank's
+  TLS-inspecting proxy re-signs traffic with a CA that IT put into Windows' store, not into
+  Python's certifi bundle. There is no switch to turn verification off.
+* Proxies come from the environment and the system (requests' ``trust_env``: ``HTTPS_PROXY``,
+  Windows' Internet settings, macOS' System Configuration) unless a proxy is configured. Proxy
+  credentials are accepted from the configured proxy plus the keyring, or from the proxy URL in
+  the environment.
+* Credentials never follow a redirect to another host: requests removes ``Authorization``; the
+  session here also removes the custom token header a ticket API may use.
+
+Import this module lazily: it pulls in requests, which start-up does not need.
+"""
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from capture_app.core.secrets import Secret, redact
+
+USER_AGENT_PRODUCT = "ReportCapture"
+
+
+def tls_context() -> ssl.SSLContext:
+    """A client context that verifies against the OS trust store (and checks host names)."""
+    import truststore
+
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+class TrustStoreAdapter(HTTPAdapter):
+    """requests' adapter, with the OS trust store instead of certifi for every connection."""
+
+    def __init__(self, context: ssl.SSLContext | None = None, **kwargs) -> None:
+        self._context = context or tls_context()
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["ssl_context"] = self._context
+        return super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy, **kwargs):
+        kwargs["ssl_context"] = self._context
+        return super().proxy_manager_for(proxy, **kwargs)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        pool_kwargs["ssl_context"] = self._context
+        pool_kwargs.pop("ca_certs", None)
+        pool_kwargs.pop("ca_cert_dir", None)
+        pool_kwargs["cert_reqs"] = "CERT_REQUIRED"
+        return host_params, pool_kwargs
+
+    def cert_verify(self, conn, url, verify, cert) -> None:
+        # requests would load certifi's bundle into the context here; the OS store is the one.
+        conn.cert_reqs = "CERT_REQUIRED"
+        conn.ca_certs = None
+        conn.ca_cert_dir = None
+
+
+class CredentialSafeSession(requests.Session):
+    """A session that drops every credential header when a redirect leaves the origin."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.credential_headers: set[str] = {"Authorization"}
+
+    def rebuild_auth(self, prepared_request, response) -> None:
+        if not same_origin(response.request.url, prepared_request.url):
+            for name in list(prepared_request.headers):
+                if name.lower() in {h.lower() for h in self.credential_headers}:
+                    del prepared_request.headers[name]
+            return  # and no .netrc credentials for a host the agent never configured
+        super().rebuild_auth(prepared_request, response)
+
+
+def make_session(*, proxy_url: str = "", proxy_user: str = "", proxy_password: Secret | None = None,
+                 context: ssl.SSLContext | None = None, user_agent: str = "") -> CredentialSafeSession:
+    session = CredentialSafeSession()
+    adapter = TrustStoreAdapter(context)
+    session.mount("https://", adapter)
+    session.mount("http://", HTTPAdapter())
+    session.trust_env = True  # environment and system proxies, NO_PROXY
+    if user_agent:
+        session.headers["User-Agent"] = user_agent
+    if proxy_url:
+        full = with_credentials(proxy_url, proxy_user, proxy_password)
+        session.proxies = {"http": full, "https": full}
+    return session
+
+
+def with_credentials(url: str, user: str, password: Secret | None) -> str:
+    if not user:
+        return url
+    parts = urlsplit(url)
+    userinfo = quote(user, safe="")
+    if password:
+        userinfo += ":" + quote(password.reveal(), safe="")
+    netloc = f"{userinfo}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
+
+
+def same_origin(first: str, second: str) -> bool:
+    return origin(first) == origin(second)
+
+
+def url_problem(url: str) -> str:
+    """Why ``url`` cannot be an endpoint ('' if it can): missing scheme, host, spaces …"""
+    text = (url or "").strip()
+    if not text:
+        return "empty"
+    if any(ch.isspace() for ch in text):
+        return "spaces"
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "no_scheme"
+    if not parts.hostname:
+        return "no_host"
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError:
+        return "bad_port"
+    if parts.username or parts.password:
+        return "credentials_in_url"
+    return ""
+
+
+def display_url(url: str) -> str:
+    """The URL without user information or query (which may carry tokens), for messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+_USERINFO = re.compile(r"(?i)([a-z][a-z0-9+.-]*://)[^/@\s]*@")
+
+
+def clean_reason(text: str, limit: int = 300) -> str:
+    """Server or library text made safe to show and store: no secrets, no user info, bounded."""
+    text = redact(_USERINFO.sub(r"\1", str(text)))
+    text = " ".join(text.split())
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+# --- what went wrong, in terms the agent can act on ------------------------------------------
+
+def tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error inside a requests/urllib3/smtplib exception chain, if that is the cause."""
+    seen = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            return current
+        for arg in getattr(current, "args", ()):
+            if isinstance(arg, ssl.SSLError):
+                return arg
+            inner = getattr(arg, "reason", None)
+            if isinstance(inner, ssl.SSLError):
+                return inner
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, ssl.SSLError):
+            return reason
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def tls_reason_key(error: ssl.SSLError) -> str:
+    """Which German explanation fits: expired, self-signed, unknown CA, wrong host name."""
+    text = f"{getattr(error, 'verify_message', '') or ''} {error}".lower()
+    if "expired" in text:
+        return "sending.tls.expired"
+    if "self-signed" in text or "self signed" in text:
+        return "sending.tls.self_signed"
+    if "hostname" in text or "ip address mismatch" in text:
+        return "sending.tls.wrong_host"
+    if "unable to get local issuer" in text or "unknown ca" in text or "certificate verify" in text:
+        return "sending.tls.untrusted"
+    return "sending.tls.failed"
+
+
+def is_name_resolution_error(exc: BaseException) -> bool:
+    current: BaseException | None = exc
+    seen = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return True
+        if "NameResolutionError" in type(current).__name__ or "Name or service not known" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -1,0 +1,485 @@
+"""HTTP: one multipart POST per report to a ticket system's intake, streamed from disk.
+
+The request body is produced piece by piece from the bundle (requests-toolbelt's streaming
+encoder), so memory stays flat for a bundle of any size. Every attempt for a report carries the
+same ``Idempotency-Key`` (the report id) and byte-identical content (the multipart boundary is
+derived from the id too): a server that committed a ticket and then lost the connection answers
+the retry with the same ticket instead of creating a second one.
+
+Which form fields carry what is configurable (``FieldMapping``), as is where the ticket number
+is in the JSON answer (``ticket_id_path``, e.g. ``ticket.id`` or ``data[0].id``).
+
+Policy per answer, decided here and nowhere else:
+
+============================  ===========================================================
+2xx                           sent; the ticket id is taken from the answer
+307 / 308                     followed (at most 3 times) with the body sent again; the
+                              credentials only go along while the origin stays the same
+other 3xx                     needs attention: the endpoint moved, settings must change
+408, 409, 425, 429, 5xx       temporary: retried with backoff, honouring ``Retry-After``
+401 / 403                     needs attention: the credentials were refused
+413                           needs attention: too large; shrink the report
+other 4xx (400, 404, 422 …)   needs attention with the server's reason
+no answer, reset, timeout     temporary
+TLS verification failed       needs attention (expired, self-signed, wrong host …)
+============================  ===========================================================
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urljoin
+
+from capture_app.core.report import Report, iso, utc_now
+from capture_app.core.secrets import Secret
+from capture_app.core.transports.base import (
+    PermanentTransportError, Progress, Receipt, TemporaryTransportError, Transport, TransportError,
+    no_progress,
+)
+from capture_app.core.transports.content import BundleContents, SizedReader, subject_for
+
+AUTH_KINDS = ("none", "bearer", "basic", "header")
+TEMPORARY_STATUSES = {408, 409, 425, 429}
+MAX_REDIRECTS = 3
+MAX_RETRY_AFTER = 24 * 3600.0
+RESPONSE_LIMIT = 1024 * 1024  # what is read of an answer; a ticket id is small
+SMALL_BODY = 256 * 1024  # smaller bodies are sent from memory; larger ones always streamed
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    """Form field names; an empty name leaves that piece out of the request."""
+
+    title: str = "subject"
+    body: str = "description"
+    requester_email: str = "email"
+    files: str = "attachments[]"
+    json: str = "report"
+    manifest: str = "manifest"
+    bundle: str = ""
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    endpoint: str
+    auth: str = "bearer"
+    user: str = ""  # basic auth
+    token_header: str = "X-API-Key"  # auth = "header"
+    fields: FieldMapping = field(default_factory=FieldMapping)
+    ticket_id_path: str = "id"
+    connect_timeout: float = 15.0
+    read_timeout: float = 60.0
+    max_upload_bytes: int = 0  # 0: the server decides
+    organisation: str = ""
+    proxy_url: str = ""
+    proxy_user: str = ""
+
+
+class HttpTransport(Transport):
+    name = "http"
+    idempotent = True
+
+    def __init__(self, settings: HttpSettings, secret: Secret | None = None, *,
+                 proxy_password: Secret | None = None, session=None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self._secret = secret
+        self._proxy_password = proxy_password
+        self._session = session
+        self.clock = clock
+
+    # -- the request ---------------------------------------------------------------------
+
+    def session(self):
+        if self._session is None:
+            from capture_app import __version__
+            from capture_app.core.net import make_session
+
+            self._session = make_session(proxy_url=self.settings.proxy_url,
+                                         proxy_user=self.settings.proxy_user,
+                                         proxy_password=self._proxy_password,
+                                         user_agent=f"ReportCapture/{__version__}")
+        self._session.credential_headers = {"Authorization", self.settings.token_header or "Authorization"}
+        return self._session
+
+    def credential_headers(self) -> dict[str, str]:
+        kind = self.settings.auth
+        if kind == "none":
+            return {}
+        if not self._secret:
+            raise PermanentTransportError("sending.credentials_missing", what=self._what_secret())
+        token = self._secret.reveal()
+        if kind == "bearer":
+            return {"Authorization": f"Bearer {token}"}
+        if kind == "basic":
+            pair = f"{self.settings.user}:{token}".encode("utf-8")
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+        if kind == "header":
+            return {self.settings.token_header: token}
+        raise PermanentTransportError("sending.http.auth_kind_unknown", kind=kind)
+
+    def _what_secret(self) -> str:
+        from capture_app.core.i18n import tr
+
+        return tr("sending.secret.http_password" if self.settings.auth == "basic"
+                  else "sending.secret.http_token")
+
+    def _check_endpoint(self) -> str:
+        from capture_app.core.net import url_problem
+
+        endpoint = self.settings.endpoint.strip()
+        problem = url_problem(endpoint)
+        if problem == "empty":
+            raise PermanentTransportError("sending.http.not_configured")
+        if problem:
+            raise PermanentTransportError(f"sending.url.{problem}", url=endpoint[:200])
+        return endpoint
+
+    def _encoder(self, contents: BundleContents, report: Report, bundle_path: Path):
+        from requests_toolbelt.multipart.encoder import MultipartEncoder
+
+        mapping = self.settings.fields
+        parts: list[tuple[str, Any]] = []
+        if mapping.title:
+            parts.append((mapping.title, subject_for(report, self.settings.organisation)))
+        if mapping.body:
+            parts.append((mapping.body, contents.body_text()))
+        if mapping.requester_email and report.reporter.email:
+            parts.append((mapping.requester_email, report.reporter.email))
+        handles = []
+        members = contents.attachments() if (mapping.json or mapping.files) else []
+        json_member = next((m for m in members if m.path == "report.json"), None)
+        if mapping.json and json_member is not None:
+            parts.append((mapping.json, (json_member.filename, contents.read(json_member.path),
+                                         "application/json")))
+        if mapping.files:
+            for member in members:
+                if member is json_member:
+                    continue
+                handle = contents.open(member.path)
+                handles.append(handle)
+                parts.append((mapping.files, (member.filename, SizedReader(handle, member.size),
+                                              member.media_type)))
+        if mapping.manifest:
+            parts.append((mapping.manifest, ("manifest.json", contents.manifest_bytes,
+                                             "application/json")))
+        if mapping.bundle:
+            handle = bundle_path.open("rb")
+            handles.append(handle)
+            size = bundle_path.stat().st_size
+            parts.append((mapping.bundle, (bundle_path.name if bundle_path.name.endswith(".zip")
+                                           else "bericht.zip", SizedReader(handle, size),
+                                           "application/zip")))
+        # A boundary derived from the report id: every attempt sends the very same bytes.
+        boundary = "report-capture-" + re.sub(r"[^A-Za-z0-9]", "", report.id)[:40]
+        return MultipartEncoder(fields=parts, boundary=boundary), handles
+
+    def encoded_size(self, bundle_path: Path, report: Report) -> int:
+        with BundleContents(bundle_path) as contents:
+            encoder, handles = self._encoder(contents, report, Path(bundle_path))
+            try:
+                return int(encoder.len)
+            finally:
+                for handle in handles:
+                    handle.close()
+
+    def size_limit(self) -> int | None:
+        return self.settings.max_upload_bytes or None
+
+    def send(self, bundle_path: Path, report: Report, progress: Progress = no_progress) -> Receipt:
+        endpoint = self._check_endpoint()
+        bundle_path = Path(bundle_path)
+        credentials = self.credential_headers()
+        url = endpoint
+        for _hop in range(MAX_REDIRECTS + 1):
+            with BundleContents(bundle_path) as contents:
+                encoder, handles = self._encoder(contents, report, bundle_path)
+                try:
+                    limit = self.size_limit()
+                    if limit and encoder.len > limit:
+                        raise _too_large(encoder.len, limit)
+                    body = _HashingBody(encoder, progress)
+                    if body.total <= SMALL_BODY:
+                        body = body.materialised()  # one send() instead of a stream of reads
+                    headers = {"Content-Type": encoder.content_type, "Idempotency-Key": report.id,
+                               "Accept": "application/json"}
+                    from capture_app.core.net import same_origin
+
+                    if same_origin(url, endpoint):
+                        headers.update(credentials)
+                    response = self._post(url, body, headers)
+                finally:
+                    for handle in handles:
+                        handle.close()
+            try:
+                status = response.status_code
+                if status in (307, 308) and response.headers.get("Location"):
+                    url = urljoin(url, response.headers["Location"])
+                    from capture_app.core.net import url_problem
+
+                    if url_problem(url):
+                        raise PermanentTransportError("sending.http.redirected",
+                                                      location=_display(url))
+                    continue
+                text = _read_limited(response)
+                if 200 <= status < 300:
+                    reference = ticket_id(text, self.settings.ticket_id_path) or \
+                        response.headers.get("Location", "")
+                    return Receipt(self.name, _display(endpoint), iso(self.clock()), reference,
+                                   body.sha256(), body.sent)
+                raise self._status_error(status, response.headers, text)
+            finally:
+                response.close()
+        raise PermanentTransportError("sending.http.too_many_redirects", url=_display(endpoint))
+
+    def _post(self, url: str, body, headers: dict[str, str]):
+        import requests
+
+        session = self.session()
+        try:
+            return session.post(url, data=body, headers=headers, allow_redirects=False, stream=True,
+                                timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+        except TransportError:
+            raise
+        except (requests.exceptions.RequestException, OSError) as exc:
+            self._raise_for(exc, url)
+
+    def _status_error(self, status: int, headers, text: str) -> TransportError:
+        reason = server_reason(text) or str(status)
+        if status in TEMPORARY_STATUSES or status >= 500:
+            return TemporaryTransportError("sending.http.server_busy", status=status, reason=reason,
+                                           retry_after=retry_after(headers.get("Retry-After"),
+                                                                   self.clock()))
+        if status in (401, 403):
+            return PermanentTransportError("sending.http.auth_rejected", status=status, reason=reason)
+        if status == 407:
+            return PermanentTransportError("sending.proxy_auth",
+                                           proxy=_display(self.settings.proxy_url or ""))
+        if status == 413:
+            return PermanentTransportError("sending.http.too_large_server", status=status, reason=reason)
+        if 300 <= status < 400:
+            return PermanentTransportError("sending.http.redirected",
+                                           location=_display(headers.get("Location", "")))
+        if status in (404, 405):
+            return PermanentTransportError("sending.http.wrong_endpoint", status=status, reason=reason)
+        return PermanentTransportError("sending.http.rejected", status=status, reason=reason)
+
+    def check(self) -> str:
+        """Reach the endpoint with the credentials (no report is created: a HEAD request)."""
+        import requests
+
+        endpoint = self._check_endpoint()
+        headers = self.credential_headers()
+        session = self.session()
+        try:
+            response = session.head(endpoint, headers=headers, allow_redirects=False,
+                                    timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+        except requests.exceptions.RequestException as exc:
+            self._raise_for(exc, endpoint)
+        status = response.status_code
+        response.close()
+        if status in (401, 403):
+            raise PermanentTransportError("sending.http.auth_rejected", status=status, reason=str(status))
+        if status >= 500:
+            raise TemporaryTransportError("sending.http.server_busy", status=status, reason=str(status))
+        from capture_app.core.i18n import tr
+
+        return tr("sending.check.http_ok", url=_display(endpoint), status=status)
+
+    def _raise_for(self, exc: BaseException, url: str):
+        """The transport error for a request that got no answer."""
+        import requests
+
+        from capture_app.core.net import is_name_resolution_error, tls_failure
+
+        if isinstance(exc, requests.exceptions.SSLError) or tls_failure(exc) is not None:
+            raise _tls_error(exc, url) from None
+        if isinstance(exc, requests.exceptions.ProxyError):
+            if "407" in str(exc):
+                raise PermanentTransportError("sending.proxy_auth",
+                                              proxy=_display(self.settings.proxy_url or "")) from None
+            raise TemporaryTransportError("sending.proxy_unreachable", reason=_reason(exc)) from None
+        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                            requests.exceptions.InvalidSchema)):
+            raise PermanentTransportError("sending.url.no_scheme", url=_display(url)) from None
+        if isinstance(exc, requests.exceptions.Timeout):
+            raise TemporaryTransportError("sending.http.timeout", url=_display(url),
+                                          reason=_reason(exc)) from None
+        key = "sending.http.unknown_host" if is_name_resolution_error(exc) else "sending.http.unreachable"
+        raise TemporaryTransportError(key, url=_display(url), reason=_reason(exc)) from None
+
+
+class _HashingBody:
+    """The encoder as requests reads it, hashing and counting what goes out."""
+
+    def __init__(self, encoder, progress: Progress) -> None:
+        self._encoder = encoder
+        self._progress = progress
+        self._digest = hashlib.sha256()
+        self.total = int(encoder.len)
+        self.sent = 0
+        progress(0, self.total)
+
+    @property
+    def len(self) -> int:
+        return self.total - self.sent
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._encoder.read(_CHUNK if size is None or size < 0 else size)
+        if data:
+            self._digest.update(data)
+            self.sent += len(data)
+            self._progress(self.sent, self.total)
+        return data
+
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+    def materialised(self) -> "_SentBytes":
+        data = self.read(self.total)
+        while len(data) < self.total:
+            more = self.read(self.total - len(data))
+            if not more:
+                break
+            data += more
+        return _SentBytes(data, self.sha256())
+
+
+class _SentBytes(bytes):
+    """A small body held in memory, with what the receipt needs."""
+
+    def __new__(cls, data: bytes, digest: str):
+        value = super().__new__(cls, data)
+        value._digest = digest
+        return value
+
+    @property
+    def sent(self) -> int:
+        return len(self)
+
+    def sha256(self) -> str:
+        return self._digest
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def _display(url: str) -> str:
+    from capture_app.core.net import display_url
+
+    return display_url(url)
+
+
+def _reason(exc: BaseException) -> str:
+    from capture_app.core.net import clean_reason
+
+    return clean_reason(f"{type(exc).__name__}: {exc}", 200)
+
+
+def _tls_error(exc: BaseException, url: str) -> PermanentTransportError:
+    from capture_app.core.net import tls_failure, tls_reason_key
+
+    tls = tls_failure(exc)
+    key = tls_reason_key(tls) if tls is not None else "sending.tls.failed"
+    return PermanentTransportError(key, host=_display(url), reason=_reason(tls or exc))
+
+
+def _too_large(size: int, limit: int) -> PermanentTransportError:
+    from capture_app.core.i18n import current_language
+    from capture_app.core.render import format_size
+
+    language = current_language()
+    return PermanentTransportError("sending.too_large", size=format_size(size, language, round_up=True),
+                                   limit=format_size(limit, language))
+
+
+def _read_limited(response) -> str:
+    chunks, total = [], 0
+    try:
+        for chunk in response.iter_content(_CHUNK):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total >= RESPONSE_LIMIT:
+                break
+    except Exception:  # noqa: BLE001 - the status is what counts; the text is a courtesy
+        pass
+    return b"".join(chunks)[:RESPONSE_LIMIT].decode("utf-8", "replace")
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    delta = (moment - (now or utc_now())).total_seconds()
+    return min(max(delta, 0.0), MAX_RETRY_AFTER)
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def ticket_id(text: str, path: str) -> str:
+    """The value at ``path`` (``id``, ``ticket.id``, ``data[0].id``, ``$.id``) in a JSON text."""
+    if not text or not path:
+        return ""
+    try:
+        node: Any = json.loads(text)
+    except ValueError:
+        return ""
+    path = path.strip()
+    if path.startswith("$"):
+        path = path[1:].lstrip(".")
+    for name, index in _PATH_PART.findall(path):
+        if index or (name.isdigit() and isinstance(node, list)):
+            position = int(index or name)
+            if not isinstance(node, list) or position >= len(node):
+                return ""
+            node = node[position]
+        elif isinstance(node, dict) and name in node:
+            node = node[name]
+        else:
+            return ""
+    if isinstance(node, (str, int, float)) and not isinstance(node, bool):
+        return str(node)[:200]
+    return ""
+
+
+def server_reason(text: str) -> str:
+    """A short reason from an error answer: JSON ``message``/``error``/``detail`` or the text."""
+    from capture_app.core.net import clean_reason
+
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("message", "error_description", "detail", "error", "title", "errors"):
+            value = data.get(key)
+            if isinstance(value, dict):
+                value = value.get("message") or json.dumps(value, ensure_ascii=False)
+            elif isinstance(value, list):
+                value = "; ".join(str(v.get("message", v)) if isinstance(v, dict) else str(v)
+                                  for v in value[:5])
+            if value:
+                return clean_reason(str(value))
+    stripped = re.sub(r"<[^>]+>", " ", text)  # an HTML error page: its words only
+    return clean_reason(stripped)

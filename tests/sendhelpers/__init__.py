@@ -1,0 +1,1 @@
+"""Real servers and a test CA for the sending tests (SMTP, HTTP, TLS, keyring)."""

@@ -1,0 +1,261 @@
+"""Sending from the app: Review's "Senden"/"In Postausgang", the outbox window, settings."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QWidget
+
+from capture_app.core.secrets import SecretStore, http_account
+from capture_app.core.wizard import Step
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for sendhelpers
+from sendhelpers.http_server import Status, TicketServer  # noqa: E402
+from sendhelpers.keyring_backend import MemoryKeyring  # noqa: E402
+from sendhelpers.reports import add_evidence, stored_report  # noqa: E402
+from sendhelpers.tlsca import TestCA  # noqa: E402
+
+pytestmark = pytest.mark.gui
+TOKEN = "gui-token-1234"
+
+
+@pytest.fixture
+def server():
+    with TicketServer() as ticket_server:
+        yield ticket_server
+
+
+@pytest.fixture
+def keyring_backend():
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def service(controller, keyring_backend):
+    from capture_app.ui.sender import SendingService
+
+    controller.sending = SendingService(controller.config, controller.store,
+                                        secrets=SecretStore(keyring_backend))
+    controller.sending.changed.connect(controller._sending_changed)
+    yield controller.sending
+    controller.sending.shutdown(10_000)
+    if controller.outbox_window is not None:
+        controller.outbox_window.close()
+
+
+def use_http(controller, service, url: str) -> None:
+    for key, value in (("sending.transport", "http"), ("http.endpoint", url), ("http.auth", "bearer")):
+        controller.config.set_user(key, value)
+    service.secrets.set(http_account(url, "bearer"), TOKEN)
+
+
+def review_of(controller, qtbot, report):
+    window = controller.resume(report.id)
+    assert window.current is Step.REVIEW, window.problems.text()
+    page = window.pages[Step.REVIEW]
+    qtbot.waitUntil(lambda: page.review is not None, timeout=10_000)
+    return window, page
+
+
+def test_send_from_review_creates_the_ticket_and_the_outbox_keeps_the_receipt(
+        controller, service, server, qtbot, no_dialogs):
+    use_http(controller, service, server.url)
+    report = stored_report(controller.store)
+    window, page = review_of(controller, qtbot, report)
+    assert page.send_buttons.isVisibleTo(page)
+
+    qtbot.mouseClick(page.send_buttons.send_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: service.last_message is not None, timeout=20_000)
+
+    kind, text = service.last_message
+    assert kind == "information" and "T-1001" in text and "gesendet" in text
+    assert report.id not in controller.wizards  # the wizard closed: a queued report is not edited
+    assert len(server.tickets) == 1
+    assert server.posts()[0].headers["Idempotency-Key"] == report.id
+    outbox = controller.show_outbox()
+    assert outbox.table.rowCount() == 1
+    assert outbox.table.item(0, 1).text() == "Gesendet"
+    assert "T-1001" in outbox.table.item(0, 4).text()
+    outbox.table.selectRow(0)
+    assert "SHA-256" in outbox.details.text() and "Ticket-Schnittstelle" in outbox.details.text()
+    assert outbox.delete_button.text().replace("&", "") == "Lokale Daten löschen"
+
+
+def test_queue_while_the_server_is_down_then_send_now(controller, service, server, qtbot, no_dialogs):
+    use_http(controller, service, server.url)
+    server.script.append(Status(503, {"Retry-After": "3600"}, b'{"message": "Wartung bis 12 Uhr"}'))
+    report = stored_report(controller.store)
+    window, page = review_of(controller, qtbot, report)
+
+    qtbot.mouseClick(page.send_buttons.queue_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(server.posts()) == 1, timeout=20_000)
+    outbox = controller.show_outbox()
+    qtbot.waitUntil(lambda: outbox.table.rowCount() == 1
+                    and outbox.table.item(0, 1).text() == "Wartet", timeout=10_000)
+    assert "Postausgang" in service.last_message[1]
+    assert outbox.table.item(0, 2).text() == "1"  # attempts
+    assert outbox.table.item(0, 3).text() != "—"  # the next try is shown
+    outbox.table.selectRow(0)
+    assert "Wartung bis 12 Uhr" in outbox.details.text()
+    assert controller.queued_count() == 1
+
+    qtbot.mouseClick(outbox.send_button, Qt.LeftButton)  # don't wait an hour
+    qtbot.waitUntil(lambda: outbox.table.item(0, 1).text() == "Gesendet", timeout=20_000)
+    assert len(server.tickets) == 1 and controller.queued_count() == 0
+
+
+def test_network_back_and_start_up_send_what_waits(controller, service, server, qtbot):
+    use_http(controller, service, server.url)
+    first = stored_report(controller.store, summary="vor dem Start")
+    service.outbox.enqueue(first.id)
+    service.start()  # as the app does once its window is up
+    qtbot.waitUntil(lambda: service.outbox.state(first.id) == "sent", timeout=20_000)
+
+    server.script.append(Status(503, {"Retry-After": "3600"}))
+    second = stored_report(controller.store, summary="offline gelegt")
+    service.outbox.enqueue(second.id)
+    service.wake()
+    qtbot.waitUntil(lambda: len(server.posts()) == 2, timeout=20_000)
+    qtbot.waitUntil(lambda: service.outbox.state(second.id) == "queued", timeout=10_000)
+    qtbot.wait(300)
+    assert len(server.posts()) == 2  # it waits for the Retry-After hour …
+
+    from PySide6.QtNetwork import QNetworkInformation
+
+    service.network_changed(QNetworkInformation.Reachability.Online)  # … unless the network is back
+    qtbot.waitUntil(lambda: service.outbox.state(second.id) == "sent", timeout=20_000)
+    assert len(server.tickets) == 2
+
+
+def test_needs_attention_shows_the_reason_and_edit_takes_it_back(
+        controller, service, server, qtbot, no_dialogs):
+    use_http(controller, service, server.url)
+    server.script.append(Status(422, {}, b'{"message": "Feld email fehlt"}'))
+    report = stored_report(controller.store)
+    window, page = review_of(controller, qtbot, report)
+    qtbot.mouseClick(page.send_buttons.send_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: service.last_message is not None, timeout=20_000)
+    kind, text = service.last_message
+    assert kind == "warning" and "Feld email fehlt" in text and "Aufmerksamkeit" in text
+
+    outbox = controller.show_outbox()
+    outbox.table.selectRow(0)
+    assert outbox.table.item(0, 1).text() == "Braucht Aufmerksamkeit"
+    assert "So beheben Sie es" in outbox.details.text()
+    assert outbox.send_button.text().replace("&", "") == "Erneut versuchen"
+    qtbot.mouseClick(outbox.edit_button, Qt.LeftButton)
+    assert report.id in controller.wizards  # back in the wizard, editable
+    assert [d.id for d in controller.store.list_drafts()] == [report.id]
+    assert outbox.table.isHidden()
+
+
+def test_too_large_offers_to_downscale_and_review_shows_the_result(
+        controller, service, server, qtbot, no_dialogs, tmp_path, monkeypatch):
+    use_http(controller, service, server.url)
+    controller.config.set_user("http.max_upload_mb", 1)
+    report = stored_report(controller.store, with_evidence=False)
+    # Pixel noise: a screenshot whose PNG cannot compress (the worst case for the size).
+    noise = QImage(os.urandom(760 * 760 * 3), 760, 760, 760 * 3, QImage.Format_RGB888).copy()
+    big = tmp_path / "gross.png"
+    assert noise.save(str(big), "PNG")
+    assert big.stat().st_size > 1024 * 1024
+    add_evidence(controller.store, report, "screenshot", "gross.png", "image/png", big.read_bytes())
+    controller.store.save(report)
+    window, page = review_of(controller, qtbot, report)
+    before = page.review.total_size
+
+    from capture_app.ui import send_actions
+
+    shown = []
+
+    def accept(dialog):
+        shown.append([box.text() for box, _ in dialog.boxes])
+        return send_actions.QDialog.Accepted
+
+    monkeypatch.setattr(send_actions.BudgetDialog, "exec", accept)
+    qtbot.mouseClick(page.send_buttons.send_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert server.posts() == []  # nothing the server would refuse is sent
+    assert any("verkleinern" in text for text in shown[0])
+    qtbot.waitUntil(lambda: bool(no_dialogs) or (page.review is not None and page.review.total_size < before), timeout=20_000)
+    assert no_dialogs == []
+    [item] = window.report.evidence
+    assert item.id != report.evidence[0].id and item.size < 1024 * 1024
+    scaled = QImage(str(controller.store.attachment_path(report.id, item.id)))
+    assert 0 < scaled.width() < 760  # a real, smaller image
+
+    qtbot.mouseClick(page.send_buttons.send_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(server.tickets) == 1, timeout=20_000)
+
+
+def test_settings_section_stores_the_token_in_the_keyring_and_tests_the_connection(
+        controller, service, server, qtbot, no_dialogs, keyring_backend, monkeypatch, tmp_path):
+    from capture_app.ui.settings_dialog import SettingsDialog
+    from capture_app.ui.transport_settings import TransportSettings
+
+    monkeypatch.setattr("capture_app.core.secrets.shared_store", lambda: service.secrets)
+    dialog = SettingsDialog(controller.config)
+    box = dialog.transport_box
+    assert isinstance(box, TransportSettings)
+    combo = box.editors["sending.transport"]
+    combo.setCurrentIndex(combo.findData("http"))
+    assert box.stack.currentWidget() is box.pages["http"]
+    box.editors["http.endpoint"].setText("tickets.example-bank.de/api")
+    dialog._save()
+    assert any("https://" in text for kind, text in no_dialogs)  # a URL without scheme is refused
+    assert controller.config.get("http.endpoint") == ""
+
+    box.editors["http.endpoint"].setText(server.url)
+    box.secret_fields["#http_secret"].setText(TOKEN)
+    results = []
+    box.test_connection(on_done=results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    assert results[0].startswith("✔") and "erreichbar" in results[0]
+    assert server.requests[-1].headers.get("Authorization") == f"Bearer {TOKEN}"
+    assert server.posts() == []  # testing sends no report
+
+    dialog._save()
+    assert controller.config.get("sending.transport") == "http"
+    assert keyring_backend.passwords[("ReportCapture", http_account(server.url, "bearer"))] == TOKEN
+    assert TOKEN not in controller.paths.user_config_file.read_text()
+
+    ca = TestCA(tmp_path / "ca")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
+    with TicketServer(tls=ca.server_context("self", self_signed=True)) as secure:
+        box.editors["http.endpoint"].setText(secure.url)
+        box.secret_fields["#http_secret"].setText(TOKEN)  # a token is never reused for another server
+        results.clear()
+        box.test_connection(on_done=results.append)
+        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    assert results[0].startswith("✖") and "selbst ausgestellt" in results[0]
+
+
+def test_main_window_opens_the_outbox_and_every_control_is_named(controller, service, qtbot):
+    controller.show_main_window()
+    main = controller.main_window
+    assert main.outbox_button.text().replace("&", "") == "Postausgang"
+    qtbot.mouseClick(main.outbox_button, Qt.LeftButton)
+    outbox = controller.outbox_window
+    assert outbox is not None and outbox.isVisible()
+    assert outbox.empty_hint.isVisible()
+    unnamed = [type(w).__name__ for w in outbox.findChildren(QWidget)
+               if isinstance(w, (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView))
+               and not w.objectName().startswith("qt_") and not w.accessibleName().strip()
+               and w.focusPolicy() != Qt.NoFocus]
+    assert unnamed == []
+    assert controller.queued_count() == 0
+
+
+@pytest.mark.parametrize("controller", ["en"], indirect=True)
+def test_the_outbox_speaks_english(controller, service, server, qtbot, no_dialogs):
+    use_http(controller, service, server.url)
+    report = stored_report(controller.store)
+    service.outbox.enqueue(report.id)
+    outbox = controller.show_outbox()
+    assert outbox.windowTitle() == "Outbox"
+    assert outbox.table.item(0, 1).text() == "Waiting"
+    assert outbox.send_button.text().replace("&", "") == "Send now"
