@@ -1,0 +1,211 @@
+"""PNG files that carry pixels and nothing else.
+
+A screenshot leaves the machine, so its file must hold exactly what the agent saw in Review:
+
+* Only the chunks an image needs: IHDR, PLTE/tRNS (palette images), IDAT, IEND. No text, time,
+  EXIF, ICC or private chunks — they can carry user names, paths and the capture time.
+* Nothing after IEND. The aCropalypse bug (Google Pixel's Markup, Windows' Snipping Tool, 2023)
+  wrote an edited PNG over the original file without truncating it; the cropped-away and
+  blacked-out pixels of the original stayed behind the new IEND and could be recovered.
+* A new file every time (:func:`write_new_file`): a file is never opened for writing where
+  another one exists, so no tail of an older file can survive.
+
+Compression: screenshots of web apps are flat colours and anti-aliased text. Adaptive row
+filters gain almost nothing on them (measured: 1–3 %, at a high cost in pure Python), the
+strength of the deflate encoder is what counts. libdeflate (the ``deflate`` package) at level 9
+gives a 6–7 % smaller file than zlib's default in about the same time; levels 10–12 gain a few
+per cent more but take 5–20 times as long, so they are only used for small images (edited
+crops and regions). ``benchmarks/capture.py`` measures these choices. Without the package the
+standard library's zlib at level 9 is used.
+"""
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# What an image needs to be shown; everything else is metadata and is never written.
+ALLOWED_CHUNKS = frozenset({b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"})
+# Pixel layouts accepted by encode(): name -> (bytes per pixel, offsets of R, G, B).
+LAYOUTS = {
+    "RGB": (3, (0, 1, 2)),
+    "RGBA": (4, (0, 1, 2)),
+    "RGBX": (4, (0, 1, 2)),
+    "BGRA": (4, (2, 1, 0)),  # mss, Windows GDI, QImage.Format_RGB32 on little-endian machines
+    "BGRX": (4, (2, 1, 0)),
+}
+# Up to this many pixels the slower, stronger levels are worth it (regions, edited crops).
+SMALL_IMAGE_PIXELS = 1_000_000
+# IDAT data is split into chunks of this size, like libpng does; readers never need more.
+IDAT_CHUNK = 1 << 20
+# PNG allows 2^31 - 1 per side; refuse what no screen produces long before that.
+MAX_SIDE = 65_535
+
+
+class PngError(ValueError):
+    """Not a well-formed PNG, or one that carries more than an image."""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    type: bytes
+    offset: int  # of the length field
+    length: int  # of the data
+
+
+@dataclass(frozen=True)
+class PngInfo:
+    width: int
+    height: int
+    chunks: tuple[Chunk, ...]
+    end: int  # offset just past IEND's CRC
+    trailing: int  # bytes after IEND
+
+    @property
+    def chunk_types(self) -> list[bytes]:
+        return [c.type for c in self.chunks]
+
+    @property
+    def clean(self) -> bool:
+        return self.trailing == 0 and all(t in ALLOWED_CHUNKS for t in self.chunk_types)
+
+
+# --- encoding ------------------------------------------------------------------------------
+
+def _compressor():
+    try:
+        import deflate  # libdeflate: better ratio per millisecond than zlib
+    except ImportError:  # pragma: no cover - the package is a declared dependency
+        return "zlib", lambda data, level: zlib.compress(data, min(level, 9))
+    return "libdeflate", deflate.zlib_compress
+
+
+def default_level(pixels: int) -> int:
+    return 10 if pixels <= SMALL_IMAGE_PIXELS else 9
+
+
+def scanlines(width: int, height: int, pixels: bytes | bytearray | memoryview, layout: str = "RGB",
+              stride: int | None = None) -> bytearray:
+    """Rows of RGB bytes, each preceded by filter type 0 (None)."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown pixel layout {layout!r}")
+    bpp, (r, g, b) = LAYOUTS[layout]
+    row_in = width * bpp
+    stride = stride or row_in
+    if stride < row_in or len(pixels) < stride * (height - 1) + row_in:
+        raise ValueError("pixel buffer is smaller than width × height")
+    row_out = 3 * width + 1
+    out = bytearray(row_out * height)
+    # Strided slices of bytes run in C at memcpy-like speed; of a memoryview, 4× slower.
+    data = pixels if isinstance(pixels, (bytes, bytearray)) else bytes(pixels)
+    for y in range(height):
+        o = y * row_out + 1
+        src = data[y * stride:y * stride + row_in]
+        if layout == "RGB":
+            out[o:o + row_out - 1] = src
+        else:
+            # Three strided copies per row run in C; a per-pixel loop would take seconds.
+            out[o:o + row_out - 1:3] = src[r::bpp]
+            out[o + 1:o + row_out - 1:3] = src[g::bpp]
+            out[o + 2:o + row_out - 1:3] = src[b::bpp]
+    return out
+
+
+def encode(width: int, height: int, pixels: bytes | bytearray | memoryview, *, layout: str = "RGB",
+           stride: int | None = None, level: int | None = None) -> bytes:
+    """An opaque 8-bit RGB PNG of the pixels, with no chunk an image does not need.
+
+    Alpha (``RGBA``/``BGRA``) is dropped: a screenshot is opaque, and a redaction must be
+    opaque in every viewer.
+    """
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        raise ValueError(f"image size {width}×{height} is outside 1…{MAX_SIDE}")
+    raw = scanlines(width, height, pixels, layout, stride)
+    _, compress = _compressor()
+    data = compress(raw, level if level is not None else default_level(width * height))
+    parts = [SIGNATURE, _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))]
+    for start in range(0, len(data), IDAT_CHUNK):
+        parts.append(_chunk(b"IDAT", data[start:start + IDAT_CHUNK]))
+    parts.append(_chunk(b"IEND", b""))
+    return b"".join(parts)
+
+
+def encoder_name() -> str:
+    return _compressor()[0]
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+# --- reading the structure -----------------------------------------------------------------
+
+def inspect(data: bytes) -> PngInfo:
+    """The chunk structure of a PNG; raises :class:`PngError` if it is not a valid one."""
+    if not data.startswith(SIGNATURE):
+        raise PngError("no PNG signature")
+    offset = len(SIGNATURE)
+    chunks: list[Chunk] = []
+    while True:
+        if offset + 8 > len(data):
+            raise PngError("truncated before IEND")
+        length, kind = struct.unpack_from(">I4s", data, offset)
+        end = offset + 12 + length
+        if length > 0x7FFFFFFF or end > len(data):
+            raise PngError(f"chunk {kind!r} runs past the end of the file")
+        crc = struct.unpack_from(">I", data, end - 4)[0]
+        if zlib.crc32(data[offset + 4:end - 4]) != crc:
+            raise PngError(f"chunk {kind!r} has a wrong CRC")
+        chunks.append(Chunk(kind, offset, length))
+        offset = end
+        if kind == b"IEND":
+            break
+    if chunks[0].type != b"IHDR" or chunks[0].length != 13:
+        raise PngError("IHDR is not the first chunk")
+    width, height = struct.unpack_from(">II", data, chunks[0].offset + 8)
+    return PngInfo(width, height, tuple(chunks), offset, len(data) - offset)
+
+
+def clean_copy(data: bytes) -> bytes:
+    """The same image with only the chunks it needs and nothing after IEND."""
+    info = inspect(data)
+    kept = [data[c.offset:c.offset + 12 + c.length] for c in info.chunks if c.type in ALLOWED_CHUNKS]
+    return SIGNATURE + b"".join(kept)
+
+
+# --- writing files -------------------------------------------------------------------------
+
+def write_new_file(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` as a new file at ``path``; raises ``FileExistsError`` if anything is there.
+
+    The bytes go to a temporary file in the same folder first (flushed and fsynced), which is
+    then hard-linked to the final name — an operation that fails instead of replacing an
+    existing file. A crash leaves either no file or the complete one. Where the file system has
+    no hard links (FAT, some network shares) the file is created exclusively and written.
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp_name, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            with open(path, "xb") as handle:  # "x": fails if the name exists
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+    finally:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+    return path

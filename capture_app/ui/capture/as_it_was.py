@@ -1,0 +1,203 @@
+"""A new report starts with a screenshot of the screen as it was before our window appeared.
+
+From the command line (``capture-app report``) the desktop is grabbed before Qt is even loaded
+(:class:`~capture_app.core.screenshot.EarlyCapture`); from the tray or the main window our
+windows are hidden, the screen is grabbed, and only then does the wizard open. The wizard shows
+the picture at once in a banner (from the raw pixels, before any encoding), while a worker
+encodes it and stores it as the report's first screenshot.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from shiboken6 import isValid
+
+from capture_app.core.i18n import tr
+from capture_app.core.screenshot import Capture, EarlyCapture, ScreenshotError
+from capture_app.ui.capture.evidence_files import EvidenceFiles
+from capture_app.ui.capture.grabber import ScreenCapturer, default_env
+from capture_app.ui.capture.images import scaled, to_qimage
+from capture_app.ui.capture.start import capture_enabled
+
+PREVIEW_WIDTH = 240
+EARLY_TIMEOUT_S = 10
+_capturers: set[ScreenCapturer] = set()  # alive until their capture has ended
+
+
+def open_report(controller, report, early: EarlyCapture | None = None):
+    """Open the wizard for ``report`` with the screen as it was; returns the window or None.
+
+    None means the wizard opens as soon as the screen has been captured (our visible windows
+    are hidden for that moment).
+    """
+    from capture_app.ui.tasks import run_in_background
+
+    enabled = capture_enabled(controller.config)
+    if early is not None:
+        capture, failure = None, ""
+        if enabled:
+            # Waiting here, before the wizard exists, is what guarantees the grab saw no window
+            # of ours; it was started before Qt was loaded and is done long before this point.
+            try:
+                capture = early.result(EARLY_TIMEOUT_S)
+            except ScreenshotError as exc:
+                failure = exc.message()
+        window = controller._open_wizard(report)
+        if capture is not None:
+            attach(window, capture)
+        elif failure:
+            banner_for(window).show_failure(failure)
+        return window
+    env = default_env()
+    if not enabled or not env.can_capture():
+        return controller._open_wizard(report)
+    capturer = ScreenCapturer(env, run_in_background)
+    _capturers.add(capturer)
+
+    def captured(capture: Capture) -> None:
+        attach(controller._open_wizard(report), capture)
+
+    def failed(message: str) -> None:
+        banner_for(controller._open_wizard(report)).show_failure(message)
+
+    capturer.captured.connect(captured)
+    capturer.failed.connect(failed)
+    capturer.finished.connect(lambda: _capturers.discard(capturer))
+    capturer.start("desktop", hide=True)
+    return None
+
+
+def warm_up() -> None:
+    """Import what the first capture needs, in a worker, while the app idles in the tray.
+
+    The first "Problem melden" after start-up would otherwise pay for importing mss, the PNG
+    encoder and the wizard's first page (about 250 ms) between the click and the preview.
+    """
+    import deflate  # noqa: F401
+    import mss
+
+    from capture_app.core import png, screenshot, screenshot_evidence  # noqa: F401
+    from capture_app.ui.wizard import triage_page, window  # noqa: F401
+
+    if screenshot.session_kind() in ("x11", "windows") and default_env().can_capture():
+        # The first instance finds and loads the system libraries (libxcb, GDI): ~100 ms.
+        with mss.MSS():
+            pass
+
+
+def attach(window, capture: Capture) -> "CaptureBanner":
+    """Show ``capture`` in the wizard at once and store it as the report's screenshot."""
+    banner = banner_for(window)
+    banner.show_preview(capture)
+    files = EvidenceFiles.of(window)
+    files.store_capture(capture, "as_it_was", on_done=banner.stored, on_error=banner.store_failed)
+    return banner
+
+
+def banner_for(window) -> "CaptureBanner":
+    banner = getattr(window, "_capture_banner", None)
+    if banner is None:
+        banner = window._capture_banner = CaptureBanner(window)
+        # Above the current step: the first thing the agent sees.
+        for index in range(window.layout().count()):
+            column = window.layout().itemAt(index).layout()
+            if column is not None and column.indexOf(window.stack) >= 0:
+                column.insertWidget(0, banner)
+                break
+    return banner
+
+
+class CaptureBanner(QFrame):
+    """The screenshot taken when the report started: preview, state, edit and remove."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.item = None
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setAccessibleName(tr("capture.banner_name"))
+        row = QHBoxLayout(self)
+        self.preview = QLabel()
+        self.preview.setAccessibleName(tr("capture.banner_preview"))
+        self.preview.setFixedWidth(PREVIEW_WIDTH)
+        self.preview.setAlignment(Qt.AlignCenter)
+        row.addWidget(self.preview)
+        column = QVBoxLayout()
+        self.text = QLabel(tr("capture.banner_capturing"))
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName(tr("capture.banner_name"))
+        column.addWidget(self.text, 1)
+        buttons = QHBoxLayout()
+        self.edit_button = QPushButton(tr("capture.banner_edit"))
+        self.edit_button.setAccessibleName(tr("capture.banner_edit").replace("&", ""))
+        self.edit_button.clicked.connect(self.edit)
+        self.remove_button = QPushButton(tr("capture.banner_remove"))
+        self.remove_button.setAccessibleName(tr("capture.banner_remove").replace("&", ""))
+        self.remove_button.clicked.connect(self.remove)
+        for button in (self.edit_button, self.remove_button):
+            button.setEnabled(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        row.addLayout(column, 1)
+        self.preview_shown = False
+
+    def show_preview(self, capture: Capture) -> None:
+        image = scaled(to_qimage(capture), _preview_size(capture))
+        self.preview.setPixmap(QPixmap.fromImage(image))
+        self.preview.setToolTip(tr("capture.banner_size", width=capture.width, height=capture.height))
+        self.text.setText(tr("capture.banner_storing"))
+        self.preview_shown = True
+        self.show()
+
+    def stored(self, item) -> None:
+        self.item = item
+        if not isValid(self):  # the wizard was closed before the screenshot was stored
+            return
+        self.text.setText(tr("capture.banner_stored"))
+        self.edit_button.setEnabled(True)
+        self.remove_button.setEnabled(True)
+
+    def store_failed(self, exc: BaseException) -> None:
+        self.show_failure(exc.message() if hasattr(exc, "message") else tr(
+            "screenshot.failed", detail=type(exc).__name__))
+
+    def show_failure(self, message: str) -> None:
+        if not isValid(self):
+            return
+        self.preview.clear()
+        self.preview.setText("—")
+        self.text.setText(tr("capture.banner_failed", reason=message))
+        self.edit_button.setEnabled(False)
+        self.remove_button.setEnabled(False)
+        self.show()
+
+    def current_item(self):
+        """The stored screenshot, following it through edits (they replace the item)."""
+        if self.item is not None:
+            self.item = EvidenceFiles.of(self.window_).current(self.item.id)
+        return self.item
+
+    def edit(self) -> None:
+        from capture_app.ui.editor.launch import edit_item
+
+        item = self.current_item()
+        if item is not None:
+            edit_item(self.window_, item, parent=self.window_)
+
+    def remove(self) -> None:
+        item = self.current_item()
+        if item is None:
+            self.hide()
+            return
+        EvidenceFiles.of(self.window_).remove([item.id])
+        self.item = None
+        self.hide()
+
+
+def _preview_size(capture: Capture):
+    from PySide6.QtCore import QSize
+
+    height = max(1, round(PREVIEW_WIDTH * capture.height / max(1, capture.width)))
+    return QSize(PREVIEW_WIDTH, min(height, PREVIEW_WIDTH))

@@ -1,0 +1,1 @@
+"""The screenshot editor: crop, shapes, text, step markers, highlighter and redaction."""

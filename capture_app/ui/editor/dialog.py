@@ -1,0 +1,167 @@
+"""The editor window: tool bar, picture, undo/redo, "shows the browser console", save."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRect, Signal
+from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup, QCheckBox, QComboBox, QDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox,
+    QPushButton, QToolButton, QVBoxLayout, QWidget,
+)
+
+from capture_app.core.i18n import tr
+from capture_app.ui.editor.canvas import EditorCanvas
+from capture_app.ui.editor.document import EditDocument
+from capture_app.ui.editor.tools import TOOLS, Tool, ToolStyle
+from capture_app.ui.editor.tools.step_marker import StepMarkerTool
+from capture_app.ui.editor.tools.text import TextTool
+
+COLOURS = (("red", "#d91e18"), ("blue", "#0067b8"), ("green", "#2f855a"), ("black", "#000000"))
+
+
+@dataclass
+class EditResult:
+    image: QImage | None  # None: the pixels were not changed
+    shows_console: bool
+    redacted: bool
+
+
+class EditorDialog(QDialog):
+    saved = Signal(object)  # EditResult
+
+    def __init__(self, image: QImage, *, title: str, shows_console: bool = False,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("editor.window_title", title=title))
+        self.setAccessibleName(tr("editor.window_title", title=title))
+        self.resize(1100, 760)
+        self.document = EditDocument(image, self)
+        self.initial_console = shows_console
+        self.ask_text = self._ask_text  # replaced in tests: the text tool's input
+        self._build(shows_console)
+        self.choose_tool(TOOLS[0].key)
+
+    def _build(self, shows_console: bool) -> None:
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.tool_group = QButtonGroup(self)
+        self.tool_group.setExclusive(True)
+        self.tool_buttons: dict[str, QToolButton] = {}
+        for tool in TOOLS:
+            button = QToolButton()
+            button.setText(tr(f"editor.tool_{tool.key}"))
+            button.setAccessibleName(tr(f"editor.tool_{tool.key}").replace("&", ""))
+            button.setToolTip(f"{tr(f'editor.tip_{tool.key}')} ({tool.shortcut})")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _=False, key=tool.key: self.choose_tool(key))
+            QShortcut(QKeySequence(tool.shortcut), self, lambda key=tool.key: self.choose_tool(key))
+            self.tool_group.addButton(button)
+            self.tool_buttons[tool.key] = button
+            bar.addWidget(button)
+        bar.addSpacing(12)
+        colour_label = QLabel(tr("editor.colour"))
+        self.colour = QComboBox()
+        for key, value in COLOURS:
+            self.colour.addItem(tr(f"editor.colour_{key}"), value)
+        self.colour.setAccessibleName(tr("editor.colour").replace("&", ""))
+        colour_label.setBuddy(self.colour)
+        self.colour.currentIndexChanged.connect(lambda _i: self.choose_tool(self.tool.key))
+        bar.addWidget(colour_label)
+        bar.addWidget(self.colour)
+        bar.addStretch(1)
+        self.undo_button = QPushButton(tr("editor.undo"))
+        self.redo_button = QPushButton(tr("editor.redo"))
+        stack = self.document.undo_stack
+        for button, action, keys in ((self.undo_button, stack.undo, QKeySequence.Undo),
+                                     (self.redo_button, stack.redo, QKeySequence.Redo)):
+            button.setAccessibleName(button.text().replace("&", ""))
+            button.clicked.connect(action)
+            QShortcut(keys, self, action)
+            bar.addWidget(button)
+        if QKeySequence("Ctrl+Y") not in QKeySequence.keyBindings(QKeySequence.Redo):
+            # Windows users expect Ctrl+Y; a second shortcut for the same keys would block both.
+            QShortcut(QKeySequence("Ctrl+Y"), self, stack.redo)
+        stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.undo_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+        layout.addLayout(bar)
+
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName(tr("editor.hint_name"))
+        layout.addWidget(self.hint)
+        self.canvas = EditorCanvas(self.document)
+        self.canvas.finished.connect(self._finished)
+        layout.addWidget(self.canvas, 1)
+
+        bottom = QHBoxLayout()
+        self.console = QCheckBox(tr("editor.shows_console"))
+        self.console.setAccessibleName(tr("editor.shows_console").replace("&", ""))
+        self.console.setToolTip(tr("editor.shows_console_tip"))
+        self.console.setChecked(shows_console)
+        bottom.addWidget(self.console)
+        bottom.addStretch(1)
+        self.cancel_button = QPushButton(tr("editor.cancel"))
+        self.save_button = QPushButton(tr("editor.save"))
+        for button in (self.cancel_button, self.save_button):
+            button.setAccessibleName(button.text().replace("&", ""))
+            bottom.addWidget(button)
+        self.save_button.setDefault(True)
+        self.cancel_button.clicked.connect(self.reject)
+        self.save_button.clicked.connect(self.save)
+        layout.addLayout(bottom)
+
+    # -- tools
+
+    def _style(self) -> ToolStyle:
+        return ToolStyle(QColor(self.colour.currentData()), self.document.original.width(),
+                         self.document.original.height())
+
+    def make_tool(self, key: str) -> Tool:
+        cls = next(t for t in TOOLS if t.key == key)
+        if cls is TextTool:
+            return TextTool(self._style(), ask_text=lambda: self.ask_text())
+        if cls is StepMarkerTool:
+            return StepMarkerTool(self._style(), next_number=self.document.next_step_number)
+        return cls(self._style())
+
+    def choose_tool(self, key: str) -> None:
+        self.tool = self.make_tool(key)
+        self.tool_buttons[key].setChecked(True)
+        self.canvas.set_tool(self.tool)
+        self.hint.setText(tr(f"editor.tip_{key}"))
+
+    def _finished(self, result) -> None:
+        if isinstance(result, QRect):
+            self.document.set_crop(result)
+        else:
+            self.document.add(result, tr(f"editor.tool_{self.tool.key}"))
+
+    def _ask_text(self) -> str | None:
+        text, ok = QInputDialog.getText(self, tr("editor.tool_text").replace("&", ""),
+                                        tr("editor.text_prompt"))
+        return text if ok else None
+
+    # -- closing
+
+    @property
+    def modified(self) -> bool:
+        return self.document.modified or self.console.isChecked() != self.initial_console
+
+    def result_value(self) -> EditResult:
+        image = self.document.flatten() if self.document.modified else None
+        return EditResult(image, self.console.isChecked(), bool(self.document.redactions))
+
+    def save(self) -> None:
+        self.saved.emit(self.result_value())
+        self.accept()
+
+    def reject(self) -> None:
+        if self.modified:
+            answer = QMessageBox.question(self, tr("editor.discard_title"),
+                                          tr("editor.discard_question"))
+            if answer != QMessageBox.Yes:
+                return
+        super().reject()

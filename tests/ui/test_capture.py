@@ -1,0 +1,388 @@
+"""Capturing, storing, editing and redacting screenshots in the wizard (Qt offscreen).
+
+The screen itself is faked here (offscreen Qt has none): ``grab`` returns a known picture and
+records whether our windows were visible at that moment. The real X server is used in
+test_capture_x11.py.
+"""
+from __future__ import annotations
+
+import hashlib
+import struct
+import zlib
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from capture_app.core.screenshot import Capture, Monitor, ScreenshotError
+from capture_app.core.wizard import Step
+from capture_app.ui.capture import grabber
+from capture_app.ui.capture.images import ImageTooLarge, read_image
+from editor_gestures import drag
+from png_reader import decode_rgb_png
+from xdisplay import pattern, sub_image
+
+pytestmark = pytest.mark.gui
+
+SW, SH = 800, 600  # Qt's offscreen screen
+
+
+def bgra(rgb: bytes) -> bytes:
+    out = bytearray(len(rgb) // 3 * 4)
+    out[0::4], out[1::4], out[2::4] = rgb[2::3], rgb[1::3], rgb[0::3]
+    out[3::4] = b"\xff" * (len(rgb) // 3)
+    return bytes(out)
+
+
+class FakeScreen:
+    """What the desktop shows; remembers which of our windows were on screen at each grab."""
+
+    def __init__(self, seed: int = 21):
+        self.rgb = pattern(SW, SH, seed)
+        self.grabs: list[dict] = []
+        self.error: Exception | None = None
+
+    def grab(self, target, *, max_pixels):
+        visible = sorted(type(w).__name__ for w in grabber.visible_windows())
+        self.grabs.append({"target": target, "visible": visible})
+        if self.error is not None:
+            raise self.error
+        return Capture(SW, SH, bgra(self.rgb), monitors=(Monitor(1, 0, 0, SW, SH),))
+
+
+@pytest.fixture
+def screen():
+    fake = FakeScreen()
+    previous = grabber.use_env(grabber.CaptureEnv(grab=fake.grab, settle_ms=20, available=True))
+    yield fake
+    grabber.use_env(previous)
+
+
+@pytest.fixture
+def wizard(controller, qtbot):
+    """A wizard opened before the fake screen exists: it starts without a screenshot."""
+    window = controller.new_report()
+    qtbot.waitExposed(window)
+    return window
+
+
+def stored_rgb(window, item) -> bytes:
+    data = window.env.store.attachment_path(window.report.id, item.id).read_bytes()
+    return decode_rgb_png(data)[2]
+
+
+def data_files(controller):
+    return [p for p in controller.paths.data_dir.rglob("*") if p.is_file()]
+
+
+def test_whole_screen_capture_hides_our_windows_and_adds_an_exact_screenshot(wizard, screen, qtbot):
+    page = wizard.page(Step.EVIDENCE)
+    assert page.screenshots.capture("desktop")
+    assert not wizard.isVisible()  # hidden before the grab
+    qtbot.waitUntil(lambda: len(wizard.report.evidence) == 1, timeout=10_000)
+    assert screen.grabs[0]["visible"] == []  # nothing of ours was on screen
+    assert wizard.isVisible()  # and everything is back
+    (item,) = wizard.report.evidence
+    assert item.kind == "screenshot" and item.media_type == "image/png"
+    assert item.filename.startswith("Bildschirm ") and item.filename.endswith(".png")
+    assert stored_rgb(wizard, item) == screen.rgb
+    qtbot.waitUntil(lambda: not page.table.item(0, 0).icon().isNull(), timeout=10_000)  # thumbnail
+
+
+def test_the_delay_keeps_our_windows_hidden_before_the_grab(wizard, screen, qtbot):
+    page = wizard.page(Step.EVIDENCE)
+    page.screenshots.delay.setValue(1)
+    page.screenshots.capture("desktop")
+    qtbot.wait(300)
+    assert screen.grabs == [] and not wizard.isVisible()
+    qtbot.waitUntil(lambda: len(wizard.report.evidence) == 1, timeout=10_000)
+    assert wizard.isVisible()
+
+
+def at(overlay, x: int, y: int) -> QPoint:
+    """Where screen pixel (x, y) is on the overlay (which need not be exactly screen-sized)."""
+    return QPoint(round(x * overlay.width() / SW), round(y * overlay.height() / SH))
+
+
+def overlay_drag(qtbot, overlay, start: tuple[int, int], end: tuple[int, int]) -> None:
+    qtbot.mousePress(overlay, Qt.LeftButton, pos=at(overlay, *start))
+    qtbot.mouseMove(overlay, pos=at(overlay, *end))
+    qtbot.mouseRelease(overlay, Qt.LeftButton, pos=at(overlay, *end))
+
+
+def open_overlay(page, screen, qtbot, what="region"):
+    page.screenshots.capture(what)
+    qtbot.waitUntil(lambda: page.screenshots.selector is not None, timeout=10_000)
+    (overlay,) = page.screenshots.selector.overlays
+    qtbot.waitExposed(overlay)
+    return overlay
+
+
+def test_a_region_is_chosen_on_the_frozen_screen_with_a_size_readout(wizard, screen, qtbot):
+    page = wizard.page(Step.EVIDENCE)
+    overlay = open_overlay(page, screen, qtbot)
+    assert not wizard.isVisible()  # still hidden while the agent chooses
+    qtbot.mousePress(overlay, Qt.LeftButton, pos=at(overlay, 100, 120))
+    qtbot.mouseMove(overlay, pos=at(overlay, 301, 201))
+    region = overlay.selection()
+    assert (region.left, region.top, region.width, region.height) == (100, 120, 201, 81)
+    assert "201 × 81 Pixel" in overlay.readout()
+    qtbot.mouseRelease(overlay, Qt.LeftButton, pos=at(overlay, 301, 201))
+    qtbot.waitUntil(lambda: len(wizard.report.evidence) == 1, timeout=10_000)
+    assert wizard.isVisible()
+    (item,) = wizard.report.evidence
+    assert stored_rgb(wizard, item) == sub_image(screen.rgb, SW, 100, 120, 201, 81)
+
+
+def test_a_click_without_dragging_is_an_empty_region_and_esc_cancels(wizard, screen, qtbot):
+    page = wizard.page(Step.EVIDENCE)
+    overlay = open_overlay(page, screen, qtbot)
+    qtbot.mouseClick(overlay, Qt.LeftButton, pos=QPoint(200, 200))
+    assert "leer (0 × 0 Pixel)" in overlay.message  # told what to do, overlay stays
+    assert page.screenshots.selector is not None and overlay.isVisible()
+    qtbot.keyClick(overlay, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: wizard.isVisible(), timeout=5000)
+    assert page.screenshots.selector is None
+    assert wizard.report.evidence == []
+    assert page.screenshots.capture_button.isEnabled()
+
+
+def test_a_console_screenshot_is_labelled_as_such(wizard, screen, qtbot):
+    page = wizard.page(Step.EVIDENCE)
+    overlay = open_overlay(page, screen, qtbot, "console")
+    overlay_drag(qtbot, overlay, (10, 300), (500, 590))
+    qtbot.waitUntil(lambda: len(wizard.report.evidence) == 1, timeout=10_000)
+    (item,) = wizard.report.evidence
+    assert item.shows_console
+    assert item.title.startswith("Browser-Konsole")
+    assert page.table.item(0, 0).text() == "Screenshot (Konsole)"
+
+
+def test_a_failed_capture_says_why_and_brings_the_windows_back(wizard, screen, qtbot, no_dialogs):
+    screen.error = ScreenshotError("screenshot.no_display", detail=":0")
+    page = wizard.page(Step.EVIDENCE)
+    page.screenshots.capture("desktop")
+    qtbot.waitUntil(lambda: bool(no_dialogs), timeout=10_000)
+    kind, text = no_dialogs[0]
+    assert kind == "warning" and "keine grafische Anzeige" in text and "als Datei an" in text
+    assert wizard.isVisible() and wizard.report.evidence == []
+
+
+def test_without_a_screen_the_capture_button_explains_instead_of_hiding_windows(wizard, qtbot,
+                                                                               no_dialogs):
+    page = wizard.page(Step.EVIDENCE)  # the real environment: offscreen Qt has no screen
+    assert not page.screenshots.capture("desktop")
+    assert no_dialogs and "keine grafische Anzeige" in no_dialogs[0][1]
+    assert wizard.isVisible()
+
+
+def capture_one(wizard, qtbot, what="desktop"):
+    page = wizard.page(Step.EVIDENCE)
+    count = len(wizard.report.evidence)
+    page.screenshots.capture(what)
+    qtbot.waitUntil(lambda: len(wizard.report.evidence) == count + 1, timeout=10_000)
+    return wizard.report.evidence[-1]
+
+
+def test_redaction_replaces_the_file_and_no_copy_of_the_original_remains(controller, wizard, screen,
+                                                                       qtbot):
+    original = capture_one(wizard, qtbot)
+    wizard.flush()
+    original_path = wizard.env.store.attachment_path(wizard.report.id, original.id)
+    original_hash = hashlib.sha256(original_path.read_bytes()).hexdigest()
+    assert original_hash == original.sha256
+    secret = sub_image(screen.rgb, SW, 40, 30, 200, 50)  # e.g. a customer's name and IBAN
+
+    from capture_app.ui.editor.launch import edit_item
+
+    dialogs = []
+    edit_item(wizard, original, on_open=dialogs.append)
+    qtbot.waitUntil(lambda: bool(dialogs), timeout=10_000)
+    dialog = dialogs[0]
+    dialog.choose_tool("redact")
+    drag(qtbot, dialog, (40, 30), (240, 80))
+    dialog.save()
+    qtbot.waitUntil(lambda: wizard.report.evidence[0].id != original.id, timeout=10_000)
+    edited = wizard.report.evidence[0]
+    assert len(wizard.report.evidence) == 1  # in the original's place, not added
+    assert edited.filename == original.filename and edited.title == original.title
+    qtbot.waitUntil(lambda: not original_path.exists(), timeout=10_000)  # after the save
+    assert wizard.env.store.load(wizard.report.id).evidence[0].id == edited.id
+
+    data = wizard.env.store.attachment_path(wizard.report.id, edited.id).read_bytes()
+    from capture_app.core import png
+    info = png.inspect(data)
+    assert info.clean and info.end == len(data)  # only image chunks, nothing after IEND
+    width, height, pixels = decode_rgb_png(data)
+    assert (width, height) == (SW, SH)
+    assert sub_image(pixels, SW, 40, 30, 200, 50) == b"\x00" * len(secret)
+    assert sub_image(pixels, SW, 300, 300, 50, 50) == sub_image(screen.rgb, SW, 300, 300, 50, 50)
+
+    # Nothing under the data folder holds the original: no file with its hash, and no image
+    # (PNG or otherwise decodable) with the secret pixels.
+    wizard.flush()
+    for path in data_files(controller):
+        content = path.read_bytes()
+        assert hashlib.sha256(content).hexdigest() != original_hash, path
+        assert secret[:600] not in content, path
+        if content.startswith(b"\x89PNG"):
+            assert sub_image(decode_rgb_png(content)[2], SW, 40, 30, 200, 50) != secret, path
+
+
+def test_redaction_saved_where_a_larger_file_was_still_ends_at_iend(wizard, screen, qtbot):
+    """aCropalypse: the edited, smaller image must not keep the tail of the bigger original."""
+    first = capture_one(wizard, qtbot)
+    big = wizard.env.store.attachment_path(wizard.report.id, first.id).stat().st_size
+    from capture_app.core import png
+    from capture_app.ui.capture.evidence_files import EvidenceFiles
+
+    small = png.encode(40, 30, bytes(40 * 30 * 3))
+    done = []
+    EvidenceFiles.of(wizard).store_edit(first, small, shows_console=False, on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+    new_path = wizard.env.store.attachment_path(wizard.report.id, done[0].id)
+    assert new_path.read_bytes() == small and len(small) < big
+    assert png.inspect(new_path.read_bytes()).trailing == 0
+
+
+def test_remove_rename_and_reorder(controller, wizard, screen, qtbot):
+    first = capture_one(wizard, qtbot)
+    second = capture_one(wizard, qtbot, "desktop")
+    page = wizard.page(Step.EVIDENCE)
+    tools = page.screenshots
+    tools.select(second.id)
+    assert tools.up_button.isEnabled() and not tools.down_button.isEnabled()
+    qtbot.mouseClick(tools.up_button, Qt.LeftButton)
+    assert [e.id for e in wizard.report.evidence] == [second.id, first.id]
+    assert page.table.item(0, 0).data(Qt.UserRole + 1) == second.id
+    # Renaming through the title cell: the bundle's file name follows, kept unique.
+    page.table.item(0, 1).setText("Fehlermeldung beim Hochladen")
+    qtbot.waitUntil(lambda: page.table.item(0, 2).text() == "Fehlermeldung beim Hochladen.png",
+                    timeout=5000)
+    assert wizard.report.evidence[0].filename == "Fehlermeldung beim Hochladen.png"
+    page.table.item(1, 1).setText("Fehlermeldung beim Hochladen")
+    qtbot.waitUntil(lambda: page.table.item(1, 2).text() == "Fehlermeldung beim Hochladen (2).png",
+                    timeout=5000)
+    # Removing: the file is deleted once the report without it is saved.
+    path = wizard.env.store.attachment_path(wizard.report.id, first.id)
+    assert path.exists()
+    tools.select(first.id)
+    page.remove_selected()
+    qtbot.waitUntil(lambda: not path.exists(), timeout=10_000)
+    assert [e.id for e in wizard.env.store.load(wizard.report.id).evidence] == [second.id]
+
+
+def huge_png_header(width: int, height: int) -> bytes:
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    idat = zlib.compress(b"\x00" * 64)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+def test_a_30000_by_30000_screenshot_is_refused_without_decoding_it(wizard, tmp_path, qtbot,
+                                                                  no_dialogs):
+    bomb = tmp_path / "riesig.png"
+    bomb.write_bytes(huge_png_header(30_000, 30_000))
+    page = wizard.page(Step.EVIDENCE)
+    results = []
+    page.add_files([bomb], "screenshot", on_done=lambda added, refused: results.append((added, refused)))
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    added, refused = results[0]
+    assert added == [] and wizard.report.evidence == []
+    assert "30000 × 30000" in refused[0]
+    # The thumbnail and editor loader refuse it by its header too, before any decoding.
+    with pytest.raises(ImageTooLarge):
+        read_image(bomb, max_pixels=100_000_000)
+
+
+def test_a_report_from_the_main_window_starts_with_the_screen_as_it_was(controller, screen, qtbot):
+    controller.show_main_window()
+    qtbot.waitExposed(controller.main_window)
+    assert controller.new_report() is None  # the wizard comes once the screen is captured
+    qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
+    assert screen.grabs[0]["visible"] == []  # the main window was hidden for the grab
+    window = next(iter(controller.wizards.values()))
+    banner = window._capture_banner
+    assert banner.preview_shown and not banner.preview.pixmap().isNull()
+    qtbot.waitUntil(lambda: len(window.report.evidence) == 1, timeout=10_000)
+    qtbot.waitUntil(banner.edit_button.isEnabled, timeout=10_000)
+    assert stored_rgb(window, window.report.evidence[0]) == screen.rgb
+    assert window.report.evidence[0].title.startswith("Bildschirm beim Melden")
+    assert controller.main_window.isVisible()
+    # "Entfernen" in the banner takes it out again, file included once saved.
+    path = window.env.store.attachment_path(window.report.id, window.report.evidence[0].id)
+    qtbot.mouseClick(banner.remove_button, Qt.LeftButton)
+    assert window.report.evidence == []
+    qtbot.waitUntil(lambda: not path.exists(), timeout=10_000)
+
+
+def test_the_setting_turns_the_capture_at_the_start_off(controller, screen, qtbot):
+    controller.config.set_user("capture.on_report_start", False)
+    window = controller.new_report()
+    assert window is not None and screen.grabs == []
+    assert window.report.evidence == []
+
+
+@pytest.mark.parametrize("typed", ["", "Kalender synchronisiert nicht"])
+def test_the_capture_reaches_the_draft_even_when_the_wizard_is_closed_at_once(controller, screen,
+                                                                               qtbot, typed):
+    controller.new_report()
+    qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
+    window = next(iter(controller.wizards.values()))
+    report_id = window.report.id
+    if typed:
+        window.report.summary = typed
+        window.mark_dirty()
+    window.close()  # most likely before the screenshot was stored; either way it must be kept
+    from capture_app.ui.capture.evidence_files import wait_for_pending
+    assert wait_for_pending(10_000)
+    qtbot.waitUntil(lambda: _evidence_count(controller, report_id) == 1, timeout=10_000)
+    stored = controller.store.load(report_id)
+    assert stored.summary == typed
+    path = controller.store.attachment_path(report_id, stored.evidence[0].id)
+    assert decode_rgb_png(path.read_bytes())[2] == screen.rgb
+
+
+def _evidence_count(controller, report_id: str) -> int:
+    from capture_app.core.drafts import DraftNotFoundError
+
+    try:
+        return len(controller.store.load(report_id).evidence)
+    except DraftNotFoundError:
+        return 0
+
+
+def test_every_new_control_has_an_accessible_name(wizard):
+    page = wizard.page(Step.EVIDENCE)
+    tools = page.screenshots
+    for widget in (tools.capture_button, tools.delay, *tools.item_buttons()):
+        assert widget.accessibleName().strip(), widget
+    for action in tools.menu.actions():
+        assert action.text().strip()
+
+
+def test_the_banner_opens_the_editor_and_follows_the_redacted_version(controller, screen, qtbot,
+                                                                     monkeypatch):
+    from capture_app.ui.editor import dialog as editor_dialog
+
+    opened = []
+    original_open = editor_dialog.EditorDialog.open
+    monkeypatch.setattr(editor_dialog.EditorDialog, "open",
+                        lambda self: (opened.append(self), original_open(self)))
+    controller.new_report()
+    qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
+    window = next(iter(controller.wizards.values()))
+    banner = window._capture_banner
+    qtbot.waitUntil(banner.edit_button.isEnabled, timeout=10_000)
+    first = window.report.evidence[0]
+    qtbot.mouseClick(banner.edit_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    dialog = opened[0]
+    assert dialog.windowTitle().startswith("Screenshot bearbeiten – Bildschirm beim Melden")
+    dialog.choose_tool("redact")
+    drag(qtbot, dialog, (0, 0), (100, 100))
+    dialog.save()
+    qtbot.waitUntil(lambda: window.report.evidence[0].id != first.id, timeout=10_000)
+    assert banner.current_item() is window.report.evidence[0]
+    pixels = stored_rgb(window, window.report.evidence[0])
+    assert sub_image(pixels, SW, 0, 0, 100, 100) == bytes(100 * 100 * 3)
