@@ -1,0 +1,195 @@
+"""The tray icon: support open or closed at a glance, the number of queued reports, and the menu.
+
+The icon is drawn, not loaded: a green disc while support is reachable, a grey one while it is
+closed (blue-grey until the hours are known), a white speech bubble with an exclamation mark,
+and a red badge with the number of reports waiting in the outbox. Colour is never the only
+signal: the tooltip and the first menu line say the same in words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+
+from capture_app import APP_NAME
+
+OPEN = "open"
+CLOSED = "closed"
+UNKNOWN = "unknown"
+COLOURS = {OPEN: "#1a7f37", CLOSED: "#6e7781", UNKNOWN: "#57606a"}
+BADGE_COLOUR = "#cf222e"
+ICON_SIZES = (16, 22, 24, 32, 48, 64)
+
+
+@dataclass
+class Entry:
+    """One command of the tray menu and of the launcher window."""
+
+    key: str
+    text: str
+    handler: Callable[[], None] | None
+    tooltip: str = ""
+    enabled: bool = True
+
+
+def draw_status_pixmap(state: str, queued: int, size: int = 64) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(QColor(COLOURS.get(state, COLOURS[UNKNOWN])))
+    painter.drawEllipse(QRectF(0.5, 0.5, size - 1, size - 1))
+
+    # A speech bubble with "!": reporting a problem.
+    bubble = QPainterPath()
+    bubble.addRoundedRect(QRectF(size * 0.22, size * 0.24, size * 0.56, size * 0.40),
+                          size * 0.08, size * 0.08)
+    tail = QPainterPath()
+    tail.moveTo(QPointF(size * 0.34, size * 0.60))
+    tail.lineTo(QPointF(size * 0.30, size * 0.78))
+    tail.lineTo(QPointF(size * 0.50, size * 0.62))
+    tail.closeSubpath()
+    painter.setBrush(QColor("white"))
+    painter.drawPath(bubble.united(tail))
+    painter.setPen(QPen(QColor(COLOURS.get(state, COLOURS[UNKNOWN])), max(1.0, size * 0.07),
+                        Qt.SolidLine, Qt.RoundCap))
+    painter.drawLine(QPointF(size * 0.50, size * 0.31), QPointF(size * 0.50, size * 0.47))
+    painter.drawPoint(QPointF(size * 0.50, size * 0.56))
+
+    if queued > 0:
+        badge = size * 0.46
+        rect = QRectF(size - badge, 0, badge, badge)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QColor(BADGE_COLOUR))
+        painter.drawEllipse(rect)
+        if size >= 22:
+            font = QFont()
+            font.setBold(True)
+            font.setPixelSize(max(6, int(badge * (0.62 if queued < 10 else 0.48))))
+            painter.setFont(font)
+            painter.setPen(QColor("white"))
+            painter.drawText(rect, Qt.AlignCenter, str(queued) if queued < 100 else "99+")
+    painter.end()
+    return pixmap
+
+
+def status_icon(state: str, queued: int) -> QIcon:
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addPixmap(draw_status_pixmap(state, queued, size))
+    return icon
+
+
+class TrayIcon(QSystemTrayIcon):
+    """The icon in the notification area; a click starts a report, the menu has the rest."""
+
+    report_requested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.menu = QMenu()
+        self.menu.setAccessibleName(APP_NAME)
+        self.setContextMenu(self.menu)
+        self.status_action = QAction(self)
+        self.status_action.setEnabled(False)
+        self.outbox_action = QAction(self)
+        self.outbox_action.setEnabled(False)
+        self.snooze_action = QAction(self)
+        self._snooze_handler: Callable[[], None] | None = None
+        self.snooze_action.triggered.connect(lambda: self._snooze_handler and self._snooze_handler())
+        self.entry_actions: dict[str, QAction] = {}
+        self.activated.connect(self._activated)
+        self.state = UNKNOWN
+        self.queued = 0
+        self._last_message = None
+        self.setIcon(status_icon(UNKNOWN, 0))
+        self.setToolTip(APP_NAME)
+
+    def set_entries(self, entries: list[Entry]) -> None:
+        self.menu.clear()
+        self.entry_actions.clear()
+        self.menu.addAction(self.status_action)
+        self.menu.addAction(self.outbox_action)
+        self.menu.addAction(self.snooze_action)
+        self.menu.addSeparator()
+        for entry in entries:
+            if entry.key in ("hours", "settings", "quit"):
+                self.menu.addSeparator()
+            action = QAction(entry.text, self.menu)
+            action.setEnabled(entry.enabled and entry.handler is not None)
+            action.setToolTip(entry.tooltip)
+            action.setStatusTip(entry.tooltip)
+            action.setData(entry.key)
+            if entry.handler is not None:
+                action.triggered.connect(lambda _checked=False, handler=entry.handler: handler())
+            self.menu.addAction(action)
+            self.entry_actions[entry.key] = action
+        # Disabled entries must still say why: menus show tooltips only when asked to.
+        self.menu.setToolTipsVisible(True)
+
+    def show_status(self, state: str, queued: int, status_line: str, outbox_line: str,
+                    detail: str = "") -> None:
+        if (state, queued) != (self.state, self.queued):
+            self.state, self.queued = state, queued
+            self.setIcon(status_icon(state, queued))
+        self.status_action.setText(status_line)
+        self.outbox_action.setText(outbox_line)
+        self.outbox_action.setVisible(bool(outbox_line))
+        lines = [APP_NAME, status_line]
+        if detail:
+            lines.append(detail)
+        if outbox_line:
+            lines.append(outbox_line)
+        self.setToolTip("\n".join(lines))
+
+    def show_snooze(self, text: str | None, handler: Callable[[], None] | None) -> None:
+        """The menu entry that snoozes the last reminder; hidden when there is none."""
+        self._snooze_handler = handler if text else None
+        self.snooze_action.setVisible(bool(text))
+        if text:
+            self.snooze_action.setText(text)
+
+    def show(self) -> None:
+        super().show()
+        self._watch_embedding()
+
+    def _watch_embedding(self) -> None:
+        """On X11 the icon is a small window embedded in the tray host. Whoever hides all our
+        windows for a moment (the screenshot before a report) unmaps it, and showing it again
+        does not embed it again: the tray host shrinks it to nothing. Re-create it then."""
+        self._embedded_hidden = False
+        for widget in QApplication.topLevelWidgets():
+            if widget.metaObject().className() == "QSystemTrayIconSys":
+                widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Hide and self.isVisible():
+            self._embedded_hidden = True
+        elif event.type() == QEvent.Show and getattr(self, "_embedded_hidden", False):
+            self._embedded_hidden = False
+            QTimer.singleShot(0, self._embed_again)
+        return False
+
+    def _embed_again(self) -> None:
+        if not self.isVisible():
+            return
+        balloon_open = any(w.metaObject().className() == "QBalloonTip" and w.isVisible()
+                           for w in QApplication.topLevelWidgets())
+        super().hide()
+        self.show()
+        if balloon_open and self._last_message is not None:
+            super().showMessage(*self._last_message)
+
+    def showMessage(self, title: str, body: str, icon=QSystemTrayIcon.Information,
+                    msecs: int = 10000) -> None:
+        self._last_message = (title, body, icon, msecs)
+        super().showMessage(title, body, icon, msecs)
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.Trigger, QSystemTrayIcon.DoubleClick):
+            self.report_requested.emit()
+

@@ -1,0 +1,149 @@
+"""One app per agent: a second start (or ``capture-app report``) goes to the running app.
+
+Real processes of the app on a real X server; what the agent would see is read from the X
+server's window list.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+MAIN_WINDOW = '"Report Capture": ("__main__.py"'
+WIZARD = '"Problem melden": ('
+
+
+def _free_display() -> int:
+    for number in range(260, 400):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
+            return number
+    raise RuntimeError("no free X display number")
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+class Desktop:
+    """An X server and the app processes started on it, all ended afterwards."""
+
+    def __init__(self, display: str, home: Path) -> None:
+        self.display = display
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+        self.env.update(DISPLAY=display, REPORT_CAPTURE_HOME=str(home),
+                        REPORT_CAPTURE_SYSTEM_CONFIG=str(home / "system.toml"))
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, *args: str) -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, "-m", "capture_app", *args], env=self.env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.processes.append(process)
+        return process
+
+    def windows(self) -> str:
+        return subprocess.run(["xwininfo", "-root", "-tree"], env=self.env, capture_output=True,
+                              text=True, timeout=10).stdout
+
+    def count(self, marker: str) -> int:
+        return self.windows().count(marker)
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+
+
+@pytest.fixture
+def desktop(tmp_path):
+    xvfb = shutil.which("Xvfb")
+    assert xvfb, "Xvfb is missing: `python3 dev.py test` installs it (Debian package xvfb)"
+    number = _free_display()
+    server = subprocess.Popen([xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten",
+                               "tcp", "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or server.poll() is not None,
+                 20, "Xvfb did not come up")
+        assert server.poll() is None, "Xvfb exited at start"
+        screen = Desktop(f":{number}", tmp_path / "home")
+        yield screen
+        screen.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def test_second_start_hands_over_to_the_running_app(desktop):
+    first = desktop.start()
+    wait_for(lambda: desktop.count(MAIN_WINDOW), 60, "the first start never showed its window")
+    assert desktop.count(WIZARD) == 0
+
+    second = desktop.start("report")
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err[-2000:]
+    assert "Report Capture läuft bereits – dort wurde eine neue Meldung geöffnet." in out
+    # The running app opened the wizard; the second process is gone.
+    wait_for(lambda: desktop.count(WIZARD) == 1, 20, "the running app did not open the wizard")
+    assert first.poll() is None
+
+    third = desktop.start("--lang", "en")
+    out, _ = third.communicate(timeout=60)
+    assert third.returncode == 0
+    assert "already running – its window was brought to the front" in out
+    assert desktop.count(MAIN_WINDOW) == 1  # still one main window, not a second app
+
+    at_login = desktop.start("--background")
+    out, _ = at_login.communicate(timeout=60)
+    assert at_login.returncode == 0 and out == ""
+    assert first.poll() is None
+
+
+def test_a_killed_app_does_not_block_the_next_start(desktop):
+    first = desktop.start("report")
+    wait_for(lambda: desktop.count(WIZARD), 60, "the first start never showed the wizard")
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    wait_for(lambda: desktop.count(WIZARD) == 0, 10, "the killed app's window stayed")
+
+    # Its socket and lock file are left behind; the next start must become the app itself.
+    second = desktop.start("report")
+    wait_for(lambda: desktop.count(WIZARD) == 1, 60, "the next start did not open its wizard")
+    assert second.poll() is None
+    third = desktop.start("report")
+    out, err = third.communicate(timeout=60)
+    assert third.returncode == 0, err[-2000:]
+    wait_for(lambda: desktop.count(WIZARD) == 2, 20, "the new app did not take the request")
+
+
+def test_two_starts_at_the_same_moment_make_one_app(desktop):
+    a, b = desktop.start("report"), desktop.start("report")
+    # One of them hands over and ends; the other is the app with both wizards.
+    ended = wait_for(lambda: [p for p in (a, b) if p.poll() is not None], 60,
+                     "neither start handed over")
+    assert len(ended) == 1 and ended[0].returncode == 0
+    wait_for(lambda: desktop.count(WIZARD) == 2, 30, "not both reports were opened")
+    running = [p for p in (a, b) if p.poll() is None]
+    assert len(running) == 1
