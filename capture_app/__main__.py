@@ -20,13 +20,28 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Sprache der Oberfläche für diesen Start / interface language")
     common.add_argument("--exit-when-shown", action="store_true", default=argparse.SUPPRESS,
                         help=argparse.SUPPRESS)
+    common.add_argument("--background", action="store_true", default=argparse.SUPPRESS,
+                        help="Nur das Symbol im Infobereich, kein Fenster (Start bei der Anmeldung) "
+                             "/ only the notification-area icon, no window (start at login)")
     parser = argparse.ArgumentParser(
         prog="capture-app", parents=[common],
         description=f"{APP_NAME}: Probleme mit Flexperto erfassen und an den Support melden.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="prüfen, ob alles Nötige installiert ist / check the installation")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("report", parents=[common],
                         help="Gleich mit einer neuen Meldung beginnen / start a new report")
+    # Described here rather than in config_command: building the parser must not import the
+    # configuration code on the way to the wizard.
+    config = commands.add_parser("config", help="Einstellungsdateien prüfen / check settings files")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    check = config_commands.add_parser("check", help="eine Einstellungsdatei prüfen / check a file")
+    check.add_argument("file")
+    check.add_argument("--agent", action="store_true",
+                       help="als Datei des Agenten prüfen / check as the agent's own file")
+    config_commands.add_parser("sample",
+                               help="kommentierte Beispieldatei ausgeben / print a commented sample")
     return parser
 
 
@@ -37,17 +52,50 @@ def _display_missing() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    raw = sys.argv[1:] if argv is None else argv
+    if raw[:1] == ["guide-window"]:  # the console guide's own process (capture_app/guide_process.py)
+        from capture_app.guide_process import main as guide_window
+
+        return guide_window(raw[1:])
     args = build_parser().parse_args(argv)
+    if getattr(args, "lang", None) or args.command == "config":
+        from capture_app.core import i18n
+
+        i18n.set_language(getattr(args, "lang", None) or os.environ.get("REPORT_CAPTURE_LANG", "de"))
+    if args.self_test:
+        from capture_app import self_test
+
+        return self_test.run()
+    if args.command == "config":
+        from capture_app import config_command
+
+        return config_command.run(args)
     if _display_missing():
         print("Report Capture braucht eine grafische Oberfläche, es ist aber keine Anzeige "
               "(DISPLAY/WAYLAND_DISPLAY) gesetzt. Starten Sie die App in Ihrer Desktop-Sitzung.\n"
               "Report Capture needs a graphical session, but no display is set. Start the app "
               "from your desktop session.", file=sys.stderr)
         return 2
+    background = getattr(args, "background", False)
+    screen = None
+    if args.command == "report":
+        from capture_app.core.screenshot import start_early_capture
+
+        # The screen as it was: grabbed in a thread while Qt loads, before any window of ours.
+        screen = start_early_capture()
+    from capture_app.ui.single_instance import claim_for_start
+
+    # Before any window: a second start hands its request to the running app and ends.
+    instance = claim_for_start("report" if args.command == "report" else
+                               "background" if background else "show",
+                               language=getattr(args, "lang", None))
+    if isinstance(instance, int):
+        return instance
     from capture_app.ui.app import run
 
     return run(start_report=args.command == "report", language=getattr(args, "lang", None),
-               exit_when_shown=getattr(args, "exit_when_shown", False))
+               exit_when_shown=getattr(args, "exit_when_shown", False),
+               background=background, instance=instance, screen=screen)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,145 @@
+"""``capture-app --self-test``: is everything the app needs really there?
+
+Meant for the frozen (PyInstaller) build and for IT after a rollout: loads every resource in
+both languages, imports every module of the app, and starts Qt far enough to show that its
+platform, image-format and icon plugins are present. Prints one line per check and exits
+non-zero if anything is missing.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import sys
+from pathlib import Path
+from typing import Callable, TextIO
+
+Check = tuple[str, Callable[[], object]]
+
+
+def _resources() -> list[Check]:
+    from capture_app.core import i18n, resources
+    from capture_app.core.config import settings_table
+    from capture_app.core.triage import builtin_catalogue
+
+    def settings() -> object:
+        table = settings_table()
+        bad = [key for key, setting in table.items() if not setting.is_valid(setting.default)]
+        if bad:
+            raise ValueError(f"invalid defaults: {bad}")
+        return len(table)
+
+    def catalogues() -> object:
+        de, en = i18n.catalogue("de"), i18n.catalogue("en")
+        if not de or set(de) != set(en):
+            raise ValueError(f"languages differ: {sorted(set(de) ^ set(en))[:5]}")
+        return len(de)
+
+    return [
+        ("resources folder", resources.resource_root),
+        ("settings.toml", settings),
+        ("texts de/en", catalogues),
+        ("triage.toml", lambda: len(builtin_catalogue().cases)),
+        ("report.schema.json", lambda: json.loads(resources.read_text("report.schema.json"))["$schema"]),
+        ("report.css", lambda: len(resources.read_text("report.css"))),
+        ("icons/report-capture.svg", lambda: len(resources.read_bytes("icons", "report-capture.svg"))),
+    ]
+
+
+def _modules() -> list[Check]:
+    import capture_app
+
+    def import_all() -> object:
+        # A frozen build ships the list of modules it was built from: each must be there.
+        shipped = Path(getattr(sys, "_MEIPASS", "")) / "capture_app_modules.txt"
+        if getattr(sys, "frozen", False) and shipped.is_file():
+            names = shipped.read_text(encoding="utf-8").split()
+        else:
+            names = [info.name for info in pkgutil.walk_packages(capture_app.__path__, "capture_app.")]
+        if len(names) < 10:
+            raise ImportError(f"only {len(names)} modules found")
+        for name in names:
+            importlib.import_module(name)
+        return len(names)
+
+    def standard_library() -> object:
+        import sqlite3
+        import ssl
+        import zoneinfo
+
+        zoneinfo.ZoneInfo("Europe/Berlin")  # Windows has no zone database of its own
+        sqlite3.connect(":memory:").execute("PRAGMA journal_mode=WAL").fetchone()
+        return ssl.OPENSSL_VERSION
+
+    return [("app modules", import_all), ("sqlite3, ssl, time zones", standard_library)]
+
+
+def _qt() -> list[Check]:
+    def application() -> object:
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        return app.platformName()
+
+    def image_formats() -> object:
+        from PySide6.QtGui import QImageReader, QImageWriter
+
+        readable = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
+        writable = {bytes(f).decode() for f in QImageWriter.supportedImageFormats()}
+        missing = ({"png", "jpg", "gif", "bmp", "svg"} - readable) | ({"png", "jpg"} - writable)
+        if missing:
+            raise RuntimeError(f"image formats missing: {sorted(missing)}")
+        return ", ".join(sorted(readable & {"png", "jpg", "gif", "bmp", "svg", "webp"}))
+
+    def icon() -> object:
+        from PySide6.QtGui import QIcon
+
+        from capture_app.core.resources import resource_path
+
+        pixmap = QIcon(str(resource_path("icons", "report-capture.svg"))).pixmap(64, 64)
+        if pixmap.isNull():
+            raise RuntimeError("the SVG icon engine cannot draw the app icon")
+        return f"{pixmap.width()}x{pixmap.height()}"
+
+    def local_socket() -> object:
+        from PySide6.QtNetwork import QLocalServer
+
+        return QLocalServer.__name__
+
+    return [("Qt platform plugin", application), ("Qt image formats", image_formats),
+            ("Qt SVG icons", icon), ("Qt network", local_socket)]
+
+
+def run(out: TextIO = sys.stdout) -> int:
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                 or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from capture_app.core import i18n
+
+    checks = _resources() + _modules() + _qt()
+    failed = 0
+    for name, check in checks:
+        try:
+            detail = check()
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the rest
+            failed += 1
+            print(f"{_text(i18n, 'cli.self_test_failed', 'MISSING')}  {name}: "
+                  f"{type(exc).__name__}: {exc}", file=out)
+        else:
+            print(f"{_text(i18n, 'cli.self_test_ok', 'OK')}  {name}: {detail}", file=out)
+    if failed:
+        print(_text(i18n, "cli.self_test_summary_failed", "self-test failed",
+                    failed=failed, count=len(checks)), file=out)
+        return 1
+    print(_text(i18n, "cli.self_test_summary_ok", "self-test passed", count=len(checks)), file=out)
+    return 0
+
+
+def _text(i18n, key: str, fallback: str, **params) -> str:
+    """The translated text, or a plain fallback if the texts themselves are what is missing."""
+    try:
+        text = i18n.tr(key, **params)
+    except Exception:  # noqa: BLE001
+        return fallback
+    return fallback if text.startswith("⟦") else text

@@ -1,0 +1,54 @@
+"""Render the app icon's PNG sizes from resources/icons/report-capture.svg (run after changing it).
+
+    python packaging/icons/render_pngs.py
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QGuiApplication, QImage, QPainter  # noqa: E402
+from PySide6.QtSvg import QSvgRenderer  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SVG = HERE.parents[1] / "resources" / "icons" / "report-capture.svg"
+SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def main() -> int:
+    app = QGuiApplication(sys.argv[:1])  # noqa: F841 - fonts and painting need it
+    renderer = QSvgRenderer(str(SVG))
+    if not renderer.isValid():
+        print("report-capture.svg could not be read", file=sys.stderr)
+        return 1
+    for size in SIZES:
+        image = QImage(size, size, QImage.Format_ARGB32)
+        image.fill(Qt.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.Antialiasing)
+        renderer.render(painter)
+        painter.end()
+        target = HERE / "png" / f"{size}x{size}" / "report-capture.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        image.save(str(target), "PNG")
+        print(target.relative_to(HERE))
+    write_ico()
+    return 0
+
+
+def write_ico() -> None:
+    """The Windows icon (installer, shortcuts, executable), several sizes in one file."""
+    from PIL import Image
+
+    target = HERE.parent / "windows" / "report-capture.ico"
+    largest = Image.open(HERE / "png" / "256x256" / "report-capture.png")
+    largest.save(target, format="ICO", sizes=[(s, s) for s in (16, 24, 32, 48, 64, 128, 256)])
+    print(target.relative_to(HERE.parent))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
