@@ -30,7 +30,20 @@ QT_RUNTIME_PACKAGES = [
     "libxcb-xinerama0", "libxcb-xkb1",
 ]
 # What the test suite needs on top: a real X server for the start-up test.
-TEST_PACKAGES = ["xvfb", "xauth", "x11-xserver-utils"]
+TEST_PACKAGES = ["xvfb", "xauth", "x11-xserver-utils",
+                 # validators for the Linux desktop entry and AppStream metainfo (packaging/linux)
+                 "desktop-file-utils", "appstream"]
+# Real browsers for the Linux browser probes (exact --version, default browser via xdg-settings).
+TEST_PACKAGES += ["chromium", "firefox-esr", "xdg-utils"]
+# A real tray host (trayer), a private D-Bus for desktop notifications, GLib's launcher for the
+# autostart file, and xwininfo to see which windows the app shows.
+TEST_PACKAGES += ["trayer", "dbus-daemon", "libglib2.0-bin", "x11-utils"]
+# Screenshots: a private D-Bus for the Wayland portal tests, scrot as the capture benchmark's baseline.
+TEST_PACKAGES += ["dbus", "scrot"]
+# The console guide's webview (QtWebEngine of PySide6-Addons) under Xvfb, and ImageMagick's
+# `import` for the screenshots that prove it rendered.
+TEST_PACKAGES += ["libnss3", "libnspr4", "libxcomposite1", "libxdamage1", "libxtst6", "libasound2",
+                  "libxrandr2", "libxkbfile1", "libgbm1", "imagemagick"]
 
 
 def say(text: str) -> None:

@@ -111,9 +111,9 @@ def _case(case_id: str):
     if not case_id:
         return None
     try:
-        from capture_app.core.triage import builtin_catalogue
+        from capture_app.core.triage import effective_catalogue
 
-        return builtin_catalogue().get(case_id)
+        return effective_catalogue().catalogue.get(case_id)
     except Exception:  # a broken catalogue must not stop a report from being sent
         return None
 
@@ -196,6 +196,8 @@ def _environment(env: Environment, lang: str) -> list[Row]:
     for attr in ("os", "os_version", "browser", "browser_version", "user_agent"):
         _add(rows, f"environment.{attr}", getattr(env, attr), lang)
     _add(rows, "environment.notes", env.notes, lang, multiline=True)
+    if env.support_note.strip():  # the supported-browser check (core.browser_support)
+        rows.append(Row(tr("probes.report.support_check", language=lang), env.support_note.strip()))
     return rows
 
 
@@ -214,15 +216,20 @@ def _evidence(report: Report, lang: str) -> list[Row]:
             parts.insert(1, item.title)
         if item.kind == "document" and item.no_personal_data_confirmed:
             parts.append(tr("bundle.value.no_personal_data_confirmed", language=lang))
-        rows.append(Row(tr(f"evidence.kind.{item.kind}", language=lang), " — ".join(parts)))
+        text = " — ".join(parts)
+        summary = getattr(item, "summary", "").strip()  # console/network logs: what they show
+        rows.append(Row(tr(f"evidence.kind.{item.kind}", language=lang),
+                        f"{text}\n{summary}" if summary else text, bool(summary)))
     return rows
 
 
 def _system(report: Report, lang: str) -> list[Row]:
-    rows = [Row(key, value) for key, value in report.system.included().items()
+    from capture_app.core.system_info import field_label
+
+    rows = [Row(field_label(key, lang), value) for key, value in report.system.included().items()
             if isinstance(value, str) and value.strip()]
     # Names only: support should know a fact was withheld, never what it was.
-    withheld = list(report.system.excluded)
+    withheld = [field_label(key, lang) for key in report.system.excluded]
     if withheld:
         rows.append(Row(_label("system.excluded", lang), ", ".join(withheld)))
     return rows

@@ -21,6 +21,8 @@ AFFECTED_USERS = ("one", "several", "all")
 URGENCIES = ("low", "normal", "high", "critical")
 DEVICE_TYPES = ("desktop", "laptop", "tablet", "phone", "other")
 ENVIRONMENT_SOURCES = ("this_machine", "manual")
+SUPPORT_STATUSES = ("supported", "outdated", "unsupported_browser", "unsupported_platform", "in_app",
+                    "unchecked")
 TIME_MODES = ("exact", "window")
 EVIDENCE_KINDS = ("screenshot", "console", "network", "document", "other")
 
@@ -99,6 +101,10 @@ class Environment:
     browser_version: str = ""
     user_agent: str = ""
     notes: str = ""
+    # The supported-browser check when the side was filled in (core.browser_support): its
+    # status and the message in the report's language, so support sees what the agent saw.
+    support_status: str = ""
+    support_note: str = ""
 
 
 @dataclass
@@ -115,6 +121,10 @@ class EvidenceItem:
     excluded: bool = False
     # Documents (e-signature) must be confirmed free of personal data before they may be sent.
     no_personal_data_confirmed: bool = False
+    # A screenshot of the browser's developer console (labelled as such for the support desk).
+    shows_console: bool = False
+    # What a console log or network log shows (errors, failed requests), for the report text.
+    summary: str = ""
 
 
 @dataclass

@@ -79,9 +79,16 @@ class Controller:
         self.store = LazyDraftStore(paths)
         self.wizards: dict[str, object] = {}
         self.main_window = None
+        self.presence = None  # tray icon or launcher window, reminders (ui/presence.py)
+        self.sending = None  # ui.sender.SendingService, created on first use
+        self.outbox_window = None
 
     def startup_notices(self) -> list[str]:
-        return [problem.message() for problem in self.config.problems]
+        notices = [problem.message() for problem in self.config.problems]
+        notices += self._triage_catalogue().messages()
+        if self.presence is not None:
+            notices += self.presence.notices()
+        return notices
 
     def show_main_window(self) -> None:
         from capture_app.ui.main_window import MainWindow
@@ -91,17 +98,26 @@ class Controller:
             self.main_window.report_requested.connect(self.new_report)
             self.main_window.resume_requested.connect(self.resume)
             self.main_window.settings_requested.connect(self.open_settings)
+            self.main_window.outbox_requested.connect(self.show_outbox)
             self.main_window.show_notices(self.startup_notices())
         self.main_window.show()
         self.main_window.raise_()
+
+    def _triage_catalogue(self):
+        """The built-in triage catalogue with the organisation's triage.toml merged over it."""
+        from capture_app.core.triage import effective_catalogue, organisation_file
+
+        return effective_catalogue(organisation_file(self.paths.system_config_file))
 
     def _wizard_env(self):
         from capture_app.core.wizard import WizardContext
         from capture_app.ui.tasks import run_in_background
         from capture_app.ui.wizard.base import WizardEnv
 
-        context = WizardContext(max_total_bytes=self.config.get("limits.max_total_mb") * 1024 * 1024)
-        return WizardEnv(context=context, config=self.config, store=self.store, run=run_in_background)
+        context = WizardContext(catalogue=self._triage_catalogue().catalogue,
+                                max_total_bytes=self.config.get("limits.max_total_mb") * 1024 * 1024)
+        return WizardEnv(context=context, config=self.config, store=self.store, run=run_in_background,
+                         sending=self.sending_service)
 
     def _open_wizard(self, report, start_step=None):
         from capture_app.core.wizard import Step
@@ -124,14 +140,21 @@ class Controller:
         window.activateWindow()
         return window
 
-    def new_report(self):
+    def new_report(self, screen=None):
+        """Start a report; the screen as it was is captured first (``screen``: already taken).
+
+        Returns the wizard, or None when it opens once our windows were hidden for the capture.
+        """
         from capture_app.core.report import Report, Reporter
+        from capture_app.ui.capture.start import open_report
 
         reporter = Reporter(**{k: self.config.get(f"reporter.{k}") or ""
                                for k in ("name", "email", "organisation", "phone")})
         report = Report.new(language=i18n.current_language(), reporter=reporter)
         report.flexperto_instance = self.config.get("flexperto.instance_url") or ""
-        window = self._open_wizard(report)
+        window = open_report(self, report, screen)
+        if self.presence is not None:
+            self.presence.report_started()  # the notice when support is closed
         # Asking the OS for its time zone costs a noticeable moment: do it once the wizard is up
         # (the time step, which uses it, is several steps away).
         QTimer.singleShot(0, lambda: report.agent_timezone or setattr(
@@ -157,6 +180,52 @@ class Controller:
         if dialog.exec() and dialog.language_changed:
             i18n.set_language(self.config.get("ui.language"))
             self._rebuild_main_window()
+        if dialog.result() and self.presence is not None:
+            self.presence.settings_changed()
+
+    def show_console_guide(self, browser: str | None = None, os: str | None = None) -> str:
+        """The console guide at the section for ``browser`` on ``os`` (names as probes give
+        them; ``None``: the overview, or this machine's OS); returns "webview" or "text"."""
+        from capture_app.ui.guide.launcher import shared_launcher
+
+        return shared_launcher().show(browser, os)
+
+    # -- sending (ui/sender.py, ui/outbox_window.py)
+
+    def sending_service(self):
+        """The outbox and its background sender, created on first use."""
+        if self.sending is None:
+            from capture_app.ui.sender import SendingService
+
+            self.sending = SendingService(self.config, self.store)
+            self.sending.changed.connect(self._sending_changed)
+        return self.sending
+
+    def start_background_sending(self) -> None:
+        """Send what waits (start-up), then whenever it is due or the network comes back."""
+        self.sending_service().start()
+
+    def show_outbox(self):
+        from capture_app.ui.outbox_window import OutboxWindow
+
+        if self.outbox_window is None:
+            self.outbox_window = OutboxWindow(self.sending_service())
+            self.outbox_window.edit_requested.connect(self.resume)
+            self.outbox_window.settings_requested.connect(self.open_settings)
+        self.outbox_window.refresh()
+        self.outbox_window.show()
+        self.outbox_window.raise_()
+        self.outbox_window.activateWindow()
+        return self.outbox_window
+
+    def queued_count(self) -> int:
+        """Reports waiting to be sent or being sent (for the tray)."""
+        return self.sending_service().queued_count()
+
+    def _sending_changed(self) -> None:
+        self._refresh_drafts()
+        if self.presence is not None and hasattr(self.presence, "refresh"):
+            self.presence.refresh()
 
     def _rebuild_main_window(self) -> None:
         old = self.main_window
@@ -176,13 +245,47 @@ class Controller:
         if window is not None:
             window.deleteLater()
         self._refresh_drafts()
+        if self.presence is not None:  # the app stays in the tray; no window pops up
+            self.presence.refresh()
+            return
         if self.main_window is None or not self.main_window.isVisible():
             if not self.wizards:
                 self.show_main_window()
 
+    def start_presence(self, **options) -> None:
+        """The tray icon (or the launcher without a tray) and the support-hours reminders."""
+        from capture_app.ui.presence import Presence
+
+        if self.presence is None:
+            self.presence = Presence(self, **options)
+            self.presence.start()
+
+    def handle_instance_command(self, command: str) -> None:
+        """A second start of the app ("capture-app" or "capture-app report") ended up here."""
+        if command == "report":
+            self.new_report()
+        elif command == "show":
+            self.show_main_window()
+            self.main_window.showNormal()
+            self.main_window.activateWindow()
+
+    def collect_garbage(self) -> None:
+        from capture_app.ui.tasks import run_in_background
+
+        run_in_background(lambda: self.store.collect_garbage(),
+                          on_error=lambda exc: log.warning("attachment clean-up failed: %s",
+                                                           type(exc).__name__))
+
     def shutdown(self) -> None:
+        from capture_app.ui.capture.evidence_files import wait_for_pending
+
+        if self.presence is not None:
+            self.presence.stop()
+        wait_for_pending()  # screenshots still being stored reach their reports first
         for window in list(self.wizards.values()):
             window.close()
+        if self.sending is not None:
+            self.sending.shutdown()
         self.store.close()
 
 
@@ -200,13 +303,23 @@ def local_timezone_name() -> str:
     return name if valid_timezone(name) else "Europe/Berlin"
 
 
+def _warm_up_capture() -> None:
+    from capture_app.ui.capture.as_it_was import warm_up
+    from capture_app.ui.capture.grabber import capture_pool
+    from capture_app.ui.tasks import run_in_background
+
+    run_in_background(warm_up, on_error=lambda exc: log.info("capture warm-up: %s", exc),
+                      pool=capture_pool())
+
+
 def _message(exc: BaseException) -> str:
     return exc.message() if hasattr(exc, "message") else i18n.tr(
         "ui.common.unexpected", reason=type(exc).__name__)
 
 
 def run(*, start_report: bool = False, language: str | None = None,
-        exit_when_shown: bool = False) -> int:
+        exit_when_shown: bool = False, background: bool = False, instance=None,
+        screen=None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
@@ -219,11 +332,22 @@ def run(*, start_report: bool = False, language: str | None = None,
     except Exception as exc:  # noqa: BLE001 - e.g. the data folder cannot be written
         QMessageBox.critical(None, APP_NAME, _message(exc))
         return 1
+    if instance is not None and not exit_when_shown:
+        # Once the first window is up; a start meanwhile waits on the start-up lock.
+        QTimer.singleShot(0, lambda: instance.listen(controller.handle_instance_command))
     if start_report:
-        window = controller.new_report()
-    else:
+        window = controller.new_report(screen=screen)
+    elif not background:  # started at login: only the tray icon
         controller.show_main_window()
         window = controller.main_window
+    if not exit_when_shown:
+        QTimer.singleShot(0, controller.start_presence)
+        QTimer.singleShot(1000, _warm_up_capture)  # a fast first "Problem melden" from the tray
+        # Queued reports go out in the background once the window is up.
+        QTimer.singleShot(1500, controller.start_background_sending)
+        # Attachments no saved report refers to (a crash between storing a redacted copy and
+        # saving the report, a removed item) are deleted once per start, in the background.
+        QTimer.singleShot(5000, controller.collect_garbage)
     if exit_when_shown:
         # Used by benchmarks/startup.py: report when the first window is on screen, then quit.
         def shown() -> None:

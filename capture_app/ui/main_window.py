@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QMessageBox, QPushButton,
@@ -27,6 +27,7 @@ class MainWindow(QMainWindow):
     report_requested = Signal()
     resume_requested = Signal(str)
     settings_requested = Signal()
+    outbox_requested = Signal()
 
     def __init__(self, store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -87,6 +88,11 @@ class MainWindow(QMainWindow):
             button.clicked.connect(handler)
             row.addWidget(button)
         row.addStretch(1)
+        self.outbox_button = QPushButton(tr("sending.ui.outbox_button"))
+        self.outbox_button.setAccessibleName(tr("sending.ui.outbox_button").replace("&", ""))
+        self.outbox_button.setToolTip(tr("sending.ui.outbox_hint"))
+        self.outbox_button.clicked.connect(self.outbox_requested.emit)
+        row.addWidget(self.outbox_button)
         layout.addLayout(row)
         self.refresh()
 
@@ -100,8 +106,11 @@ class MainWindow(QMainWindow):
         settings.triggered.connect(self.settings_requested.emit)
         quit_action = QAction(tr("ui.menu.quit"), self)
         quit_action.setShortcut(QKeySequence.Quit)
-        quit_action.triggered.connect(self.close)
-        for action in (new_report, settings, quit_action):
+        # Quits the app, not just this window: with a tray icon the app outlives its windows.
+        quit_action.triggered.connect(QCoreApplication.quit)
+        outbox = QAction(tr("sending.ui.outbox_menu"), self)
+        outbox.triggered.connect(self.outbox_requested.emit)
+        for action in (new_report, outbox, settings, quit_action):
             file_menu.addAction(action)
         help_menu = self.menuBar().addMenu(tr("ui.menu.help"))
         about = QAction(tr("ui.menu.about"), self)

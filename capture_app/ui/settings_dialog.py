@@ -42,6 +42,14 @@ class SettingsDialog(QDialog):
                 editor.setAccessibleDescription(tr("ui.settings.locked"))
             sections[setting.section].addRow(label, editor)
             self.editors[key] = editor
+        from capture_app.ui.reminder_settings import StartupAndRemindersBox
+
+        self.startup_box = StartupAndRemindersBox(config, self)
+        layout.addWidget(self.startup_box)
+        from capture_app.ui.transport_settings import TransportSettings
+
+        self.transport_box = TransportSettings(config, parent=self)  # Versand, "Verbindung testen"
+        layout.addWidget(self.transport_box)
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Save).setText(tr("ui.settings.save"))
         buttons.button(QDialogButtonBox.Cancel).setText(tr("ui.settings.cancel"))
@@ -76,5 +84,14 @@ class SettingsDialog(QDialog):
                 QMessageBox.warning(self, tr("ui.settings.title"), exc.message())
                 self.editors[key].setFocus()
                 return
-        self.language_changed = "ui.language" in changed
+        # "or": a second press of Save (after a start-up problem) still rebuilds the windows.
+        self.language_changed = self.language_changed or "ui.language" in changed
+        problem = self.startup_box.save()
+        if problem:
+            QMessageBox.warning(self, tr("ui.settings.title"), problem)
+            return
+        problem = self.transport_box.save()
+        if problem:
+            QMessageBox.warning(self, tr("ui.settings.title"), problem)
+            return
         self.accept()

@@ -148,3 +148,19 @@ def test_a_disguised_file_is_refused_with_a_specific_message(controller, qtbot, 
     assert added == [] and window.report.evidence == []
     assert "screenshot.png" in refused[0] and "ZIP" in refused[0]
     assert no_dialogs and no_dialogs[-1][0] == "warning"
+
+
+def test_attachments_no_report_refers_to_are_removed_in_the_background(controller, qtbot):
+    import os
+    import time
+
+    report = second_level_report()
+    controller.store.save(report)
+    orphan = controller.store.attachment_path(report.id, "left-over-after-a-crash")
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"unredacted pixels")
+    old = time.time() - 3600
+    os.utime(orphan, (old, old))
+    controller.collect_garbage()
+    qtbot.waitUntil(lambda: not orphan.exists(), timeout=10_000)
+    assert controller.store.load(report.id).summary == report.summary

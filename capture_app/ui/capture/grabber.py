@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -107,6 +107,10 @@ def use_env(env: CaptureEnv | None) -> CaptureEnv | None:
 
 
 def visible_windows() -> list[QWidget]:
+    # Imported here: the first use of Qt's namespace costs ~40 ms, and this module is on the
+    # way to the wizard (see ui/roles.py).
+    from PySide6.QtCore import Qt
+
     return [w for w in QApplication.topLevelWidgets()
             if w.isVisible() and w.isWindow()
             and w.windowType() not in (Qt.Popup, Qt.ToolTip, Qt.SplashScreen)]

@@ -20,6 +20,8 @@ class WizardEnv:
     config: Any  # capture_app.core.config.Config
     store: Any  # capture_app.core.drafts.DraftStore
     run: Callable[..., Any]  # ui.tasks.run_in_background
+    # Gives the app's ui.sender.SendingService (created on first use); None: no sending here.
+    sending: Callable[[], Any] | None = None
 
 
 class StepPage(QWidget):

@@ -13,6 +13,7 @@ from capture_app.core.i18n import current_language, tr
 from capture_app.core.report import EVIDENCE_KINDS, Report
 from capture_app.core.render import format_size
 from capture_app.core.wizard import Step, selected_case
+from capture_app.ui.capture.evidence_tools import ScreenshotTools
 from capture_app.ui.wizard.base import StepPage
 
 ID_ROLE = Qt.UserRole + 1
@@ -54,10 +55,17 @@ class EvidencePage(StepPage):
         self.table.horizontalHeader().setSectionResizeMode(COL_TITLE, QHeaderView.Stretch)
         self.table.itemChanged.connect(self._item_changed)
         layout.addWidget(self.table, 1)
+        # Screenshots: capture menu above the table, edit/rename/reorder below, thumbnails.
+        self.screenshots = ScreenshotTools(self)
+        layout.insertLayout(layout.indexOf(self.table), self.screenshots.capture_row())
+        from capture_app.ui.console_import import add_console_tools
+        self.console_tools = add_console_tools(self, layout)  # console messages, HAR, guide
         self.remove_button = QPushButton(tr("ui.evidence.remove"))
         self.remove_button.setAccessibleName(tr("ui.evidence.remove").replace("&", ""))
         self.remove_button.clicked.connect(self.remove_selected)
         row = QHBoxLayout()
+        for button in self.screenshots.item_buttons():
+            row.addWidget(button)
         row.addWidget(self.remove_button)
         row.addStretch(1)
         layout.addLayout(row)
@@ -106,13 +114,15 @@ class EvidencePage(StepPage):
         self.table.resizeColumnToContents(COL_SIZE)
         self.table.blockSignals(False)
         self.remove_button.setEnabled(bool(self.report.evidence))
+        self.screenshots.table_filled()
 
     def _item_changed(self, cell: QTableWidgetItem) -> None:
         item = self.report.evidence_item(cell.data(ID_ROLE))
         if item is None:
             return
         if cell.column() == COL_TITLE and cell.text() != item.title:
-            item.title = cell.text()
+            if not self.screenshots.renamed(item.id, cell.text()):  # the file name follows
+                return
         elif cell.column() == COL_CONFIRM and item.kind == "document":
             item.no_personal_data_confirmed = cell.checkState() == Qt.Checked
         else:
@@ -130,6 +140,8 @@ class EvidencePage(StepPage):
 
     def add_files(self, paths: list[Path], kind: str, on_done=None) -> None:
         """Check and copy the files in the background; each refused file gets its own message."""
+        if self.console_tools.intercept(paths, kind, on_done):
+            return  # console output and HAR files are attached cleaned (ui/console_import.py)
         from capture_app.core.evidence import ImportLimits, import_evidence
 
         config = self.env.config
@@ -180,6 +192,7 @@ class EvidencePage(StepPage):
         ids = [self.table.item(row, COL_KIND).data(ID_ROLE) for row in rows]
         if not ids:
             return
+        self.screenshots.removed(ids)
         self.report.evidence = [item for item in self.report.evidence if item.id not in ids]
         # The files go once the report without them is saved (DraftStore.collect_garbage).
         self._fill_table()

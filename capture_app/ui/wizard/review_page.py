@@ -45,7 +45,11 @@ class ReviewPage(StepPage):
         preview_label.setBuddy(self.preview)
         layout.addWidget(preview_label)
         layout.addWidget(self.preview, 3)
+        from capture_app.ui.pii_review import PiiReview
+        self.pii = PiiReview(self, layout)  # personal data in what is sent: highlight and mask
         row = QHBoxLayout()
+        from capture_app.ui.system_info_view import add_review_button
+        add_review_button(self, row)  # every system fact, one by one, with exclude
         row.addStretch(1)
         self.export_button = QPushButton(tr("ui.review.export"))
         self.export_button.setAccessibleName(tr("ui.review.export").replace("&", ""))
@@ -53,6 +57,9 @@ class ReviewPage(StepPage):
         self.export_button.setToolTip(tr("ui.review.export_hint"))
         self.export_button.clicked.connect(self.choose_export_folder)
         row.addWidget(self.export_button)
+        from capture_app.ui.send_actions import SendButtons
+        self.send_buttons = SendButtons(self)  # "In Postausgang" and "Senden"
+        row.addWidget(self.send_buttons)
         layout.addLayout(row)
         self.review = None
         self.last_export = None
@@ -65,6 +72,7 @@ class ReviewPage(StepPage):
 
     def refresh(self) -> None:
         self.preview.setPlainText(render_text(self.report, current_language()))
+        self.pii.refresh()
         self._compute_review()
 
     def _compute_review(self) -> None:

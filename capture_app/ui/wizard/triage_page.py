@@ -22,12 +22,30 @@ from capture_app.core.i18n import current_language, tr
 from capture_app.core.triage import (
     CATEGORY_ORDER, FALLBACK_CASE, ORGANISATION, effective_catalogue, organisation_file,
 )
-from capture_app.core.triage_messages import end_user_message, project_lead_message
-from capture_app.core.triage_search import search
 from capture_app.core.wizard import (
     Outcome, Step, choose_case, escalate, is_escalated_exception, selected_case,
 )
 from capture_app.ui.wizard.base import StepPage
+
+def search(*args, **kwargs):
+    # The search engine (rapidfuzz, the index) loads on first use: the page warms it up in the
+    # background right after it is shown, so opening the wizard does not wait for it.
+    from capture_app.core.triage_search import search as run_search
+
+    return run_search(*args, **kwargs)
+
+
+def end_user_message(*args, **kwargs):
+    from capture_app.core.triage_messages import end_user_message as make
+
+    return make(*args, **kwargs)
+
+
+def project_lead_message(*args, **kwargs):
+    from capture_app.core.triage_messages import project_lead_message as make
+
+    return make(*args, **kwargs)
+
 
 CASE_ROLE = Qt.UserRole + 1
 RANK_ROLE = Qt.UserRole + 2
@@ -410,6 +428,9 @@ class TriagePage(StepPage):
                 self.tree.setCurrentItem(item)
                 self.tree.blockSignals(False)
                 return
+
+    def first_control(self):
+        return self.search  # the agent starts by typing the problem
 
     def field_widget(self, field: str):
         return self.tree if field.startswith("triage.case") else super().field_widget(field)

@@ -1,0 +1,291 @@
+"""Personal data in text that leaves the machine: e-mail addresses, German phone numbers, IBANs.
+
+``find_pii`` returns spans (for highlighting in the Review step), ``mask`` replaces them
+(one click there). Matching is tuned to miss little and to stay quiet on what fills logs —
+order numbers, timestamps, version strings: phone numbers must start with ``+49``, ``0049`` or a
+single ``0`` and an area code, may not be glued to other digits, dots or colons, and IBANs must
+have their country's length and a valid ISO 13616 check sum.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+EMAIL, PHONE, IBAN = "email", "phone", "iban"
+KINDS = (EMAIL, PHONE, IBAN)
+MASKS = {EMAIL: "[E-MAIL]", PHONE: "[TELEFON]", IBAN: "[IBAN]"}
+
+
+@dataclass(frozen=True)
+class PiiMatch:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+# --- e-mail -------------------------------------------------------------------------------------
+
+# Searched from each "@": a pattern that starts with the local part would retry at every
+# character of a 25 MB log.
+_AT = re.compile("@")
+_LOCAL_BACK = re.compile(r"[A-Za-z0-9._%+\-]{1,64}$")
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])")
+_NOT_PEOPLE = frozenset({"REDACTED", "[REDACTED]"})
+
+
+def _emails(text: str) -> list[PiiMatch]:
+    found = []
+    for at in _AT.finditer(text):
+        pos = at.start()
+        local = _LOCAL_BACK.search(text, max(0, pos - 64), pos)
+        domain = _DOMAIN.match(text, pos + 1)
+        if not local or not domain:
+            continue
+        start = local.start()
+        while start < pos and text[start] in "._%+-":  # "…/.m.muster@" starts at the letter
+            start += 1
+        if start == pos or text[start:pos] in _NOT_PEOPLE:
+            continue
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._%+-"):
+            continue  # part of a longer token
+        found.append(PiiMatch(EMAIL, start, domain.end(), text[start:domain.end()]))
+    return found
+
+
+# --- phone numbers (German formats) -------------------------------------------------------------
+
+_PHONE = re.compile(
+    r"(?<![\w+./:,#\-])"  # not glued to a word, a number, a version or a time
+    r"(?P<prefix>(?:\+|00)49[ \-/\u00a0]?(?:\(0\)[ \-/\u00a0]?)?|\(?0)"
+    r"(?P<rest>\(?[1-9]\d{0,4}\)?(?:[ \-/\u00a0]{0,2}\d{1,8}){1,5})"
+    r"(?!\w)(?![.,:]\d)")
+_PHONE_HINT = re.compile(r"(?i)\b(?:tel|telefon|fon|phone|handy|mobil|mobile|fax|rufnummer|"
+                         r"ruf|anrufen|erreichbar|call|r[üu]ckruf)\w*\b")
+_DATE_LIKE = re.compile(r"^\(?\d{1,4}\)?[ ./\-]\d{1,2}[ ./\-]\d{2,4}$")
+
+
+def _phones(text: str) -> list[PiiMatch]:
+    found = []
+    for match in _PHONE.finditer(text):
+        value, rest = match.group(0), match.group("rest")
+        digits = re.sub(r"\D", "", rest)
+        if not 6 <= len(digits) <= 13:
+            continue
+        national = match.group("prefix").lstrip("(") == "0"
+        if national and _DATE_LIKE.match(value):
+            continue  # 01/12/2026
+        if national and rest.isdigit() and not (
+                re.match(r"1[5-7]\d", rest) or _PHONE_HINT.search(text, max(0, match.start() - 30), match.start())):
+            # An unbroken run of digits with a leading 0 is as often a zero-padded record number;
+            # it counts as a phone number for a mobile prefix or after a word like "Tel.".
+            continue
+        found.append(PiiMatch(PHONE, match.start(), match.end(), value))
+    return found
+
+
+# --- IBAN (ISO 13616) ----------------------------------------------------------------------------
+
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27,
+    "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27,
+    "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22,
+    "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32,
+    "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
+    "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24,
+    "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31,
+    "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28, "TL": 23,
+    "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}")
+
+
+def iban_checksum_ok(iban: str) -> bool:
+    """ISO 7064 mod 97-10: move the first four characters to the end, letters to 10..35."""
+    compact = iban.replace(" ", "").upper()
+    if len(compact) < 15 or not compact.isalnum():
+        return False
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(number) % 97 == 1
+
+
+def _is_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _ibans(text: str) -> list[PiiMatch]:
+    """From each "CC00" start, take as many characters as the country's IBAN has (single
+    spaces between groups allowed), then check the sum."""
+    found = []
+    for match in _IBAN_START.finditer(text):
+        length = IBAN_LENGTHS.get(match.group(0)[:2].upper())
+        if length is None:
+            continue
+        start = pos = match.start()
+        count = 0
+        while pos < len(text) and count < length:
+            ch = text[pos]
+            if _is_alnum(ch):
+                count += 1
+            elif not (ch == " " and _is_alnum(text[pos - 1]) and pos + 1 < len(text)
+                      and _is_alnum(text[pos + 1])):
+                break
+            pos += 1
+        if count != length or (pos < len(text) and _is_alnum(text[pos])):
+            continue
+        candidate = text[start:pos]
+        if iban_checksum_ok(candidate):
+            found.append(PiiMatch(IBAN, start, pos, candidate))
+    return found
+
+
+# --- together ------------------------------------------------------------------------------------
+
+_PRIORITY = {IBAN: 0, EMAIL: 1, PHONE: 2}
+
+
+def find_pii(text: str) -> list[PiiMatch]:
+    """Every finding in ``text``, sorted by position, without overlaps (IBAN > e-mail > phone)."""
+    if not text:
+        return []
+    candidates = _ibans(text) + _emails(text) + _phones(text)
+    candidates.sort(key=lambda m: (_PRIORITY[m.kind], m.start))
+    taken: list[PiiMatch] = []
+    for match in candidates:
+        if any(match.start < other.end and other.start < match.end for other in taken):
+            continue
+        taken.append(match)
+    return sorted(taken, key=lambda m: m.start)
+
+
+def mask(text: str, matches: list[PiiMatch] | None = None) -> str:
+    """``text`` with the given findings (all of them by default) replaced by ``[E-MAIL]`` etc."""
+    matches = find_pii(text) if matches is None else matches
+    out, pos = [], 0
+    for match in sorted(matches, key=lambda m: m.start):
+        if match.start < pos or text[match.start:match.end] != match.text:
+            continue  # stale finding: the text changed since it was found
+        out.append(text[pos:match.start])
+        out.append(MASKS[match.kind])
+        pos = match.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# --- in a report ---------------------------------------------------------------------------------
+
+# The report's free-text fields that are sent (the agent's own contact data is meant to be sent).
+REPORT_FIELDS = (
+    ("summary",), ("description", "affected_name"), ("description", "area"), ("description", "url"),
+    ("description", "what"), ("description", "steps"), ("description", "expected"),
+    ("description", "actual"), ("occurred", "note"), ("triage", "escalation_reason"),
+    ("advisor_environment", "notes"), ("customer_environment", "notes"), ("meeting_reference",),
+)
+TEXT_MEDIA_TYPES = ("text/plain", "application/json")
+
+
+@dataclass(frozen=True)
+class Finding:
+    source: str  # "field:description.what", "case_field:<id>", "evidence:<id>", "evidence_text:<id>:title"
+    match: PiiMatch
+    line: int  # 1-based line of the match in its text
+    context: str  # that line, shortened around the match
+
+    @property
+    def kind(self) -> str:
+        return self.match.kind
+
+
+def _context(text: str, match: PiiMatch, width: int = 40) -> tuple[int, str]:
+    line = text.count("\n", 0, match.start) + 1
+    start = text.rfind("\n", 0, match.start) + 1
+    end = text.find("\n", match.end)
+    end = len(text) if end == -1 else end
+    left = max(start, match.start - width)
+    right = min(end, match.end + width)
+    snippet = text[left:right].replace("\t", " ")
+    return line, ("…" if left > start else "") + snippet + ("…" if right < end else "")
+
+
+def findings_in(text: str, source: str) -> list[Finding]:
+    found = []
+    for match in find_pii(text):
+        line, context = _context(text, match)
+        found.append(Finding(source, match, line, context))
+    return found
+
+
+def _get(obj, path: tuple[str, ...]):
+    for name in path:
+        obj = getattr(obj, name)
+    return obj
+
+
+def _set(obj, path: tuple[str, ...], value: str) -> None:
+    for name in path[:-1]:
+        obj = getattr(obj, name)
+    setattr(obj, path[-1], value)
+
+
+def report_texts(report) -> list[tuple[str, str]]:
+    """(source, text) for every free-text field of the report that is sent."""
+    texts = [(f"field:{'.'.join(path)}", _get(report, path)) for path in REPORT_FIELDS]
+    texts += [(f"case_field:{key}", value) for key, value in report.description.case_fields.items()]
+    for item in report.included_evidence():
+        texts.append((f"item:{item.id}:title", item.title))
+        texts.append((f"item:{item.id}:summary", getattr(item, "summary", "")))
+    return [(source, text) for source, text in texts if isinstance(text, str) and text]
+
+
+def is_text_evidence(item) -> bool:
+    return item.kind in ("console", "network") or item.media_type in TEXT_MEDIA_TYPES
+
+
+def find_in_report(report, read_text) -> list[Finding]:
+    """Findings in the report's fields and in its included text evidence.
+
+    ``read_text(item) -> str | None`` reads an evidence file (``None``: unreadable or too large).
+    """
+    found = []
+    for source, text in report_texts(report):
+        found += findings_in(text, source)
+    for item in report.included_evidence():
+        if not is_text_evidence(item):
+            continue
+        text = read_text(item)
+        if text:
+            found += findings_in(text, f"evidence:{item.id}")
+    return found
+
+
+def mask_report(report, findings: list[Finding]) -> int:
+    """Mask the given findings in the report's own fields (not files); returns how many."""
+    by_source: dict[str, list[PiiMatch]] = {}
+    for finding in findings:
+        by_source.setdefault(finding.source, []).append(finding.match)
+    masked = 0
+    for source, matches in by_source.items():
+        kind, _, rest = source.partition(":")
+        if kind == "field":
+            path = tuple(rest.split("."))
+            old = _get(report, path)
+            new = mask(old, matches)
+            _set(report, path, new)
+        elif kind == "case_field":
+            old = report.description.case_fields.get(rest, "")
+            new = mask(old, matches)
+            report.description.case_fields[rest] = new
+        elif kind == "item":
+            item_id, _, attribute = rest.partition(":")
+            item = report.evidence_item(item_id)
+            if item is None:
+                continue
+            old = getattr(item, attribute)
+            new = mask(old, matches)
+            setattr(item, attribute, new)
+        else:
+            continue
+        masked += sum(1 for m in matches if m.text in old) if new != old else 0
+    return masked

@@ -1,0 +1,231 @@
+"""Personal data in the Review step: e-mail addresses, phone numbers and IBANs in what is sent.
+
+The report preview highlights them; a list names each finding and where it is (a field of the
+report, or a console or network log); one click masks the chosen ones — or all. A masked log is
+stored as a new attachment (the reviewed file is never rewritten in place), and the report then
+points to it. Flags are information, not a block: a report about changing an e-mail address
+has to contain e-mail addresses.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtWidgets import (
+    QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout,
+)
+
+from capture_app.core import pii
+from capture_app.core.i18n import has, tr
+
+FINDING_ROLE = Qt.UserRole + 1
+MAX_SCAN_BYTES = 30 * 1024 * 1024
+
+
+class PiiHighlighter(QSyntaxHighlighter):
+    """Marks every finding in a text document (the Review step's preview)."""
+
+    def __init__(self, document):
+        super().__init__(document)
+        self.format = QTextCharFormat()
+        self.format.setBackground(QColor("#ffe08a"))
+        self.format.setUnderlineStyle(QTextCharFormat.SingleUnderline)
+        self.format.setUnderlineColor(QColor("#b06000"))
+        self.marked: set[str] = set()  # what was highlighted (for tests and diagnostics)
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
+        for match in pii.find_pii(text):
+            self.setFormat(match.start, match.end - match.start, self.format)
+            self.marked.add(match.text)
+
+
+def read_text(path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_SCAN_BYTES:
+            return None
+        return path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def source_label(report, source: str) -> str:
+    kind, _, rest = source.partition(":")
+    if kind == "field":
+        section, _, name = rest.rpartition(".")
+        if rest in ("summary", "meeting_reference"):
+            return tr(f"bundle.field.report.{rest}")
+        if section in ("advisor_environment", "customer_environment"):
+            return f"{tr(f'bundle.section.{section}')}: {tr('bundle.field.environment.notes')}"
+        key = f"bundle.field.{section}.{name}"
+        return tr(key) if has(key) else rest
+    if kind == "case_field":
+        return tr("console.pii_case_field", name=rest)
+    item_id = rest.split(":", 1)[0]
+    item = report.evidence_item(item_id)
+    name = item.filename if item is not None else item_id
+    if kind == "item":
+        attribute = rest.split(":", 1)[1]
+        return tr(f"console.pii_item_{attribute}", name=name)
+    return name
+
+
+class PiiReview(QObject):
+    """The Review step's personal-data panel; ``refresh`` looks again after every change."""
+
+    finished = Signal()  # a scan or a masking is done (tests wait for it)
+
+    def __init__(self, page, layout) -> None:
+        super().__init__(page)
+        self.page = page
+        self.findings: list[pii.Finding] = []
+        self.highlighter = PiiHighlighter(page.preview.document())
+        self.box = QGroupBox(tr("console.pii_title"))
+        box_layout = QVBoxLayout(self.box)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName(tr("console.pii_title"))
+        box_layout.addWidget(self.summary)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([tr("console.pii_col_kind"), tr("console.pii_col_where"),
+                                              tr("console.pii_col_context")])
+        self.table.setAccessibleName(tr("console.pii_list"))
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.table.setMaximumHeight(160)
+        box_layout.addWidget(self.table)
+        row = QHBoxLayout()
+        self.mask_selected_button = QPushButton(tr("console.pii_mask_selected"))
+        self.mask_selected_button.setAccessibleName(tr("console.pii_mask_selected").replace("&", ""))
+        self.mask_selected_button.clicked.connect(self.mask_selected)
+        self.mask_all_button = QPushButton(tr("console.pii_mask_all"))
+        self.mask_all_button.setAccessibleName(tr("console.pii_mask_all").replace("&", ""))
+        self.mask_all_button.setToolTip(tr("console.pii_mask_hint"))
+        self.mask_all_button.clicked.connect(self.mask_all)
+        row.addWidget(self.mask_selected_button)
+        row.addWidget(self.mask_all_button)
+        row.addStretch(1)
+        box_layout.addLayout(row)
+        layout.addWidget(self.box)
+        self._generation = 0
+        self._show([])
+
+    # -- looking
+
+    def refresh(self) -> None:
+        from capture_app.core.report import Report
+
+        report = self.page.report
+        if report is None:
+            return
+        snapshot = Report.from_dict(report.to_dict())
+        locate = self.page.locate
+        self._generation += 1
+        generation = self._generation
+        self.summary.setText(tr("console.pii_scanning"))
+
+        def done(findings) -> None:
+            if generation == self._generation:
+                self._show(findings)
+                self.finished.emit()
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.summary.setText(tr("console.pii_failed", reason=type(exc).__name__))
+                self.finished.emit()
+
+        self.page.env.run(lambda: pii.find_in_report(snapshot, lambda item: read_text(locate(item))),
+                          on_success=done, on_error=failed, parent=self.page)
+
+    def _show(self, findings: list[pii.Finding]) -> None:
+        self.findings = findings
+        report = self.page.report
+        self.table.setRowCount(len(findings))
+        for row, finding in enumerate(findings):
+            where = source_label(report, finding.source) if report is not None else finding.source
+            if finding.source.startswith("evidence:"):
+                where = tr("console.pii_in_file", name=where, line=finding.line)
+            cells = (tr(f"console.pii_kind_{finding.kind}"), where, finding.context)
+            for column, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setData(FINDING_ROLE, row)
+                self.table.setItem(row, column, cell)
+        self.table.resizeColumnToContents(0)
+        counts = {kind: sum(1 for f in findings if f.kind == kind) for kind in pii.KINDS}
+        if findings:
+            self.summary.setText(tr("console.pii_found", n=len(findings), emails=counts[pii.EMAIL],
+                                    phones=counts[pii.PHONE], ibans=counts[pii.IBAN]))
+        else:
+            self.summary.setText(tr("console.pii_none"))
+        self.table.setVisible(bool(findings))
+        self.mask_all_button.setEnabled(bool(findings))
+        self.mask_selected_button.setEnabled(bool(findings))
+        self.page.preview.document().markContentsDirty(0, self.page.preview.document().characterCount())
+
+    # -- masking
+
+    def mask_selected(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectedIndexes()})
+        self.mask([self.findings[row] for row in rows if row < len(self.findings)])
+
+    def mask_all(self) -> None:
+        self.mask(list(self.findings))
+
+    def mask(self, findings: list[pii.Finding]) -> None:
+        if not findings:
+            return
+        report = self.page.report
+        in_fields = [f for f in findings if not f.source.startswith("evidence:")]
+        in_files: dict[str, list[pii.PiiMatch]] = {}
+        for finding in findings:
+            if finding.source.startswith("evidence:"):
+                in_files.setdefault(finding.source.split(":", 1)[1], []).append(finding.match)
+        if in_fields:
+            pii.mask_report(report, in_fields)
+        if not in_files:
+            self._changed()
+            return
+        items = {item_id: report.evidence_item(item_id) for item_id in in_files}
+        work_items = [(item, self.page.locate(item), in_files[item_id])
+                      for item_id, item in items.items() if item is not None]
+        store_fn, report_id = self.page.env.store.store_attachment, report.id
+
+        def work():
+            return [(item.id, mask_file(report_id, item, path, matches, store_fn))
+                    for item, path, matches in work_items]
+
+        def done(replacements) -> None:
+            for old_id, new_item in replacements:
+                for index, item in enumerate(report.evidence):
+                    if item.id == old_id:
+                        report.evidence[index] = new_item
+            self._changed()
+
+        def failed(exc: BaseException) -> None:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.warning(self.page, tr("console.pii_title"),
+                                tr("console.pii_mask_failed", reason=getattr(exc, "strerror", "") or
+                                   type(exc).__name__))
+            self._changed()
+
+        self.page.env.run(work, on_success=done, on_error=failed, parent=self.page,
+                          progress_label=tr("console.pii_masking"))
+
+    def _changed(self) -> None:
+        self.page.changed.emit()
+        self.page.refresh()
+
+
+def mask_file(report_id: str, item, path, matches: list[pii.PiiMatch], store_fn):
+    """A masked copy of an evidence file under a new item id (worker thread)."""
+    from capture_app.core.report import new_id
+
+    text = path.read_bytes().decode("utf-8")
+    masked = pii.mask(text, matches)
+    item_id = new_id()
+    size, sha256 = store_fn(report_id, item_id, masked.encode("utf-8"))
+    return dataclasses.replace(item, id=item_id, size=size, sha256=sha256)
