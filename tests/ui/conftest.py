@@ -28,6 +28,36 @@ def controller(qapp, app_paths, request):
     i18n.set_language("de")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def modal_watchdog(qapp):
+    """A modal dialog nobody answers (one opened after its test ended) would stall the whole run:
+    close any that stays open for 15 s and say so, so the run goes on and the test shows it."""
+    import sys
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    state = {"widget": None, "since": 0.0}
+
+    def check() -> None:
+        widget = QApplication.activeModalWidget()
+        if widget is None or widget is not state["widget"]:
+            state.update(widget=widget, since=time.monotonic())
+            return
+        if time.monotonic() - state["since"] > 15:
+            sys.stderr.write(f"modal {type(widget).__name__} '{widget.windowTitle()}' left open "
+                             "for 15 s: closed\n")
+            getattr(widget, "reject", widget.close)()
+            state.update(widget=None, since=time.monotonic())
+
+    timer = QTimer()
+    timer.timeout.connect(check)
+    timer.start(1000)
+    yield
+    timer.stop()
+
+
 @pytest.fixture
 def no_dialogs(monkeypatch):
     """Modal message boxes would block a test: record them instead and answer "Yes"."""
