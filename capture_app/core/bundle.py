@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
+from capture_app.core.errors import UserFacingError
 from capture_app.core import filetypes as ft
 from capture_app.core.evidence import evidence_filename
 from capture_app.core.fsutil import fsync_dir, sanitize_filename, unique_name
@@ -46,19 +47,8 @@ SYSTEM_INFO = "system/system-info.json"
 Locate = Callable[[EvidenceItem], Path]
 
 
-class BundleError(Exception):
-    """The bundle could not be built; ``key``/``params`` make the message (``bundle.toml``)."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        return tr(self.key, language=language, **self.params)
-
-    def __str__(self) -> str:
-        return self.message()
+class BundleError(UserFacingError):
+    """The bundle could not be built (messages in ``bundle.toml``)."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from capture_app.core.errors import UserFacingError
 from capture_app.core import text_scrub
 from capture_app.core.i18n import tr
 
@@ -39,19 +40,11 @@ LEVELS = ("error", "warning", "info", "log", "debug")
 _RANK = {level: n for n, level in enumerate(LEVELS)}
 
 
-class ConsoleLogError(Exception):
-    """Text that cannot be used as console output; ``key``/``params`` make the message."""
+class ConsoleLogError(UserFacingError):
+    """Text that cannot be used as console output (messages in ``console.toml``)."""
 
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        return tr(self.key, language=language, **sizes_for_reading(self.params, language))
-
-    def __str__(self) -> str:
-        return self.message()
+    def display_params(self, language: str | None) -> dict:
+        return sizes_for_reading(self.params, language)
 
 
 def sizes_for_reading(params: dict, language: str | None) -> dict:

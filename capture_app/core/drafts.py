@@ -44,6 +44,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from capture_app.core.errors import UserFacingError
 from capture_app.core import i18n
 from capture_app.core.fsutil import atomic_write_bytes, fsync_dir, sanitize_filename
 from capture_app.core.paths import AppPaths
@@ -108,16 +109,8 @@ class Notice:
         return i18n.tr(self.key, language=language, **params)
 
 
-class DraftError(Exception):
+class DraftError(UserFacingError):
     """A failed draft operation; ``message()`` says what, why and what to do (UI language)."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        return i18n.tr(self.key, language=language, **self.params)
 
     def __str__(self) -> str:
         return f"{self.key} {self.params}" if self.params else self.key

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from capture_app.core.errors import UserFacingError
 from capture_app.core import filetypes as ft
 from capture_app.core.filetypes import FileType
 from capture_app.core.fsutil import sanitize_filename, unique_name
@@ -45,19 +46,11 @@ class ImportLimits:
 DEFAULT_LIMITS = ImportLimits()
 
 
-class EvidenceError(Exception):
-    """A refused import; ``key``/``params`` make the message (``evidence.toml``)."""
+class EvidenceError(UserFacingError):
+    """A refused import (messages in ``evidence.toml``)."""
 
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        return tr(self.key, language=language, **_display_params(self.params, language))
-
-    def __str__(self) -> str:
-        return self.message()
+    def display_params(self, language: str | None) -> dict:
+        return _display_params(self.params, language)
 
 
 def _display_params(params: dict, language: str | None) -> dict:

@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
+from capture_app.core.errors import UserFacingError
 from capture_app.core import text_scrub as ts
 from capture_app.core.har_entry import SLOW_MS, SanitiseOptions, creator, page, sanitise_entry
 from capture_app.core.i18n import tr
@@ -43,21 +44,13 @@ _DECODER = json.JSONDecoder()
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
-class HarError(Exception):
-    """A HAR that cannot be used; ``key``/``params`` make the message (``console.toml``)."""
+class HarError(UserFacingError):
+    """A HAR that cannot be used (messages in ``console.toml``)."""
 
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
+    def display_params(self, language: str | None) -> dict:
         from capture_app.core.console_log import sizes_for_reading
 
-        return tr(self.key, language=language, **sizes_for_reading(self.params, language))
-
-    def __str__(self) -> str:
-        return self.message()
+        return sizes_for_reading(self.params, language)
 
 
 @dataclass(frozen=True)

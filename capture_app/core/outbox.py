@@ -36,6 +36,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from capture_app.core.errors import UserFacingError
 from capture_app.core import i18n
 from capture_app.core.report import Report, ReportFormatError, utc_now
 from capture_app.core.transports.base import (
@@ -109,16 +110,8 @@ _SCHEMA = (
 
 # --- errors and items ---------------------------------------------------------------------------
 
-class OutboxError(Exception):
+class OutboxError(UserFacingError):
     """An outbox operation that did not happen; ``message()`` says what, why and what to do."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        return i18n.tr(self.key, language=language, **self.params)
 
     def __str__(self) -> str:
         return self.key

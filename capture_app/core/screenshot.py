@@ -21,22 +21,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
-from capture_app.core import i18n
+from capture_app.core.errors import UserFacingError
 
 # A desktop bigger than this is almost certainly misreported; grabbing it would take gigabytes.
 DEFAULT_MAX_PIXELS = 100_000_000
 
 
-class ScreenshotError(Exception):
+class ScreenshotError(UserFacingError):
     """The screen could not be captured; ``message()`` says why and what to do instead."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        return i18n.tr(self.key, language=language, **self.params)
 
     def __str__(self) -> str:
         return self.key

@@ -12,6 +12,7 @@ import dataclasses
 from datetime import datetime
 from typing import Callable, Iterable
 
+from capture_app.core.errors import UserFacingError
 from capture_app.core import png
 from capture_app.core.fsutil import sanitize_filename, unique_name
 from capture_app.core.i18n import tr
@@ -21,14 +22,8 @@ from capture_app.core.report import EvidenceItem, Report, iso, new_id, utc_now
 StoreFn = Callable[[str, str, bytes], "tuple[int, str]"]
 
 
-class ScreenshotSaveError(Exception):
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        return tr(self.key, language=language, **self.params)
+class ScreenshotSaveError(UserFacingError):
+    """A screenshot could not be stored in the draft."""
 
 
 def default_title(what: str, moment: datetime, *, language: str | None = None,

@@ -20,6 +20,8 @@ import logging
 import threading
 from urllib.parse import urlsplit
 
+from capture_app.core.errors import UserFacingError
+
 SERVICE = "ReportCapture"
 MASK = "••••••"
 _MIN_REDACT_LENGTH = 3  # shorter values would blank out ordinary words
@@ -123,18 +125,8 @@ def proxy_account(proxy_url: str, user: str) -> str:
 
 # --- the store ------------------------------------------------------------------------------
 
-class SecretStoreError(Exception):
+class SecretStoreError(UserFacingError):
     """The keyring refused to store or read a secret; ``key`` makes the agent's message."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        from capture_app.core.i18n import tr
-
-        return tr(self.key, language=language, **self.params)
 
 
 def _usable(backend) -> bool:
