@@ -4,8 +4,8 @@ The SMTP password, the HTTP API token and a proxy password are never written to 
 app. ``SecretStore`` puts them into the operating system's keyring (Windows Credential Manager,
 macOS Keychain, Secret Service on Linux). When no usable keyring exists — the headless default is
 keyring's "fail" backend — secrets are kept in memory for this run only and the app asks for
-them again after a restart. A keyring that would store plaintext files (``keyrings.alt``) counts
-as no keyring.
+them again after a restart. A keyring backend that keeps its secrets in a file of its own (the
+plaintext and "encrypted file" backends some Linux systems install) counts as no keyring.
 
 Each secret is filed under the server it belongs to (host, port, user), so a password entered
 for one mail server is never offered to another one after the settings change.
@@ -130,13 +130,15 @@ class SecretStoreError(UserFacingError):
 
 
 def _usable(backend) -> bool:
-    """False for keyring's fail backend, an empty chainer and any plaintext file backend."""
+    """False for keyring's fail and null backends, an empty chainer and any file backend."""
     if backend is None:
         return False
-    module = type(backend).__module__ or ""
-    if module.startswith("keyrings.alt") or module.startswith("keyring.backends.fail"):
+    # File backends are recognised by what they are, not by the package they come from: every
+    # one of them names the file it writes (``file_path``), and none of them is an OS keyring.
+    if getattr(backend, "file_path", None) or getattr(type(backend), "file_path", None):
         return False
-    if module.startswith("keyring.backends.null"):
+    module = type(backend).__module__ or ""
+    if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
         return False
     try:
         if module.startswith("keyring.backends.chainer"):

@@ -104,12 +104,14 @@ def test_without_a_keyring_secrets_live_in_memory_only(isolated_home):
     assert_no_canary(everything_on_disk(isolated_home), "the app's files")
 
 
-def test_a_plaintext_keyring_counts_as_no_keyring():
+def test_a_plaintext_keyring_counts_as_no_keyring(tmp_path):
     class PlaintextKeyring(MemoryKeyring):
-        pass
+        """Shaped like the plaintext file backends: it names the file it writes."""
 
-    PlaintextKeyring.__module__ = "keyrings.alt.file"
+        file_path = str(tmp_path / "keyring_pass.cfg")
+
     assert not SecretStore(PlaintextKeyring()).persistent
+    assert SecretStore(MemoryKeyring()).persistent  # an ordinary backend is used
 
 
 def test_a_secret_never_prints_itself():
