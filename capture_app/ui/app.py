@@ -77,6 +77,7 @@ class Controller:
         self.config = Config.load(paths)
         i18n.set_language(language or self.config.get("ui.language"))
         self.store = LazyDraftStore(paths)
+        self._shutting_down = False
         self.wizards: dict[str, object] = {}
         self.main_window = None
         self.presence = None  # tray icon or launcher window, reminders (ui/presence.py)
@@ -237,7 +238,8 @@ class Controller:
             old.deleteLater()
 
     def _refresh_drafts(self, *_args) -> None:
-        if self.main_window is not None:
+        # Results of background work can still arrive while the app shuts down.
+        if self.main_window is not None and not self._shutting_down:
             self.main_window.refresh()
 
     def _wizard_closed(self, report_id: str) -> None:
@@ -279,6 +281,7 @@ class Controller:
     def shutdown(self) -> None:
         from capture_app.ui.capture.evidence_files import wait_for_pending
 
+        self._shutting_down = True
         if self.presence is not None:
             self.presence.stop()
         wait_for_pending()  # screenshots still being stored reach their reports first

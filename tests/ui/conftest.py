@@ -24,6 +24,9 @@ def controller(qapp, app_paths, request):
         window.close()
     if ctl.main_window is not None:
         ctl.main_window.close()
+    # Late results of background sends must not refresh windows over a closed store (as in
+    # Controller.shutdown); the sending threads themselves are left to finish on their own.
+    ctl._shutting_down = True
     ctl.store.close()
     i18n.set_language("de")
 
