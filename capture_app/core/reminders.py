@@ -103,12 +103,17 @@ class ReminderBook:
 
     A file that cannot be read is moved to ``set_aside_dir`` (never deleted) and the book starts
     empty: at worst a reminder comes once more.
+
+    Changes take effect in memory at once, in the order they are made; with ``save=False`` the
+    caller writes the file later with :meth:`save` (e.g. off the UI thread). Saves are serialised
+    and each writes the state as it is when it runs, so the newest state is the one that stays.
     """
 
     def __init__(self, path: Path, set_aside_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.set_aside_dir = set_aside_dir
         self._lock = threading.RLock()
+        self._save_lock = threading.Lock()
         self._shown: dict[str, str] = {}
         self._snoozed: dict[str, dict[str, str]] = {}
         self.problem: str | None = None
@@ -150,10 +155,17 @@ class ReminderBook:
         except OSError as exc:
             log.warning("could not set aside %s: %s", self.path, exc.strerror)
 
-    def _save(self) -> None:
-        data = {"version": STATE_VERSION, "shown": self._shown, "snoozed": self._snoozed}
+    def save(self) -> None:
+        with self._save_lock:
+            with self._lock:
+                data = {"version": STATE_VERSION, "shown": dict(self._shown),
+                        "snoozed": {k: dict(v) for k, v in self._snoozed.items()}}
+            text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+            self._write(text)
+
+    def _write(self, text: str) -> None:
         try:
-            atomic_write_text(self.path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+            atomic_write_text(self.path, text)
         except OSError as exc:
             # A reminder that might come twice is no reason to interrupt the agent.
             log.warning("reminder state not saved: %s", exc.strerror or type(exc).__name__)
@@ -174,18 +186,20 @@ class ReminderBook:
                 return None
             return _parse(snooze["until"])
 
-    def mark_shown(self, reminder: Reminder) -> None:
+    def mark_shown(self, reminder: Reminder, save: bool = True) -> None:
         with self._lock:
             self._shown[reminder.kind] = reminder.occasion
             self._snoozed.pop(reminder.kind, None)
-            self._save()
+        if save:
+            self.save()
 
-    def snooze(self, reminder: Reminder, now: datetime, minutes: int) -> datetime:
+    def snooze(self, reminder: Reminder, now: datetime, minutes: int, save: bool = True) -> datetime:
         until = _utc(now) + timedelta(minutes=minutes)
         with self._lock:
             self._shown[reminder.kind] = reminder.occasion
             self._snoozed[reminder.kind] = {"occasion": reminder.occasion, "until": _iso(until)}
-            self._save()
+        if save:
+            self.save()
         return until
 
 

@@ -393,7 +393,8 @@ class Presence(QObject):
             self.launcher.show_reminder(reminder.title, reminder.body)
         book = self.book
         if book is not None:
-            run_in_background(lambda: book.mark_shown(reminder),
+            book.mark_shown(reminder, save=False)  # in memory now, in order; the file later
+            run_in_background(book.save,
                               on_error=lambda exc: log.warning("reminder not recorded: %s",
                                                                type(exc).__name__))
         self._update_snooze_entry()
@@ -432,7 +433,8 @@ class Presence(QObject):
         if reminder is None or book is None:
             return
         now, minutes = self.clock(), self.settings.snooze_minutes
-        run_in_background(lambda: book.snooze(reminder, now, minutes),
+        book.snooze(reminder, now, minutes, save=False)
+        run_in_background(book.save,
                           on_error=lambda exc: log.warning("snooze not recorded: %s",
                                                            type(exc).__name__))
         self.last_reminder = None

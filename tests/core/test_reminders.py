@@ -3,6 +3,7 @@ snoozed, and switched off."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -182,6 +183,24 @@ def test_snoozed_reminder_comes_back_after_the_snooze_time(hours, book, app_path
     assert again.kind == SUPPORT_OPENS
     book.mark_shown(again)
     assert due(berlin(2026, 11, 23, 9, 40), waiting, book) == []
+
+
+def test_a_snooze_right_after_showing_wins_whichever_save_runs_last(hours, book, app_paths):
+    # The UI records "shown" and then "snoozed" at once and saves both off the UI thread; the
+    # saves may run in either order and the snooze must never be lost.
+    [reminder] = due(berlin(2026, 11, 23, 9, 1), situation(hours, drafts=1), book)
+    book.mark_shown(reminder, save=False)
+    book.snooze(reminder, berlin(2026, 11, 23, 9, 1), 15, save=False)
+    assert not state_file(app_paths.data_dir).exists()
+    savers = [threading.Thread(target=book.save) for _ in range(8)]
+    for saver in savers:
+        saver.start()
+    for saver in savers:
+        saver.join(timeout=10)
+    restarted = ReminderBook(state_file(app_paths.data_dir), app_paths.quarantine_dir)
+    assert due(berlin(2026, 11, 23, 9, 10), situation(hours, drafts=1), restarted) == []
+    [again] = due(berlin(2026, 11, 23, 9, 16), situation(hours, drafts=1), restarted)
+    assert again.kind == SUPPORT_OPENS
 
 
 def test_snoozed_reminder_that_no_longer_applies_stays_away(hours, book):

@@ -287,6 +287,14 @@ def refresh_at(qtbot, presence, now: datetime) -> None:
         presence.refresh()
 
 
+def saved_state(app_paths) -> dict:
+    """The reminder state on disk; empty until the first (background) save has happened."""
+    try:
+        return json.loads(state_file(app_paths.data_dir).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
 def test_without_a_tray_the_launcher_appears_and_reminders_go_to_the_desktop(
         controller, presence_factory, qtbot, session_bus, app_paths):
     address, notices = session_bus
@@ -317,9 +325,7 @@ def test_without_a_tray_the_launcher_appears_and_reminders_go_to_the_desktop(
     # "Später erinnern": back after the snooze time (15 min), not before.
     qtbot.mouseClick(launcher.banner_snooze, Qt.LeftButton)
     assert not launcher.banner.isVisible()
-    qtbot.waitUntil(lambda: "snoozed" in state_file(app_paths.data_dir).read_text(encoding="utf-8")
-                    and "support_opens" in json.loads(
-                        state_file(app_paths.data_dir).read_text(encoding="utf-8"))["snoozed"],
+    qtbot.waitUntil(lambda: "support_opens" in saved_state(app_paths).get("snoozed", {}),
                     timeout=5000)
     refresh_at(qtbot, presence, berlin(2026, 11, 23, 9, 10))
     assert notices.next(qtbot, seconds=1.5) == []
