@@ -70,7 +70,9 @@ class Controller:
     def __init__(self, app: QApplication, paths: AppPaths, *, language: str | None = None):
         from capture_app.core import tomlcache
         from capture_app.core.config import Config
+        from capture_app.ui import gc_guard
 
+        gc_guard.install()  # Qt objects must never be freed by a collection in a worker thread
         tomlcache.set_cache_dir(paths.cache_dir)
         self.app = app
         self.paths = paths

@@ -16,13 +16,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from capture_app.core.i18n import tr
 
 log = logging.getLogger(__name__)
 
 MAX_SLEEP_MS = 5 * 60 * 1000  # look again at least this often (another instance may queue)
+LIMIT = 2**31 - 1  # what a Qt int signal argument can carry
 MIN_SLEEP_MS = 250
 
 
@@ -53,6 +54,10 @@ class SendingService(QObject):
     changed = Signal()  # the outbox changed (queued, sent, failed …)
     progress = Signal(str, int, int)  # report id, bytes done, bytes total
     finished = Signal(object)  # core.outbox.Outcome of an attempt
+    # Emitted in worker threads, received only by the declared slots below, which re-emit on
+    # the UI thread (see ui/tasks.py for why nothing else receives a worker's signal).
+    _worker_changed = Signal()
+    _worker_progress = Signal(str, int, int)
 
     def __init__(self, config, store, *, secrets=None, clock: Callable[[], datetime] | None = None,
                  parent: QObject | None = None) -> None:
@@ -75,6 +80,8 @@ class SendingService(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.wake)
         self._network = None
+        self._worker_changed.connect(self._relay_changed)
+        self._worker_progress.connect(self._relay_progress)
         self.last_message: tuple[str, str] | None = None  # what the agent was last told
 
     # -- lifecycle
@@ -179,7 +186,8 @@ class SendingService(QObject):
 
         sender = OutboxSender(self.outbox, self.transport, app_version=__version__,
                               interactive=interactive)
-        sender.on_progress = lambda rid, done, total: self.progress.emit(rid, int(done), int(total))
+        sender.on_progress = lambda rid, done, total: self._worker_progress.emit(
+            rid, int(min(done, LIMIT)), int(min(total, LIMIT)))
         return sender
 
     def _background_attempt(self):
@@ -190,9 +198,16 @@ class SendingService(QObject):
         return sender.send_all_due(workers=BACKGROUND_WORKERS, on_outcome=self._announce)
 
     def _announce(self, outcome) -> None:
-        # Called in a worker thread; the signals reach the windows in the UI thread.
+        # Called in a worker thread; the windows read the outbox themselves.
+        self._worker_changed.emit()
+
+    @Slot()
+    def _relay_changed(self) -> None:
         self.changed.emit()
-        self.finished.emit(outcome)
+
+    @Slot(str, int, int)
+    def _relay_progress(self, report_id: str, done: int, total: int) -> None:
+        self.progress.emit(report_id, done, total)
 
     def _background_done(self, outcomes) -> None:
         self._busy = False

@@ -9,6 +9,13 @@ through Qt signals. Anything that takes longer than a moment gets a progress dia
 All results travel through one dispatcher object that lives as long as the application. A
 sender object per task would be destroyed on the UI thread as soon as its result was handled,
 possibly while the worker thread is still returning from ``emit()`` on it — a crash.
+
+Signals emitted in a worker thread are a known source of crashes in PySide6 (from 6.8 on, a
+queued call to a receiver that is not a declared ``@Slot`` can run a freed slot object). So only
+the dispatcher's signals cross threads, they carry plain integers, and they reach declared slots.
+Results and errors are handed over in a locked dictionary; the signal only says which task is
+done. Other code that needs progress from a worker passes ``on_progress`` here rather than
+emitting its own signals.
 """
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ import logging
 import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
@@ -28,29 +35,33 @@ _LIMIT = 2**31 - 1  # Qt's int
 
 
 class _Dispatcher(QObject):
-    succeeded = Signal(int, object)
-    failed = Signal(int, object)
+    ended = Signal(int)
     progressed = Signal(int, int, int)
 
     def __init__(self) -> None:
         super().__init__()
         self.tasks: dict[int, Task] = {}
+        self._outcomes: dict[int, tuple[str, Any]] = {}
+        self._lock = threading.Lock()
         # Emitted from worker threads; Qt queues them to this object's (the UI) thread.
-        self.succeeded.connect(self._succeeded)
-        self.failed.connect(self._failed)
+        self.ended.connect(self._deliver)
         self.progressed.connect(self._progress)
 
-    def _succeeded(self, task_id: int, result: Any) -> None:
-        self._deliver(task_id, "succeeded", result)
+    def hand_over(self, task_id: int, outcome: str, payload: Any) -> None:
+        """Called in the worker thread: keep the outcome, then tell the UI thread."""
+        with self._lock:
+            self._outcomes[task_id] = (outcome, payload)
+        self.ended.emit(task_id)
 
-    def _failed(self, task_id: int, exc: Any) -> None:
-        self._deliver(task_id, "failed", exc)
-
-    def _deliver(self, task_id: int, outcome: str, payload: Any) -> None:
+    @Slot(int)
+    def _deliver(self, task_id: int) -> None:
+        with self._lock:
+            outcome, payload = self._outcomes.pop(task_id, ("", None))
         task = self.tasks.pop(task_id, None)
-        if task is not None:
+        if task is not None and outcome:
             task._ended(outcome, payload)
 
+    @Slot(int, int, int)
     def _progress(self, task_id: int, done: int, total: int) -> None:
         task = self.tasks.get(task_id)
         if task is not None:
@@ -89,17 +100,21 @@ class _Job(QRunnable):
                 result = self._op()
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI
             log.debug("background task failed: %s", type(exc).__name__)
-            self._dispatcher.failed.emit(self._id, exc)
+            self._dispatcher.hand_over(self._id, "failed", exc)
         else:
-            self._dispatcher.succeeded.emit(self._id, result)
+            self._dispatcher.hand_over(self._id, "succeeded", result)
+        finally:
+            self._op = None  # the closure is released here, not when Qt deletes the runnable
 
 
 class Task:
     """A handle on one background operation."""
 
-    def __init__(self, op, on_success, on_error, parent_widget, progress_label, pool):
+    def __init__(self, op, on_success, on_error, parent_widget, progress_label, pool,
+                 on_progress=None):
         self._on_success = on_success
         self._on_error = on_error
+        self._on_progress = on_progress
         self._dialog: QProgressDialog | None = None
         self._label = progress_label
         self._parent_widget = parent_widget
@@ -125,6 +140,8 @@ class Task:
         self._dialog = dialog
 
     def _progressed(self, done: int, total: int) -> None:
+        if self._on_progress is not None:
+            self._on_progress(done, total)
         if self._dialog is not None and total > 0:
             self._dialog.setMaximum(total)
             self._dialog.setValue(done)
@@ -147,8 +164,10 @@ class Task:
 def run_in_background(op: Callable[..., Any], *, on_success: Callable[[Any], None] | None = None,
                       on_error: Callable[[BaseException], None] | None = None,
                       parent: QWidget | None = None, progress_label: str = "",
-                      pool: QThreadPool | None = None) -> Task:
-    return Task(op, on_success, on_error, parent, progress_label, pool)
+                      pool: QThreadPool | None = None,
+                      on_progress: Callable[[int, int], None] | None = None) -> Task:
+    """``on_progress(done, total)`` is called on the UI thread when ``op`` reports progress."""
+    return Task(op, on_success, on_error, parent, progress_label, pool, on_progress)
 
 
 def serial_pool(parent: QObject | None = None) -> QThreadPool:

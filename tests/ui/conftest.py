@@ -32,6 +32,14 @@ def controller(qapp, app_paths, request):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def ui_thread_collector(qapp):
+    """As in the app (the Controller installs it): garbage is collected on the UI thread only."""
+    from capture_app.ui import gc_guard
+
+    gc_guard.install()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def modal_watchdog(qapp):
     """A modal dialog nobody answers (one opened after its test ended) would stall the whole run:
     close any that stays open for 15 s and say so, so the run goes on and the test shows it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
@@ -29,10 +29,6 @@ SIDE_FIELDS = ("device_type", "os", "os_version", "browser", "browser_version")
 UA_DELAY_MS = 350
 WARNING_STYLE = "color: #9d5d00;"
 OK_STYLE = "color: #0f7b0f;"
-
-
-class _Progress(QObject):
-    progressed = Signal(int, int)
 
 
 def _alive(widget) -> bool:
@@ -98,8 +94,6 @@ class EnvironmentPage(StepPage):
 
         self.collecting = False
         self.collected = False
-        self._progress = _Progress(self)
-        self._progress.progressed.connect(self._progressed)
         self.probe_values: dict = {}
         self._auto_filled: dict[str, str] = {}
         self.support_list = None
@@ -268,17 +262,14 @@ class EnvironmentPage(StepPage):
         self.status.setText(tr("probes.ui.collecting_start"))
         started = time.perf_counter()
 
-        emitter = self._progress  # emitted on the worker thread, delivered on the UI thread
-
-        def work():
-            return collect(default_probes(config, screens=screens or None),
-                           progress=emitter.progressed.emit)
+        def work(progress):
+            return collect(default_probes(config, screens=screens or None), progress=progress)
 
         self.env.run(work, on_success=lambda c: self._collected(c, started),
-                     on_error=self._collection_failed, parent=self)
+                     on_error=self._collection_failed, parent=self, on_progress=self._progressed)
 
     def _progressed(self, done: int, total: int) -> None:
-        if self.collecting:
+        if _alive(self) and self.collecting:
             self.status.setText(tr("probes.ui.collecting", done=done, total=total))
 
     def _collected(self, collection, started: float) -> None:
