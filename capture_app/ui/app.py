@@ -16,12 +16,6 @@ from capture_app.core.paths import AppPaths, default_paths
 log = logging.getLogger("capture_app")
 _START = time.perf_counter()
 
-STYLE = """
-QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"],
-QDateTimeEdit[invalid="true"], QTreeWidget[invalid="true"] { border: 2px solid #c42b1c; }
-"""
-
-
 def setup_logging(paths: AppPaths) -> None:
     import logging.handlers
 
@@ -328,7 +322,6 @@ def run(*, start_report: bool = False, language: str | None = None,
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setStyleSheet(STYLE)
     paths = default_paths()
     try:
         controller = Controller(app, paths, language=language)

@@ -12,9 +12,8 @@ from capture_app.core import i18n  # noqa: E402
 
 @pytest.fixture
 def controller(qapp, app_paths, request):
-    from capture_app.ui.app import STYLE, Controller
+    from capture_app.ui.app import Controller
 
-    qapp.setStyleSheet(STYLE)
     language = getattr(request, "param", None)
     ctl = Controller(qapp, app_paths, language=language)
     yield ctl

@@ -77,6 +77,7 @@ def test_second_level_esignature_report_from_triage_to_exported_bundle(
     assert window.current is Step.DETAILS
     assert "„Zusammenfassung“ ist ein Pflichtfeld" in window.problems.text()
     assert details.field_widget("summary").property("invalid") is True
+    assert red_frame(details.field_widget("summary"))  # what the agent sees
     type_into(qtbot, details.field_widget("summary"), "Vertrag lässt sich nicht hochladen")
     set_combo(details.field_widget("description.affected"), "advisor")
     set_combo(details.field_widget("description.area"), "e-Signatur")
@@ -85,6 +86,7 @@ def test_second_level_esignature_report_from_triage_to_exported_bundle(
               "Beim Hochladen erscheint 'Upload fehlgeschlagen' nach 100 %.")
     set_combo(details.field_widget("description.urgency"), "high")
     assert details.field_widget("summary").property("invalid") is False
+    assert not red_frame(details.field_widget("summary"))
     qtbot.mouseClick(window.next_button, Qt.LeftButton)
     assert window.current is Step.TIME
 
@@ -170,3 +172,11 @@ def test_second_level_esignature_report_from_triage_to_exported_bundle(
     assert stored.summary == "Vertrag lässt sich nicht hochladen"
     assert [item.kind for item in stored.evidence] == ["document", "screenshot"]
     assert stored.evidence[0].no_personal_data_confirmed is True
+
+
+def red_frame(widget) -> bool:
+    """The field is drawn with the red frame of a field that needs attention."""
+    image = widget.grab().toImage()
+    y = image.height() // 2
+    left = image.pixelColor(0, y)
+    return left.red() > 150 and left.green() < 90 and left.blue() < 90
