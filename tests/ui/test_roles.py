@@ -1,5 +1,6 @@
-"""The role numbers used on the start-up path are Qt's own."""
+"""The numbers used on the start-up path are Qt's own, and the property setters take effect."""
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QTreeWidget
 
 from capture_app.ui import roles
 
@@ -7,3 +8,16 @@ from capture_app.ui import roles
 def test_role_numbers_match_qt():
     assert roles.USER_ROLE == Qt.ItemDataRole.UserRole.value
     assert roles.ACCESSIBLE_TEXT_ROLE == Qt.ItemDataRole.AccessibleTextRole.value
+    assert roles.TEXT_WORD_WRAP == Qt.TextFlag.TextWordWrap.value
+
+
+def test_labels_show_markup_as_typed_and_views_wrap(qapp):
+    label = QLabel("<b>Max</b> &amp; Co")
+    roles.plain_text(label, selectable=True)
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert label.textInteractionFlags() == (Qt.TextInteractionFlag.TextSelectableByMouse
+                                            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    view = QTreeWidget()
+    roles.full_width_text(view)
+    assert view.textElideMode() == Qt.TextElideMode.ElideNone
+    assert view.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff

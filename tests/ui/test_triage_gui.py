@@ -317,3 +317,18 @@ def test_the_english_ui_searches_and_shows_english_articles(controller, qtbot):
     assert "Forgot password?" in page.article_view.toPlainText()
     assert page.user_text.toPlainText().startswith("Hello,")
     assert page.solved_button.text() == "&Solved – delete draft"
+
+
+def test_outcome_headings_open_and_close_but_cannot_be_chosen(controller, qtbot):
+    window, page = open_triage(controller, qtbot)
+    heading = page.tree.topLevelItem(0)
+    assert heading.data(0, CASE_ROLE) is None and heading.childCount() > 0
+    qtbot.waitUntil(lambda: not heading.flags() & Qt.ItemIsSelectable, timeout=3000)
+    qtbot.mouseClick(page.tree.viewport(), Qt.LeftButton,
+                     pos=page.tree.visualItemRect(heading).center())
+    assert not heading.isSelected() and page.report.triage.case_id == ""
+    assert heading.flags() & Qt.ItemIsEnabled  # still expandable
+    # After a search and back to the full list, the headings are plain again at once.
+    type_text(page.search, "passwort")
+    page.search.clear()
+    assert not page.tree.topLevelItem(0).flags() & Qt.ItemIsSelectable

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import unicodedata
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSize, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
@@ -24,6 +24,9 @@ from capture_app.core.triage import (
 )
 from capture_app.core.wizard import (
     Outcome, Step, choose_case, escalate, is_escalated_exception, selected_case,
+)
+from capture_app.ui.roles import (
+    ACCESSIBLE_TEXT_ROLE, TEXT_WORD_WRAP, USER_ROLE, full_width_text, plain_text,
 )
 from capture_app.ui.wizard.base import StepPage
 
@@ -47,8 +50,9 @@ def project_lead_message(*args, **kwargs):
     return make(*args, **kwargs)
 
 
-CASE_ROLE = Qt.UserRole + 1
-RANK_ROLE = Qt.UserRole + 2
+# Nothing here touches the Qt namespace before the page is on screen (see ui/roles.py).
+CASE_ROLE = USER_ROLE + 1
+RANK_ROLE = USER_ROLE + 2
 SHOWN_RESULTS = 6
 # A search is recorded in the triage path once the agent pauses, not at every keystroke.
 RECORD_SEARCH_AFTER_MS = 1200
@@ -79,8 +83,8 @@ class _WrappingRows(QStyledItemDelegate):
             level, parent = level + 1, parent.parent()
         indent = view.indentation() * (level + (1 if view.rootIsDecorated() else 0))
         width = max(view.text_width - indent - 8, 80)
-        text = index.data(Qt.DisplayRole) or ""
-        bounds = option.fontMetrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextWordWrap, text)
+        text = index.data() or ""  # the display role
+        bounds = option.fontMetrics.boundingRect(QRect(0, 0, width, 10_000), TEXT_WORD_WRAP, text)
         height = bounds.height()
         return QSize(size.width(), max(size.height(), height + 6))
 
@@ -91,11 +95,15 @@ class _CaseList(QTreeWidget):
     def __init__(self):
         super().__init__()
         self.text_width = 300  # the viewport's width, kept here: asking Qt for it per row is slow
+        # Our own viewport widget, so its width is read from a known Python object: asking
+        # viewport() for Qt's makes PySide search every widget class for its type (~15 ms).
+        self._viewport = QWidget()
+        self.setViewport(self._viewport)
         self.setItemDelegate(_WrappingRows(self))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        width = self.viewport().width()
+        width = self._viewport.width()
         if width != self.text_width:
             self.text_width = width
             self.scheduleDelayedItemsLayout()
@@ -109,6 +117,8 @@ class _SearchBox(QLineEdit):
         self.page = page
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        from PySide6.QtCore import Qt  # built by now (see TriagePage._after_first_show)
+
         if event.key() == Qt.Key_Down:
             self.page.focus_results(choose_first=False)
         elif event.key() in (Qt.Key_Return, Qt.Key_Enter):
@@ -127,7 +137,7 @@ class TriagePage(StepPage):
         layout = QVBoxLayout(body)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.notice.setTextFormat(Qt.PlainText)
+        plain_text(self.notice)
         self.notice.setStyleSheet("color: #9d5d00")
         self.notice.hide()
         layout.addWidget(self.notice)
@@ -135,7 +145,7 @@ class TriagePage(StepPage):
 
         # Master and detail side by side: the cases on the left stay in view while the chosen
         # case's article is read on the right.
-        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter = QSplitter()  # side by side
         self.splitter.setChildrenCollapsible(False)
         left = QWidget()
         layout_left = QVBoxLayout(left)
@@ -154,15 +164,14 @@ class TriagePage(StepPage):
         layout_left.addWidget(self.search)
         self.result_hint = QLabel(tr("triage.page.all_cases"))
         self.result_hint.setWordWrap(True)
-        self.result_hint.setTextFormat(Qt.PlainText)  # it repeats what the agent typed
+        plain_text(self.result_hint)  # it repeats what the agent typed
         layout_left.addWidget(self.result_hint)
 
         self.tree = _CaseList()
         self.tree.setHeaderHidden(True)
         self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
-        self.tree.setTextElideMode(Qt.ElideNone)
-        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        full_width_text(self.tree)
         self.tree.setAccessibleName(tr("ui.triage.cases"))
         self.tree.setAccessibleDescription(tr("ui.triage.cases_hint"))
         self.tree.setMinimumHeight(150)
@@ -190,8 +199,7 @@ class TriagePage(StepPage):
         self.outcome_title.setWordWrap(True)
         self.guidance = QLabel()
         self.guidance.setWordWrap(True)
-        self.guidance.setTextFormat(Qt.PlainText)  # organisations write these texts
-        self.guidance.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        plain_text(self.guidance, selectable=True)  # organisations write these texts
         box.addWidget(self.outcome_title)
         box.addWidget(self.guidance)
         box.addWidget(self._build_article(), 3)
@@ -220,12 +228,15 @@ class TriagePage(StepPage):
         self._record_timer.setInterval(RECORD_SEARCH_AFTER_MS)
         self._record_timer.timeout.connect(self._record_search)
         self._results: list[str] = []
+        self._shown = False
         self._fill_all_cases()
         # Build the search index while the agent reads the page, not at the first keystroke (and
         # not before the window is on screen).
         QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
 
     def _warm_up(self) -> None:
+        self._shown = True
+        self._plain_headers()
         catalogue = self.env.context.catalogue
         self.env.run(lambda: search(catalogue, "warm") and None, on_success=lambda _result: None,
                      on_error=lambda _exc: None)
@@ -239,7 +250,7 @@ class TriagePage(StepPage):
         self.article_view.setAccessibleName(tr("triage.page.article_view"))
         self.article_view.setMinimumHeight(140)
         self.article_source = QLabel()
-        self.article_source.setTextFormat(Qt.PlainText)
+        plain_text(self.article_source)
         self.article_source.setWordWrap(True)
         self.article_source.setStyleSheet("color: palette(mid)")
         layout.addWidget(self.article_view, 1)
@@ -269,8 +280,7 @@ class TriagePage(StepPage):
         layout = QVBoxLayout(self.lead_box)
         self.lead_contact = QLabel()
         self.lead_contact.setWordWrap(True)
-        self.lead_contact.setTextFormat(Qt.PlainText)
-        self.lead_contact.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        plain_text(self.lead_contact, selectable=True)
         layout.addWidget(self.lead_contact)
         label = QLabel(tr("triage.page.lead_question"))
         self.lead_question = QPlainTextEdit()
@@ -327,6 +337,7 @@ class TriagePage(StepPage):
     def _fill_all_cases(self) -> None:
         self.tree.blockSignals(True)
         self.tree.clear()
+        self._headers: list[QTreeWidgetItem] = []
         self.tree.setRootIsDecorated(True)
         language = current_language()
         for category in CATEGORY_ORDER:
@@ -334,7 +345,7 @@ class TriagePage(StepPage):
             if not cases:  # the organisation hid all of them
                 continue
             top = QTreeWidgetItem([self._outcome_label(category)])
-            top.setFlags(Qt.ItemIsEnabled)
+            self._headers.append(top)
             self.tree.addTopLevelItem(top)
             for case in cases:
                 child = QTreeWidgetItem([case.title_in(language)])
@@ -342,15 +353,26 @@ class TriagePage(StepPage):
                 child.setData(0, RANK_ROLE, 0)
                 top.addChild(child)
         self.tree.expandAll()
+        if self._shown:
+            self._plain_headers()
         self._results = []
         self.result_hint.setText(tr("triage.page.all_cases"))
         self.tree.blockSignals(False)
         self._select_current()
 
+    def _plain_headers(self) -> None:
+        """Outcome headings can be expanded but not chosen. Setting item flags needs the Qt
+        namespace, so this waits until the window is on screen (see ui/roles.py)."""
+        from PySide6.QtCore import Qt
+
+        for header in self._headers:
+            header.setFlags(Qt.ItemIsEnabled)
+
     def _fill_results(self, query: str) -> None:
         matches = search(self.env.context.catalogue, query, limit=SHOWN_RESULTS)
         self.tree.blockSignals(True)
         self.tree.clear()
+        self._headers = []
         self.tree.setRootIsDecorated(False)
         language = current_language()
         for rank, match in enumerate(matches, start=1):
@@ -359,7 +381,7 @@ class TriagePage(StepPage):
             item = QTreeWidgetItem([f"{title}\n→ {outcome}"])
             item.setData(0, CASE_ROLE, case.id)
             item.setData(0, RANK_ROLE, rank)
-            item.setData(0, Qt.AccessibleTextRole, f"{title}, {outcome}")
+            item.setData(0, ACCESSIBLE_TEXT_ROLE, f"{title}, {outcome}")
             item.setToolTip(0, outcome)
             self.tree.addTopLevelItem(item)
         self._results = [match.case.id for match in matches]
@@ -393,7 +415,7 @@ class TriagePage(StepPage):
         first = self._first_case_item()
         if first is None:
             return
-        self.tree.setFocus(Qt.OtherFocusReason)
+        self.tree.setFocus()
         if choose_first or (choose_any and self.tree.currentItem() is None):
             self.tree.setCurrentItem(first)
 
