@@ -79,10 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     background = getattr(args, "background", False)
     screen = None
     if args.command == "report":
-        from capture_app.core.screenshot import start_early_capture
+        from capture_app.core.session import early_capture_possible
 
-        # The screen as it was: grabbed in a thread while Qt loads, before any window of ours.
-        screen = start_early_capture()
+        if early_capture_possible():
+            from capture_app.core.screenshot import start_early_capture
+
+            # The screen as it was: grabbed in a thread while Qt loads, before any window of ours.
+            screen = start_early_capture()
     from capture_app.ui.single_instance import claim_for_start
 
     # Before any window: a second start hands its request to the running app and ends.

@@ -15,13 +15,12 @@ any display at all.
 """
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from capture_app.core.errors import UserFacingError
+from capture_app.core.session import early_capture_possible, session_kind  # noqa: F401 - re-exported
 
 # A desktop bigger than this is almost certainly misreported; grabbing it would take gigabytes.
 DEFAULT_MAX_PIXELS = 100_000_000
@@ -123,22 +122,6 @@ class Capture:
 
 
 # --- where we run ----------------------------------------------------------------------------
-
-def session_kind(env: Mapping[str, str] | None = None, platform: str | None = None) -> str:
-    """``windows``, ``macos``, ``x11``, ``wayland`` or ``none`` (no display at all)."""
-    env = os.environ if env is None else env
-    platform = platform or sys.platform
-    if platform == "win32":
-        return "windows"
-    if platform == "darwin":
-        return "macos"
-    if env.get("WAYLAND_DISPLAY") or env.get("XDG_SESSION_TYPE", "").lower() == "wayland":
-        # XWayland gives mss a DISPLAY, but it only sees X11 windows: the browser is black.
-        return "wayland"
-    if env.get("DISPLAY"):
-        return "x11"
-    return "none"
-
 
 # --- Windows: per-monitor DPI awareness -----------------------------------------------------
 
@@ -398,9 +381,6 @@ class EarlyCapture:
 
 def start_early_capture(env: Mapping[str, str] | None = None) -> EarlyCapture | None:
     """Start grabbing now if this session can be grabbed without asking anyone (mss)."""
-    env = os.environ if env is None else env
-    if env.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
-        return None  # our windows never reach a real screen: there is no "before"
-    if session_kind(env) not in ("x11", "windows", "macos"):
-        return None  # Wayland asks through the portal later; no display: nothing to grab
+    if not early_capture_possible(env):
+        return None
     return EarlyCapture()

@@ -7,7 +7,7 @@ import sys
 import time
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from capture_app import APP_NAME, __version__
 from capture_app.core import i18n
@@ -164,6 +164,8 @@ class Controller:
         try:
             report = self.store.load(report_id)
         except Exception as exc:  # noqa: BLE001 - the agent is told; nothing is lost
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(self.main_window, APP_NAME, _message(exc))
             self._refresh_drafts()
             return None
@@ -328,6 +330,8 @@ def run(*, start_report: bool = False, language: str | None = None,
         if not start_report:
             controller.store.open()  # the main window lists the drafts right away
     except Exception as exc:  # noqa: BLE001 - e.g. the data folder cannot be written
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, APP_NAME, _message(exc))
         return 1
     if instance is not None and not exit_when_shown:

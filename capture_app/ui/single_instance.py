@@ -16,13 +16,10 @@ QtNetwork is only loaded when the first process starts listening, after its wind
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
-import socket
 import sys
-import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -55,19 +52,25 @@ def instance_name(paths: AppPaths | None = None) -> str:
     """The socket's name: a full path on Linux and macOS, a pipe name on Windows."""
     paths = paths or default_paths()
     user = os.environ.get("USERNAME", "user") if os.name == "nt" else str(os.getuid())
-    digest = hashlib.sha256(f"{user}\0{paths.data_dir.resolve()}".encode("utf-8")).hexdigest()
-    name = f"report-capture-{digest[:20]}"
+    # A name per user and data folder; not a secret, so a checksum does (hashlib would load
+    # OpenSSL on the way to the first window).
+    key = f"{user}\0{paths.data_dir.resolve()}".encode("utf-8")
+    name = f"report-capture-{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
     if os.name == "nt":
         return name
     # The per-user runtime folder (mode 0700) where there is one; the temp folder otherwise.
-    folder = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    if not os.path.isdir(folder):
+    folder = os.environ.get("XDG_RUNTIME_DIR", "")
+    if not folder or not os.path.isdir(folder):
+        import tempfile
+
         folder = tempfile.gettempdir()
     return str(Path(folder) / name)
 
 
 def _lock_path(name: str) -> str:
     if os.name == "nt":
+        import tempfile
+
         return str(Path(tempfile.gettempdir()) / f"{name}.lock")
     return f"{name}.lock"
 
@@ -138,6 +141,8 @@ class InstanceClaim(QObject):
 
 
 def _parse(line: bytes) -> str | None:
+    import json
+
     try:
         data = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -150,6 +155,8 @@ def _send(name: str, command: str) -> bool | None:
     """True: delivered; None: nobody listens; raises NotResponding if somebody does but hangs."""
     if os.name != "nt":
         return _send_unix(name, command)
+    import json
+
     from PySide6.QtNetwork import QLocalSocket
 
     socket = QLocalSocket()
@@ -169,6 +176,11 @@ def _send(name: str, command: str) -> bool | None:
 
 
 def _send_unix(path: str, command: str) -> bool | None:
+    if not os.path.exists(path):
+        return None  # nobody listens: the usual first start, answered without loading sockets
+    import json
+    import socket
+
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         client.settimeout(CONNECT_TIMEOUT_MS / 1000)

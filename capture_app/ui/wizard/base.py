@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 from capture_app.core.i18n import tr
 from capture_app.core.wizard import Step, WizardContext
 from capture_app.ui.forms import Binder
+from capture_app.ui.roles import plain_text
 
 
 @dataclass
@@ -37,8 +38,16 @@ class StepPage(QWidget):
         self.binder.changed.connect(lambda _path: self.changed.emit())
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        heading = QLabel(f"<h2>{tr(f'ui.step.{self.step.value}')}</h2>")
+        # A plain label in a large bold font: the first rich-text label of the app would set up
+        # Qt's HTML engine (~15 ms) before the wizard could appear.
+        heading = QLabel(tr(f"ui.step.{self.step.value}"))
+        plain_text(heading)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        heading.setFont(font)
         heading.setAccessibleName(tr(f"ui.step.{self.step.value}"))
+        self.heading = heading
         outer.addWidget(heading)
         intro = QLabel(tr(f"ui.step_intro.{self.step.value}"))
         intro.setWordWrap(True)

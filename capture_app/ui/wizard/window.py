@@ -11,8 +11,7 @@ import logging
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QScrollArea,
-    QStackedWidget,
+    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QScrollArea, QStackedWidget,
     QVBoxLayout, QWidget,
 )
 
@@ -307,6 +306,8 @@ class WizardWindow(QWidget):
         self._report_changed()
 
     def _resolved(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # not needed to show the wizard
+
         answer = QMessageBox.question(self, tr("ui.triage.solved_title"),
                                       self.pages[Step.TRIAGE].resolve_question())
         if answer != QMessageBox.Yes:
@@ -329,6 +330,8 @@ class WizardWindow(QWidget):
             self.save_now()
         self.wait_for_saves()
         if self._dirty and self.last_save_error and not self._discarding:
+            from PySide6.QtWidgets import QMessageBox
+
             answer = QMessageBox.warning(
                 self, tr("ui.wizard.title"), tr("ui.wizard.close_unsaved", reason=self.last_save_error),
                 QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Cancel)
