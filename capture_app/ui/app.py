@@ -14,6 +14,8 @@ from capture_app.core import i18n
 from capture_app.core.paths import AppPaths, default_paths
 
 log = logging.getLogger("capture_app")
+# Work the first window does not need waits this long, so it does not hold up the first frame.
+AFTER_FIRST_FRAME_MS = 250
 _START = time.perf_counter()
 
 def setup_logging(paths: AppPaths) -> None:
@@ -154,7 +156,7 @@ class Controller:
             self.presence.report_started()  # the notice when support is closed
         # Asking the OS for its time zone costs a noticeable moment: do it once the wizard is up
         # (the time step, which uses it, is several steps away).
-        QTimer.singleShot(0, lambda: report.agent_timezone or setattr(
+        QTimer.singleShot(AFTER_FIRST_FRAME_MS, lambda: report.agent_timezone or setattr(
             report, "agent_timezone", local_timezone_name()))
         return window
 

@@ -21,7 +21,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from capture_app.core.i18n import tr
-from capture_app.core.screenshot import Capture, ScreenshotError, session_kind
+from capture_app.core.session import session_kind
+
+# core.screenshot (and what it needs) is imported where a capture is taken: this module is
+# asked on the way to the wizard whether capturing is possible at all.
 
 # Long enough for Windows' hide animation and for X11 clients to repaint what we uncovered.
 DEFAULT_SETTLE_MS = 300
@@ -41,6 +44,7 @@ def default_grab(target: Any, *, max_pixels: int) -> Capture:
 
 def _grab_through_portal(max_pixels: int) -> Capture:
     from capture_app.core.portal import take_screenshot
+    from capture_app.core.screenshot import ScreenshotError
     from capture_app.ui.capture.images import ImageTooLarge, read_image, to_capture
 
     path = take_screenshot()
@@ -141,6 +145,8 @@ class ScreenCapturer(QObject):
         if self.busy:
             return False
         if not self.env.can_capture():
+            from capture_app.core.screenshot import ScreenshotError
+
             self.failed.emit(ScreenshotError("screenshot.no_display",
                                              detail=QGuiApplication.platformName()).message())
             self.finished.emit()
@@ -176,6 +182,8 @@ class ScreenCapturer(QObject):
     def _error(self, exc: BaseException) -> None:
         self.restore_windows()
         self.busy = False
+        from capture_app.core.screenshot import ScreenshotError
+
         message = exc.message() if isinstance(exc, ScreenshotError) else tr(
             "screenshot.failed", detail=type(exc).__name__)
         self.failed.emit(message)

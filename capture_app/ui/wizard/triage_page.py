@@ -7,7 +7,6 @@ answer is recorded in the report's triage path (``core.triage_path``).
 """
 from __future__ import annotations
 
-import html
 import unicodedata
 
 from PySide6.QtCore import QRect, QSize, QTimer, Signal
@@ -197,6 +196,10 @@ class TriagePage(StepPage):
         box.setContentsMargins(0, 0, 0, 0)
         self.outcome_title = QLabel()
         self.outcome_title.setWordWrap(True)
+        plain_text(self.outcome_title)
+        bold = self.outcome_title.font()
+        bold.setBold(True)
+        self.outcome_title.setFont(bold)
         self.guidance = QLabel()
         self.guidance.setWordWrap(True)
         plain_text(self.guidance, selectable=True)  # organisations write these texts
@@ -596,7 +599,7 @@ class TriagePage(StepPage):
         language = current_language()
         escalated = is_escalated_exception(self.report, self.env.context)
         title = tr("triage.page.escalated") if escalated else tr(f"ui.outcome.{case.outcome}")
-        self.outcome_title.setText(f"<b>{html.escape(title)}</b>")
+        self.outcome_title.setText(title)
         self.outcome_title.setAccessibleName(title)
         guidance = case.guidance_in(language)
         self.guidance.setText(guidance)
