@@ -5,14 +5,16 @@ Qt and everything slow is imported only once it is known to be needed, so ``--ve
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from types import SimpleNamespace
 
 from capture_app import APP_NAME, __version__
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser():
+    import argparse
+
     # Options valid before and after the command: "capture-app --lang en report" and
     # "capture-app report --lang en" both work.
     common = argparse.ArgumentParser(add_help=False)
@@ -45,6 +47,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_QUICK_FLAGS = {"--exit-when-shown": "exit_when_shown", "--background": "background"}
+
+
+def quick_parse(raw: list[str]) -> SimpleNamespace | None:
+    """The everyday starts (``capture-app``, ``capture-app report``, ``--background``, ``--lang
+    de|en``) without building the argparse parser, which costs a noticeable moment of every
+    start (and importing argparse). Anything else, including every mistake, goes to argparse and
+    gets its messages."""
+    values: dict = {"command": None, "self_test": False}
+    tokens = list(raw)
+    while tokens:
+        token = tokens.pop(0)
+        if token == "report" and values["command"] is None:
+            values["command"] = "report"
+        elif token in _QUICK_FLAGS and _QUICK_FLAGS[token] not in values:
+            values[_QUICK_FLAGS[token]] = True
+        elif token == "--lang" and tokens and tokens[0] in ("de", "en") and "lang" not in values:
+            values["lang"] = tokens.pop(0)
+        else:
+            return None
+    return SimpleNamespace(**values)
+
+
 def _display_missing() -> bool:
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return False
@@ -57,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         from capture_app.guide_process import main as guide_window
 
         return guide_window(raw[1:])
-    args = build_parser().parse_args(argv)
+    args = quick_parse(raw) or build_parser().parse_args(raw)
     if getattr(args, "lang", None) or args.command == "config":
         from capture_app.core import i18n
 

@@ -73,3 +73,33 @@ def test_the_app_starts_on_a_real_x_server(xvfb, tmp_path, args):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "shown-after-ms" in result.stdout
     assert (tmp_path / "home" / "data" / "reports.sqlite3").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["report"], ["--background"], ["report", "--exit-when-shown"], ["--lang", "en"],
+    ["--lang", "en", "report"], ["report", "--lang", "de"], ["--background", "--lang", "de"],
+    ["--exit-when-shown"], ["--lang", "en", "--exit-when-shown", "report"],
+])
+def test_the_quick_start_line_means_what_the_full_parser_says(argv):
+    from capture_app.__main__ import build_parser, quick_parse
+
+    quick = vars(quick_parse(argv))
+    full = vars(build_parser().parse_args(argv))
+    assert {k: v for k, v in quick.items() if v not in (None, False)} == \
+        {k: v for k, v in full.items() if v not in (None, False) and k != "config_command"}
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["--version"], ["--self-test"], ["config", "check", "x.toml"], ["report", "report"],
+    ["--lang", "fr"], ["--lang"], ["--background", "--background"], ["reprot"],
+])
+def test_everything_else_goes_to_the_full_parser(argv):
+    from capture_app.__main__ import quick_parse
+
+    assert quick_parse(argv) is None
+
+
+def test_a_mistyped_command_is_refused_with_the_parsers_message():
+    result = run_app("reprot")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr and "reprot" in result.stderr
