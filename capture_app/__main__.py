@@ -78,11 +78,19 @@ def _display_missing() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     raw = sys.argv[1:] if argv is None else argv
+    args = quick_parse(raw)
+    if args is not None and argv is None:
+        # A window is coming: Python's garbage collector stays off from here on and runs on the
+        # UI thread once the app is up (ui/gc_guard.py). Its dozens of passes over the objects
+        # Qt's bindings create while loading would otherwise delay the first window.
+        import gc
+
+        gc.disable()
     if raw[:1] == ["guide-window"]:  # the console guide's own process (capture_app/guide_process.py)
         from capture_app.guide_process import main as guide_window
 
         return guide_window(raw[1:])
-    args = quick_parse(raw) or build_parser().parse_args(raw)
+    args = args or build_parser().parse_args(raw)
     if getattr(args, "lang", None) or args.command == "config":
         from capture_app.core import i18n
 

@@ -352,19 +352,21 @@ class _File:
     data: dict
 
 
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+# Patterns of paths that are rarely taken stay strings: ``re`` compiles (and caches) them on
+# first use instead of at every start.
+_TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)\s*$"
+_TOML_AT_END = r"\s*\(at end of document\)\s*$"
 
 
 def _syntax_problem(path: Path, layer: str | None, exc: ValueError) -> ConfigProblem:
     text = str(exc)
     line = getattr(exc, "lineno", None)  # Python 3.14+ carries it as an attribute
     detail = getattr(exc, "msg", None) or text
-    position = _TOML_POSITION.search(text)
+    position = re.search(_TOML_POSITION, text)
     if position:
         line = line or int(position.group(1))
         detail = text[: position.start()]
-    at_end = _TOML_AT_END.search(text)
+    at_end = re.search(_TOML_AT_END, text)
     if at_end:
         # tomllib only notices an open quote, bracket or a duplicate at the end: the line
         # it would name is the last one, which is rarely where the mistake is.
@@ -405,9 +407,9 @@ def _read(path: Path, layer: str | None, *, missing_ok: bool) -> tuple[_File | N
 # this scans the text: table headers set the current table, ``key = ...`` lines add to it.
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
 _DOTTED_KEY = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
-_ARRAY_TABLE_LINE = re.compile(rf"\s*\[\[\s*({_DOTTED_KEY})\s*\]\]")
-_TABLE_LINE = re.compile(rf"\s*\[\s*({_DOTTED_KEY})\s*\]")
-_ASSIGN_LINE = re.compile(rf"\s*({_DOTTED_KEY})\s*=")
+_ARRAY_TABLE_LINE = rf"\s*\[\[\s*({_DOTTED_KEY})\s*\]\]"
+_TABLE_LINE = rf"\s*\[\s*({_DOTTED_KEY})\s*\]"
+_ASSIGN_LINE = rf"\s*({_DOTTED_KEY})\s*="
 
 
 def _key_parts(dotted: str) -> tuple[str, ...]:
@@ -436,16 +438,16 @@ def find_line(text: str, key: str) -> int | None:
             if open_multiline in line:
                 open_multiline = None
             continue
-        if _ARRAY_TABLE_LINE.match(line):
+        if re.match(_ARRAY_TABLE_LINE, line):
             table = None  # settings never live in arrays of tables
             continue
-        header = _TABLE_LINE.match(line)
+        header = re.match(_TABLE_LINE, line)
         if header:
             table = _key_parts(header.group(1))
             if ".".join(table) == key:
                 return number
             continue
-        assignment = _ASSIGN_LINE.match(line)
+        assignment = re.match(_ASSIGN_LINE, line)
         if assignment and table is not None:
             full = ".".join(table + _key_parts(assignment.group(1)))
             if full == key or key.startswith(full + "."):
@@ -807,7 +809,7 @@ _AGENT_FILE_HEADER = (
     "# Von der App geschrieben; Kommentare gehen beim Speichern verloren.\n"
     "# Written by the app; comments are not kept when it saves.\n\n"
 )
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BARE_KEY = r"[A-Za-z0-9_-]+"
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
@@ -824,7 +826,7 @@ def _toml_string(text: str) -> str:
 
 
 def _toml_key(name: str) -> str:
-    return name if _BARE_KEY.fullmatch(name) else _toml_string(name)
+    return name if re.fullmatch(_BARE_KEY, name) else _toml_string(name)
 
 
 def _toml_value(value: Any) -> str:

@@ -20,9 +20,8 @@ import logging
 import os
 import sys
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from PySide6.QtCore import QLockFile, QObject, QTimer
 
@@ -37,8 +36,7 @@ LOCK_TIMEOUT_MS = 15000
 MAX_MESSAGE = 4096
 
 
-@dataclass(frozen=True)
-class Forwarded:
+class Forwarded(NamedTuple):
     """Another instance runs and has taken the request."""
 
     command: str

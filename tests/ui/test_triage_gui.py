@@ -332,3 +332,18 @@ def test_outcome_headings_open_and_close_but_cannot_be_chosen(controller, qtbot)
     type_text(page.search, "passwort")
     page.search.clear()
     assert not page.tree.topLevelItem(0).flags() & Qt.ItemIsSelectable
+
+
+def test_case_titles_wrap_to_the_list_width_when_the_window_narrows(controller, qtbot):
+    window, page = open_triage(controller, qtbot)
+    window.resize(1400, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    items = [page.tree.topLevelItem(0).child(i) for i in range(page.tree.topLevelItem(0).childCount())]
+    longest = max(items, key=lambda item: len(item.text(0)))
+    qtbot.waitUntil(lambda: page.tree.text_width == page.tree.viewport().width(), timeout=3000)
+    wide = page.tree.visualItemRect(longest).height()
+    page.splitter.setSizes([120, 1200])  # the list gets narrow
+    qtbot.waitUntil(lambda: page.tree.text_width == page.tree.viewport().width(), timeout=3000)
+    qtbot.waitUntil(lambda: page.tree.visualItemRect(longest).height() > wide, timeout=3000)
+    assert page.tree.horizontalScrollBar().maximum() == 0  # wrapped, never scrolled sideways

@@ -100,8 +100,10 @@ class _CaseList(QTreeWidget):
         self.setViewport(self._viewport)
         self.setItemDelegate(_WrappingRows(self))
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
+    def updateGeometries(self) -> None:  # noqa: N802 - Qt's name
+        # Qt calls this whenever the view's size or contents change. (A resizeEvent override
+        # would make PySide build its 170-member QEvent.Type enum before the first frame.)
+        super().updateGeometries()
         width = self._viewport.width()
         if width != self.text_width:
             self.text_width = width
