@@ -86,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         import gc
 
         gc.disable()
+        # Dataclass methods compiled at earlier starts are reused (core/codecache.py).
+        from capture_app.core import codecache
+        from capture_app.core.paths import default_paths
+
+        codecache.install(default_paths().cache_dir)
     if raw[:1] == ["guide-window"]:  # the console guide's own process (capture_app/guide_process.py)
         from capture_app.guide_process import main as guide_window
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from capture_app import APP_ID
 
@@ -18,8 +18,9 @@ SYSTEM_CONFIG_ENV = "REPORT_CAPTURE_SYSTEM_CONFIG"
 CONFIG_FILE_NAME = "config.toml"
 
 
-@dataclass(frozen=True)
-class AppPaths:
+class AppPaths(NamedTuple):
+    """The agent's folders and the organisation's file (immutable)."""
+
     data_dir: Path
     config_dir: Path
     system_config_file: Path

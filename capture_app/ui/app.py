@@ -16,6 +16,7 @@ from capture_app.core.paths import AppPaths, default_paths
 log = logging.getLogger("capture_app")
 # Work the first window does not need waits this long, so it does not hold up the first frame.
 AFTER_FIRST_FRAME_MS = 250
+SAVE_CODE_CACHE_AFTER_MS = 10_000  # by then the start-up's dataclasses exist (core/codecache.py)
 _START = time.perf_counter()
 
 def setup_logging(paths: AppPaths) -> None:
@@ -306,6 +307,12 @@ def local_timezone_name() -> str:
     return name if valid_timezone(name) else "Europe/Berlin"
 
 
+def _save_code_cache() -> None:
+    from capture_app.core import codecache
+
+    codecache.save()
+
+
 def _warm_up_capture() -> None:
     from capture_app.ui.capture.as_it_was import warm_up
     from capture_app.ui.capture.grabber import capture_pool
@@ -360,4 +367,6 @@ def run(*, start_report: bool = False, language: str | None = None,
         QTimer.singleShot(0, shown)
     QTimer.singleShot(0, lambda: setup_logging(paths))  # after the first window is up
     app.aboutToQuit.connect(controller.shutdown)
+    app.aboutToQuit.connect(_save_code_cache)
+    QTimer.singleShot(SAVE_CODE_CACHE_AFTER_MS, _save_code_cache)
     return app.exec()
