@@ -8,8 +8,9 @@ folder, keyed by their source text, and reused.
 
 Only the ``exec`` that :mod:`dataclasses` calls is replaced (a module global that shadows the
 builtin); everything else about dataclasses is untouched. The file is tied to this Python's
-bytecode version and is only an optimisation: a missing, stale or damaged file means the text
-is compiled as before, and the file is written anew.
+bytecode version and is only an optimisation: a missing, stale or damaged file — or one that
+is not the agent's own or that others may write — means the text is compiled as before, and
+the file is written anew.
 """
 from __future__ import annotations
 
@@ -70,6 +71,8 @@ def save() -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(payload)
+        if os.name != "nt":
+            os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except (OSError, ValueError):
         return False
@@ -77,7 +80,21 @@ def save() -> bool:
     return True
 
 
+def _trusted(path: Path) -> bool:
+    """Code is only taken from a file of the agent's own that nobody else may change (as SSH
+    treats its keys); on Windows the folder under the profile already is the agent's alone."""
+    if os.name == "nt":
+        return True
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
 def _load(path: Path) -> dict:
+    if not _trusted(path):
+        return {}
     try:
         magic, codes = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):

@@ -102,3 +102,17 @@ def test_a_file_from_another_python_is_not_used(cache):
     codecache.install(cache)
     make_classes()
     assert codecache.compiled_count() > 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_file_others_may_write_is_not_used(cache):
+    import os
+
+    make_classes()
+    codecache.save()
+    file = cache / codecache.FILE_NAME
+    assert file.stat().st_mode & 0o777 == 0o600
+    os.chmod(file, 0o666)
+    codecache.install(cache)
+    make_classes()
+    assert codecache.compiled_count() > 0
