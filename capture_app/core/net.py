@@ -3,8 +3,8 @@
 * TLS is always verified, against the operating system's trust store (``truststore``): a bank's
   TLS-inspecting proxy re-signs traffic with a CA that IT put into Windows' store, not into
   Python's certifi bundle. There is no switch to turn verification off.
-* Proxies come from the environment and the system (requests' ``trust_env``: ``HTTPS_PROXY``,
-  Windows' Internet settings, macOS' System Configuration) unless a proxy is configured. Proxy
+* Proxies come from the environment and the system (``HTTPS_PROXY``/``NO_PROXY``, Windows'
+  Internet settings, macOS' System Configuration) unless a proxy is configured. Proxy
   credentials are accepted from the configured proxy plus the keyring, or from the proxy URL in
   the environment.
 * Credentials never follow a redirect to another host: requests removes ``Authorization``; the
@@ -66,12 +66,44 @@ class TrustStoreAdapter(HTTPAdapter):
         conn.ca_cert_dir = None
 
 
+ENVIRONMENT_PROXY_SECONDS = 30  # how long a host's proxy from the environment is reused
+
+
 class CredentialSafeSession(requests.Session):
-    """A session that drops every credential header when a redirect leaves the origin."""
+    """A session that drops every credential header when a redirect leaves the origin.
+
+    Proxies: a configured proxy (``session.proxies``) always wins. Otherwise the environment's
+    and the system's proxy for the host is used (``HTTPS_PROXY``/``NO_PROXY``, Windows' Internet
+    settings, macOS' System Configuration), looked up once per host for a short while rather
+    than on every request as requests' ``trust_env`` does (it walks the whole environment each
+    time, and lets the environment override a configured proxy). ``trust_env`` is off, so a
+    ``.netrc`` never adds credentials either.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.credential_headers: set[str] = {"Authorization"}
+        self.trust_env = False
+        self._environment: dict[str, tuple[float, dict]] = {}
+
+    def request(self, method, url, *args, **kwargs):
+        if not self.proxies and kwargs.get("proxies") is None:
+            kwargs["proxies"] = self.environment_proxies(url)
+        return super().request(method, url, *args, **kwargs)
+
+    def environment_proxies(self, url: str) -> dict[str, str]:
+        import time
+
+        from requests.utils import get_environ_proxies
+
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        now = time.monotonic()
+        known = self._environment.get(key)
+        if known is None or now - known[0] > ENVIRONMENT_PROXY_SECONDS:
+            known = (now, get_environ_proxies(url))
+            self._environment[key] = known
+        return dict(known[1])
 
     def rebuild_auth(self, prepared_request, response) -> None:
         if not same_origin(response.request.url, prepared_request.url):
@@ -88,7 +120,6 @@ def make_session(*, proxy_url: str = "", proxy_user: str = "", proxy_password: S
     adapter = TrustStoreAdapter(context)
     session.mount("https://", adapter)
     session.mount("http://", HTTPAdapter())
-    session.trust_env = True  # environment and system proxies, NO_PROXY
     if user_agent:
         session.headers["User-Agent"] = user_agent
     if proxy_url:

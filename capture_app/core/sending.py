@@ -133,15 +133,18 @@ class OutboxSender:
         # on_progress(report_id, done, total): progress of every attempt, whoever started it.
         self.on_progress: Callable[[str, int, int], None] | None = None
 
-    def send_next(self, progress: Progress = no_progress, *, report_id: str | None = None
-                  ) -> Outcome | None:
-        """One attempt at the next due report (or ``report_id``); None when nothing is due."""
-        try:
-            transport = self.make_transport()
-        except TransportError as exc:
-            transport, setup_error = None, exc
-        else:
-            setup_error = None
+    def send_next(self, progress: Progress = no_progress, *, report_id: str | None = None,
+                  transport: Transport | None = None) -> Outcome | None:
+        """One attempt at the next due report (or ``report_id``); None when nothing is due.
+
+        ``transport``: one made by :attr:`make_transport` for this run (its connection is reused).
+        """
+        setup_error = None
+        if transport is None:
+            try:
+                transport = self.make_transport()
+            except TransportError as exc:
+                transport, setup_error = None, exc
         if transport is not None and transport.interactive and not self.interactive:
             return None  # the mail program or a folder dialog need the agent: not in the background
         claim = self.outbox.claim(report_id)
@@ -187,12 +190,18 @@ class OutboxSender:
         left = [limit]
 
         def work() -> None:
+            # One transport per worker for the whole run: its connection (and TLS session) is
+            # reused from report to report. If it cannot be made, every attempt says why.
+            try:
+                transport = self.make_transport()
+            except TransportError:
+                transport = None
             while True:
                 with lock:
                     if left[0] <= 0:
                         return
                     left[0] -= 1
-                outcome = self.send_next(progress)
+                outcome = self.send_next(progress, transport=transport)
                 if outcome is None:
                     return
                 with lock:

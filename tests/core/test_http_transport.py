@@ -477,6 +477,36 @@ def test_the_environment_proxy_is_used_with_its_credentials(store, server, tmp_p
     assert len(proxy.owner["seen"]) == 1 and len(server.tickets) == 1
 
 
+def _dead_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again: nothing listens there
+
+
+def test_a_configured_proxy_wins_over_the_environment(store, server, tmp_path, proxy, monkeypatch):
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_dead_port()}")  # would fail
+    report = stored_report(store)
+    bundle = built_bundle(store, report, tmp_path / "b.zip")
+    transport = transport_for(server.url, proxy_url=f"http://127.0.0.1:{proxy.server_address[1]}")
+    assert transport.send(bundle, report).reference == "T-1001"
+    assert len(proxy.owner["seen"]) == 1
+
+
+def test_no_proxy_hosts_are_reached_directly(store, server, tmp_path, proxy, monkeypatch):
+    for name in ("no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    report = stored_report(store)
+    bundle = built_bundle(store, report, tmp_path / "b.zip")
+    assert transport_for(server.url).send(bundle, report).reference == "T-1001"
+    assert proxy.owner["seen"] == [] and len(server.tickets) == 1
+
+
 def test_a_configured_proxy_with_a_password_from_the_keyring(store, server, tmp_path, proxy, monkeypatch,
                                                             app_paths):
     import keyring
