@@ -402,7 +402,9 @@ class Outbox:
                     " o.next_attempt_at FROM outbox o CROSS JOIN reports r ON r.id = o.report_id"
                     " WHERE o.next_attempt_at <= ? AND r.state = 'queued'"
                     " ORDER BY o.next_attempt_at LIMIT 1", (stamp,)).fetchall()
-                rows += conn.execute(
+                # A due queued report is taken first anyway; only without one are the leases
+                # of other (perhaps dead) processes looked at.
+                rows = rows or conn.execute(
                     "SELECT o.report_id, r.state, o.lease_owner, o.lease_expires_at,"
                     " o.next_attempt_at FROM outbox o CROSS JOIN reports r ON r.id = o.report_id"
                     " WHERE o.lease_owner > '' AND o.lease_owner != ? AND r.state = 'sending'"
