@@ -42,12 +42,11 @@ def _cached_exec(source, globals=None, locals=None, /):
     return builtins.exec(source, globals, locals)
 
 
-def install(cache_dir: Path | None) -> bool:
+def install(cache_dir: Path | None) -> None:
     """Serve dataclass code from ``cache_dir`` (None: only within this process)."""
     path = Path(cache_dir) / FILE_NAME if cache_dir else None
     _state.update(path=path, codes=_load(path) if path else {}, new=0, compiled=0)
     dataclasses.exec = _cached_exec  # the name dataclasses looks up before the builtin
-    return True
 
 
 def uninstall() -> None:

@@ -160,15 +160,11 @@ class ReminderBook:
             with self._lock:
                 data = {"version": STATE_VERSION, "shown": dict(self._shown),
                         "snoozed": {k: dict(v) for k, v in self._snoozed.items()}}
-            text = json.dumps(data, indent=1, sort_keys=True) + "\n"
-            self._write(text)
-
-    def _write(self, text: str) -> None:
-        try:
-            atomic_write_text(self.path, text)
-        except OSError as exc:
-            # A reminder that might come twice is no reason to interrupt the agent.
-            log.warning("reminder state not saved: %s", exc.strerror or type(exc).__name__)
+            try:
+                atomic_write_text(self.path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+            except OSError as exc:
+                # A reminder that might come twice is no reason to interrupt the agent.
+                log.warning("reminder state not saved: %s", exc.strerror or type(exc).__name__)
 
     def is_due(self, kind: str, occasion: str, now: datetime) -> bool:
         """Not yet shown for this occasion, or snoozed for it and the snooze is over."""

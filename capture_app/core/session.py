@@ -10,7 +10,7 @@ import sys
 from typing import Mapping
 
 # Qt platforms whose windows never reach a real screen: there is no "before" to capture.
-_NO_SCREEN_PLATFORMS = ("offscreen", "minimal", "vnc")
+NO_SCREEN_PLATFORMS = ("offscreen", "minimal", "vnc")
 
 
 def session_kind(env: Mapping[str, str] | None = None, platform: str | None = None) -> str:
@@ -32,7 +32,7 @@ def session_kind(env: Mapping[str, str] | None = None, platform: str | None = No
 def early_capture_possible(env: Mapping[str, str] | None = None) -> bool:
     """Whether the screen can be grabbed before our first window without asking anyone (mss)."""
     env = os.environ if env is None else env
-    if env.get("QT_QPA_PLATFORM", "").split(":")[0] in _NO_SCREEN_PLATFORMS:
+    if env.get("QT_QPA_PLATFORM", "").split(":")[0] in NO_SCREEN_PLATFORMS:
         return False
     # Wayland asks through the portal later; without a display there is nothing to grab.
     return session_kind(env) in ("x11", "windows", "macos")

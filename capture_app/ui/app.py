@@ -19,6 +19,7 @@ AFTER_FIRST_FRAME_MS = 250
 SAVE_CODE_CACHE_AFTER_MS = 10_000  # by then the start-up's dataclasses exist (core/codecache.py)
 _START = time.perf_counter()
 
+
 def setup_logging(paths: AppPaths) -> None:
     import logging.handlers
 

@@ -58,7 +58,3 @@ def install() -> _Collector:
         _guard = _Collector()
     gc.disable()
     return _guard
-
-
-def installed() -> bool:
-    return _guard is not None and not gc.isenabled()

@@ -10,6 +10,7 @@ from __future__ import annotations
 ACCESSIBLE_TEXT_ROLE = 11  # Qt.ItemDataRole.AccessibleTextRole
 USER_ROLE = 256  # Qt.ItemDataRole.UserRole
 TEXT_WORD_WRAP = 0x1000  # Qt.TextFlag.TextWordWrap
+QT_INT_MAX = 2**31 - 1  # the largest number a Qt int (e.g. a signal argument) carries
 
 PLAIN_TEXT = 0  # Qt.TextFormat.PlainText
 SELECTABLE_TEXT = 0x1 | 0x2  # Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard

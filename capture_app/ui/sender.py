@@ -19,11 +19,11 @@ from typing import Callable
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from capture_app.core.i18n import tr
+from capture_app.ui.roles import QT_INT_MAX
 
 log = logging.getLogger(__name__)
 
 MAX_SLEEP_MS = 5 * 60 * 1000  # look again at least this often (another instance may queue)
-LIMIT = 2**31 - 1  # what a Qt int signal argument can carry
 MIN_SLEEP_MS = 250
 
 
@@ -187,7 +187,7 @@ class SendingService(QObject):
         sender = OutboxSender(self.outbox, self.transport, app_version=__version__,
                               interactive=interactive)
         sender.on_progress = lambda rid, done, total: self._worker_progress.emit(
-            rid, int(min(done, LIMIT)), int(min(total, LIMIT)))
+            rid, int(min(done, QT_INT_MAX)), int(min(total, QT_INT_MAX)))
         return sender
 
     def _background_attempt(self):

@@ -28,10 +28,11 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from capture_app.ui.roles import QT_INT_MAX
+
 log = logging.getLogger(__name__)
 
 PROGRESS_AFTER_MS = 400
-_LIMIT = 2**31 - 1  # Qt's int
 
 
 class _Dispatcher(QObject):
@@ -90,7 +91,8 @@ class _Job(QRunnable):
         self.setAutoDelete(True)
 
     def _report_progress(self, done: int, total: int) -> None:
-        self._dispatcher.progressed.emit(self._id, int(min(done, _LIMIT)), int(min(total, _LIMIT)))
+        self._dispatcher.progressed.emit(self._id, int(min(done, QT_INT_MAX)),
+                                            int(min(total, QT_INT_MAX)))
 
     def run(self) -> None:
         try:

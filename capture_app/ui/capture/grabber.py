@@ -21,7 +21,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from capture_app.core.i18n import tr
-from capture_app.core.session import session_kind
+from capture_app.core.session import NO_SCREEN_PLATFORMS, session_kind
 
 # core.screenshot (and what it needs) is imported where a capture is taken: this module is
 # asked on the way to the wizard whether capturing is possible at all.
@@ -29,8 +29,6 @@ from capture_app.core.session import session_kind
 # Long enough for Windows' hide animation and for X11 clients to repaint what we uncovered.
 DEFAULT_SETTLE_MS = 300
 MAX_DELAY_S = 10
-# Qt platforms that never show anything on a real screen.
-_NO_SCREEN_PLATFORMS = {"offscreen", "minimal", "vnc"}
 
 
 def default_grab(target: Any, *, max_pixels: int) -> Capture:
@@ -75,7 +73,7 @@ class CaptureEnv:
             return self.available
         # platformName() is static and answers in worker threads too (instance() does not).
         name = QGuiApplication.platformName()
-        return bool(name) and name not in _NO_SCREEN_PLATFORMS
+        return bool(name) and name not in NO_SCREEN_PLATFORMS
 
     def can_choose_monitor(self) -> bool:
         return self.grab is not default_grab or session_kind() != "wayland"
