@@ -30,9 +30,11 @@ def _description(text: str) -> str:
     return text.rsplit(";", 1)[-1] if text.startswith("@") else text
 
 
-class CameraProbe(Probe):
-    name = "cameras"
-    keys = ("devices.cameras",)
+class _DeviceProbe(Probe):
+    """Device names from the registry (Windows), system_profiler (macOS) or the system (Linux)."""
+
+    key: str  # the one value this probe gives
+    profiler_type: str  # system_profiler's data type on macOS
     timeout = 5.0
 
     def __init__(self, host: Host):
@@ -40,13 +42,32 @@ class CameraProbe(Probe):
 
     def run(self) -> Mapping[str, Value]:
         if self.host.system == WINDOWS:
-            return {"devices.cameras": _names(self._windows())}
+            return {self.key: _names(self._windows())}
         if self.host.system == MACOS:
             if self.host.mac is None:
                 raise ProbeFailed("not_available")
-            entries = self.host.mac.system_profiler("SPCameraDataType", self.timeout * 0.9)
-            return {"devices.cameras": _names([str(e.get("_name", "")) for e in entries])}
-        return {"devices.cameras": _names(self._linux())}
+            entries = self.host.mac.system_profiler(self.profiler_type, self.timeout * 0.9)
+            return {self.key: _names(self._mac(entries))}
+        return {self.key: _names(self._linux())}
+
+    def _windows(self) -> list[str]:
+        raise NotImplementedError
+
+    def _mac(self, entries: list) -> list[str]:
+        raise NotImplementedError
+
+    def _linux(self) -> list[str]:
+        raise NotImplementedError
+
+
+class CameraProbe(_DeviceProbe):
+    name = "cameras"
+    key = "devices.cameras"
+    keys = (key,)
+    profiler_type = "SPCameraDataType"
+
+    def _mac(self, entries: list) -> list[str]:
+        return [str(entry.get("_name", "")) for entry in entries]
 
     def _linux(self) -> list[str]:
         folder = self.host.path("/sys/class/video4linux")
@@ -88,27 +109,20 @@ class CameraProbe(Probe):
         return names
 
 
-class MicrophoneProbe(Probe):
+class MicrophoneProbe(_DeviceProbe):
     name = "microphones"
-    keys = ("devices.microphones",)
-    timeout = 5.0
+    key = "devices.microphones"
+    keys = (key,)
+    profiler_type = "SPAudioDataType"
 
-    def __init__(self, host: Host):
-        self.host = host
+    def _mac(self, entries: list) -> list[str]:
+        return [str(item.get("_name", "")) for group in entries
+                for item in group.get("_items", []) or []
+                if isinstance(item, dict) and item.get("coreaudio_device_input")]
 
-    def run(self) -> Mapping[str, Value]:
-        if self.host.system == WINDOWS:
-            return {"devices.microphones": _names(self._windows())}
-        if self.host.system == MACOS:
-            if self.host.mac is None:
-                raise ProbeFailed("not_available")
-            entries = self.host.mac.system_profiler("SPAudioDataType", self.timeout * 0.9)
-            names = [str(item.get("_name", "")) for group in entries
-                     for item in group.get("_items", []) or []
-                     if isinstance(item, dict) and item.get("coreaudio_device_input")]
-            return {"devices.microphones": _names(names)}
+    def _linux(self) -> list[str]:
         names = self._pulseaudio()
-        return {"devices.microphones": _names(names if names is not None else self._alsa())}
+        return names if names is not None else self._alsa()
 
     def _pulseaudio(self) -> list[str] | None:
         """Sources of the running PulseAudio/PipeWire server; ``None`` if there is none to ask."""
