@@ -17,7 +17,7 @@ from typing import Protocol
 
 from capture_app import APP_NAME
 from capture_app.core import i18n
-from capture_app.core.fsutil import atomic_write_bytes, atomic_write_text
+from capture_app.core.fsutil import atomic_write_bytes
 
 BACKGROUND_ARG = "--background"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
@@ -172,11 +172,36 @@ def desktop_exec(command: list[str]) -> str:
     return line.replace("\\", "\\\\")
 
 
-class XdgAutostart:
+class _AutostartFile:
+    """An autostart entry that is one file of the agent's: written whole, removed to disable."""
+
+    def __init__(self, file: Path) -> None:
+        self.folder = file.parent
+        self.file = file
+        self.where = str(file)
+
+    def is_enabled(self) -> bool:
+        return self.command() is not None
+
+    def command(self):
+        raise NotImplementedError
+
+    def _write(self, data: bytes) -> None:
+        try:
+            atomic_write_bytes(self.file, data)
+        except OSError as exc:
+            raise AutostartError(self.where, _reason(exc)) from exc
+
+    def disable(self) -> None:
+        try:
+            self.file.unlink(missing_ok=True)
+        except OSError as exc:
+            raise AutostartError(self.where, _reason(exc)) from exc
+
+
+class XdgAutostart(_AutostartFile):
     def __init__(self, folder: Path | None = None) -> None:
-        self.folder = Path(folder) if folder is not None else xdg_autostart_dir()
-        self.file = self.folder / DESKTOP_FILE
-        self.where = str(self.file)
+        super().__init__((Path(folder) if folder is not None else xdg_autostart_dir()) / DESKTOP_FILE)
 
     def command(self) -> str | None:
         try:
@@ -187,9 +212,6 @@ class XdgAutostart:
             if line.startswith("Exec="):
                 return line[len("Exec="):]
         return None
-
-    def is_enabled(self) -> bool:
-        return self.command() is not None
 
     def enable(self, command: list[str]) -> None:
         text = "\n".join([
@@ -205,16 +227,7 @@ class XdgAutostart:
             "X-GNOME-Autostart-Delay=5",
             "",
         ])
-        try:
-            atomic_write_text(self.file, text)
-        except OSError as exc:
-            raise AutostartError(self.where, _reason(exc)) from exc
-
-    def disable(self) -> None:
-        try:
-            self.file.unlink(missing_ok=True)
-        except OSError as exc:
-            raise AutostartError(self.where, _reason(exc)) from exc
+        self._write(text.encode("utf-8"))
 
 
 # --- macOS ------------------------------------------------------------------------------------
@@ -224,11 +237,10 @@ def launch_agents_dir() -> Path:
     return Path.home() / "Library" / "LaunchAgents"
 
 
-class LaunchAgent:
+class LaunchAgent(_AutostartFile):
     def __init__(self, folder: Path | None = None) -> None:
-        self.folder = Path(folder) if folder is not None else launch_agents_dir()
-        self.file = self.folder / f"{LAUNCH_AGENT_LABEL}.plist"
-        self.where = str(self.file)
+        super().__init__((Path(folder) if folder is not None else launch_agents_dir())
+                         / f"{LAUNCH_AGENT_LABEL}.plist")
 
     def command(self) -> list[str] | None:
         try:
@@ -238,9 +250,6 @@ class LaunchAgent:
             return None
         arguments = data.get("ProgramArguments") if isinstance(data, dict) else None
         return list(arguments) if isinstance(arguments, list) else None
-
-    def is_enabled(self) -> bool:
-        return self.command() is not None
 
     def enable(self, command: list[str]) -> None:
         data = {
@@ -252,16 +261,7 @@ class LaunchAgent:
             "ProcessType": "Interactive",
             "LimitLoadToSessionType": "Aqua",
         }
-        try:
-            atomic_write_bytes(self.file, plistlib.dumps(data, fmt=plistlib.FMT_XML))
-        except OSError as exc:
-            raise AutostartError(self.where, _reason(exc)) from exc
-
-    def disable(self) -> None:
-        try:
-            self.file.unlink(missing_ok=True)
-        except OSError as exc:
-            raise AutostartError(self.where, _reason(exc)) from exc
+        self._write(plistlib.dumps(data, fmt=plistlib.FMT_XML))
 
 
 # --- Choosing and applying --------------------------------------------------------------------
