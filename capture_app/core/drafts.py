@@ -128,6 +128,16 @@ class DraftUnreadableError(DraftError):
     """The stored row exists but its report cannot be read; a copy is in the set-aside folder."""
 
 
+def connect_database(db: Path) -> sqlite3.Connection:
+    """A connection to the drafts database as the store and the outbox use it: autocommit mode
+    (transactions are opened explicitly with BEGIN IMMEDIATE), shared by worker threads under
+    the owner's lock, waiting for other processes' locks."""
+    conn = sqlite3.connect(str(db), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
 class DraftStoreUnavailableError(DraftError):
     """The database can be neither opened nor set aside (locked elsewhere, no permission)."""
 
@@ -439,10 +449,7 @@ class DraftStore:
     @staticmethod
     def _connect(db: Path) -> sqlite3.Connection:
         try:
-            # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.
-            conn = sqlite3.connect(str(db), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn = connect_database(db)
         except sqlite3.Error as exc:
             raise DraftStoreUnavailableError("drafts.db_unavailable", path=str(db),
                                              detail=str(exc)) from exc

@@ -47,7 +47,6 @@ LEASE_SECONDS = 90.0
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 3600.0
 MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
-BUSY_TIMEOUT_MS = 10_000
 OUTBOX_STATES = ("queued", "sending", "sent", "needs_attention")
 # next_attempt_at of a report that waits for nothing (sent, needs attention): after every real
 # time, so that finding the next due report reads only the due ones from the index.
@@ -287,9 +286,9 @@ class Outbox:
 
     def _open(self, db: Path) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(str(db), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            from capture_app.core.drafts import connect_database
+
+            conn = connect_database(db)
             conn.execute("PRAGMA synchronous = FULL")  # per connection: a queued report must survive
             conn.execute("BEGIN IMMEDIATE")
             try:
