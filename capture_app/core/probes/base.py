@@ -50,6 +50,13 @@ class ProbeFailed(Exception):
         self.unknown = unknown(reason_key, **params)
 
 
+def windows_registry(host):
+    """The host's registry adapter (Windows); a probe that needs it cannot answer without."""
+    if host.registry is None:
+        raise ProbeFailed("not_available")
+    return host.registry
+
+
 class Probe:
     """One small fact-finder. Subclasses set ``name``, ``keys`` and ``timeout`` and implement ``run``.
 

@@ -5,7 +5,7 @@ import re
 from typing import Mapping
 
 from capture_app.core.config import Text
-from capture_app.core.probes.base import Probe, ProbeFailed, Value
+from capture_app.core.probes.base import Probe, ProbeFailed, Value, windows_registry
 from capture_app.core.probes.commands import CommandError
 from capture_app.core.probes.host import MACOS, WINDOWS, Host
 
@@ -89,9 +89,7 @@ class CameraProbe(_DeviceProbe):
         return names
 
     def _windows(self) -> list[str]:
-        registry = self.host.registry
-        if registry is None:
-            raise ProbeFailed("not_available")
+        registry = windows_registry(self.host)
         names = []
         for interface in registry.subkeys(CAMERA_INTERFACES):
             key = f"{CAMERA_INTERFACES}\\{interface}"
@@ -157,9 +155,7 @@ class MicrophoneProbe(_DeviceProbe):
         return names
 
     def _windows(self) -> list[str]:
-        registry = self.host.registry
-        if registry is None:
-            raise ProbeFailed("not_available")
+        registry = windows_registry(self.host)
         names = []
         for endpoint in registry.subkeys(CAPTURE_ENDPOINTS):
             key = f"{CAPTURE_ENDPOINTS}\\{endpoint}"

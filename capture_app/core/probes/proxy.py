@@ -9,7 +9,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from capture_app.core.config import Text
-from capture_app.core.probes.base import Probe, ProbeFailed, Value
+from capture_app.core.probes.base import Probe, ProbeFailed, Value, windows_registry
 from capture_app.core.probes.commands import CommandError
 from capture_app.core.probes.host import MACOS, WINDOWS, Host
 
@@ -68,9 +68,7 @@ class ProxyProbe(Probe):
                 for key in self.keys}
 
     def _windows(self) -> dict[str, Value]:
-        registry = self.host.registry
-        if registry is None:
-            raise ProbeFailed("not_available")
+        registry = windows_registry(self.host)
         values: dict[str, Value] = {}
         if registry.value(INTERNET_SETTINGS, "ProxyEnable") == 1:
             server = str(registry.value(INTERNET_SETTINGS, "ProxyServer") or "")

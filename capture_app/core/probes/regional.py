@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from capture_app.core.probes.base import Probe, ProbeFailed, Value, unknown
+from capture_app.core.probes.base import Probe, ProbeFailed, Value, unknown, windows_registry
 from capture_app.core.probes.host import MACOS, WINDOWS, Host
 
 INTERNATIONAL = r"HKCU\Control Panel\International"
@@ -47,9 +47,7 @@ class LocaleProbe(Probe):
 
     def run(self) -> Mapping[str, Value]:
         if self.host.system == WINDOWS:
-            registry = self.host.registry
-            if registry is None:
-                raise ProbeFailed("not_available")
+            registry = windows_registry(self.host)
             name = registry.value(INTERNATIONAL, "LocaleName")
             languages = registry.value(INTERNATIONAL + r"\User Profile", "Languages")
             return {"locale.system": str(name) if name else unknown("not_reported"),
@@ -88,9 +86,7 @@ class TimeZoneProbe(Probe):
 
     def run(self) -> Mapping[str, Value]:
         if self.host.system == WINDOWS:
-            registry = self.host.registry
-            if registry is None:
-                raise ProbeFailed("not_available")
+            registry = windows_registry(self.host)
             name = registry.value(TIME_ZONE_KEY, "TimeZoneKeyName")
             bias = registry.value(TIME_ZONE_KEY, "ActiveTimeBias")
             if not isinstance(name, str):

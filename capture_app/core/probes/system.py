@@ -7,7 +7,7 @@ import re
 from typing import Mapping
 
 from capture_app.core.config import Text
-from capture_app.core.probes.base import Probe, ProbeFailed, Value, unknown
+from capture_app.core.probes.base import Probe, ProbeFailed, Value, unknown, windows_registry
 from capture_app.core.probes.commands import CommandError
 from capture_app.core.probes.host import LINUX, MACOS, WINDOWS, Host
 from capture_app.core.probes.macos import SYSTEM_VERSION
@@ -75,9 +75,7 @@ class OperatingSystemProbe(Probe):
         return values
 
     def _windows(self) -> dict[str, Value]:
-        registry = self.host.registry
-        if registry is None:
-            raise ProbeFailed("not_available")
+        registry = windows_registry(self.host)
         product = registry.value(NT_CURRENT_VERSION, "ProductName")
         if not isinstance(product, str):
             raise ProbeFailed("registry_missing", key=NT_CURRENT_VERSION)
@@ -123,9 +121,7 @@ class ProcessorProbe(Probe):
 
     def run(self) -> Mapping[str, Value]:
         if self.host.system == WINDOWS:
-            registry = self.host.registry
-            if registry is None:
-                raise ProbeFailed("not_available")
+            registry = windows_registry(self.host)
             cores = [k for k in registry.subkeys(CPU_KEY) if k.isdigit()]
             model = registry.value(f"{CPU_KEY}\\0", "ProcessorNameString")
             return {"cpu.model": " ".join(str(model).split()) if model else unknown("not_reported"),

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import re
 
-from capture_app.core.probes.base import Value, unknown
-from capture_app.core.probes.base import ProbeFailed
+from capture_app.core.probes.base import Value, unknown, windows_registry
 from capture_app.core.probes.browsers import BROWSERS, Findings, InstalledBrowser, no_default
 from capture_app.core.probes.host import Host
 
@@ -43,9 +42,7 @@ OTHER_PROG_IDS = {"IE.HTTP": "Internet Explorer", "IE.HTTPS": "Internet Explorer
 
 
 def find_browsers(host: Host, version_timeout: float) -> Findings:
-    registry = host.registry
-    if registry is None:
-        raise ProbeFailed("not_available")
+    registry = windows_registry(host)
     installed: list[InstalledBrowser] = []
     found: set[str] = set()
     for root in UNINSTALL_KEYS:
