@@ -87,7 +87,7 @@ def _qt() -> list[Check]:
 
         readable = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
         writable = {bytes(f).decode() for f in QImageWriter.supportedImageFormats()}
-        missing = ({"png", "jpg", "gif", "bmp", "svg"} - readable) | ({"png", "jpg"} - writable)
+        missing = ({"png", "jpg", "gif", "bmp", "svg", "webp"} - readable) | ({"png", "jpg"} - writable)
         if missing:
             raise RuntimeError(f"image formats missing: {sorted(missing)}")
         return ", ".join(sorted(readable & {"png", "jpg", "gif", "bmp", "svg", "webp"}))
@@ -102,13 +102,23 @@ def _qt() -> list[Check]:
             raise RuntimeError("the SVG icon engine cannot draw the app icon")
         return f"{pixmap.width()}x{pixmap.height()}"
 
+    def collation() -> object:
+        # German sorting needs the platform's collation data (ICU's on Linux, where the build
+        # carries a German/English subset of it): "Ärger" belongs between "Apfel" and "Birne".
+        from PySide6.QtCore import QCollator, QLocale
+
+        words = sorted(["Birne", "Ärger", "Apfel"], key=QCollator(QLocale("de_DE")).sortKey)
+        if words != ["Apfel", "Ärger", "Birne"]:
+            raise RuntimeError(f"German collation data missing: {words}")
+        return " < ".join(words)
+
     def local_socket() -> object:
         from PySide6.QtNetwork import QLocalServer
 
         return QLocalServer.__name__
 
     return [("Qt platform plugin", application), ("Qt image formats", image_formats),
-            ("Qt SVG icons", icon), ("Qt network", local_socket)]
+            ("Qt SVG icons", icon), ("German collation", collation), ("Qt network", local_socket)]
 
 
 def run(out: TextIO = sys.stdout) -> int:

@@ -40,3 +40,28 @@ def test_frozen_app_passes_its_self_test_and_starts(tmp_path):
     shown = subprocess.run([str(executable), "report", "--exit-when-shown"], capture_output=True,
                            text=True, timeout=120, env=env)
     assert shown.returncode == 0 and "shown-after-ms" in shown.stdout, shown.stderr[-2000:]
+    if sys.platform.startswith("linux"):
+        assert_libraries_resolve(executable.parent)
+
+
+def assert_libraries_resolve(folder: Path) -> None:
+    """Everything the bundle does not carry itself is found on this system, and the bundle
+    carries what a desktop may lack (OpenSSL 3, SQLite, libxcb-cursor) plus the smaller ICU data."""
+    internal = folder / "_internal"
+    unresolved = []
+    for library in [folder / "ReportCapture", *internal.rglob("*.so*")]:
+        if library.is_symlink() or not library.is_file():
+            continue
+        result = subprocess.run(["ldd", str(library)], capture_output=True, text=True, timeout=60)
+        unresolved += [f"{library.name}: {line.strip()}" for line in result.stdout.splitlines()
+                       if "not found" in line]
+    assert not unresolved, "\n".join(unresolved)
+    dangling = [str(path.relative_to(folder)) for path in internal.rglob("*")
+                if path.is_symlink() and not path.exists()]
+    assert not dangling, dangling
+    carried = {path.name for path in internal.rglob("*.so*")}
+    for name in ("libssl.so.3", "libcrypto.so.3", "libsqlite3.so.0", "libxcb-cursor.so.0"):
+        assert name in carried, name
+    assert not {"libX11.so.6", "libglib-2.0.so.0", "libfontconfig.so.1"} & carried
+    icu = next(internal.rglob("libicudata.so.*"))
+    assert icu.stat().st_size < 15 * 2**20, "the ICU data library was not reduced"
