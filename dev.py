@@ -44,6 +44,8 @@ TEST_PACKAGES += ["dbus", "scrot"]
 # `import` for the screenshots that prove it rendered.
 TEST_PACKAGES += ["libnss3", "libnspr4", "libxcomposite1", "libxdamage1", "libxtst6", "libasound2",
                   "libxrandr2", "libxkbfile1", "libgbm1", "imagemagick"]
+# The frozen-build test: the C compiler and binutils rebuild the reduced ICU data library.
+TEST_PACKAGES += ["gcc", "binutils"]
 
 
 def say(text: str) -> None:
