@@ -23,6 +23,7 @@ server's ``Retry-After``; permanent ones move to *needs attention* with a fix th
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import shutil
@@ -43,7 +44,17 @@ from capture_app.core.transports.base import (
     PermanentTransportError, Receipt, TemporaryTransportError, TransportError,
 )
 
+log = logging.getLogger(__name__)
+
 LEASE_SECONDS = 90.0
+# WAL checkpoints (copying committed pages into the database file, with fsync) run on a thread
+# of their own after this many outbox transactions, not inside the commit of the report that
+# happens to cross SQLite's threshold; a backlog then drains without those stalls.
+CHECKPOINT_EVERY_COMMITS = 64
+# The WAL file starts over when a commit finds everything copied; while uploads keep committing
+# that may not happen, so at this size (16 MB) the committing connection checkpoints itself -
+# cheaply, as the thread has copied nearly everything already.
+BACKSTOP_CHECKPOINT_PAGES = 4000
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 3600.0
 MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
@@ -266,6 +277,77 @@ def _windows_process_alive(pid: int) -> bool:
         return True
 
 
+# --- background WAL checkpoints ------------------------------------------------------------------
+
+class WalCheckpointer:
+    """Runs passive WAL checkpoints of one database on its own thread and connection.
+
+    A passive checkpoint never waits for readers or writers, so commits go on meanwhile; once it
+    has copied everything, the next commit starts the WAL file from its beginning again.
+    """
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.completed = 0  # checkpoints run so far
+        self._wake = threading.Condition()
+        self._requested = False
+        self._running = False
+        self._closing = False
+        self._thread: threading.Thread | None = None
+
+    def request(self) -> None:
+        with self._wake:
+            if self._closing:
+                return
+            self._requested = True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="outbox-checkpoint",
+                                                daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once no checkpoint is requested or running (for tests and orderly shutdown)."""
+        with self._wake:
+            return self._wake.wait_for(lambda: not self._requested and not self._running,
+                                       timeout=timeout)
+
+    def _run(self) -> None:
+        from capture_app.core.drafts import connect_database
+
+        try:
+            conn = connect_database(self.db)
+        except sqlite3.Error as exc:
+            log.warning("no background checkpoints for %s: %s", self.db.name, exc)
+            return
+        try:
+            while True:
+                with self._wake:
+                    self._wake.wait_for(lambda: self._requested or self._closing)
+                    if self._closing and not self._requested:
+                        return
+                    self._requested, self._running = False, True
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:  # busy or full disk: the next request tries again
+                    log.info("background checkpoint of %s failed: %s", self.db.name, exc)
+                with self._wake:
+                    self._running = False
+                    self.completed += 1
+                    self._wake.notify_all()
+        finally:
+            conn.close()
+
+    def close(self, timeout: float = 2.0) -> None:
+        with self._wake:
+            self._closing = True
+            self._requested = False
+            self._wake.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+
 # --- the outbox ---------------------------------------------------------------------------------
 
 class Outbox:
@@ -280,6 +362,8 @@ class Outbox:
         self.owner = owner or new_owner()
         self._lock = threading.RLock()
         self._durable = True
+        self._commits = 0
+        self._checkpointer = WalCheckpointer(self.paths.drafts_db)
         self._conn = self._open(self.paths.drafts_db)
 
     # -- lifecycle
@@ -290,6 +374,7 @@ class Outbox:
 
             conn = connect_database(db)
             conn.execute("PRAGMA synchronous = FULL")  # per connection: a queued report must survive
+            conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_CHECKPOINT_PAGES}")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for statement in _SCHEMA:
@@ -303,6 +388,7 @@ class Outbox:
         return conn
 
     def close(self) -> None:
+        self._checkpointer.close()
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
@@ -349,6 +435,9 @@ class Outbox:
                     raise
             except sqlite3.Error as exc:
                 raise _write_error(exc, self.paths.data_dir) from exc
+            self._commits += 1
+            if self._commits % CHECKPOINT_EVERY_COMMITS == 0:
+                self._checkpointer.request()
 
     def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:

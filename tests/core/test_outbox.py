@@ -14,7 +14,7 @@ import pytest
 
 from capture_app.core.drafts import DraftSaveError, DraftStore
 from capture_app.core.outbox import (
-    FIX_EDIT, LEASE_SECONDS, Outbox, OutboxError, backoff_delay,
+    FIX_EDIT, LEASE_SECONDS, Outbox, OutboxError, backoff_delay, column_time,
 )
 from capture_app.core.secrets import Secret
 from capture_app.core.sending import OutboxSender
@@ -376,3 +376,92 @@ def test_two_app_instances_never_send_a_report_twice(tmp_path):
     assert sent_by[0] and sent_by[1]  # both instances really worked on the queue
     assert len(posts) == len(ids) and {p.outcome for p in posts} == {"created"}
     assert sorted(p.headers["Idempotency-Key"] for p in posts) == sorted(ids)
+
+
+# --- WAL checkpoints -------------------------------------------------------------------------
+
+
+def database_file_only(store, tmp_path) -> sqlite3.Connection:
+    """The database file as it is on disk, without the WAL (what only checkpoints write)."""
+    copy = tmp_path / "file-only.db"
+    copy.write_bytes(store.paths.drafts_db.read_bytes())
+    return sqlite3.connect(copy)
+
+
+def lease_on_file(store, tmp_path, report_id: str) -> str:
+    with database_file_only(store, tmp_path) as conn:
+        try:
+            row = conn.execute("SELECT lease_expires_at FROM outbox WHERE report_id = ?",
+                               (report_id,)).fetchone()
+        except sqlite3.OperationalError:  # not even the table has reached the file yet
+            return ""
+    return row[0] if row else ""
+
+
+def renew_many(outbox, claim, clock, count: int) -> None:
+    for _ in range(count):
+        clock.now += timedelta(seconds=1)  # each renewal writes a new expiry
+        assert outbox.renew(claim)
+
+
+def test_a_backlog_is_checkpointed_by_the_background_thread(store, outbox, clock, tmp_path):
+    """Sending commits a few transactions per report; copying them into the database file
+    (with fsync) happens on the checkpoint thread, not in the commits of the uploads."""
+    import threading
+
+    from capture_app.core.outbox import BACKSTOP_CHECKPOINT_PAGES, CHECKPOINT_EVERY_COMMITS
+
+    report = stored_report(store, with_evidence=False)
+    outbox.enqueue(report.id)
+    claim = outbox.claim()
+    for batch in range(20):
+        renew_many(outbox, claim, clock, CHECKPOINT_EVERY_COMMITS)
+        assert outbox._checkpointer.wait_idle(10), "the checkpoint thread did not finish"
+    assert outbox._checkpointer.completed >= 20
+    assert "outbox-checkpoint" in {thread.name for thread in threading.enumerate()}
+    # Far fewer frames than the connection's own threshold were written, yet the database file
+    # holds a recent lease: the thread copied it there.
+    wal = Path(str(store.paths.drafts_db) + "-wal")
+    assert wal.stat().st_size < BACKSTOP_CHECKPOINT_PAGES * 4096
+    assert lease_on_file(store, tmp_path, report.id) >= column_time(
+        clock.now - timedelta(seconds=CHECKPOINT_EVERY_COMMITS) + timedelta(seconds=LEASE_SECONDS))
+
+    assert outbox.complete(claim, receipt()).state == "sent"
+    outbox.close()
+    assert "outbox-checkpoint" not in {thread.name for thread in threading.enumerate()}
+    with sqlite3.connect(store.paths.drafts_db) as conn:
+        assert conn.execute("SELECT state FROM reports WHERE id = ?", (report.id,)).fetchone() == ("sent",)
+
+
+def test_without_the_checkpoint_thread_the_database_file_lags_behind(store, outbox, clock, tmp_path,
+                                                                      monkeypatch):
+    """The measurement above can tell: with background checkpoints off, the same renewals stay
+    in the WAL and the database file does not hold a recent lease."""
+    from capture_app.core.outbox import CHECKPOINT_EVERY_COMMITS
+
+    monkeypatch.setattr(outbox._checkpointer, "request", lambda: None)
+    report = stored_report(store, with_evidence=False)
+    outbox.enqueue(report.id)
+    claim = outbox.claim()
+    renew_many(outbox, claim, clock, 20 * CHECKPOINT_EVERY_COMMITS)
+    latest = column_time(clock.now + timedelta(seconds=LEASE_SECONDS))
+    assert lease_on_file(store, tmp_path, report.id) < column_time(
+        clock.now - timedelta(seconds=CHECKPOINT_EVERY_COMMITS) + timedelta(seconds=LEASE_SECONDS))
+    with sqlite3.connect(store.paths.drafts_db) as conn:  # with the WAL: the latest lease
+        assert conn.execute("SELECT lease_expires_at FROM outbox").fetchone() == (latest,)
+
+
+def test_the_wal_stays_bounded_while_commits_never_pause(store, outbox, clock):
+    """Commits that keep coming while the thread checkpoints: the connection's backstop
+    checkpoint lets the WAL start over, so it does not grow with the backlog."""
+    from capture_app.core.outbox import BACKSTOP_CHECKPOINT_PAGES
+
+    report = stored_report(store, with_evidence=False)
+    outbox.enqueue(report.id)
+    claim = outbox.claim()
+    wal = Path(str(store.paths.drafts_db) + "-wal")
+    largest = 0
+    for _ in range(12):
+        renew_many(outbox, claim, clock, 1000)
+        largest = max(largest, wal.stat().st_size)
+    assert largest <= (BACKSTOP_CHECKPOINT_PAGES + 200) * (4096 + 24), largest
