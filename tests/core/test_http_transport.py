@@ -116,6 +116,40 @@ def test_the_measured_size_is_exactly_what_travels(store, server, tmp_path):
     assert server.posts()[0].size == measured
 
 
+@pytest.mark.parametrize("extra_bytes", [0, 400_000])
+def test_small_and_streamed_bodies_are_the_same_bytes(store, server, tmp_path, extra_bytes):
+    """A small report goes out built in memory, a large one streamed: same bytes either way
+    (the receipt's hash and the server's deduplication rely on it)."""
+    from requests_toolbelt.multipart.encoder import MultipartEncoder
+
+    from capture_app.core.transports import http as http_module
+    from capture_app.core.transports.content import BundleContents
+
+    report = stored_report(store, summary="Ärger mit der Übertragung – Kamera schwarz",
+                           extra_bytes=extra_bytes)
+    bundle = built_bundle(store, report, tmp_path / "b.zip")
+    transport = transport_for(server.url)  # the default mapping: every kind of field
+    with BundleContents(bundle) as contents:
+        parts, handles, boundary = transport._parts(contents, report, bundle)
+        encoder = MultipartEncoder(fields=parts, boundary=boundary)
+        streamed = encoder.read(int(encoder.len))
+        for handle in handles:
+            handle.close()
+        parts, handles, boundary = transport._parts(contents, report, bundle)
+        small = http_module._small_body(parts, boundary)
+        for handle in handles:
+            handle.close()
+    if extra_bytes:
+        assert small is None  # too large to hold: streamed
+    else:
+        assert small is not None and bytes(small) == streamed
+        assert small.content_type == encoder.content_type
+    receipt = transport.send(bundle, report)
+    [request] = server.posts()
+    assert request.body == streamed and request.size == len(streamed)
+    assert receipt.sha256 == hashlib.sha256(streamed).hexdigest() and receipt.size == len(streamed)
+
+
 def test_field_mapping_addresses_another_ticket_api(store, server, tmp_path):
     report = stored_report(store)
     bundle = built_bundle(store, report, tmp_path / "b.zip")

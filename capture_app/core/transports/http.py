@@ -146,6 +146,13 @@ class HttpTransport(Transport):
     def _encoder(self, contents: BundleContents, report: Report, bundle_path: Path):
         from requests_toolbelt.multipart.encoder import MultipartEncoder
 
+        parts, handles, boundary = self._parts(contents, report, bundle_path)
+        return MultipartEncoder(fields=parts, boundary=boundary), handles
+
+    def _parts(self, contents: BundleContents, report: Report,
+               bundle_path: Path) -> tuple[list[tuple[str, Any]], list, str]:
+        """The form fields as the field mapping names them, the open member streams, and the
+        boundary."""
         mapping = self.settings.fields
         parts: list[tuple[str, Any]] = []
         if mapping.title:
@@ -180,7 +187,7 @@ class HttpTransport(Transport):
                                            "application/zip")))
         # A boundary derived from the report id: every attempt sends the very same bytes.
         boundary = "report-capture-" + re.sub(r"[^A-Za-z0-9]", "", report.id)[:40]
-        return MultipartEncoder(fields=parts, boundary=boundary), handles
+        return parts, handles, boundary
 
     def encoded_size(self, bundle_path: Path, report: Report) -> int:
         with BundleContents(bundle_path) as contents:
@@ -201,15 +208,26 @@ class HttpTransport(Transport):
         url = endpoint
         for _hop in range(MAX_REDIRECTS + 1):
             with BundleContents(bundle_path) as contents:
-                encoder, handles = self._encoder(contents, report, bundle_path)
+                parts, handles, boundary = self._parts(contents, report, bundle_path)
                 try:
+                    # A small body is built in memory at once (one send()); a large one is
+                    # streamed. Both are the same bytes (tests compare them).
+                    body = _small_body(parts, boundary)
+                    if body is None:
+                        from requests_toolbelt.multipart.encoder import MultipartEncoder
+
+                        encoder = MultipartEncoder(fields=parts, boundary=boundary)
+                        total, content_type = int(encoder.len), encoder.content_type
+                    else:
+                        total, content_type = body.sent, body.content_type
                     limit = self.size_limit()
-                    if limit and encoder.len > limit:
-                        raise _too_large(encoder.len, limit)
-                    body = _HashingBody(encoder, progress)
-                    if body.total <= SMALL_BODY:
-                        body = body.materialised()  # one send() instead of a stream of reads
-                    headers = {"Content-Type": encoder.content_type, "Idempotency-Key": report.id,
+                    if limit and total > limit:
+                        raise _too_large(total, limit)
+                    if body is None:
+                        body = _HashingBody(encoder, progress)
+                    else:
+                        progress(total, total)
+                    headers = {"Content-Type": content_type, "Idempotency-Key": report.id,
                                "Accept": "application/json"}
                     from capture_app.core.net import same_origin
 
@@ -343,22 +361,14 @@ class _HashingBody:
     def sha256(self) -> str:
         return self._digest.hexdigest()
 
-    def materialised(self) -> "_SentBytes":
-        data = self.read(self.total)
-        while len(data) < self.total:
-            more = self.read(self.total - len(data))
-            if not more:
-                break
-            data += more
-        return _SentBytes(data, self.sha256())
-
 
 class _SentBytes(bytes):
     """A small body held in memory, with what the receipt needs."""
 
-    def __new__(cls, data: bytes, digest: str):
+    def __new__(cls, data: bytes, digest: str, content_type: str = ""):
         value = super().__new__(cls, data)
         value._digest = digest
+        value.content_type = content_type
         return value
 
     @property
@@ -370,6 +380,28 @@ class _SentBytes(bytes):
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+_PART_HEADERS = 1024  # generous room for one part's boundary and headers
+
+
+def _small_body(parts: list[tuple[str, Any]], boundary: str) -> _SentBytes | None:
+    """The whole multipart body in memory when it is small (``None`` otherwise), encoded by
+    urllib3 exactly as the streaming encoder would encode it."""
+    size = len(parts) * _PART_HEADERS
+    for _name, value in parts:
+        data = value[1] if isinstance(value, tuple) else value
+        size += data.len if isinstance(data, SizedReader) else len(data) * (
+            4 if isinstance(data, str) else 1)
+        if size > SMALL_BODY:
+            return None
+    from urllib3.filepost import encode_multipart_formdata
+
+    fields = [(name, (value[0], value[1].read() if isinstance(value[1], SizedReader) else value[1],
+                      value[2]) if isinstance(value, tuple) else value)
+              for name, value in parts]
+    data, content_type = encode_multipart_formdata(fields, boundary=boundary)
+    return _SentBytes(data, hashlib.sha256(data).hexdigest(), content_type)
+
 
 def _display(url: str) -> str:
     from capture_app.core.net import display_url
