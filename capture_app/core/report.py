@@ -202,18 +202,24 @@ _NESTED = {
 }
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _build(cls: type, data: dict[str, Any]):
     """Build a dataclass from a dict, ignoring unknown keys and keeping defaults for missing ones."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
     kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
+    for name in names:
+        if name not in data:
             continue
-        value = data[f.name]
-        if cls is Report and f.name in _NESTED and isinstance(value, dict):
-            value = _build(_NESTED[f.name], value)
-        elif cls is Report and f.name == "evidence" and isinstance(value, list):
+        value = data[name]
+        if cls is Report and name in _NESTED and isinstance(value, dict):
+            value = _build(_NESTED[name], value)
+        elif cls is Report and name == "evidence" and isinstance(value, list):
             value = [_build(EvidenceItem, item) for item in value if isinstance(item, dict)]
-        kwargs[f.name] = value
+        kwargs[name] = value
     try:
         return cls(**kwargs)
     except TypeError as exc:  # a required field (EvidenceItem) is missing
