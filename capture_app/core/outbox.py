@@ -554,23 +554,22 @@ class Outbox:
         the same ticket. An e-mail cannot be taken back: its receipt is always synced.
         """
         with self._write(durable=durable) as conn:
-            row = conn.execute("SELECT state, summary FROM reports WHERE id = ?",
-                               (claim.report_id,)).fetchone()
-            if row is None:
-                return Outcome(claim.report_id, "lost")
-            state, summary = row
-            if state == "sent":
-                return Outcome(claim.report_id, "sent", self._receipt(conn, claim.report_id))
             # Sent is sent, even if our lease ran out meanwhile: the server has the report.
-            conn.execute("UPDATE reports SET state = 'sent' WHERE id = ?", (claim.report_id,))
+            if not conn.execute("UPDATE reports SET state = 'sent' WHERE id = ? AND state != 'sent'",
+                                (claim.report_id,)).rowcount:
+                if conn.execute("SELECT 1 FROM reports WHERE id = ?",
+                                (claim.report_id,)).fetchone() is None:
+                    return Outcome(claim.report_id, "lost")
+                return Outcome(claim.report_id, "sent", self._receipt(conn, claim.report_id))
             conn.execute("UPDATE outbox SET lease_owner = '', lease_expires_at = '', error_key = '',"
                          " error_params = '{}', error_reason = '', error_permanent = 0,"
                          " next_attempt_at = ? WHERE report_id = ?", (NOT_SCHEDULED, claim.report_id))
             conn.execute(
                 "INSERT OR REPLACE INTO receipts (report_id, summary, transport, destination,"
-                " sent_at, reference, sha256, size, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (claim.report_id, summary, receipt.transport, receipt.destination, receipt.sent_at,
-                 receipt.reference, receipt.sha256, int(receipt.size), claim.attempts))
+                " sent_at, reference, sha256, size, attempts) SELECT id, summary, ?, ?, ?, ?, ?, ?, ?"
+                " FROM reports WHERE id = ?",
+                (receipt.transport, receipt.destination, receipt.sent_at, receipt.reference,
+                 receipt.sha256, int(receipt.size), claim.attempts, claim.report_id))
         return Outcome(claim.report_id, "sent", receipt)
 
     def fail(self, claim: Claim, error: TransportError) -> Outcome:
