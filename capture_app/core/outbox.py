@@ -307,7 +307,7 @@ class WalCheckpointer:
             self._wake.notify()
 
     def wait_idle(self, timeout: float) -> bool:
-        """True once no checkpoint is requested or running (for tests and orderly shutdown)."""
+        """True once no checkpoint is requested or running (tests wait with it)."""
         with self._wake:
             return self._wake.wait_for(lambda: not self._requested and not self._running,
                                        timeout=timeout)

@@ -144,10 +144,8 @@ class HttpTransport(Transport):
         return endpoint
 
     def _encoder(self, contents: BundleContents, report: Report, bundle_path: Path):
-        from requests_toolbelt.multipart.encoder import MultipartEncoder
-
         parts, handles, boundary = self._parts(contents, report, bundle_path)
-        return MultipartEncoder(fields=parts, boundary=boundary), handles
+        return _streaming_body(parts, boundary), handles
 
     def _parts(self, contents: BundleContents, report: Report,
                bundle_path: Path) -> tuple[list[tuple[str, Any]], list, str]:
@@ -214,9 +212,7 @@ class HttpTransport(Transport):
                     # streamed. Both are the same bytes (tests compare them).
                     body = _small_body(parts, boundary)
                     if body is None:
-                        from requests_toolbelt.multipart.encoder import MultipartEncoder
-
-                        encoder = MultipartEncoder(fields=parts, boundary=boundary)
+                        encoder = _streaming_body(parts, boundary)
                         total, content_type = int(encoder.len), encoder.content_type
                     else:
                         total, content_type = body.sent, body.content_type
@@ -382,6 +378,13 @@ class _SentBytes(bytes):
 # --- helpers --------------------------------------------------------------------------------
 
 _PART_HEADERS = 1024  # generous room for one part's boundary and headers
+
+
+def _streaming_body(parts: list[tuple[str, Any]], boundary: str):
+    """The multipart body as a stream of known length (requests-toolbelt's encoder)."""
+    from requests_toolbelt.multipart.encoder import MultipartEncoder
+
+    return MultipartEncoder(fields=parts, boundary=boundary)
 
 
 def _small_body(parts: list[tuple[str, Any]], boundary: str) -> _SentBytes | None:
