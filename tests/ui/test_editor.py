@@ -4,10 +4,11 @@ from __future__ import annotations
 import random
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QImage, QWheelEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
+from capture_app.ui.editor.canvas import ZOOM_STEPS
 from capture_app.ui.editor.dialog import EditorDialog
 from editor_gestures import click, drag, press
 from capture_app.ui.editor.tools import TOOLS
@@ -211,3 +212,151 @@ def test_every_control_of_the_editor_has_a_name(editor):
     assert unnamed == []
     assert dialog.canvas.accessibleName()
     assert dialog.colour.accessibleName()
+
+
+# -- zoom -----------------------------------------------------------------------------------
+
+def wheel(canvas, at: QPointF, notch: int, modifiers=Qt.NoModifier) -> None:
+    """A mouse wheel turned at ``at`` (canvas coordinates); 120 is one notch."""
+    event = QWheelEvent(at, canvas.mapToGlobal(at), QPoint(), QPoint(0, notch), Qt.NoButton,
+                        modifiers, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(canvas, event)
+
+
+def zoom_to(dialog, scale: float) -> None:
+    for _ in range(20):  # bounded: there are a dozen zoom steps
+        if dialog.zoom_area.scale() >= scale:
+            break
+        dialog.zoom_buttons["zoom_in"].click()
+    assert dialog.zoom_area.scale() == scale
+
+
+def show_image_point(dialog, point: tuple[float, float]) -> None:
+    """Scroll so that ``point`` (image pixels) is near the middle of the window."""
+    area, canvas = dialog.zoom_area, dialog.canvas
+    at = canvas.from_image(QPointF(*point))
+    area.horizontalScrollBar().setValue(round(at.x() - area.viewport().width() / 2))
+    area.verticalScrollBar().setValue(round(at.y() - area.viewport().height() / 2))
+    assert canvas.visibleRegion().contains(at.toPoint())
+
+
+def test_zoomed_in_a_redaction_covers_exactly_the_pixels_dragged_over(editor, qtbot):
+    original = noise_image(2400, 1800, seed=11)
+    dialog = editor(original)
+    fitted = dialog.zoom_area.scale()
+    assert fitted < 0.5 and dialog.zoom_label.text() == f"{round(fitted * 100)} %"
+    zoom_to(dialog, 4.0)
+    assert dialog.zoom_label.text() == "400 %"
+    assert dialog.zoom_area.horizontalScrollBar().maximum() > 0
+    show_image_point(dialog, (1005, 803))
+    dialog.choose_tool("redact")
+    drag(qtbot, dialog, (1000.1, 800.1), (1010.9, 805.9))
+    (redaction,) = dialog.document.redactions
+    assert (redaction.rect.x(), redaction.rect.y(), redaction.rect.width(),
+            redaction.rect.height()) == (1000, 800, 11, 6)
+    flat = dialog.result_value().image
+    assert {rgb(flat, x, y) for x in range(1000, 1011) for y in range(800, 806)} == {(0, 0, 0, 255)}
+    for x, y in ((999, 802), (1011, 802), (1004, 799), (1004, 806)):  # one pixel outside
+        assert flat.pixelColor(x, y) == original.pixelColor(x, y)
+
+
+def test_zoomed_in_every_image_pixel_is_shown_as_a_sharp_square(editor):
+    original = noise_image(2400, 1800, seed=12)
+    dialog = editor(original)
+    zoom_to(dialog, 4.0)
+    show_image_point(dialog, (1005, 803))
+    canvas = dialog.canvas
+    corner = canvas.from_image(QPointF(1000, 800)).toPoint()
+    shown = canvas.grab(QRect(corner.x(), corner.y(), 40, 24)).toImage()  # 10 × 6 image pixels
+    for dy in range(24):
+        for dx in range(40):
+            assert shown.pixelColor(dx, dy) == original.pixelColor(1000 + dx // 4, 800 + dy // 4), (dx, dy)
+
+
+def test_ctrl_wheel_zooms_around_the_pointer_and_the_plain_wheel_scrolls(editor, qtbot):
+    dialog = editor(noise_image(2400, 1800, seed=3))
+    area, canvas = dialog.zoom_area, dialog.canvas
+    fitted = area.scale()
+    # From the fitted picture one notch of Ctrl + wheel is one step up.
+    wheel(canvas, canvas.from_image(QPointF(1200, 900)), 120, Qt.ControlModifier)
+    assert area.scale() == min(z for z in ZOOM_STEPS if z > fitted)
+    area.set_zoom(1.0)
+    show_image_point(dialog, (1700, 1300))
+    on_screen = canvas.mapTo(area.viewport(), canvas.from_image(QPointF(1700, 1300)).toPoint())
+
+    def under_pointer() -> QPointF:
+        return canvas.to_image(QPointF(canvas.mapFrom(area.viewport(), on_screen)))
+
+    for expected in (1.5, 2.0):
+        wheel(canvas, QPointF(canvas.mapFrom(area.viewport(), on_screen)), 120, Qt.ControlModifier)
+        qtbot.wait(20)  # scroll bars that appear shrink the window a moment later
+        assert area.scale() == expected
+        # The pixel under the pointer stays under the pointer.
+        point = under_pointer()
+        assert abs(point.x() - 1700) <= 1 and abs(point.y() - 1300) <= 1, (expected, point)
+    # A touchpad sends parts of a notch: a quarter at a time adds up to one step.
+    for _ in range(4):
+        wheel(canvas, QPointF(canvas.mapFrom(area.viewport(), on_screen)), 30, Qt.ControlModifier)
+    assert area.scale() == 3.0
+    # Without Ctrl the wheel scrolls the picture and leaves the zoom alone.
+    top = area.verticalScrollBar().value()
+    wheel(canvas, QPointF(canvas.mapFrom(area.viewport(), on_screen)), -120)
+    assert area.verticalScrollBar().value() > top and area.scale() == 3.0
+    # Zooming out never makes the picture smaller than the window.
+    for _ in range(12):
+        wheel(canvas, QPointF(canvas.mapFrom(area.viewport(), on_screen)), -120, Qt.ControlModifier)
+    assert canvas.zoom is None and area.scale() == fitted
+    assert area.horizontalScrollBar().maximum() == 0
+
+
+def test_zoom_shortcuts_and_buttons(editor, qtbot):
+    dialog = editor(noise_image(2400, 1800, seed=4))
+    area, buttons = dialog.zoom_area, dialog.zoom_buttons
+    fitted = area.scale()
+    assert not buttons["zoom_out"].isEnabled() and not buttons["zoom_fit"].isEnabled()
+    press(qtbot, dialog, Qt.Key_Plus, Qt.ControlModifier)
+    assert area.scale() == min(z for z in ZOOM_STEPS if z > fitted)
+    press(qtbot, dialog, Qt.Key_1, Qt.ControlModifier)
+    assert area.scale() == 1.0 and dialog.zoom_label.text() == "100 %"
+    assert not buttons["zoom_actual"].isEnabled()
+    press(qtbot, dialog, Qt.Key_Minus, Qt.ControlModifier)
+    assert area.scale() == 2 / 3
+    press(qtbot, dialog, Qt.Key_0, Qt.ControlModifier)
+    assert dialog.canvas.zoom is None and area.scale() == fitted
+    zoom_to(dialog, 8.0)
+    assert not buttons["zoom_in"].isEnabled()
+    buttons["zoom_fit"].click()
+    assert area.scale() == fitted and buttons["zoom_in"].isEnabled()
+
+
+def test_middle_button_drags_the_zoomed_picture(editor, qtbot):
+    dialog = editor(noise_image(2400, 1800, seed=6))
+    zoom_to(dialog, 2.0)
+    area, canvas = dialog.zoom_area, dialog.canvas
+    show_image_point(dialog, (1200, 900))
+    left, top = area.horizontalScrollBar().value(), area.verticalScrollBar().value()
+    start = canvas.from_image(QPointF(1200, 900)).toPoint()
+    qtbot.mousePress(canvas, Qt.MiddleButton, pos=start)
+    qtbot.mouseMove(canvas, pos=start + QPointF(-100, -60).toPoint())
+    qtbot.mouseRelease(canvas, Qt.MiddleButton, pos=start + QPointF(-100, -60).toPoint())
+    # Dragging the picture to the upper left shows more of its lower right part.
+    assert area.horizontalScrollBar().value() == left + 100
+    assert area.verticalScrollBar().value() == top + 60
+    assert dialog.document.annotations == []  # panning draws nothing
+
+
+def test_a_small_picture_is_not_blown_up_and_can_still_be_zoomed(editor, qtbot):
+    dialog = editor(noise_image())  # 400 × 300 in a 1000 × 700 window
+    area, buttons = dialog.zoom_area, dialog.zoom_buttons
+    assert area.scale() == 1.0 and dialog.zoom_label.text() == "100 %"
+    assert not buttons["zoom_actual"].isEnabled()
+    buttons["zoom_in"].click()
+    assert area.scale() == 1.5
+    dialog.choose_tool("crop")
+    drag(qtbot, dialog, (100, 100), (200, 180))
+    # Zoomed and cropped, the tools still work in image pixels.
+    dialog.choose_tool("redact")
+    drag(qtbot, dialog, (120, 120), (140, 130))
+    flat = dialog.result_value().image
+    assert (flat.width(), flat.height()) == (100, 80)
+    assert {rgb(flat, x, y) for x in range(20, 40) for y in range(20, 30)} == {(0, 0, 0, 255)}

@@ -1,4 +1,4 @@
-"""The editor window: tool bar, picture, undo/redo, "shows the browser console", save."""
+"""The editor window: tool bar, picture (zoomable), undo/redo, "shows the browser console", save."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from capture_app.core.i18n import tr
-from capture_app.ui.editor.canvas import EditorCanvas
+from capture_app.ui.editor.canvas import MAX_ZOOM, EditorCanvas, ZoomArea
 from capture_app.ui.editor.document import EditDocument
 from capture_app.ui.editor.tools import TOOLS, Tool, ToolStyle
 from capture_app.ui.editor.tools.step_marker import StepMarkerTool
@@ -94,7 +94,8 @@ class EditorDialog(QDialog):
         layout.addWidget(self.hint)
         self.canvas = EditorCanvas(self.document)
         self.canvas.finished.connect(self._finished)
-        layout.addWidget(self.canvas, 1)
+        self.zoom_area = ZoomArea(self.canvas)
+        layout.addWidget(self.zoom_area, 1)
 
         bottom = QHBoxLayout()
         self.console = QCheckBox(tr("editor.shows_console"))
@@ -103,6 +104,8 @@ class EditorDialog(QDialog):
         self.console.setChecked(shows_console)
         bottom.addWidget(self.console)
         bottom.addStretch(1)
+        self._build_zoom(bottom)
+        bottom.addSpacing(24)
         self.cancel_button = QPushButton(tr("editor.cancel"))
         self.save_button = QPushButton(tr("editor.save"))
         for button in (self.cancel_button, self.save_button):
@@ -112,6 +115,44 @@ class EditorDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self.save)
         layout.addLayout(bottom)
+
+    def _build_zoom(self, row: QHBoxLayout) -> None:
+        """Zoom out, the current zoom, zoom in, fit — under the picture, like an image viewer."""
+        area = self.zoom_area
+        self.zoom_buttons: dict[str, QToolButton] = {}
+        actions = (("zoom_out", lambda: area.step_zoom(-1), QKeySequence.ZoomOut),
+                   ("zoom_in", lambda: area.step_zoom(1), QKeySequence.ZoomIn),
+                   ("zoom_fit", lambda: area.set_zoom(None), QKeySequence("Ctrl+0")),
+                   ("zoom_actual", lambda: area.set_zoom(1.0), QKeySequence("Ctrl+1")))
+        self.zoom_label = QLabel()
+        self.zoom_label.setAccessibleName(tr("editor.zoom_level_name"))
+        self.zoom_label.setMinimumWidth(self.zoom_label.fontMetrics().horizontalAdvance("800 %") + 8)
+        for index, (key, action, keys) in enumerate(actions):
+            button = QToolButton()
+            button.setText(tr(f"editor.{key}"))
+            button.setAccessibleName(tr(f"editor.{key}_name"))
+            button.setToolTip(tr(f"editor.{key}_tip"))
+            button.clicked.connect(action)
+            QShortcut(keys, self, action)
+            self.zoom_buttons[key] = button
+            row.addWidget(button)
+            if index == 0:
+                row.addWidget(self.zoom_label)
+        if QKeySequence("Ctrl+=") not in QKeySequence.keyBindings(QKeySequence.ZoomIn):
+            # US keyboards: "+" is Shift+"=", so "Ctrl+=" is what people press.
+            QShortcut(QKeySequence("Ctrl+="), self, lambda: area.step_zoom(1))
+        area.zoom_changed.connect(self._zoom_changed)
+        self._zoom_changed()
+
+    def _zoom_changed(self) -> None:
+        area = self.zoom_area
+        percent = round(area.scale() * 100)
+        self.zoom_label.setText(tr("editor.zoom_level", percent=percent))
+        fitted = self.canvas.zoom is None
+        self.zoom_buttons["zoom_fit"].setEnabled(not fitted)
+        self.zoom_buttons["zoom_out"].setEnabled(not fitted)
+        self.zoom_buttons["zoom_in"].setEnabled(area.scale() < MAX_ZOOM)
+        self.zoom_buttons["zoom_actual"].setEnabled(percent != 100 and area.fit_scale() < 1.0)
 
     # -- tools
 
