@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from capture_app.core import console_log
 from capture_app.core.i18n import tr
+from capture_app.ui.screen_fit import resize_to_fit
 
 SHOWN_ROWS = 500  # the dialog lists this many grouped entries; the attachment has its budget
 LEVEL_COLOURS = {"error": "#c42b1c", "warning": "#9a5b00"}
@@ -116,7 +117,7 @@ class ConsoleImportDialog(QDialog):
         self.run = run
         self.setWindowTitle(tr("console.dialog_title"))
         self.setAccessibleName(tr("console.dialog_title"))
-        self.resize(860, 640)
+        resize_to_fit(self, 860, 640)
         layout = QVBoxLayout(self)
         intro = QLabel(tr("console.dialog_intro"))
         intro.setWordWrap(True)

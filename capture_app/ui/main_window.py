@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 
 from capture_app import APP_NAME, __version__
 from capture_app.core.i18n import tr
+from capture_app.ui.screen_fit import resize_to_fit
 
 ID_ROLE = Qt.UserRole + 1
 
@@ -34,7 +35,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
-        self.resize(820, 560)
+        resize_to_fit(self, 820, 560)
         self._build_menu()
         central = QWidget()
         self.setCentralWidget(central)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from capture_app.core.i18n import current_language, tr
+from capture_app.ui.screen_fit import resize_to_fit
 
 ID_ROLE = Qt.UserRole + 1
 
@@ -41,7 +42,7 @@ class OutboxWindow(QWidget):
         self.items = []
         self.setWindowTitle(tr("sending.outbox_ui.title"))
         self.setAccessibleName(tr("sending.outbox_ui.title"))
-        self.resize(900, 520)
+        resize_to_fit(self, 900, 520)
         layout = QVBoxLayout(self)
         intro = QLabel(tr("sending.outbox_ui.intro"))
         intro.setWordWrap(True)

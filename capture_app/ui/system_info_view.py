@@ -16,6 +16,7 @@ from capture_app.core.i18n import current_language, tr
 from capture_app.core.system_info import (
     exclusions_locked, field_label, remember_exclusions, remembered_exclusions,
 )
+from capture_app.ui.screen_fit import resize_to_fit
 
 KEY_ROLE = Qt.UserRole + 1
 
@@ -133,7 +134,7 @@ class SystemInfoDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("probes.ui.review_title"))
         self.setAccessibleName(tr("probes.ui.review_title"))
-        self.resize(760, 520)
+        resize_to_fit(self, 760, 520)
         layout = QVBoxLayout(self)
         self.view = SystemInfoView(config, run, self)
         self.view.show_report(report)

@@ -16,6 +16,7 @@ from capture_app.ui.editor.document import EditDocument
 from capture_app.ui.editor.tools import TOOLS, Tool, ToolStyle
 from capture_app.ui.editor.tools.step_marker import StepMarkerTool
 from capture_app.ui.editor.tools.text import TextTool
+from capture_app.ui.screen_fit import resize_to_fit
 
 COLOURS = (("red", "#d91e18"), ("blue", "#0067b8"), ("green", "#2f855a"), ("black", "#000000"))
 
@@ -35,7 +36,7 @@ class EditorDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("editor.window_title", title=title))
         self.setAccessibleName(tr("editor.window_title", title=title))
-        self.resize(1100, 760)
+        resize_to_fit(self, 1100, 760)
         self.document = EditDocument(image, self)
         self.initial_console = shows_console
         self.ask_text = self._ask_text  # replaced in tests: the text tool's input

@@ -15,15 +15,18 @@ import os
 import sys
 from importlib.util import find_spec
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QSize, Signal
 from PySide6.QtWidgets import QApplication
 
 from capture_app.core.i18n import current_language, tr
 from capture_app.ui.guide import sections
+from capture_app.ui.screen_fit import fitted_size, screen_room
 
 log = logging.getLogger(__name__)
 
 EXIT_NO_BACKEND = 3  # capture_app.guide_process.EXIT_NO_BACKEND, without importing it here
+# The guide's window: narrow, to sit beside the browser; as tall as the screen has room for.
+GUIDE_SIZE = (580, 820)
 
 
 def webview_available() -> bool:
@@ -37,6 +40,16 @@ def webview_available() -> bool:
     except (ImportError, ValueError):
         return False
     return True
+
+
+def window_size_args() -> list[str]:
+    """``--width``/``--height`` for the guide window, fitted into the primary screen's free area."""
+    width, height = GUIDE_SIZE
+    room = screen_room()
+    if room is not None and not room.isEmpty():
+        size = fitted_size(QSize(width, height), room)
+        width, height = size.width(), size.height()
+    return ["--width", str(width), "--height", str(height)]
 
 
 def child_command(args: list[str]) -> list[str]:
@@ -94,7 +107,7 @@ class GuideLauncher(QObject):
             env.insert(name, value)
         process.setProcessEnvironment(env)
         program, *args = child_command(["--url", url, "--title", tr("console.guide_title"),
-                                         "--parent-pid", str(os.getpid())])
+                                         "--parent-pid", str(os.getpid()), *window_size_args()])
         process.setProgram(program)
         process.setArguments(args)
         process.setProcessChannelMode(QProcess.SeparateChannels)

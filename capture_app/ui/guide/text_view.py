@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from capture_app.core.i18n import current_language, tr
 from capture_app.ui.guide import sections
+from capture_app.ui.screen_fit import resize_to_fit
 
 
 class GuideTextWindow(QWidget):
@@ -20,7 +21,7 @@ class GuideTextWindow(QWidget):
         super().__init__(parent)
         self.setWindowTitle(tr("console.guide_title"))
         self.setAccessibleName(tr("console.guide_title"))
-        self.resize(620, 820)
+        resize_to_fit(self, 620, 820)
         layout = QVBoxLayout(self)
         self.notice = QLabel()
         self.notice.setWordWrap(True)

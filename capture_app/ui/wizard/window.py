@@ -23,6 +23,7 @@ from capture_app.core.wizard import (
 )
 from capture_app.ui.forms import mark_invalid
 from capture_app.ui.roles import ACCESSIBLE_TEXT_ROLE, USER_ROLE
+from capture_app.ui.screen_fit import resize_to_fit
 from capture_app.ui.tasks import serial_pool
 from capture_app.ui.wizard.base import StepPage, WizardEnv
 
@@ -87,7 +88,7 @@ class WizardWindow(QWidget):
         self.last_save_error: str | None = None
         self.setWindowTitle(tr("ui.wizard.title"))
         self.setAccessibleName(tr("ui.wizard.title"))
-        self.resize(980, 720)
+        resize_to_fit(self, 980, 720)
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(autosave_delay_ms)
