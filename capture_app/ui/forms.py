@@ -140,23 +140,29 @@ class Binder(QObject):
             widget.setChecked(bool(value))
 
 
-INVALID_STYLE = '*[invalid="true"] { border: 2px solid #c42b1c; }'  # the field, not its children
+# The field, not its children: red for what blocks the next step, amber for a hint.
+INVALID_STYLE = '*[invalid="true"] { border: 2px solid #c42b1c; }'
+WARNING_STYLE = '*[warning="true"] { border: 2px solid #b36b00; }'
 
 
-def mark_invalid(widget: QWidget, message: str | None) -> None:
-    """Show a field's problem on the field itself: a red frame, the text as tooltip and for screen
-    readers. Without a problem the field's own hint comes back."""
+def mark_invalid(widget: QWidget, message: str | None, *, warning: bool = False) -> None:
+    """Show a field's problem on the field itself: a frame (red for an error, amber for a
+    hint that does not block), the text as tooltip and for screen readers. Without a problem
+    the field's own hint comes back."""
     if widget.property("base_tooltip") is None:
         widget.setProperty("base_tooltip", widget.toolTip())
         widget.setProperty("base_description", widget.accessibleDescription())
-    invalid = bool(message)
-    if bool(widget.property("invalid")) == invalid and (not invalid or widget.toolTip() == message):
+    invalid = bool(message) and not warning
+    warned = bool(message) and warning
+    if (bool(widget.property("invalid")) == invalid and bool(widget.property("warning")) == warned
+            and (not message or widget.toolTip() == message)):
         return  # unchanged: re-polishing the style is not free
     widget.setProperty("invalid", invalid)
+    widget.setProperty("warning", warned)
     base_tip, base_description = widget.property("base_tooltip"), widget.property("base_description")
-    widget.setToolTip(message if invalid else base_tip)
-    widget.setAccessibleDescription(f"{base_description}\n⚠ {message}".strip() if invalid
+    widget.setToolTip(message if message else base_tip)
+    widget.setAccessibleDescription(f"{base_description}\n⚠ {message}".strip() if message
                                     else base_description)
     # A style sheet on this field only: an application-wide one would put every widget of the
     # app through the (slower) style-sheet style, at start-up too.
-    widget.setStyleSheet(INVALID_STYLE if invalid else "")
+    widget.setStyleSheet(INVALID_STYLE if invalid else WARNING_STYLE if warned else "")

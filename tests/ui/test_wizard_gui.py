@@ -180,3 +180,36 @@ def red_frame(widget) -> bool:
     y = image.height() // 2
     left = image.pixelColor(0, y)
     return left.red() > 150 and left.green() < 90 and left.blue() < 90
+
+
+def frame_colour(widget) -> tuple[int, int, int]:
+    image = widget.grab().toImage()
+    colour = image.pixelColor(0, image.height() // 2)
+    return colour.red(), colour.green(), colour.blue()
+
+
+def test_a_hint_is_framed_amber_and_does_not_block_an_error_is_framed_red(controller, qtbot):
+    from factories import second_level_report
+
+    report = second_level_report()  # every field filled, no evidence
+    controller.store.save(report)
+    window = controller.resume(report.id)
+    qtbot.addWidget(window)
+    assert window.go_to(Step.EVIDENCE)
+    evidence = window.pages[Step.EVIDENCE]
+    table = evidence.field_widget("evidence")
+    assert "Hinweis" in window.problems.text() and "Screenshot" in window.problems.text()
+    # A missing screenshot is a hint: an amber frame, not the red one of a field to fix.
+    assert table.property("warning") is True and table.property("invalid") is False
+    assert frame_colour(table) == (0xb3, 0x6b, 0x00)
+    assert not red_frame(table)
+    assert "Screenshot" in table.toolTip()
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.REVIEW  # a hint never holds the agent back
+    window.go_to(Step.DETAILS)
+    summary = window.pages[Step.DETAILS].field_widget("summary")
+    summary.clear()  # a required field emptied
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.DETAILS
+    assert summary.property("invalid") is True and summary.property("warning") is False
+    assert frame_colour(summary) == (0xc4, 0x2b, 0x1c)

@@ -225,10 +225,12 @@ class WizardWindow(QWidget):
         if page is not None:
             for field_name, widget in list(page.binder.widgets.items()):
                 mark_invalid(widget, None)
-            for problem in problems:
+            # Hints first, errors last: a field with both shows the error.
+            for problem in sorted(problems, key=lambda p: p.severity == ERROR):
                 widget = page.field_widget(problem.field)
                 if widget is not None:
-                    mark_invalid(widget, problem.message() if problem in visible else None)
+                    mark_invalid(widget, problem.message() if problem in visible else None,
+                                 warning=problem.severity != ERROR)
         lines = []
         if visible:
             from html import escape
