@@ -20,6 +20,10 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
+from capture_app.core.i18n import tr
+from capture_app.ui.editor.document import EditDocument
+from capture_app.ui.editor.tools.base import Annotation, Tool
+
 # The zoom levels Ctrl + plus/minus step through; below the fitted size the picture just fits.
 ZOOM_STEPS = (0.1, 0.25, 1 / 3, 0.5, 2 / 3, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 MAX_ZOOM = ZOOM_STEPS[-1]
@@ -29,10 +33,6 @@ SHARP_ZOOM = 2.0
 WHEEL_NOTCH = 120
 # While a tool is dragged, the view scrolls to keep this many pixels around the pointer visible.
 EDGE_MARGIN = 24
-
-from capture_app.core.i18n import tr
-from capture_app.ui.editor.document import EditDocument
-from capture_app.ui.editor.tools.base import Annotation, Tool
 
 
 class EditorCanvas(QWidget):
@@ -128,11 +128,12 @@ class EditorCanvas(QWidget):
             self.area.wheelEvent(event)  # scrolls (Alt: sideways), as over any scroll area
             return
         event.accept()
+        on_screen = event.position() + QPointF(self.pos())  # in the scroll area's viewport
         self._wheel += event.angleDelta().y()
-        while abs(self._wheel) >= WHEEL_NOTCH:
+        while abs(self._wheel) >= WHEEL_NOTCH:  # a fast turn: several notches in one event
             step = 1 if self._wheel > 0 else -1
             self._wheel -= step * WHEEL_NOTCH
-            self.area.step_zoom(step, anchor=event.position())
+            self.area.step_zoom(step, anchor=on_screen - QPointF(self.pos()))
 
     # -- painting
 
