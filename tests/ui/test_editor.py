@@ -356,9 +356,19 @@ def test_a_small_picture_is_not_blown_up_and_can_still_be_zoomed(editor, qtbot):
     assert area.scale() == 1.5
     dialog.choose_tool("crop")
     drag(qtbot, dialog, (100, 100), (200, 180))
+    assert dialog.zoom_label.text() == "150 %"
     # Zoomed and cropped, the tools still work in image pixels.
     dialog.choose_tool("redact")
     drag(qtbot, dialog, (120, 120), (140, 130))
     flat = dialog.result_value().image
     assert (flat.width(), flat.height()) == (100, 80)
     assert {rgb(flat, x, y) for x in range(20, 40) for y in range(20, 30)} == {(0, 0, 0, 255)}
+
+
+def test_after_a_crop_the_fitted_percentage_is_shown_anew(editor, qtbot):
+    dialog = editor(noise_image(2400, 1800, seed=8))
+    before = dialog.zoom_label.text()
+    dialog.choose_tool("crop")
+    drag(qtbot, dialog, (0, 0), (600, 450))  # a quarter of each side: fits at a larger scale
+    assert dialog.canvas.zoom is None
+    assert dialog.zoom_label.text() == f"{round(dialog.zoom_area.scale() * 100)} %" != before

@@ -141,6 +141,7 @@ class EditorCanvas(QWidget):
         self._pixmap = None
         if self.area is not None:
             self.area.relayout()
+            self.area.zoom_changed.emit()  # a crop changes the fitted percentage
         self.update()
 
     def paintEvent(self, event) -> None:
