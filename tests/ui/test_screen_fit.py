@@ -37,7 +37,7 @@ def test_a_window_keeps_its_size_where_there_is_room_and_shrinks_where_there_is_
 
 
 def test_the_editor_and_the_guide_open_no_larger_than_the_screen(qapp, no_dialogs):
-    from capture_app.ui.editor.dialog import EditorDialog
+    from capture_app.ui.editor.dialog import EditorDialog, preferred_size
 
     room = screen_room()
     image = QImage(3840, 2160, QImage.Format_RGB32)
@@ -46,13 +46,23 @@ def test_the_editor_and_the_guide_open_no_larger_than_the_screen(qapp, no_dialog
     try:
         assert dialog.width() <= room.width() - FRAME.width()
         assert dialog.height() <= room.height() - FRAME.height()
-        assert dialog.size() == fitted_size(QSize(1100, 760), room)
+        assert dialog.size() == fitted_size(QSize(*preferred_size(room)), room)
     finally:
         dialog.deleteLater()
     args = window_size_args()
     width, height = int(args[args.index("--width") + 1]), int(args[args.index("--height") + 1])
     assert QSize(width, height) == fitted_size(QSize(*GUIDE_SIZE), room)
     assert height <= room.height() - FRAME.height()
+
+
+def test_the_editor_takes_most_of_a_large_screen_and_all_a_small_one_has():
+    from capture_app.ui.editor.dialog import preferred_size
+
+    large = QRect(0, 0, 2560, 1400)
+    assert fitted_size(QSize(*preferred_size(large)), large) == QSize(2176, 1190)
+    laptop = QRect(0, 0, 1280, 680)
+    assert fitted_size(QSize(*preferred_size(laptop)), laptop) == QSize(1100, 632)
+    assert preferred_size(None) == (1100, 760)
 
 
 def test_on_a_1280x720_laptop_the_wizard_lies_above_the_taskbar(tmp_path):

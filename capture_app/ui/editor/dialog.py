@@ -16,9 +16,23 @@ from capture_app.ui.editor.document import EditDocument
 from capture_app.ui.editor.tools import TOOLS, Tool, ToolStyle
 from capture_app.ui.editor.tools.step_marker import StepMarkerTool
 from capture_app.ui.editor.tools.text import TextTool
-from capture_app.ui.screen_fit import resize_to_fit
+from capture_app.ui.screen_fit import resize_to_fit, screen_room
+
+# The editor's first size: at least this, and most of the screen where it is larger — the
+# bigger the picture is shown, the more exactly a redaction can be placed.
+MIN_SIZE = (1100, 760)
+SCREEN_SHARE = 0.85
 
 COLOURS = (("red", "#d91e18"), ("blue", "#0067b8"), ("green", "#2f855a"), ("black", "#000000"))
+
+
+def preferred_size(room: QRect | None) -> tuple[int, int]:
+    """The editor's size before fitting it into ``room``, the screen's free area."""
+    width, height = MIN_SIZE
+    if room is None:
+        return width, height
+    return (max(width, int(room.width() * SCREEN_SHARE)),
+            max(height, int(room.height() * SCREEN_SHARE)))
 
 
 @dataclass
@@ -36,7 +50,7 @@ class EditorDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("editor.window_title", title=title))
         self.setAccessibleName(tr("editor.window_title", title=title))
-        resize_to_fit(self, 1100, 760)
+        resize_to_fit(self, *preferred_size(screen_room(parent or self)))
         self.document = EditDocument(image, self)
         self.initial_console = shows_console
         self.ask_text = self._ask_text  # replaced in tests: the text tool's input
