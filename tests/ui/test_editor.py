@@ -327,6 +327,11 @@ def test_zoom_shortcuts_and_buttons(editor, qtbot):
     assert dialog.canvas.zoom is None and area.scale() == fitted
     zoom_to(dialog, 8.0)
     assert not buttons["zoom_in"].isEnabled()
+    # Zoomed in, the arrow keys scroll the picture.
+    left, top = area.horizontalScrollBar().value(), area.verticalScrollBar().value()
+    press(qtbot, dialog, Qt.Key_Right)
+    press(qtbot, dialog, Qt.Key_Down)
+    assert area.horizontalScrollBar().value() > left and area.verticalScrollBar().value() > top
     buttons["zoom_fit"].click()
     assert area.scale() == fitted and buttons["zoom_in"].isEnabled()
 
