@@ -133,6 +133,34 @@ def test_a_region_is_chosen_on_the_frozen_screen_with_a_size_readout(wizard, scr
     assert stored_rgb(wizard, item) == sub_image(screen.rgb, SW, 100, 120, 201, 81)
 
 
+def test_a_magnifier_beside_the_pointer_shows_the_pixels_around_it_enlarged(wizard, screen, qtbot):
+    from capture_app.ui.capture.overlay import LOUPE_RADIUS, LOUPE_ZOOM
+
+    page = wizard.page(Step.EVIDENCE)
+    overlay = open_overlay(page, screen, qtbot)
+    qtbot.mouseMove(overlay, pos=at(overlay, 300, 200))
+    assert overlay.pointer_pixel() == (300, 200)
+    box = overlay.loupe_rect()
+    assert box.left() > at(overlay, 300, 200).x() and box.top() > at(overlay, 300, 200).y()
+    shown = overlay.grab().toImage()
+    for dy in range(-LOUPE_RADIUS, LOUPE_RADIUS + 1):
+        for dx in range(-LOUPE_RADIUS, LOUPE_RADIUS + 1):
+            # The middle of each enlarged square has the true colour of its screen pixel.
+            cx = box.left() + (dx + LOUPE_RADIUS) * LOUPE_ZOOM + LOUPE_ZOOM // 2
+            cy = box.top() + (dy + LOUPE_RADIUS) * LOUPE_ZOOM + LOUPE_ZOOM // 2
+            offset = ((200 + dy) * SW + 300 + dx) * 3
+            expected = tuple(screen.rgb[offset:offset + 3])
+            colour = shown.pixelColor(cx, cy)
+            assert (colour.red(), colour.green(), colour.blue()) == expected, (dx, dy)
+    # In the lower right corner it moves to the upper left of the pointer and stays on screen.
+    qtbot.mouseMove(overlay, pos=at(overlay, SW - 3, SH - 3))
+    corner = overlay.loupe_rect()
+    assert overlay.rect().contains(corner)
+    assert corner.right() < at(overlay, SW - 3, SH - 3).x()
+    assert overlay.pointer_pixel() == (SW - 3, SH - 3)
+    qtbot.keyClick(overlay, Qt.Key_Escape)
+
+
 def test_a_click_without_dragging_is_an_empty_region_and_esc_cancels(wizard, screen, qtbot):
     page = wizard.page(Step.EVIDENCE)
     overlay = open_overlay(page, screen, qtbot)

@@ -1,7 +1,8 @@
 """Choosing a region: one full-screen overlay per screen over the frozen desktop picture.
 
-Crosshair, a live size readout in true pixels, Esc cancels, Enter or releasing the mouse
-accepts. The overlay shows the already captured picture, so it cannot appear in the image and
+Crosshair, a magnifier beside the pointer (the pixels around it, eight times as large, so an
+edge can be hit exactly on a HiDPI screen), a live size readout in true pixels, Esc cancels,
+Enter or releasing the mouse accepts. The overlay shows the already captured picture, so it cannot appear in the image and
 nothing on screen changes while the agent selects. Positions are converted from the widget's
 logical coordinates to the monitor's physical pixels by proportion, which holds for any scale
 factor.
@@ -17,6 +18,13 @@ from PySide6.QtWidgets import QWidget
 from capture_app.core.i18n import tr
 from capture_app.core.screenshot import Capture, Monitor, Region, ScreenHint, match_screens
 from capture_app.ui.capture.images import to_qimage
+
+
+# The magnifier: this many screen pixels on each side of the one under the pointer, each drawn
+# this many (logical) pixels large, this far from the pointer.
+LOUPE_RADIUS = 7
+LOUPE_ZOOM = 8
+LOUPE_OFFSET = 24
 
 
 class RegionOverlay(QWidget):
@@ -63,6 +71,25 @@ class RegionOverlay(QWidget):
         if max(y0, y1) - min(y0, y1) < 1e-9:
             bottom = top
         return Region(self.area.left + left, self.area.top + top, right - left, bottom - top)
+
+    def pointer_pixel(self) -> tuple[int, int] | None:
+        """The pixel under the pointer, in this overlay's picture."""
+        if self._mouse is None:
+            return None
+        x, y = self.to_pixels(self._mouse)
+        return (min(int(x), self.image.width() - 1), min(int(y), self.image.height() - 1))
+
+    def loupe_rect(self) -> QRect | None:
+        """Where the magnifier is drawn: below right of the pointer, or where there is room."""
+        if self._mouse is None:
+            return None
+        side = (2 * LOUPE_RADIUS + 1) * LOUPE_ZOOM
+        x, y = int(self._mouse.x()) + LOUPE_OFFSET, int(self._mouse.y()) + LOUPE_OFFSET
+        if x + side > self.width():
+            x = int(self._mouse.x()) - LOUPE_OFFSET - side
+        if y + side > self.height():
+            y = int(self._mouse.y()) - LOUPE_OFFSET - side
+        return QRect(max(0, x), max(0, y), side, side)
 
     def readout(self) -> str:
         """The live size of the selection, in true pixels of the screen."""
@@ -127,14 +154,33 @@ class RegionOverlay(QWidget):
             painter.drawImage(chosen, self.image, source)
             painter.setPen(QPen(QColor("#00a2ff"), 1))
             painter.drawRect(chosen.adjusted(0, 0, -1, -1))
-            if self.readout():
-                self._label(painter, chosen.bottomRight().toPoint() + QPoint(6, 6), self.readout())
         if self._mouse is not None:
             painter.setPen(QPen(QColor(255, 255, 255, 200), 1, Qt.DashLine))
             painter.drawLine(QPointF(0, self._mouse.y()), QPointF(self.width(), self._mouse.y()))
             painter.drawLine(QPointF(self._mouse.x(), 0), QPointF(self._mouse.x(), self.height()))
+            self._loupe(painter)
+        if chosen is not None and self.readout():
+            # Under the magnifier, which follows the pointer (the corner being dragged).
+            box = self.loupe_rect()
+            at = (box.bottomLeft() + QPoint(0, 6) if box is not None
+                  else chosen.bottomRight().toPoint() + QPoint(6, 6))
+            self._label(painter, at, self.readout())
         self._label(painter, QPoint(16, 16), self.message)
         painter.end()
+
+    def _loupe(self, painter: QPainter) -> None:
+        box, (x, y) = self.loupe_rect(), self.pointer_pixel()
+        source = QRect(x - LOUPE_RADIUS, y - LOUPE_RADIUS, 2 * LOUPE_RADIUS + 1,
+                       2 * LOUPE_RADIUS + 1)
+        painter.fillRect(box, QColor(0, 0, 0))  # beyond the edge of the screen
+        # Without smoothing: every pixel is a sharp square (Qt clips a source beyond the image).
+        painter.drawImage(box, self.image, source)
+        painter.setPen(QPen(QColor("#00a2ff"), 1))
+        painter.drawRect(box.adjusted(0, 0, -1, -1))
+        middle = box.topLeft() + QPoint(LOUPE_RADIUS * LOUPE_ZOOM, LOUPE_RADIUS * LOUPE_ZOOM)
+        painter.setPen(QPen(QColor("#ffffff"), 1))
+        painter.drawRect(QRect(middle - QPoint(1, 1), QPoint(middle.x() + LOUPE_ZOOM,
+                                                             middle.y() + LOUPE_ZOOM)))
 
     def _label(self, painter: QPainter, at: QPoint, text: str) -> None:
         font = QFont(self.font())
