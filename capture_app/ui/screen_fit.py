@@ -9,6 +9,7 @@ bar and frame that the window system adds around it.
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
 # Title bar and borders added by the window system (Windows 11 at 100 %: 31 + 8 px), in
@@ -24,11 +25,7 @@ def fitted_size(preferred: QSize, free: QRect) -> QSize:
 
 def screen_room(widget: QWidget | None = None) -> QRect | None:
     """The free area (without taskbar and docks) of the screen ``widget`` opens on."""
-    screen = widget.screen() if widget is not None else None
-    if screen is None:
-        from PySide6.QtGui import QGuiApplication
-
-        screen = QGuiApplication.primaryScreen()
+    screen = (widget.screen() if widget is not None else None) or QGuiApplication.primaryScreen()
     return screen.availableGeometry() if screen is not None else None
 
 

@@ -2,10 +2,10 @@
 
 Crosshair, a magnifier beside the pointer (the pixels around it, eight times as large, so an
 edge can be hit exactly on a HiDPI screen), a live size readout in true pixels, Esc cancels,
-Enter or releasing the mouse accepts. The overlay shows the already captured picture, so it cannot appear in the image and
-nothing on screen changes while the agent selects. Positions are converted from the widget's
-logical coordinates to the monitor's physical pixels by proportion, which holds for any scale
-factor.
+Enter or releasing the mouse accepts. The overlay shows the already captured picture, so it
+cannot appear in the image and nothing on screen changes while the agent selects. Positions
+are converted from the widget's logical coordinates to the monitor's physical pixels by
+proportion, which holds for any scale factor.
 """
 from __future__ import annotations
 

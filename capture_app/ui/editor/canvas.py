@@ -253,12 +253,12 @@ class ZoomArea(QScrollArea):
         self.ensureVisible(round(point.x()), round(point.y()), margin, margin)
 
     def relayout(self) -> None:
-        """Size the canvas for the zoom: the viewport when fitted, the zoomed picture else."""
+        """Size the canvas for the zoom: the viewport when fitted, the zoomed picture else.
+        The caller announces ``zoom_changed`` (the zoom may have fallen back to fitted)."""
         canvas = self.canvas
         if canvas.zoom is not None and canvas.zoom <= self.fit_scale() + 1e-9:
             canvas.zoom = None  # the window grew or the crop shrank: zoomed is now fitted
             self._anchor = None
-            self.zoom_changed.emit()
         if canvas.zoom is None:
             self.setWidgetResizable(True)
             return
@@ -286,7 +286,5 @@ class ZoomArea(QScrollArea):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        fitted = self.canvas.zoom is None
         self.relayout()
-        if fitted:
-            self.zoom_changed.emit()  # the fitted percentage follows the window size
+        self.zoom_changed.emit()  # fitted, the percentage follows the window size
