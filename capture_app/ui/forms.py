@@ -15,16 +15,27 @@ from PySide6.QtWidgets import (
 from capture_app.core.i18n import tr
 
 
-def get_path(obj: Any, path: str) -> Any:
+_MISSING = object()
+
+
+def get_path(obj: Any, path: str, default: Any = _MISSING) -> Any:
+    """The value at a dotted path; a dict key not there yet (a case's extra facts before they
+    are typed) gives ``default`` when one is given."""
     for part in path.split("."):
-        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+        if isinstance(obj, dict):
+            if part not in obj and default is not _MISSING:
+                return default
+            obj = obj[part]
+        else:
+            obj = getattr(obj, part)
     return obj
 
 
 def set_path(obj: Any, path: str, value: Any) -> None:
+    """Write a value at a dotted path, adding the dict entries on the way that do not exist yet."""
     *parents, last = path.split(".")
     for part in parents:
-        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+        obj = obj.setdefault(part, {}) if isinstance(obj, dict) else getattr(obj, part)
     if isinstance(obj, dict):
         obj[last] = value
     else:
@@ -103,7 +114,7 @@ class Binder(QObject):
         def write(value: Any) -> None:
             if self._loading or self._report is None:
                 return
-            if get_path(self._report, path) == value:
+            if get_path(self._report, path, None) == value:
                 return
             set_path(self._report, path, value)
             self.changed.emit(path)
@@ -114,10 +125,7 @@ class Binder(QObject):
         self._loading = True
         try:
             for widget, path in self._bindings:
-                try:
-                    value = get_path(report, path)
-                except (KeyError, AttributeError):
-                    value = ""
+                value = get_path(report, path, "")
                 self._show(widget, value)
         finally:
             self._loading = False

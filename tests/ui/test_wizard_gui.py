@@ -213,3 +213,34 @@ def test_a_hint_is_framed_amber_and_does_not_block_an_error_is_framed_red(contro
     assert window.current is Step.DETAILS
     assert summary.property("invalid") is True and summary.property("warning") is False
     assert frame_colour(summary) == (0xc4, 0x2b, 0x1c)
+
+
+def fill_details(qtbot, details, summary="Kalender zeigt keine Termine") -> None:
+    type_into(qtbot, details.field_widget("summary"), summary)
+    set_combo(details.field_widget("description.affected"), "advisor")
+    set_combo(details.field_widget("description.area"), "Kalender")
+    type_into(qtbot, details.field_widget("description.what"),
+              "Neue Termine erscheinen seit Montag nicht im Outlook-Kalender.")
+    set_combo(details.field_widget("description.urgency"), "normal")
+
+
+@pytest.mark.parametrize("case_id, values", [
+    ("calendar_sync_missing", {"calendar_system": "Exchange 2019",
+                               "calendar_account": "berater.müller@bank.de"}),
+    ("change_email_address", {"old_email": "alt@bank.de", "new_email": "neu@bank.de"}),
+])
+def test_the_facts_a_case_asks_for_are_typed_in_and_let_the_agent_on(
+        controller, qtbot, case_id, values):
+    window = controller.new_report()
+    qtbot.addWidget(window)
+    select_case(window, case_id)
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    details = window.pages[Step.DETAILS]
+    fill_details(qtbot, details)
+    for field_id, text in values.items():
+        type_into(qtbot, details.field_widget(f"description.case_fields.{field_id}"), text)
+    assert window.report.description.case_fields == values
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.TIME, window.problems.text()
+    assert window.flush()
+    assert controller.store.load(window.report.id).description.case_fields == values
