@@ -244,3 +244,45 @@ def test_the_facts_a_case_asks_for_are_typed_in_and_let_the_agent_on(
     assert window.current is Step.TIME, window.problems.text()
     assert window.flush()
     assert controller.store.load(window.report.id).description.case_fields == values
+
+
+def fully_in_view(widget) -> bool:
+    """Shown, and not a pixel of it clipped by a scroll area or the window's edge."""
+    return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect()
+
+
+def test_send_queue_and_export_stay_in_the_fixed_button_bar_of_a_small_window(controller, qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    from factories import second_level_report
+
+    report = second_level_report()
+    controller.store.save(report)
+    window = controller.resume(report.id)
+    qtbot.addWidget(window)
+    window.resize(1000, 560)
+    assert window.current is Step.REVIEW
+    review = window.pages[Step.REVIEW]
+    qtbot.waitUntil(lambda: review.review is not None, timeout=10_000)
+    buttons = (review.send_buttons.send_button, review.send_buttons.queue_button,
+               review.export_button)
+    scroll = review.findChild(QScrollArea)
+    scroll.verticalScrollBar().setValue(0)  # the page shown from its top, as it opens
+    for button in buttons:
+        assert fully_in_view(button), button.text()
+        assert not scroll.isAncestorOf(button)  # not scrolled with the page
+    assert review.send_buttons.send_button.isDefault()  # the primary action
+    window.go_back()
+    assert not any(button.isVisible() for button in buttons)
+    assert window.next_button.isDefault() and fully_in_view(window.next_button)
+
+
+def test_enter_in_a_field_presses_the_steps_primary_button(controller, qtbot):
+    window = controller.new_report()
+    qtbot.addWidget(window)
+    select_case(window, "other_technical")
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    details = window.pages[Step.DETAILS]
+    fill_details(qtbot, details)
+    qtbot.keyClick(details.field_widget("summary"), Qt.Key_Return)
+    assert window.current is Step.TIME, window.problems.text()

@@ -77,3 +77,12 @@ class StepPage(QWidget):
 
     def field_widget(self, field: str) -> QWidget | None:
         return self.binder.widgets.get(field)
+
+    def action_buttons(self) -> list[QWidget]:
+        """The step's own actions; the window shows them in its fixed button bar, so they never
+        scroll out of view with a long page."""
+        return []
+
+    def primary_button(self) -> QWidget | None:
+        """The step's main action (the default button) when it is not "Weiter"."""
+        return None

@@ -51,21 +51,27 @@ class ReviewPage(StepPage):
         from capture_app.ui.system_info_view import add_review_button
         add_review_button(self, row)  # every system fact, one by one, with exclude
         row.addStretch(1)
+        layout.addLayout(row)
+        # Exportieren, In Postausgang and Senden live in the window's button bar (action_buttons).
         self.export_button = QPushButton(tr("ui.review.export"))
         self.export_button.setAccessibleName(tr("ui.review.export").replace("&", ""))
         self.export_button.setAccessibleDescription(tr("ui.review.export_hint"))
         self.export_button.setToolTip(tr("ui.review.export_hint"))
         self.export_button.clicked.connect(self.choose_export_folder)
-        row.addWidget(self.export_button)
         from capture_app.ui.send_actions import SendButtons
         self.send_buttons = SendButtons(self)  # "In Postausgang" and "Senden"
-        row.addWidget(self.send_buttons)
-        layout.addLayout(row)
         self.review = None
         self.last_export = None
 
     def field_widget(self, field: str):
         return self.table
+
+    def action_buttons(self) -> list[QWidget]:
+        return [self.export_button, self.send_buttons]
+
+    def primary_button(self):
+        # Without an outbox (sending not set up) exporting is what is left.
+        return self.export_button if self.send_buttons.isHidden() else self.send_buttons.send_button
 
     def locate(self, item) -> Path:
         return self.env.store.attachment_path(self.report.id, item.id)

@@ -81,6 +81,7 @@ class WizardWindow(QWidget):
         self.current: Step = start_step if start_step in applicable_steps(report) else Step.TRIAGE
         self._tried_to_advance: set[Step] = set()
         self._visited: set[Step] = set()
+        self._actions: dict[Step, QWidget] = {}  # each step's own buttons in the button bar
         self._save_pool = serial_pool(self)
         self._pending_saves = 0
         self._dirty = False
@@ -115,6 +116,7 @@ class WizardWindow(QWidget):
         self.problems.setAccessibleName(tr("ui.wizard.problems"))
         right.addWidget(self.problems)
         buttons = QHBoxLayout()
+        self.button_bar = buttons
         self.status = QLabel()
         self.status.setAccessibleName(tr("ui.wizard.save_status"))
         buttons.addWidget(self.status, 1)
@@ -140,6 +142,16 @@ class WizardWindow(QWidget):
             page.structure_changed.connect(self._structure_changed)
             if step is Step.TRIAGE:
                 page.resolved.connect(self._resolved)
+            actions = page.action_buttons()
+            if actions:
+                box = QWidget()
+                row = QHBoxLayout(box)
+                row.setContentsMargins(0, 0, 0, 0)
+                for widget in actions:
+                    row.addWidget(widget)
+                box.hide()
+                self.button_bar.addWidget(box)
+                self._actions[step] = box
             self.stack.addWidget(page)
             self.pages[step] = page
             page.load(self.report)
@@ -216,6 +228,29 @@ class WizardWindow(QWidget):
         is_last = next_step(self.report, self.current) is None
         self.next_button.setVisible(not is_last)
         self.next_button.setEnabled(not is_last)
+        for step, box in self._actions.items():
+            box.setVisible(step is self.current)
+        page = self.pages.get(self.current)
+        primary = page.primary_button() if page is not None else None
+        for button in self.findChildren(QPushButton):
+            button.setDefault(False)
+            button.setAutoDefault(False)
+        if primary is None and not is_last:
+            primary = self.next_button
+        if primary is not None:
+            primary.setDefault(True)
+        self._primary = primary
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # As in a dialog: Enter in a field that does not use it presses the step's main button.
+        from PySide6.QtCore import Qt
+
+        primary = getattr(self, "_primary", None)
+        if (event.key() in (Qt.Key_Return, Qt.Key_Enter) and not event.modifiers() & ~Qt.KeypadModifier
+                and primary is not None and primary.isVisible() and primary.isEnabled()):
+            primary.click()
+            return
+        super().keyPressEvent(event)
 
     def _refresh_problems(self, focus: bool = False) -> None:
         page = self.pages.get(self.current)
