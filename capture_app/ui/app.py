@@ -81,6 +81,7 @@ class Controller:
         self.wizards: dict[str, object] = {}
         self.main_window = None
         self.presence = None  # tray icon or launcher window, reminders (ui/presence.py)
+        self._report_before_presence = False
         self.sending = None  # ui.sender.SendingService, created on first use
         self.outbox_window = None
 
@@ -156,6 +157,10 @@ class Controller:
         window = open_report(self, report, screen)
         if self.presence is not None:
             self.presence.report_started()  # the notice when support is closed
+        else:
+            # `capture-app report`: the tray or launcher comes up after the wizard, and the
+            # notice with it.
+            self._report_before_presence = True
         # Asking the OS for its time zone costs a noticeable moment: do it once the wizard is up
         # (the time step, which uses it, is several steps away).
         QTimer.singleShot(AFTER_FIRST_FRAME_MS, lambda: report.agent_timezone or setattr(
@@ -263,6 +268,9 @@ class Controller:
         if self.presence is None:
             self.presence = Presence(self, **options)
             self.presence.start()
+            if self._report_before_presence:
+                self._report_before_presence = False
+                self.presence.report_started()
 
     def handle_instance_command(self, command: str) -> None:
         """A second start of the app ("capture-app" or "capture-app report") ended up here."""

@@ -364,6 +364,19 @@ def test_starting_a_report_outside_hours_brings_the_notice(controller, presence_
         controller.new_report()
 
 
+def test_a_report_started_with_capture_app_report_outside_hours_brings_the_notice(
+        controller, presence_factory, qtbot):
+    # `capture-app report` opens the wizard first; the tray or launcher comes up after it.
+    controller.new_report()
+    presence = presence_factory(berlin(2026, 11, 28, 10, 0),
+                                notifier=DesktopNotifier(bus_address="unix:path=/nonexistent"))
+    qtbot.waitUntil(lambda: presence.last_reminder is not None, timeout=10000)
+    assert presence.last_reminder.kind == "outside_hours"
+    assert presence.launcher.banner.isVisible()
+    assert presence.launcher.banner_title.text() == "Flexperto-Support gerade nicht erreichbar"
+    assert "Wieder erreichbar Montag, 09:00 Uhr" in presence.launcher.banner_body.text()
+
+
 def test_a_tray_that_comes_and_goes_switches_with_the_launcher(controller, presence_factory,
                                                                qtbot, monkeypatch):
     # At login the panel may start after the app: it begins with the launcher, then moves over.
