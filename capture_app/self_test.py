@@ -117,8 +117,23 @@ def _qt() -> list[Check]:
 
         return QLocalServer.__name__
 
+    def qt_texts() -> object:
+        # Yes/No and the folder picker in German come from Qt's own translation file.
+        from PySide6.QtCore import QTranslator
+
+        from capture_app.ui.qt_language import qt_translations_folder
+
+        translator = QTranslator()
+        if not translator.load("qtbase_de", qt_translations_folder()):
+            raise RuntimeError(f"qtbase_de.qm missing in {qt_translations_folder()}")
+        yes = translator.translate("QPlatformTheme", "&Yes")
+        if yes != "&Ja":
+            raise RuntimeError(f"qtbase_de.qm translates Yes as {yes!r}")
+        return yes.replace("&", "")
+
     return [("Qt platform plugin", application), ("Qt image formats", image_formats),
-            ("Qt SVG icons", icon), ("German collation", collation), ("Qt network", local_socket)]
+            ("Qt SVG icons", icon), ("German collation", collation), ("Qt network", local_socket),
+            ("Qt's German texts", qt_texts)]
 
 
 def run(out: TextIO = sys.stdout) -> int:

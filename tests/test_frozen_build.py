@@ -34,6 +34,7 @@ def test_frozen_app_passes_its_self_test_and_starts(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Selbsttest bestanden" in result.stdout
     assert "app modules" in result.stdout and "Qt platform plugin: offscreen" in result.stdout
+    assert "Qt's German texts: Ja" in result.stdout  # Yes/No and the folder picker in German
     version = subprocess.run([str(executable), "--version"], capture_output=True, text=True,
                              timeout=60, env=env)
     assert version.stdout.startswith("Report Capture ")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from capture_app import APP_NAME, __version__
 from capture_app.core import i18n
 from capture_app.core.paths import AppPaths, default_paths
+from capture_app.ui.qt_language import use_qt_texts
 
 log = logging.getLogger("capture_app")
 # Work the first window does not need waits this long, so it does not hold up the first frame.
@@ -76,6 +77,7 @@ class Controller:
         self.paths = paths
         self.config = Config.load(paths)
         i18n.set_language(language or self.config.get("ui.language"))
+        use_qt_texts(i18n.current_language(), app)
         self.store = LazyDraftStore(paths)
         self._shutting_down = False
         self.wizards: dict[str, object] = {}
@@ -187,6 +189,7 @@ class Controller:
         dialog = SettingsDialog(self.config, self.main_window)
         if dialog.exec() and dialog.language_changed:
             i18n.set_language(self.config.get("ui.language"))
+            use_qt_texts(i18n.current_language(), self.app)
             self._rebuild_main_window()
         if dialog.result() and self.presence is not None:
             self.presence.settings_changed()

@@ -238,7 +238,8 @@ def present_sending(service, report_id: str, send_now: bool, parent: QWidget | N
     """After queuing: try now with a progress bar and say what happened, or just confirm."""
     if not send_now:
         service.wake()
-        _tell_agent(service, "information", tr("sending.ui.queued"), parent)
+        _tell_agent(service, "information", tr("sending.ui.queued"), parent,
+                    title=tr("sending.ui.queued_title"))
         return
     dialog = QProgressDialog(tr("sending.ui.sending"), "", 0, 0, parent)
     dialog.setCancelButton(None)
@@ -272,10 +273,11 @@ def present_sending(service, report_id: str, send_now: bool, parent: QWidget | N
     service.send_now(report_id, finished, failed)
 
 
-def _tell_agent(service, kind: str, text: str, parent: QWidget | None) -> None:
+def _tell_agent(service, kind: str, text: str, parent: QWidget | None,
+                title: str | None = None) -> None:
     service.last_message = (kind, text)
     box = QMessageBox.warning if kind == "warning" else QMessageBox.information
-    box(parent, tr("sending.ui.title"), text)
+    box(parent, title or tr("sending.ui.title"), text)
 
 
 def _progressed(dialog: QProgressDialog, rid: str, wanted: str, done: int, total: int) -> None:

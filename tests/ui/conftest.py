@@ -28,6 +28,9 @@ def controller(qapp, app_paths, request):
     ctl._shutting_down = True
     ctl.store.close()
     i18n.set_language("de")
+    from capture_app.ui.qt_language import use_qt_texts
+
+    use_qt_texts("en")  # Qt's own texts as without a controller: untranslated
 
 
 @pytest.fixture(scope="session", autouse=True)

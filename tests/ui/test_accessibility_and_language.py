@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton, QAbstractItemView, QComboBox, QDateTimeEdit, QGroupBox, QLabel, QLineEdit,
     QPlainTextEdit, QTableWidget, QTreeWidget, QWidget,
@@ -87,3 +88,90 @@ def test_english_ui_shows_english_wizard(controller):
     wizard = controller.new_report()
     assert wizard.windowTitle() == "Report a problem"
     assert wizard.next_button.text() == "&Next"
+
+
+def answer_next_modal(qtbot, seen: list, answer) -> None:
+    """When the next modal dialog is up, note its title and the texts of its buttons and labels,
+    then ``answer(dialog)`` (a click, or a close) — as the agent would."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def look(tries: int = 0) -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            if tries < 200:
+                QTimer.singleShot(25, lambda: look(tries + 1))
+            return
+        texts = [w.text().replace("&", "") for kind in (QAbstractButton, QLabel)
+                 for w in dialog.findChildren(kind) if w.isVisible() and w.text()]
+        seen.append((dialog.windowTitle(), texts))
+        answer(dialog)
+
+    QTimer.singleShot(0, look)
+
+
+QT_TEXTS = {
+    # language: (yes, no, the folder picker's "Look in:", its "Choose", its "Cancel")
+    "de": ("Ja", "Nein", "Suchen in:", "Auswählen", "Abbrechen"),
+    "en": ("Yes", "No", "Look in:", "Choose", "Cancel"),
+}
+
+
+@pytest.mark.parametrize("controller", ["de", "en"], indirect=True)
+def test_qt_own_buttons_and_folder_picker_speak_the_ui_language(controller, qtbot):
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from factories import second_level_report
+
+    yes, no, look_in, choose, cancel = QT_TEXTS[i18n.current_language()]
+    controller.store.save(second_level_report())
+    controller.show_main_window()
+    main = controller.main_window
+    main.table.selectRow(0)
+    seen: list = []
+
+    def say_no(box) -> None:
+        [button] = [b for b in box.buttons() if box.buttonRole(b) == QMessageBox.NoRole]
+        button.click()
+
+    answer_next_modal(qtbot, seen, say_no)
+    qtbot.mouseClick(main.delete_button, Qt.LeftButton)  # "Entwurf löschen?"
+    [(_title, texts)] = seen
+    assert yes in texts and no in texts
+    assert len(controller.store.list_drafts()) == 1  # "No" kept it
+
+    settings = SettingsDialog(controller.config, main)
+    qtbot.addWidget(settings)
+    box = settings.transport_box
+    combo = box.editors["sending.transport"]
+    combo.setCurrentIndex(combo.findData("export"))
+    [pick] = [b for b in box.pages["export"].findChildren(QAbstractButton)]
+    seen.clear()
+    answer_next_modal(qtbot, seen, lambda dialog: dialog.reject())
+    qtbot.mouseClick(pick, Qt.LeftButton)  # "Auswählen …" next to the export folder
+    [(_title, texts)] = seen
+    assert look_in in texts and choose in texts and cancel in texts
+    assert settings.result() != QDialog.Accepted
+
+
+def test_the_confirmation_after_in_postausgang_is_titled_for_what_happened(
+        controller, qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from sendhelpers.reports import stored_report
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda parent, title, text, *args: shown.append((title, text)) or QMessageBox.Ok)
+    controller.config.set_user("sending.transport", "export")
+    controller.config.set_user("export.folder", str(tmp_path / "out"))
+    report = stored_report(controller.store)
+    window = controller.resume(report.id)
+    page = window.pages[STEP_ORDER[-1]]
+    qtbot.waitUntil(lambda: page.review is not None, timeout=10_000)
+    qtbot.mouseClick(page.send_buttons.queue_button, Qt.LeftButton)  # "In Postausgang"
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    [(title, text)] = shown
+    assert "Postausgang" in text
+    assert title == "In den Postausgang gelegt"
+    controller.sending.shutdown(10_000)
