@@ -32,7 +32,7 @@ import sqlite3
 import threading
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -58,7 +58,11 @@ BACKSTOP_CHECKPOINT_PAGES = 4000
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 3600.0
 MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
-OUTBOX_STATES = ("queued", "sending", "sent", "needs_attention")
+OUTBOX_STATES = ("queued", "sending", "handed_over", "sent", "needs_attention")
+# A report given to the agent's mail program (or exported for the agent to pass on) is not sent:
+# it is *handed over* until the agent says it went out. In the reports table it stays 'queued'
+# (never due by itself); the outbox row carries when and how it was handed over.
+HANDED_OVER = "handed_over"
 # next_attempt_at of a report that waits for nothing (sent, needs attention): after every real
 # time, so that finding the next due report reads only the due ones from the index.
 NOT_SCHEDULED = "9999-12-31T23:59:59.999999+00:00"
@@ -99,7 +103,12 @@ _SCHEMA = (
         error_reason TEXT NOT NULL DEFAULT '',
         error_permanent INTEGER NOT NULL DEFAULT 0,
         bundle_sha256 TEXT NOT NULL DEFAULT '',
-        bundle_revision INTEGER NOT NULL DEFAULT 0
+        bundle_revision INTEGER NOT NULL DEFAULT 0,
+        handed_over_at TEXT NOT NULL DEFAULT '',
+        handover TEXT NOT NULL DEFAULT '',
+        reminded_at TEXT NOT NULL DEFAULT '',
+        ambiguous INTEGER NOT NULL DEFAULT 0,
+        tickets TEXT NOT NULL DEFAULT '[]'
     )""",
     "CREATE INDEX IF NOT EXISTS outbox_by_next_attempt ON outbox (next_attempt_at)",
     "CREATE INDEX IF NOT EXISTS outbox_by_lease ON outbox (lease_owner)",
@@ -113,8 +122,20 @@ _SCHEMA = (
         sha256 TEXT NOT NULL,
         size INTEGER NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 1,
-        local_data_deleted_at TEXT NOT NULL DEFAULT ''
+        local_data_deleted_at TEXT NOT NULL DEFAULT '',
+        files TEXT NOT NULL DEFAULT '[]',
+        tickets TEXT NOT NULL DEFAULT '[]'
     )""",
+)
+# Columns added after the first release: (table, column, declaration) for ALTER TABLE.
+_ADDED_COLUMNS = (
+    ("outbox", "handed_over_at", "TEXT NOT NULL DEFAULT ''"),
+    ("outbox", "handover", "TEXT NOT NULL DEFAULT ''"),
+    ("outbox", "reminded_at", "TEXT NOT NULL DEFAULT ''"),
+    ("outbox", "ambiguous", "INTEGER NOT NULL DEFAULT 0"),
+    ("outbox", "tickets", "TEXT NOT NULL DEFAULT '[]'"),
+    ("receipts", "files", "TEXT NOT NULL DEFAULT '[]'"),
+    ("receipts", "tickets", "TEXT NOT NULL DEFAULT '[]'"),
 )
 
 
@@ -168,6 +189,11 @@ class OutboxItem:
     error: StoredError | None
     receipt: Receipt | None
     local_data_deleted: bool = False
+    handed_over_at: str = ""  # when the mail program was opened (or the bundle exported)
+    handover: Receipt | None = None  # how and where to it was handed over
+    ambiguous: bool = False  # the last attempt ended without knowing whether it arrived
+    tickets: tuple[str, ...] = ()  # every ticket number a server returned for this report
+    reminded: bool = False  # the agent was reminded of this hand-over already
 
 
 @dataclass
@@ -182,6 +208,8 @@ class Claim:
     bundle_sha256: str
     bundle_revision: int
     lease_expires_at: datetime = field(default_factory=utc_now)
+    ambiguous: bool = False  # an earlier attempt may have arrived: look before sending again
+    tickets: tuple[str, ...] = ()  # ticket numbers returned by earlier attempts
 
 
 @dataclass(frozen=True)
@@ -189,7 +217,7 @@ class Outcome:
     """What became of one attempt."""
 
     report_id: str
-    state: str  # sent | queued | needs_attention | lost (another process took over)
+    state: str  # sent | handed_over | queued | needs_attention | lost (another process took over)
     receipt: Receipt | None = None
     error: TransportError | None = None
     next_attempt_at: datetime | None = None
@@ -379,6 +407,10 @@ class Outbox:
             try:
                 for statement in _SCHEMA:
                     conn.execute(statement)
+                for table, column, declaration in _ADDED_COLUMNS:
+                    present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                    if column not in present:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
@@ -510,14 +542,16 @@ class Outbox:
                 return None
             conn.execute("UPDATE reports SET state = 'sending' WHERE id = ?", (chosen,))
             conn.execute("UPDATE outbox SET lease_owner = ?, lease_expires_at = ?,"
-                         " attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?"
+                         " attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?,"
+                         " handed_over_at = '', handover = '', reminded_at = ''"
                          " WHERE report_id = ?",
                          (self.owner, column_time(expires), stamp, NOT_SCHEDULED, chosen))
             row = conn.execute(
-                "SELECT r.report_json, r.revision, o.attempts, o.bundle_sha256, o.bundle_revision"
+                "SELECT r.report_json, r.revision, o.attempts, o.bundle_sha256, o.bundle_revision,"
+                " o.ambiguous, o.tickets"
                 " FROM reports r JOIN outbox o ON o.report_id = r.id WHERE r.id = ?",
                 (chosen,)).fetchone()
-        data, revision, attempts, sha, bundle_revision = row
+        data, revision, attempts, sha, bundle_revision, ambiguous, tickets = row
         try:
             report = Report.from_dict(json.loads(data))
         except (ValueError, TypeError, ReportFormatError, RecursionError):
@@ -525,7 +559,8 @@ class Outbox:
                             bundle_revision),
                       PermanentTransportError("sending.outbox.unreadable"))
             return None
-        return Claim(chosen, self.owner, attempts, revision, report, sha, bundle_revision, expires)
+        return Claim(chosen, self.owner, attempts, revision, report, sha, bundle_revision, expires,
+                     bool(ambiguous), _tickets(tickets))
 
     def renew(self, claim: Claim) -> bool:
         """Extend the lease while sending; False if another process has taken the report."""
@@ -562,15 +597,92 @@ class Outbox:
                     return Outcome(claim.report_id, "lost")
                 return Outcome(claim.report_id, "sent", self._receipt(conn, claim.report_id))
             conn.execute("UPDATE outbox SET lease_owner = '', lease_expires_at = '', error_key = '',"
-                         " error_params = '{}', error_reason = '', error_permanent = 0,"
+                         " error_params = '{}', error_reason = '', error_permanent = 0, ambiguous = 0,"
                          " next_attempt_at = ? WHERE report_id = ?", (NOT_SCHEDULED, claim.report_id))
-            conn.execute(
-                "INSERT OR REPLACE INTO receipts (report_id, summary, transport, destination,"
-                " sent_at, reference, sha256, size, attempts) SELECT id, summary, ?, ?, ?, ?, ?, ?, ?"
-                " FROM reports WHERE id = ?",
-                (receipt.transport, receipt.destination, receipt.sent_at, receipt.reference,
-                 receipt.sha256, int(receipt.size), claim.attempts, claim.report_id))
+            receipt = self._with_known_tickets(conn, claim.report_id, receipt)
+            self._insert_receipt(conn, claim.report_id, receipt, claim.attempts)
         return Outcome(claim.report_id, "sent", receipt)
+
+    @staticmethod
+    def _with_known_tickets(conn, report_id: str, receipt: Receipt) -> Receipt:
+        row = conn.execute("SELECT tickets FROM outbox WHERE report_id = ?", (report_id,)).fetchone()
+        tickets = _merge_tickets(_tickets(row[0]) if row else (), receipt.tickets,
+                                 (receipt.reference,) if receipt.reference and
+                                 receipt.transport == "http" else ())
+        return replace(receipt, tickets=tickets)
+
+    @staticmethod
+    def _insert_receipt(conn, report_id: str, receipt: Receipt, attempts: int) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO receipts (report_id, summary, transport, destination,"
+            " sent_at, reference, sha256, size, attempts, files, tickets)"
+            " SELECT id, summary, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM reports WHERE id = ?",
+            (receipt.transport, receipt.destination, receipt.sent_at, receipt.reference,
+             receipt.sha256, int(receipt.size), attempts,
+             json.dumps([list(f) for f in receipt.files], ensure_ascii=False),
+             json.dumps(list(receipt.tickets), ensure_ascii=False), report_id))
+
+    def hand_over(self, claim: Claim, receipt: Receipt) -> Outcome:
+        """``sending`` → *handed over*: the mail program has the report (or it was exported);
+        it is sent only when the agent says so (:meth:`mark_sent`)."""
+        with self._write() as conn:
+            row = conn.execute("SELECT r.state, o.lease_owner FROM reports r JOIN outbox o"
+                               " ON o.report_id = r.id WHERE r.id = ?", (claim.report_id,)).fetchone()
+            if row is None or row[0] != "sending" or row[1] != claim.owner:
+                return Outcome(claim.report_id, "lost")
+            conn.execute("UPDATE reports SET state = 'queued' WHERE id = ?", (claim.report_id,))
+            conn.execute(
+                "UPDATE outbox SET lease_owner = '', lease_expires_at = '', next_attempt_at = ?,"
+                " error_key = '', error_params = '{}', error_reason = '', error_permanent = 0,"
+                " handed_over_at = ?, handover = ?, reminded_at = '' WHERE report_id = ?",
+                (NOT_SCHEDULED, column_time(self.now()),
+                 json.dumps(receipt.to_dict(), ensure_ascii=False), claim.report_id))
+        return Outcome(claim.report_id, HANDED_OVER, receipt)
+
+    def mark_sent(self, report_id: str) -> Receipt:
+        """The agent says the handed-over report went out: *sent*, with a receipt of the hand-over."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT r.state, o.handed_over_at, o.handover, o.attempts FROM reports r"
+                " JOIN outbox o ON o.report_id = r.id WHERE r.id = ?", (report_id,)).fetchone()
+            if row is None:
+                raise OutboxError("sending.outbox.not_found")
+            state, handed_over_at, handover, attempts = row
+            if state != "queued" or not handed_over_at:
+                raise OutboxError("sending.outbox.not_handed_over",
+                                  state=i18n.tr(f"drafts.state_{state}"))
+            try:
+                receipt = Receipt.from_dict(json.loads(handover))
+            except (ValueError, TypeError, KeyError):
+                raise OutboxError("sending.outbox.not_handed_over",
+                                  state=i18n.tr("drafts.state_queued")) from None
+            receipt = replace(receipt, sent_at=column_time(self.now()))
+            conn.execute("UPDATE reports SET state = 'sent' WHERE id = ?", (report_id,))
+            conn.execute("UPDATE outbox SET next_attempt_at = ?, handed_over_at = '', handover = '',"
+                         " reminded_at = '' WHERE report_id = ?", (NOT_SCHEDULED, report_id))
+            self._insert_receipt(conn, report_id, receipt, attempts)
+        return receipt
+
+    def handover_reminders(self, hours) -> list[OutboxItem]:
+        """Handed-over reports still not marked sent once the next working day has begun
+        (``hours``: core.support_hours.SupportHours); each is named once (see :meth:`reminded`)."""
+        now = self.now()
+        due = []
+        for item in self.items():
+            if item.state != HANDED_OVER or item.reminded:
+                continue
+            since = parse_column_time(item.handed_over_at)
+            if since is not None and (start := next_working_day_start(since, hours)) is not None \
+                    and start <= now:
+                due.append(item)
+        return due
+
+    def reminded(self, report_ids) -> None:
+        stamp = column_time(self.now())
+        with self._write(durable=False) as conn:
+            for report_id in report_ids:
+                conn.execute("UPDATE outbox SET reminded_at = ? WHERE report_id = ?"
+                             " AND handed_over_at != ''", (stamp, report_id))
 
     def fail(self, claim: Claim, error: TransportError) -> Outcome:
         """``sending`` → ``queued`` (temporary, with backoff) or ``needs_attention``."""
@@ -590,12 +702,16 @@ class Outbox:
                 next_at = now + timedelta(seconds=delay)
                 state, next_stamp = "queued", column_time(next_at)
             conn.execute("UPDATE reports SET state = ? WHERE id = ?", (state, claim.report_id))
+            known = conn.execute("SELECT tickets FROM outbox WHERE report_id = ?",
+                                 (claim.report_id,)).fetchone()
+            tickets = _merge_tickets(_tickets(known[0]) if known else (), error.tickets)
             conn.execute(
                 "UPDATE outbox SET lease_owner = '', lease_expires_at = '', next_attempt_at = ?,"
-                " error_key = ?, error_params = ?, error_reason = ?, error_permanent = ?"
-                " WHERE report_id = ?",
+                " error_key = ?, error_params = ?, error_reason = ?, error_permanent = ?,"
+                " ambiguous = MAX(ambiguous, ?), tickets = ? WHERE report_id = ?",
                 (next_stamp, error.key, json.dumps(params, ensure_ascii=False),
-                 error.reason or "", int(permanent), claim.report_id))
+                 error.reason or "", int(permanent), int(bool(error.ambiguous)),
+                 json.dumps(list(tickets), ensure_ascii=False), claim.report_id))
         return Outcome(claim.report_id, state, error=error, next_attempt_at=next_at)
 
     def release(self, claim: Claim) -> None:
@@ -688,9 +804,9 @@ class Outbox:
     # -- reading
 
     def _receipt(self, conn, report_id: str) -> Receipt | None:
-        row = conn.execute("SELECT transport, destination, sent_at, reference, sha256, size"
-                           " FROM receipts WHERE report_id = ?", (report_id,)).fetchone()
-        return Receipt(*row) if row else None
+        row = conn.execute("SELECT transport, destination, sent_at, reference, sha256, size,"
+                           " files, tickets FROM receipts WHERE report_id = ?", (report_id,)).fetchone()
+        return _receipt_from_row(row) if row else None
 
     def receipt(self, report_id: str) -> Receipt | None:
         with self._lock:
@@ -708,17 +824,25 @@ class Outbox:
         """Everything in the outbox, newest first: waiting, failed, sent, and old receipts."""
         rows = self._read(
             "SELECT r.id, r.summary, r.state, o.attempts, o.queued_at, o.next_attempt_at,"
-            " o.last_attempt_at, o.error_key, o.error_params, o.error_reason, o.error_permanent"
+            " o.last_attempt_at, o.error_key, o.error_params, o.error_reason, o.error_permanent,"
+            " o.handed_over_at, o.handover, o.ambiguous, o.tickets, o.reminded_at"
             " FROM reports r JOIN outbox o ON o.report_id = r.id"
             " WHERE r.state IN ('queued', 'sending', 'sent', 'needs_attention')")
         receipts = {row[0]: row for row in self._read(
             "SELECT report_id, summary, transport, destination, sent_at, reference, sha256, size,"
-            " attempts, local_data_deleted_at FROM receipts")}
+            " files, tickets, attempts, local_data_deleted_at FROM receipts")}
         items = []
         for (rid, summary, state, attempts, queued_at, next_at, last_at, key, params, reason,
-             permanent) in rows:
+             permanent, handed_over_at, handover, ambiguous, tickets, reminded_at) in rows:
             receipt_row = receipts.pop(rid, None)
-            receipt = Receipt(*receipt_row[2:8]) if receipt_row else None
+            receipt = _receipt_from_row(receipt_row[2:10]) if receipt_row else None
+            handover_receipt = None
+            if state == "queued" and handed_over_at:
+                state = HANDED_OVER
+                try:
+                    handover_receipt = Receipt.from_dict(json.loads(handover))
+                except (ValueError, TypeError, KeyError):
+                    handover_receipt = None
             error = None
             if key and state != "sent":
                 try:
@@ -727,17 +851,23 @@ class Outbox:
                     loaded = {}
                 error = StoredError(key, loaded if isinstance(loaded, dict) else {}, reason,
                                     bool(permanent))
-            items.append(OutboxItem(rid, summary, state, attempts, queued_at,
-                                    next_at if state == "queued" else "", last_at, error, receipt))
+            items.append(OutboxItem(
+                rid, summary, state, attempts, queued_at, next_at if state == "queued" else "",
+                last_at, error, receipt, handed_over_at=handed_over_at, handover=handover_receipt,
+                ambiguous=bool(ambiguous) and state not in ("sent", HANDED_OVER),
+                tickets=receipt.tickets if receipt else _tickets(tickets),
+                reminded=bool(reminded_at)))
         for row in receipts.values():  # local data deleted: only the receipt is left
-            items.append(OutboxItem(row[0], row[1], "sent", row[8], "", "", row[4], None,
-                                    Receipt(*row[2:8]), local_data_deleted=bool(row[9])))
+            kept = _receipt_from_row(row[2:10])
+            items.append(OutboxItem(row[0], row[1], "sent", row[10], "", "", row[4], None,
+                                    kept, local_data_deleted=bool(row[11]), tickets=kept.tickets))
         items.sort(key=lambda i: (i.receipt.sent_at if i.receipt else i.queued_at) or "", reverse=True)
         return items
 
     def counts(self) -> dict[str, int]:
-        rows = self._read("SELECT r.state, COUNT(*) FROM reports r JOIN outbox o ON o.report_id = r.id"
-                          " GROUP BY r.state")
+        rows = self._read("SELECT CASE WHEN r.state = 'queued' AND o.handed_over_at != ''"
+                          " THEN 'handed_over' ELSE r.state END AS s, COUNT(*)"
+                          " FROM reports r JOIN outbox o ON o.report_id = r.id GROUP BY s")
         counts = {state: 0 for state in OUTBOX_STATES}
         counts.update({state: n for state, n in rows})
         return counts
@@ -757,6 +887,44 @@ class Outbox:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+def _tickets(text: str) -> tuple[str, ...]:
+    try:
+        data = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(t) for t in data) if isinstance(data, list) else ()
+
+
+def _merge_tickets(*groups) -> tuple[str, ...]:
+    merged: list[str] = []
+    for group in groups:
+        for ticket in group or ():
+            if ticket and str(ticket) not in merged:
+                merged.append(str(ticket))
+    return tuple(merged)
+
+
+def _receipt_from_row(row) -> Receipt:
+    transport, destination, sent_at, reference, sha256, size, files, tickets = row
+    try:
+        loaded = json.loads(files or "[]")
+        file_list = tuple(tuple(entry) for entry in loaded if isinstance(entry, list))
+    except ValueError:
+        file_list = ()
+    return Receipt(transport, destination, sent_at, reference, sha256, size, file_list,
+                   _tickets(tickets))
+
+
+def next_working_day_start(since: datetime, hours) -> datetime | None:
+    """When support's first working day after the day of ``since`` opens (support's zone)."""
+    day = since.astimezone(hours.timezone).date()
+    for offset in range(1, 31):
+        period = hours.period_on(day + timedelta(days=offset))
+        if period is not None:
+            return period.opens
+    return None
+
 
 def _jsonable(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)

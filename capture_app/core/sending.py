@@ -174,6 +174,10 @@ class OutboxSender:
                 log.exception("sending %s failed unexpectedly", claim.report_id)
                 error = TemporaryTransportError("sending.unexpected", reason=type(exc).__name__)
             return self.outbox.fail(claim, error)
+        if transport.hands_over:
+            # The mail program (or a folder) has it now; sent is what the agent says later.
+            log.info("handed over %s via %s", claim.report_id, receipt.transport)
+            return self.outbox.hand_over(claim, receipt)
         log.info("sent %s via %s", claim.report_id, receipt.transport)
         return self.outbox.complete(claim, receipt, durable=not transport.idempotent)
 

@@ -51,8 +51,9 @@ def outbox(store, clock):
         yield box
 
 
-def http(url: str) -> HttpTransport:
-    return HttpTransport(HttpSettings(endpoint=url, connect_timeout=3, read_timeout=5), Secret("t0ken"))
+def http(url: str, clock=None) -> HttpTransport:
+    return HttpTransport(HttpSettings(endpoint=url, connect_timeout=3, read_timeout=5), Secret("t0ken"),
+                         **({"clock": clock} if clock else {}))
 
 
 def receipt(reference="T-1") -> Receipt:
@@ -243,7 +244,7 @@ def test_sent_reports_local_data_is_deleted_after_the_retention_but_the_receipt_
     report = stored_report(store)
     outbox.enqueue(report.id)
     with TicketServer() as server:
-        OutboxSender(outbox, lambda: http(server.url)).send_next()
+        OutboxSender(outbox, lambda: http(server.url, clock)).send_next()  # sent "now" by the test's clock
     assert outbox.bundle_path(report.id).exists()
     attachments = store.attachment_dir(report.id)
     assert attachments.exists()

@@ -31,19 +31,41 @@ class Receipt:
     destination: str  # address, endpoint URL or folder — never credentials
     sent_at: str  # ISO 8601 UTC
     reference: str  # ticket number, Message-ID, file name
-    sha256: str  # of exactly what was sent
+    sha256: str  # of the bundle: the one file that holds everything that was sent
     size: int
+    # Every file as the destination has it: (name, size, SHA-256) — what a helpdesk or a mail
+    # program shows and a support person can check, unlike a request body nobody stores.
+    files: tuple[tuple[str, int, str], ...] = ()
+    # Every ticket number the destination ever returned for this report (duplicates included).
+    tickets: tuple[str, ...] = ()
+    # A hand-over only: the mail program that took the message, and a message key that tells
+    # the agent more (the new Outlook was found; attach the file shown in the Finder).
+    program: str = ""
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["files"] = [list(entry) for entry in self.files]
+        data["tickets"] = list(self.tickets)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Receipt":
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        values = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        values["files"] = tuple(tuple(entry) for entry in values.get("files") or ())
+        values["tickets"] = tuple(str(t) for t in values.get("tickets") or ())
+        return cls(**values)
 
 
 class TransportError(Exception):
-    """Sending failed; ``key``/``params`` make the agent's message, ``reason`` is the server's."""
+    """Sending failed; ``key``/``params`` make the agent's message, ``reason`` is the server's.
+
+    ``ambiguous``: the request went out completely and no answer came — the report may have
+    arrived. ``tickets``: ticket numbers a server returned before the attempt failed.
+    """
+
+    ambiguous: bool = False
+    tickets: tuple[str, ...] = ()
 
     def __init__(self, key: str, *, reason: str = "", **params: object) -> None:
         super().__init__(key)
@@ -76,6 +98,9 @@ class Transport(ABC):
     # Interactive transports (mail program, export) need the agent at the screen: the background
     # sender never starts them on its own.
     interactive: bool = False
+    # Transports that hand the report to the agent (mail program, a folder) instead of
+    # delivering it: the report is *handed over*, and sent only when the agent says so.
+    hands_over: bool = False
     # Idempotent transports let the server recognise a repeated attempt (HTTP's Idempotency-Key);
     # sending a report twice through them creates it once.
     idempotent: bool = False

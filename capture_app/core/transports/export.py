@@ -43,6 +43,7 @@ def export_file_name(report: Report, now: datetime) -> str:
 
 class ExportTransport(Transport):
     name = "export"
+    hands_over = True
 
     def __init__(self, folder: Path | str, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.folder = Path(folder)
