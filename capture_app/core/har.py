@@ -19,7 +19,11 @@ cleaned, written and dropped — so the whole document never exists as Python ob
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,11 +32,14 @@ from typing import Any, Callable, TextIO
 
 from capture_app.core.errors import UserFacingError
 from capture_app.core import text_scrub as ts
-from capture_app.core.har_entry import SLOW_MS, SanitiseOptions, creator, page, sanitise_entry
+from capture_app.core.har_entry import (
+    SLOW_MS, SanitiseOptions, creator, mask_tree, page, sanitise_entry,
+)
 from capture_app.core.i18n import tr
 
 __all__ = ["HarError", "HarResult", "FailedRequest", "SanitiseOptions", "sanitise_har_file",
-           "sanitise_har_text", "summary_text", "classify", "read_har_text"]
+           "sanitise_har_text", "summary_text", "classify", "read_har_text", "plan_to_fit",
+           "FitPlan", "remove_stale_output"]
 
 MB = 1024 * 1024
 MAX_INPUT_BYTES = 150 * MB
@@ -41,7 +48,16 @@ PROGRESS_EVERY = 200  # entries
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 # Entries are freshly decoded trees: no cycles to look for, which halves the encoding time.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+# NaN and Infinity (from ``NaN`` or ``1e999`` in the input) are not JSON for any other reader.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, allow_nan=False)
+# Python decodes ``"\ud83d"`` without its partner into a lone surrogate, which no file can hold.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# What a compressed file starts with: (magic bytes, the name the agent knows it by).
+_ARCHIVES = ((b"PK\x03\x04", "ZIP"), (b"PK\x05\x06", "ZIP"), (b"\x1f\x8b", "GZIP"),
+             (b"7z\xbc\xaf\x27\x1c", "7-Zip"), (b"Rar!\x1a\x07", "RAR"), (b"BZh", "BZIP2"),
+             (b"\xfd7zXZ\x00", "XZ"))
+# Output being written is named ``.<target>.<random>.tmp``; a killed run leaves only that behind.
+STALE_AFTER_S = 3600
 
 
 class HarError(UserFacingError):
@@ -75,6 +91,8 @@ class HarResult:
     problems: list[FailedRequest] = field(default_factory=list)
     input_chars: int = 0
     slow_ms: int = SLOW_MS
+    left_out: int = 0  # entries left out to fit a size limit
+    entry_sizes: list[int] = field(default_factory=list)  # bytes of each written entry
 
     @property
     def failed(self) -> list[FailedRequest]:
@@ -103,6 +121,9 @@ def read_har_text(path: Path, name: str, max_bytes: int = MAX_INPUT_BYTES) -> st
         data = path.read_bytes()
     except OSError as exc:
         raise HarError("console.har_unreadable", name=name, reason=exc.strerror or type(exc).__name__) from exc
+    for magic, kind in _ARCHIVES:
+        if data.startswith(magic):
+            raise HarError("console.har_archive", name=name, kind=kind)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
     else:
@@ -147,7 +168,7 @@ class _Walk:
                 raise self.truncated() from None
             raise self.not_json(exc.pos) from None
         except RecursionError:
-            raise self.not_json(pos) from None
+            raise self.too_deep() from None
 
     def _at_end(self, exc: json.JSONDecodeError) -> bool:
         if exc.msg.startswith("Unterminated string"):
@@ -178,6 +199,22 @@ class _Walk:
 
     def truncated(self) -> HarError:
         return HarError("console.har_truncated", name=self.name, complete=self.complete_entries)
+
+    def too_deep(self) -> HarError:
+        return HarError("console.har_too_deep", name=self.name, number=self.complete_entries + 1)
+
+    def encode(self, value: Any) -> str:
+        """``value`` as JSON every reader accepts, with lone surrogates replaced."""
+        try:
+            try:
+                text = _ENCODER.encode(value)
+            except ValueError:  # NaN or an infinite number somewhere in it
+                text = _ENCODER.encode(_finite(value))
+        except RecursionError:
+            raise self.too_deep() from None
+        if _SURROGATE.search(text):
+            text = _SURROGATE.sub("\ufffd", text)
+        return text
 
     def not_json(self, pos: int) -> HarError:
         line = self.text.count("\n", 0, pos) + 1
@@ -252,7 +289,9 @@ def _log_members(walk: _Walk, pos: int, out: TextIO, options: SanitiseOptions,
             value = value if isinstance(value, str) and value else "1.2"
         else:
             value = ts.scrub_json_value(value, result.removed)
-        write_member(key, ts.final_pass(json.dumps(value, ensure_ascii=False), result.removed))
+        if options.mask_personal_data:
+            value = mask_tree(value, result.removed)
+        write_member(key, ts.final_pass(walk.encode(value), result.removed))
         return end
 
     end = walk.members(pos, member)
@@ -279,18 +318,23 @@ def _entries(walk: _Walk, pos: int, write_member, out: TextIO, options: Sanitise
     if pos < len(text) and text[pos] == "]":
         out.write("]")
         return pos + 1
-    index = 0
+    index = written = 0
     while True:
         entry, pos = walk.value(pos)
         if not isinstance(entry, dict) or not isinstance(entry.get("request"), dict) \
                 or not isinstance(entry["request"].get("url"), str):
             raise HarError("console.har_entry_broken", name=walk.name, number=index + 1)
-        clean = sanitise_entry(entry, options, result.removed)
-        problem = classify(clean, index, options)
-        if problem is not None:
-            result.problems.append(problem)
-        serialised = ts.final_pass(_ENCODER.encode(clean), result.removed)
-        out.write(("\n" if index == 0 else ",\n") + serialised)
+        if index not in options.leave_out:
+            clean = sanitise_entry(entry, options, result.removed)
+            problem = classify(clean, written, options)
+            if problem is not None:
+                result.problems.append(problem)
+            serialised = ts.final_pass(walk.encode(clean), result.removed)
+            out.write(("\n" if written == 0 else ",\n") + serialised)
+            result.entry_sizes.append(len(serialised.encode("utf-8")) + 2)
+            written += 1
+        else:
+            result.left_out += 1
         index += 1
         walk.complete_entries = index
         if progress is not None and index % PROGRESS_EVERY == 0:
@@ -302,7 +346,7 @@ def _entries(walk: _Walk, pos: int, write_member, out: TextIO, options: Sanitise
             pos += 1
             continue
         if text[pos] == "]":
-            result.entries = index
+            result.entries = written
             out.write("\n]")
             return pos + 1
         raise walk.not_json(pos)
@@ -340,23 +384,141 @@ def classify(entry: dict, index: int, options: SanitiseOptions) -> FailedRequest
                          time_ms=entry["time"], started=entry["startedDateTime"])
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN and infinite number replaced by ``null`` (explicit stack)."""
+    root = [value]
+    stack: list = [root]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, item in items:
+            if isinstance(item, float) and not math.isfinite(item):
+                node[key] = None
+            elif isinstance(item, (dict, list)):
+                stack.append(item)
+    return root[0]
+
+
 # --- files and summary ----------------------------------------------------------------------------
 
 def sanitise_har_file(source: Path | str, target: Path | str,
                       options: SanitiseOptions = SanitiseOptions(), *, name: str | None = None,
                       max_bytes: int = MAX_INPUT_BYTES,
                       progress: Callable[[int, int], None] | None = None) -> HarResult:
-    """Read ``source``, write the sanitised HAR to ``target``; ``target`` is removed on failure."""
+    """Read ``source``, write the sanitised HAR to ``target``.
+
+    The output is written under a temporary name beside ``target`` and renamed when complete:
+    a failure, or a killed process, never leaves a partial ``target`` (what a kill leaves is
+    removed by :func:`remove_stale_output`).
+    """
     source, target = Path(source), Path(target)
     shown = name or source.name
     text = read_har_text(source, shown, max_bytes)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with target.open("w", encoding="utf-8", newline="\n") as out:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             result = sanitise_har_text(text, out, options, name=shown, progress=progress)
+        os.replace(temporary, target)
     except BaseException:
-        target.unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
         raise
     return result
+
+
+def remove_stale_output(folder: Path | str, older_than_s: float = STALE_AFTER_S) -> int:
+    """Remove what killed runs left in ``folder`` (``.<name>.har.<random>.tmp``); returns how many.
+
+    Only files untouched for ``older_than_s``: a run still writing keeps its file.
+    """
+    removed = 0
+    limit = time.time() - older_than_s
+    try:
+        candidates = list(Path(folder).glob(".*.tmp"))
+    except OSError:
+        return 0
+    for path in candidates:
+        if ".har." not in path.name and ".json." not in path.name:
+            continue
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+# --- fitting an attachment limit ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FitPlan:
+    """How a sanitised HAR fits ``limit`` bytes: without response bodies, and without the
+    ``left_out`` largest entries if that is not enough."""
+
+    limit: int
+    entries_total: int
+    entries_kept: int
+    size: int  # bytes of the fitted file
+    without_response_bodies: bool = True
+    leave_out: frozenset = frozenset()
+
+    @property
+    def left_out(self) -> int:
+        return len(self.leave_out)
+
+    def options(self, base: SanitiseOptions = SanitiseOptions()) -> SanitiseOptions:
+        from dataclasses import replace
+
+        return replace(base, leave_out_response_bodies=self.without_response_bodies,
+                       leave_out=self.leave_out)
+
+    def offer_text(self, language: str | None, *, size: int, limit: int) -> str:
+        from capture_app.core.console_log import sizes_for_reading
+
+        sizes = sizes_for_reading({"size": size, "limit": limit}, language)
+        fitted = sizes_for_reading({"size": self.size}, language)["size"]
+        key = "console.har_fit_bodies" if not self.left_out else "console.har_fit_entries"
+        return tr(key, language=language, size=sizes["size"], limit=sizes["limit"], fitted=fitted,
+                  kept=self.entries_kept, total=self.entries_total, left_out=self.left_out)
+
+
+def plan_to_fit(source: Path | str, limit: int, options: SanitiseOptions = SanitiseOptions(), *,
+                name: str | None = None, progress: Callable[[int, int], None] | None = None
+                ) -> FitPlan:
+    """How the sanitised ``source`` fits ``limit`` bytes: response bodies go first; if that is
+    not enough, the largest entries (which are kept in their order otherwise)."""
+    from dataclasses import replace
+
+    source = Path(source)
+    shown = name or source.name
+    text = read_har_text(source, shown)
+    counter = _CountingWriter()
+    result = sanitise_har_text(text, counter, replace(options, leave_out_response_bodies=True),
+                               name=shown, progress=progress)
+    frame = counter.size - sum(result.entry_sizes)
+    total = len(result.entry_sizes)
+    if counter.size <= limit:
+        return FitPlan(limit, total, total, counter.size)
+    size, leave_out = counter.size, set()
+    for index in sorted(range(total), key=lambda i: result.entry_sizes[i], reverse=True):
+        if size <= limit:
+            break
+        leave_out.add(index)
+        size -= result.entry_sizes[index]
+    if size > limit or len(leave_out) == total or frame > limit:
+        raise HarError("console.har_cannot_fit", name=shown, limit=limit)
+    return FitPlan(limit, total, total - len(leave_out), size, leave_out=frozenset(leave_out))
+
+
+class _CountingWriter:
+    """A text sink that only counts the UTF-8 bytes written to it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.size += len(text.encode("utf-8"))
+        return len(text)
 
 
 def _clock(started: str) -> str:
@@ -391,7 +553,8 @@ def describe_problem(problem: FailedRequest, language: str) -> str:
 
 
 REMOVED_KINDS = ("cookies", "headers", "auth_values", "query_values", "fragments",
-                 "url_credentials", "body_fields", "jwt_signatures", "bodies_removed")
+                 "url_credentials", "body_fields", "jwt_signatures", "bodies_removed",
+                 "emails", "phones", "ibans")
 
 
 def removed_text(removed: Counter, language: str) -> str:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from capture_app.core import pii
 from capture_app.core import text_scrub as ts
 
 EPOCH = "1970-01-01T00:00:00.000Z"
@@ -35,6 +37,12 @@ class SanitiseOptions:
     keep_page_bodies: bool = False  # scripts and HTML
     keep_binary_bodies: bool = False  # images, fonts, media, other binary data
     slow_ms: int = SLOW_MS
+    # E-mail addresses, phone numbers and IBANs become [E-MAIL], [TELEFON], [IBAN].
+    mask_personal_data: bool = True
+    # To fit an attachment limit (``core.har.plan_to_fit``): no response bodies at all, and
+    # these entries (0-based positions in ``log.entries``) left out.
+    leave_out_response_bodies: bool = False
+    leave_out: frozenset = frozenset()
 
 
 # --- values of the right type ------------------------------------------------------------------
@@ -42,21 +50,48 @@ class SanitiseOptions:
 def as_int(value: Any, default: int) -> int:
     if type(value) is int:
         return value
-    if isinstance(value, bool):
-        return default
-    if isinstance(value, float) and value == value:
-        return int(value)
     if isinstance(value, str):
         try:
-            return int(float(value))
+            value = float(value)
         except ValueError:
             return default
+    # 1e999 is infinite and NaN is no number: neither has an int, and neither is valid JSON.
+    if isinstance(value, float) and math.isfinite(value):
+        return int(value)
     return default
 
 
 def as_number(value: Any, default: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return default
+    if isinstance(value, float) and not math.isfinite(value):
+        return default
+    return value
+
+
+def mask_tree(value: Any, counts: Counter) -> Any:
+    """Personal data masked in every string of a decoded value (keys too), at any depth."""
+    if isinstance(value, str):
+        return pii.mask_counted(value, counts)
+    stack = [value]
+    mask = pii.mask_counted
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            renamed = [key for key in node if isinstance(key, str) and mask(key) != key]
+            for key in renamed:
+                node[mask(key, counts)] = node.pop(key)
+            for key, item in node.items():
+                if isinstance(item, str):
+                    node[key] = mask(item, counts)
+                elif isinstance(item, (dict, list)):
+                    stack.append(item)
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                if isinstance(item, str):
+                    node[index] = mask(item, counts)
+                elif isinstance(item, (dict, list)):
+                    stack.append(item)
     return value
 
 
@@ -166,7 +201,7 @@ def _is_binary_type(mime: str) -> bool:
     return (base.startswith(_BINARY_PREFIXES) and "svg" not in base) or base in _BINARY_TYPES
 
 
-def _base64_body(text: str, mime: str, counts: Counter) -> str:
+def _base64_body(text: str, mime: str, counts: Counter, mask_personal: bool = True) -> str:
     """A body the browser stored base64-encoded: cleaned in its decoded form, encoded again."""
     try:
         decoded = base64.b64decode(text, validate=False).decode("utf-8")
@@ -174,6 +209,8 @@ def _base64_body(text: str, mime: str, counts: Counter) -> str:
         counts["bodies_removed"] += 1  # undecodable bytes cannot be checked, so they do not go
         return ""
     cleaned = ts.scrub_body(decoded, mime, counts)
+    if mask_personal:
+        cleaned = pii.mask_counted(cleaned, counts)
     if cleaned == decoded:
         return text
     return base64.b64encode(cleaned.encode("utf-8")).decode("ascii")
@@ -193,13 +230,14 @@ def _content(content: Any, options: SanitiseOptions, counts: Counter) -> dict:
     else:
         mime = mime_type.lower()
         if (_is_page_type(mime) and not options.keep_page_bodies) or \
-                (_is_binary_type(mime) and not options.keep_binary_bodies):
+                (_is_binary_type(mime) and not options.keep_binary_bodies) or \
+                options.leave_out_response_bodies:
             del content["text"]
             content.pop("encoding", None)
             content["comment"] = BODY_REMOVED
             counts["bodies_removed"] += 1
         elif as_str(content.get("encoding")).lower() == "base64":
-            content["text"] = _base64_body(text, mime, counts)
+            content["text"] = _base64_body(text, mime, counts, options.mask_personal_data)
         else:
             content["text"] = ts.scrub_body(text, mime, counts)
     if "encoding" in content and not isinstance(content["encoding"], str):
@@ -208,12 +246,12 @@ def _content(content: Any, options: SanitiseOptions, counts: Counter) -> dict:
     return content
 
 
-def _post_data(post: dict, counts: Counter) -> dict:
+def _post_data(post: dict, counts: Counter, mask_personal: bool) -> dict:
     post["mimeType"] = mime = as_str(post.get("mimeType"))
     text = post.get("text")
     if isinstance(text, str):
         if as_str(post.get("encoding")).lower() == "base64":
-            post["text"] = _base64_body(text, mime.lower(), counts)
+            post["text"] = _base64_body(text, mime.lower(), counts, mask_personal)
         else:
             post["text"] = ts.scrub_body(text, mime, counts)
     elif "text" in post:
@@ -235,7 +273,7 @@ def _websocket_messages(messages: Any, counts: Counter) -> Any:
     return messages
 
 
-def _request(request: dict, counts: Counter) -> dict:
+def _request(request: dict, counts: Counter, options: SanitiseOptions) -> dict:
     request["method"] = as_str(request.get("method"))
     request["url"] = ts.scrub_url(request["url"], counts)
     request["httpVersion"] = as_str(request.get("httpVersion"))
@@ -246,7 +284,7 @@ def _request(request: dict, counts: Counter) -> dict:
     request["bodySize"] = as_int(request.get("bodySize"), -1)
     post = request.get("postData")
     if isinstance(post, dict):
-        _post_data(post, counts)
+        _post_data(post, counts, options.mask_personal_data)
     elif "postData" in request:
         del request["postData"]
     _extras(request, counts)
@@ -279,7 +317,7 @@ def sanitise_entry(entry: dict, options: SanitiseOptions, counts: Counter) -> di
     if sockets is not None:
         entry["_webSocketMessages"] = _websocket_messages(sockets, counts)
     entry["startedDateTime"] = as_str(entry.get("startedDateTime"), EPOCH)
-    _request(entry["request"], counts)
+    _request(entry["request"], counts, options)
     entry["response"] = _response(entry.get("response"), options, counts)
     cache = entry.get("cache")
     entry["cache"] = ts.scrub_json_value(cache, counts) if isinstance(cache, dict) else {}
@@ -298,4 +336,6 @@ def sanitise_entry(entry: dict, options: SanitiseOptions, counts: Counter) -> di
     for key in ("serverIPAddress", "connection"):
         if key in entry and not isinstance(entry[key], str):
             entry[key] = str(entry[key])
+    if options.mask_personal_data:
+        mask_tree(entry, counts)
     return entry

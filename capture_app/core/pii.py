@@ -174,6 +174,61 @@ def mask(text: str, matches: list[PiiMatch] | None = None) -> str:
     return "".join(out)
 
 
+# --- in machine-written text (network logs) -----------------------------------------------------
+
+COUNT_KEYS = {EMAIL: "emails", PHONE: "phones", IBAN: "ibans"}
+# A JSON escape (``\n``, ``\"``, ``\u00e4``) is a boundary, like the character it stands for: the
+# "n" of ``\n`` would otherwise glue itself to a following IBAN or phone number.
+_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|.)", re.DOTALL)
+# Only text with an "@", two digits in a row, or percent/plus encoding can hold a finding.
+_MAYBE = re.compile(r"@|\d\d|[%+]")
+# Runs of characters a URL component may hold unencoded. The look-behind lets a match start only
+# where a run starts, so each run is scanned once (linear time, however long).
+_URL_CHARS = r"A-Za-z0-9._~!$'()*,;:@+%\-"
+_ENCODED_RUN = re.compile(rf"(?<![{_URL_CHARS}])[{_URL_CHARS}]*?[%+][{_URL_CHARS}]*")
+
+
+def find_pii_escaped(text: str) -> list[PiiMatch]:
+    """``find_pii`` for JSON source text: escapes count as boundaries; spans are the text's own."""
+    if "\\" not in text:
+        return find_pii(text)
+    return find_pii(_ESCAPE.sub(lambda m: "\x00" * len(m.group()), text))
+
+
+def mask_counted(text: str, counts=None) -> str:
+    """Every finding masked — also in percent-encoded runs (``erika%40example.de``, ``030+123…``)
+    and next to JSON escapes; ``counts["emails"|"phones"|"ibans"]`` go up by what was masked."""
+    if len(text) < 6 or not _MAYBE.search(text):
+        return text
+    matches = find_pii_escaped(text)
+    if matches:
+        text = mask(text, matches)
+        _count(matches, counts)
+    if "%" in text or "+" in text:
+        text = _ENCODED_RUN.sub(lambda m: _mask_encoded(m.group(), counts), text)
+    return text
+
+
+def _mask_encoded(run: str, counts) -> str:
+    from urllib.parse import quote, unquote, unquote_plus
+
+    for decode in (unquote, unquote_plus):
+        decoded = decode(run)
+        if decoded == run:
+            continue
+        matches = find_pii(decoded)
+        if matches:
+            _count(matches, counts)
+            return quote(mask(decoded, matches), safe="@")
+    return run
+
+
+def _count(matches: list[PiiMatch], counts) -> None:
+    if counts is not None:
+        for match in matches:
+            counts[COUNT_KEYS[match.kind]] += 1
+
+
 # --- in a report ---------------------------------------------------------------------------------
 
 # The report's free-text fields that are sent (the agent's own contact data is meant to be sent).

@@ -59,9 +59,11 @@ _USERINFO = re.compile(r"(://)(?!REDACTED@)[^/\s\"'@<>\\?#]{1,512}@")
 _SCHEME_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>`\\]+")
 _AUTH_SCHEME = re.compile(
     r"(?i)\b(bearer|basic|digest|negotiate|ntlm)(\s+)([A-Za-z0-9._~+/=-]{8,})")
+# Blanks, not ``\s``: ``\s*`` at a line start also eats the following line breaks, and a text of
+# nothing but line breaks then takes quadratic time (200,000 newlines: minutes).
 _HEADER_LINE = re.compile(
-    r"(?im)^(\s*(?:set-cookie|cookie|authorization|proxy-authorization|x-api-key|api-key|"
-    r"x-auth-token|x-csrf-token|x-xsrf-token)\s*:\s*)(\S[^\r\n]*)")
+    r"(?im)^([ \t]*(?:set-cookie|cookie|authorization|proxy-authorization|x-api-key|api-key|"
+    r"x-auth-token|x-csrf-token|x-xsrf-token)[ \t]*:[ \t]*)(\S[^\r\n]*)")
 _JSON_PAIR = re.compile(r'"([^"\\\r\n]{1,80})"(\s*:\s*)"((?:[^"\\\r\n]|\\.){1,4096})"')
 _KEY_VALUE = re.compile(r"(?<![\w%/.-])([A-Za-z_][\w.-]{0,60})(=)([^\s&\"'<>,;)}\]]{1,4096})")
 _TOKENISH = re.compile(r"^[A-Za-z0-9._~+/=-]{16,}$")
@@ -214,21 +216,43 @@ def scrub_text(text: str, counts: Counter | None = None) -> str:
 
 
 def scrub_json_value(value: Any, counts: Counter) -> Any:
-    """A parsed JSON document with the values of sensitive keys replaced, recursively."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if is_sensitive_name(str(key)) and item not in (None, "", [], {}):
-                counts["body_fields"] += 1
-                out[key] = REDACTED
-            else:
-                out[key] = scrub_json_value(item, counts)
-        return out
-    if isinstance(value, list):
-        return [scrub_json_value(item, counts) for item in value]
+    """A parsed JSON document with the values of sensitive keys replaced, at any depth.
+
+    An explicit stack instead of recursion: a document nested a thousand levels deep is valid
+    JSON, and a recursive walk would stop with ``RecursionError`` before reaching its secrets.
+    """
     if isinstance(value, str):
         return scrub_string(value, counts)
-    return value
+    if not isinstance(value, (dict, list)):
+        return value
+    root: list = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        source, parent, slot = stack.pop()
+        if isinstance(source, dict):
+            out: Any = {}
+            for key, item in source.items():
+                if is_sensitive_name(str(key)) and not _empty(item):
+                    counts["body_fields"] += 1
+                    out[key] = REDACTED
+                elif isinstance(item, (dict, list)):
+                    out[key] = None
+                    stack.append((item, out, key))
+                else:
+                    out[key] = scrub_string(item, counts) if isinstance(item, str) else item
+        else:
+            out = [None] * len(source)
+            for index, item in enumerate(source):
+                if isinstance(item, (dict, list)):
+                    stack.append((item, out, index))
+                else:
+                    out[index] = scrub_string(item, counts) if isinstance(item, str) else item
+        parent[slot] = out
+    return root[0]
+
+
+def _empty(item: Any) -> bool:
+    return item is None or (isinstance(item, (str, list, dict)) and not item)
 
 
 # A key and the start of its value in JSON text: a whole string, number or literal, or the
@@ -273,15 +297,43 @@ def scrub_json_text(text: str, counts: Counter) -> str:
         scalar, nested = _member_patterns(sensitive)
         if nested.search(text):
             try:
-                data = json.loads(text)
+                return json.dumps(scrub_json_value(json.loads(text), counts), ensure_ascii=False)
             except (ValueError, RecursionError):
-                pass  # not JSON after all: the scalar values are replaced as text below
-            else:
-                return json.dumps(scrub_json_value(data, counts), ensure_ascii=False)
+                # Not JSON after all, or nested deeper than the parser goes: each object or
+                # array under a sensitive key is replaced as text, to its closing bracket.
+                text = _replace_nested(text, nested, counts)
         text, found = scalar.subn(rf'"\1"\2"{REDACTED}"', text)
         if found:
             counts["body_fields"] += found
     return scrub_string(text, counts)
+
+
+_BRACKET_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _replace_nested(text: str, nested: re.Pattern, counts: Counter) -> str:
+    """Each ``"key": {…}`` / ``"key": […]`` that ``nested`` finds, with the value replaced by
+    ``"[REDACTED]"`` up to its matching bracket (or to the end of an unbalanced text)."""
+    out, pos = [], 0
+    while True:
+        found = nested.search(text, pos)
+        if found is None:
+            break
+        depth, end = 0, len(text)
+        for token in _BRACKET_OR_STRING.finditer(text, found.end() - 1):
+            char = token.group()
+            if char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+                if depth == 0:
+                    end = token.end()
+                    break
+        counts["body_fields"] += 1
+        out.append(text[pos:found.end() - 1] + f'"{REDACTED}"')
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def scrub_json_tree(value: Any, counts: Counter) -> Any:
@@ -304,19 +356,29 @@ def scrub_form(text: str, counts: Counter) -> str:
     return cleaned
 
 
-_MULTIPART_PART = re.compile(
-    r'(Content-Disposition:[^\r\n]*?\bname="([^"]*)"[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n)'
-    r"(.*?)(?=\r?\n--)", re.IGNORECASE | re.DOTALL)
+# A part's headers end at its first blank line; its name is in Content-Disposition.
+_PART_SPLIT = re.compile(r"(\r?\n)(?=--)")
+_HEADERS_END = re.compile(r"\r?\n\r?\n")
+_PART_NAME = re.compile(r'(?im)^content-disposition:[^\r\n]*?\bname="([^"]*)"')
 
 
 def scrub_multipart(text: str, counts: Counter) -> str:
-    def part(match: re.Match) -> str:
-        if is_sensitive_name(match.group(2)):
+    """A ``multipart/form-data`` body, part by part: each part's content is cut at the next
+    boundary line, found once by splitting — a part without its closing boundary (a cut-off
+    upload) is still a part, and the text is walked only once."""
+    pieces = _PART_SPLIT.split(text)
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index]
+        end = _HEADERS_END.search(piece)
+        name = _PART_NAME.search(piece, 0, end.start()) if end else None
+        if name is None:
+            pieces[index] = scrub_text(piece, counts)
+        elif is_sensitive_name(name.group(1)):
             counts["body_fields"] += 1
-            return match.group(1) + REDACTED
-        return match.group(1) + scrub_text(match.group(3), counts)
-
-    return _MULTIPART_PART.sub(part, text)
+            pieces[index] = piece[:end.end()] + REDACTED
+        else:
+            pieces[index] = piece[:end.end()] + scrub_text(piece[end.end():], counts)
+    return "".join(pieces)
 
 
 def scrub_body(text: str, mime_type: str, counts: Counter) -> str:
