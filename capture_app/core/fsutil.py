@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 MAX_NAME_LENGTH = 120
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 # Bidirectional overrides and isolates can make "gpj.exe" read as "exe.jpg".
 _BIDI_AND_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -93,3 +94,41 @@ def unique_name(name: str, taken: set[str]) -> str:
         if candidate.lower() not in lowered:
             return candidate
         counter += 1
+
+
+def remove_stale(folder: Path, patterns: tuple[str, ...], older_than_s: float) -> int:
+    """Files or folders in ``folder`` matching ``patterns`` and untouched for ``older_than_s``:
+    what a killed process left half-written. Returns how many were removed.
+
+    Only old ones, so a process still writing (another window, a second instance) keeps its file.
+    """
+    import shutil
+    import time
+
+    limit = time.time() - older_than_s
+    removed = 0
+    for pattern in patterns:
+        try:
+            candidates = list(Path(folder).glob(pattern))
+        except OSError:
+            continue
+        for path in candidates:
+            try:
+                if path.lstat().st_mtime >= limit:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+                removed += 1
+            except OSError:
+                continue  # in use (Windows) or gone already: next start
+    return removed
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (from ``"\\ud83d"`` in JSON, or a broken paste) replaced by
+    U+FFFD: no file, database or zip name can hold one in UTF-8."""
+    if not text.isascii() and _SURROGATE.search(text):
+        return _SURROGATE.sub("\ufffd", text)
+    return text

@@ -39,7 +39,7 @@ from capture_app.core.i18n import tr
 
 __all__ = ["HarError", "HarResult", "FailedRequest", "SanitiseOptions", "sanitise_har_file",
            "sanitise_har_text", "summary_text", "classify", "read_har_text", "plan_to_fit",
-           "FitPlan", "remove_stale_output"]
+           "FitPlan", "HarTooLargeError", "remove_stale_output"]
 
 MB = 1024 * 1024
 MAX_INPUT_BYTES = 150 * MB
@@ -480,6 +480,18 @@ class FitPlan:
         key = "console.har_fit_bodies" if not self.left_out else "console.har_fit_entries"
         return tr(key, language=language, size=sizes["size"], limit=sizes["limit"], fitted=fitted,
                   kept=self.entries_kept, total=self.entries_total, left_out=self.left_out)
+
+
+class HarTooLargeError(HarError):
+    """The sanitised HAR is over the attachment limit; ``plan`` is the way to fit it."""
+
+    def __init__(self, plan: FitPlan, *, name: str, size: int, limit: int) -> None:
+        key = "console.har_fit_bodies" if not plan.left_out else "console.har_fit_entries"
+        super().__init__(key, name=name, size=size, limit=limit)
+        self.plan = plan
+
+    def message(self, language: str | None = None) -> str:
+        return self.plan.offer_text(language, size=self.params["size"], limit=self.params["limit"])
 
 
 def plan_to_fit(source: Path | str, limit: int, options: SanitiseOptions = SanitiseOptions(), *,

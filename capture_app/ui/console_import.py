@@ -24,8 +24,19 @@ from capture_app.core import console_log
 from capture_app.core.i18n import tr
 from capture_app.ui.screen_fit import resize_to_fit
 
+# Work folders in the system's temporary folder; what a killed app left there is removed at start
+# (``remove_stale_work_folders``).
+WORK_PREFIX = "report-capture-"
 SHOWN_ROWS = 500  # the dialog lists this many grouped entries; the attachment has its budget
 LEVEL_COLOURS = {"error": "#c42b1c", "warning": "#9a5b00"}
+
+
+def remove_stale_work_folders(older_than_s: float = 3600) -> int:
+    """Work folders of console and HAR imports left behind by a killed app; returns how many."""
+    from capture_app.core.fsutil import remove_stale
+
+    return remove_stale(Path(tempfile.gettempdir()),
+                        (WORK_PREFIX + "har-*", WORK_PREFIX + "console-*"), older_than_s)
 
 
 def _message(exc: BaseException) -> str:
@@ -66,7 +77,7 @@ def attach_console(report, source: Source, store_fn, limits, language: str):
     parsed = console_log.parse(text)
     rendered = console_log.render_report(parsed, language, source_name=source.name)
     stem = Path(source.name).stem if source.name else tr("console.file_stem", language=language)
-    with tempfile.TemporaryDirectory(prefix="report-capture-console-") as folder:
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX + "console-") as folder:
         target = Path(folder) / f"{stem}.txt"
         target.write_text(rendered.text, encoding="utf-8")
         item = import_evidence(report, target, "console", store_fn, limits,
@@ -77,16 +88,28 @@ def attach_console(report, source: Source, store_fn, limits, language: str):
     return item
 
 
-def attach_har(report, path: Path, store_fn, limits, language: str, name: str = "", progress=None):
-    """Sanitise a HAR and store the result as network evidence (worker thread)."""
+def attach_har(report, path: Path, store_fn, limits, language: str, name: str = "", progress=None,
+               options=None):
+    """Sanitise a HAR and store the result as network evidence (worker thread).
+
+    A result over the attachment limit raises ``HarTooLargeError`` with the way to fit it
+    (without response bodies, then without the largest entries); attaching with
+    ``options=error.plan.options()`` follows it.
+    """
     from capture_app.core import har
     from capture_app.core.evidence import import_evidence
 
     shown = name or path.name
-    with tempfile.TemporaryDirectory(prefix="report-capture-har-") as folder:
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX + "har-") as folder:
         stem = Path(shown).stem or "network"
         target = Path(folder) / f"{stem}.har"
-        result = har.sanitise_har_file(path, target, name=shown, progress=progress)
+        result = har.sanitise_har_file(path, target, options or har.SanitiseOptions(), name=shown,
+                                       progress=progress)
+        size = target.stat().st_size
+        if size > limits.max_file_bytes:
+            plan = har.plan_to_fit(path, limits.max_file_bytes, options or har.SanitiseOptions(),
+                                   name=shown)
+            raise har.HarTooLargeError(plan, name=shown, size=size, limit=limits.max_file_bytes)
         item = import_evidence(report, target, "network", store_fn, limits, original_name=shown,
                                title=tr("console.har_item_title", language=language,
                                         entries=result.entries))
@@ -286,6 +309,7 @@ class ConsoleTools(QObject):
                                          "console.guide_hint")
         self.last_messages: list[str] = []
         self.dialog: ConsoleImportDialog | None = None
+        self.fit_offers: list[QMessageBox] = []  # open offers to attach a HAR reduced
 
     def _button(self, key: str, slot, hint: str) -> QPushButton:
         button = QPushButton(tr(key))
@@ -345,20 +369,59 @@ class ConsoleTools(QObject):
         if paths:
             self.attach_hars([Path(p) for p in paths])
 
-    def attach_hars(self, paths: list[Path], on_done=None) -> None:
+    def attach_hars(self, paths: list[Path], on_done=None, options=None) -> None:
         config, report = self.page.env.config, self.page.report
         scratch = _scratch(report)
         store_fn, limits, language = self.page.env.store.store_attachment, _limits(config), report.language
+        too_large: list[tuple[Path, BaseException]] = []
 
         def work(progress):
+            from capture_app.core.har import HarTooLargeError
+
             items = []
             for path in paths:
-                item, _ = attach_har(scratch, path, store_fn, limits, language, progress=progress)
+                try:
+                    item, _ = attach_har(scratch, path, store_fn, limits, language,
+                                         progress=progress, options=options)
+                except HarTooLargeError as exc:
+                    too_large.append((path, exc))
+                    continue
                 scratch.evidence.append(item)
                 items.append(item)
             return items
 
-        self._run(work, on_done, tr("console.har_sanitising"))
+        def done(items, messages) -> None:
+            for path, exc in too_large:
+                self.offer_fit(path, exc, on_done)
+            if on_done is not None:
+                if items or messages or not too_large:
+                    on_done(items, messages)
+            elif messages:
+                QMessageBox.warning(self.page, tr("console.refused_title"), messages[0])
+
+        self._run(work, done, tr("console.har_sanitising"))
+
+    def offer_fit(self, path: Path, exc, on_done=None) -> QMessageBox:
+        """Ask whether to attach the HAR reduced to fit (the message says what stays)."""
+        box = QMessageBox(QMessageBox.Question, tr("console.har_fit_title"), exc.message(),
+                          parent=self.page)
+        accept = box.addButton(tr("console.har_fit_accept"), QMessageBox.AcceptRole)
+        accept.setAccessibleName(tr("console.har_fit_accept").replace("&", ""))
+        cancel = box.addButton(QMessageBox.Cancel)
+        cancel.setText(tr("console.cancel"))
+        cancel.setAccessibleName(tr("console.cancel").replace("&", ""))
+        box.setAccessibleName(tr("console.har_fit_title"))
+
+        def answered(button) -> None:
+            if button is accept:
+                self.attach_hars([path], on_done, options=exc.plan.options())
+
+        box.buttonClicked.connect(answered)
+        self.fit_offers.append(box)
+        box.finished.connect(lambda _result: self.fit_offers.remove(box)
+                             if box in self.fit_offers else None)
+        box.open()
+        return box
 
     # -- files added through the page's general "Hinzufügen"
 
