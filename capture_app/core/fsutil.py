@@ -126,6 +126,25 @@ def remove_stale(folder: Path, patterns: tuple[str, ...], older_than_s: float) -
     return removed
 
 
+# A killed process leaves its half-written file under its temporary name (see the writers):
+# the outbox's bundles (core/bundle.py), exports (core/transports/export.py), and the work
+# folders of console and HAR imports (ui/console_import.py).
+OUTBOX_LEFTOVERS = (".*.zip.*.tmp",)
+EXPORT_LEFTOVERS = (".report-export.*.tmp",)
+TEMP_LEFTOVERS = ("report-capture-*",)
+# A file still being written changes all the time; one untouched this long was left behind.
+LEFTOVER_AGE_S = 600
+
+
+def remove_killed_run_leftovers(outbox_dir: Path, export_folders: list[Path], temp_dir: Path,
+                                older_than_s: float = LEFTOVER_AGE_S) -> int:
+    """What killed bundle builds, exports and imports left behind (start-up); returns how many."""
+    removed = remove_stale(outbox_dir, OUTBOX_LEFTOVERS, older_than_s)
+    for folder in dict.fromkeys(export_folders):
+        removed += remove_stale(folder, EXPORT_LEFTOVERS, older_than_s)
+    return removed + remove_stale(temp_dir, TEMP_LEFTOVERS, older_than_s)
+
+
 def without_lone_surrogates(text: str) -> str:
     """``text`` with each lone surrogate (from ``"\\ud83d"`` in JSON, or a broken paste) replaced by
     U+FFFD: no file, database or zip name can hold one in UTF-8."""

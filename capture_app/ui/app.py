@@ -210,6 +210,8 @@ class Controller:
 
             self.sending = SendingService(self.config, self.store)
             self.sending.changed.connect(self._sending_changed)
+            self.sending.handover_reminder.connect(
+                lambda reminder: self.presence.show_reminder(reminder) if self.presence else None)
         return self.sending
 
     def start_background_sending(self) -> None:
@@ -290,6 +292,23 @@ class Controller:
         run_in_background(lambda: self.store.collect_garbage(),
                           on_error=lambda exc: log.warning("attachment clean-up failed: %s",
                                                            type(exc).__name__))
+        run_in_background(self.remove_leftovers,
+                          on_error=lambda exc: log.warning("leftover clean-up failed: %s",
+                                                           type(exc).__name__))
+
+    def remove_leftovers(self) -> int:
+        """Half-written files of killed bundle builds, exports and imports (worker thread)."""
+        import tempfile
+        from pathlib import Path
+
+        from capture_app.core.fsutil import remove_killed_run_leftovers
+        from capture_app.core.sending import default_export_folder
+
+        folders = [default_export_folder()]
+        if self.config.get("export.folder"):
+            folders.append(Path(self.config.get("export.folder")))
+        return remove_killed_run_leftovers(self.paths.data_dir / "outbox", folders,
+                                           Path(tempfile.gettempdir()))
 
     def shutdown(self) -> None:
         from capture_app.ui.capture.evidence_files import wait_for_pending
