@@ -16,8 +16,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from capture_app import APP_NAME
@@ -26,7 +25,7 @@ from capture_app.core.reminders import (
     OPEN_OUTBOX, OPEN_WIZARD, Reminder, ReminderBook, ReminderSettings, Situation,
     Waiting, due_reminders, report_started_reminder, state_file,
 )
-from capture_app.core.support_hours import SupportHours, load_support_hours, phone_uri
+from capture_app.core.support_hours import SupportHours, load_support_hours
 from capture_app.ui.tasks import run_in_background
 from capture_app.ui.tray import CLOSED, OPEN, UNKNOWN, Entry, TrayIcon
 
@@ -71,6 +70,7 @@ class Presence(QObject):
         self.tray: TrayIcon | None = None
         self.launcher = None
         self.hours_dialog = None
+        self.call_box = None  # the number to dial by hand, when no program dials tel: links
         self.last_reminder: Reminder | None = None
         self._busy = False
         self._again = False
@@ -190,11 +190,12 @@ class Presence(QObject):
             self.launcher.set_entries(self.entries())
 
     def call_support(self) -> None:
+        """Dial where a program handles tel: links; otherwise show the number to copy."""
+        from capture_app.ui.desktop_links import call_or_show_number
+
         phone = self.controller.config.get("support.phone")
-        if QDesktopServices.openUrl(QUrl(phone_uri(phone))):
-            return
         hours = self.hours.weekly_summary() if self.hours is not None else ""
-        QMessageBox.information(None, APP_NAME, tr("tray.call_manually", phone=phone, hours=hours))
+        call_or_show_number(phone, hours, lambda box: setattr(self, "call_box", box))
 
     def show_hours(self) -> None:
         if self.hours is None:

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
 
 from capture_app.core.autostart import XdgAutostart
@@ -487,22 +486,6 @@ def test_menu_entries_follow_the_controllers_features(controller, presence_facto
         assert ("nicht enthalten" in buttons[key].toolTip()) is not present
         buttons[key].click()
     assert opened == (list(HOOKS) if present else [])
-
-
-def test_call_support_dials_the_configured_number(controller, presence_factory, monkeypatch,
-                                                   no_dialogs):
-    dialled = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: dialled.append(url.toString()) or True)
-    presence = presence_factory(berlin(2026, 11, 23, 10, 0))
-    button = presence.launcher.buttons["call"]
-    assert button.text() == "Support &anrufen: +49 30 2206623 33 (Mo–Fr 09:00–18:00 Uhr)"
-    button.click()
-    assert dialled == ["tel:+4930220662333"]
-    assert no_dialogs == []
-    # No program for tel: links: the number is shown to dial by hand.
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
-    button.click()
-    assert no_dialogs and "+49 30 2206623 33" in no_dialogs[0][1] and "von Hand" in no_dialogs[0][1]
 
 
 def test_support_hours_window(controller, presence_factory, qtbot):

@@ -179,9 +179,11 @@ class ReviewPage(StepPage):
             if on_done is not None:
                 on_done(receipt, None)
                 return
-            QMessageBox.information(self, tr("ui.review.exported_title"), tr(
+            from capture_app.ui.desktop_links import show_exported
+
+            self.exported_box = show_exported(self, tr("ui.review.exported_title"), tr(
                 "ui.review.exported", path=str(Path(receipt.destination) / receipt.reference),
-                size=format_size(bundle.zip_size, language)))
+                size=format_size(bundle.zip_size, language)), Path(receipt.destination))
 
         def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(True)
