@@ -3,6 +3,10 @@
 What the agent can do depends on the state of the selected report:
 
 * queued — "Jetzt senden" (don't wait for the next try), "Bearbeiten" (back into the drafts);
+  with the mail program as the way of sending nothing is tried in the background: the report
+  waits for the agent, and the window says so instead of showing a next try;
+* handed over (to the mail program, or exported) — "Erneut öffnen" and "Als gesendet markieren";
+  it is sent only when the agent says so;
 * needs attention — the reason and the fix: "Einstellungen" (password, certificate, address),
   "Bearbeiten" (shrink or repair the report), "Erneut versuchen";
 * sent — the receipt (when, how, where to, ticket number / Message-ID, SHA-256), and
@@ -40,6 +44,7 @@ class OutboxWindow(QWidget):
         super().__init__(parent, Qt.Window)
         self.service = service
         self.items = []
+        self.needs_agent = False
         self.setWindowTitle(tr("sending.outbox_ui.title"))
         self.setAccessibleName(tr("sending.outbox_ui.title"))
         resize_to_fit(self, 900, 520)
@@ -73,11 +78,13 @@ class OutboxWindow(QWidget):
         layout.addWidget(self.progress)
         row = QHBoxLayout()
         self.send_button = QPushButton(tr("sending.outbox_ui.send_now"))
+        self.mark_sent_button = QPushButton(tr("sending.outbox_ui.mark_sent"))
         self.edit_button = QPushButton(tr("sending.outbox_ui.edit"))
         self.settings_button = QPushButton(tr("sending.outbox_ui.settings"))
         self.delete_button = QPushButton(tr("sending.outbox_ui.delete"))
         self.close_button = QPushButton(tr("sending.outbox_ui.close"))
         for button, handler in ((self.send_button, self.send_selected),
+                                (self.mark_sent_button, self.mark_sent_selected),
                                 (self.edit_button, self.edit_selected),
                                 (self.settings_button, self.settings_requested.emit),
                                 (self.delete_button, self.delete_selected),
@@ -85,7 +92,7 @@ class OutboxWindow(QWidget):
             button.setAccessibleName(button.text().replace("&", ""))
             button.clicked.connect(handler)
             row.addWidget(button)
-        row.insertStretch(4, 1)
+        row.insertStretch(5, 1)
         layout.addLayout(row)
         service.changed.connect(self.refresh)
         service.progress.connect(self._progressed)
@@ -100,14 +107,11 @@ class OutboxWindow(QWidget):
             self.items = []
             self.details.setText(_message(exc))
         selected = self.selected_id()
+        self.needs_agent = self.service.needs_agent()
         self.table.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
-            state = tr(f"sending.outbox_ui.state_{item.state}")
-            if item.local_data_deleted:
-                state = tr("sending.outbox_ui.state_receipt_only")
-            cells = (item.summary or tr("ui.main.untitled"), state, str(item.attempts),
-                     _local(item.next_attempt_at) if item.state == "queued" else "—",
-                     self._receipt_cell(item))
+            cells = (item.summary or tr("ui.main.untitled"), self._state_text(item),
+                     str(item.attempts), self._next_text(item), self._receipt_cell(item))
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setData(ID_ROLE, item.report_id)
@@ -121,6 +125,22 @@ class OutboxWindow(QWidget):
         self.table.setVisible(bool(self.items))
         self.empty_hint.setVisible(not self.items)
         self._selection_changed()
+
+    @staticmethod
+    def _state_text(item) -> str:
+        if item.local_data_deleted:
+            return tr("sending.outbox_ui.state_receipt_only")
+        if item.state == "handed_over" and item.handover is not None \
+                and item.handover.transport == "export":
+            return tr("sending.outbox_ui.state_handed_over_export")
+        return tr(f"sending.outbox_ui.state_{item.state}")
+
+    def _next_text(self, item) -> str:
+        if item.state != "queued":
+            return "—"
+        if self.needs_agent:
+            return tr("sending.outbox_ui.needs_agent")  # never "automatically at …"
+        return _local(item.next_attempt_at)
 
     @staticmethod
     def _receipt_cell(item) -> str:
@@ -146,11 +166,15 @@ class OutboxWindow(QWidget):
         item = self.selected()
         state = item.state if item else ""
         sending_here = bool(item) and self.service.is_sending(item.report_id)
-        self.send_button.setEnabled(state in ("queued", "needs_attention") and not sending_here)
+        self.send_button.setEnabled(state in ("queued", "needs_attention", "handed_over")
+                                    and not sending_here)
         self.send_button.setText(tr("sending.outbox_ui.retry") if state == "needs_attention"
+                                 else tr("sending.outbox_ui.reopen") if state == "handed_over"
                                  else tr("sending.outbox_ui.send_now"))
+        self.mark_sent_button.setVisible(state == "handed_over")
+        self.mark_sent_button.setEnabled(state == "handed_over" and not sending_here)
         self.send_button.setAccessibleName(self.send_button.text().replace("&", ""))
-        self.edit_button.setEnabled(state in ("queued", "needs_attention"))
+        self.edit_button.setEnabled(state in ("queued", "needs_attention", "handed_over"))
         self.delete_button.setEnabled(bool(item) and state != "sending")
         self.delete_button.setText(tr("sending.outbox_ui.delete_local") if state == "sent" and item
                                    and not item.local_data_deleted else tr("sending.outbox_ui.delete"))
@@ -168,8 +192,20 @@ class OutboxWindow(QWidget):
                 fix = {FIX_SETTINGS: "sending.outbox_ui.fix_settings", FIX_SHRINK: "sending.outbox_ui.fix_shrink",
                        FIX_CREDENTIALS: "sending.outbox_ui.fix_credentials", FIX_EDIT: "sending.outbox_ui.fix_edit"}
                 lines.append(tr(fix.get(item.error.fix, "sending.outbox_ui.fix_retry")))
-        if item.state == "queued" and item.next_attempt_at:
+        if item.state == "queued" and self.needs_agent:
+            lines.append(tr("sending.outbox_ui.needs_agent_details"))
+        elif item.state == "queued" and item.next_attempt_at:
             lines.append(tr("sending.outbox_ui.next_try", when=_local(item.next_attempt_at)))
+        handover = item.handover
+        if item.state == "handed_over" and handover is not None:
+            if handover.transport == "mail_client":
+                lines.append(tr("sending.outbox_ui.handed_over", when=_local(item.handed_over_at),
+                                program=handover.program if handover.program not in ("", "MAPI", "open")
+                                else tr("sending.outbox_ui.mail_program"),
+                                file=handover.reference))
+            else:
+                lines.append(tr("sending.outbox_ui.handed_over_export", when=_local(item.handed_over_at),
+                                folder=handover.destination, file=handover.reference))
         receipt = item.receipt
         if receipt is not None:
             lines.append(tr("sending.outbox_ui.receipt", when=_local(receipt.sent_at),
@@ -204,6 +240,22 @@ class OutboxWindow(QWidget):
         self.progress.show()
         present_sending(self.service, item.report_id, True, self)
         self._selection_changed()
+
+    def mark_sent_selected(self) -> None:
+        item = self.selected()
+        if item is None or item.state != "handed_over":
+            return
+        answer = QMessageBox.question(self, tr("sending.outbox_ui.title"),
+                                      tr("sending.outbox_ui.mark_sent_question",
+                                         summary=item.summary or tr("ui.main.untitled")),
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            return
+        try:
+            self.service.outbox.mark_sent(item.report_id)
+        except Exception as exc:  # noqa: BLE001
+            QMessageBox.warning(self, tr("sending.outbox_ui.title"), _message(exc))
+        self.service.changed.emit()
 
     def edit_selected(self) -> None:
         item = self.selected()

@@ -238,7 +238,9 @@ def present_sending(service, report_id: str, send_now: bool, parent: QWidget | N
     """After queuing: try now with a progress bar and say what happened, or just confirm."""
     if not send_now:
         service.wake()
-        _tell_agent(service, "information", tr("sending.ui.queued"), parent,
+        # The mail program cannot be opened in the background: say who sends it, not "soon".
+        _tell_agent(service, "information", tr("sending.ui.queued_needs_agent" if service.needs_agent()
+                                               else "sending.ui.queued"), parent,
                     title=tr("sending.ui.queued_title"))
         return
     dialog = QProgressDialog(tr("sending.ui.sending"), "", 0, 0, parent)

@@ -54,6 +54,9 @@ class SendingService(QObject):
     changed = Signal()  # the outbox changed (queued, sent, failed …)
     progress = Signal(str, int, int)  # report id, bytes done, bytes total
     finished = Signal(object)  # core.outbox.Outcome of an attempt
+    # core.reminders.Reminder: reports handed to the mail program the day before and not yet
+    # marked sent (once each, when support's next working day has begun).
+    handover_reminder = Signal(object)
     # Emitted in worker threads, received only by the declared slots below, which re-emit on
     # the UI thread (see ui/tasks.py for why nothing else receives a worker's signal).
     _worker_changed = Signal()
@@ -108,7 +111,46 @@ class SendingService(QObject):
             log.info("outbox at start: %d taken back, %d sent reports' data deleted",
                      len(recovered), len(purged))
         self.changed.emit()
+        self.check_handovers()
         self.wake()
+
+    def needs_agent(self) -> bool:
+        """The configured way of sending needs the agent at the screen (the mail program)."""
+        try:
+            return bool(self.transport().interactive)
+        except Exception:  # noqa: BLE001 - an unusable setting: the outbox says so when sending
+            return False
+
+    def check_handovers(self) -> None:
+        """Remind the agent of hand-overs still open on support's next working day."""
+        if self._closed:
+            return
+        config, outbox = self.config, self.outbox
+
+        def work():
+            from capture_app.core.support_hours import load_support_hours
+
+            hours, _problems = load_support_hours(config)
+            due = outbox.handover_reminders(hours)
+            if due:
+                outbox.reminded([item.report_id for item in due])
+            return due
+
+        self._run(work, self._remind)
+
+    def _remind(self, due) -> None:
+        if not due or self._closed:
+            return
+        from capture_app.core.reminders import OPEN_OUTBOX, Reminder
+
+        if len(due) == 1:
+            body = tr("sending.ui.reminder_one", summary=due[0].summary or tr("ui.main.untitled"),
+                      when=_local_time(due[0].handed_over_at))
+        else:
+            body = tr("sending.ui.reminder_many", n=len(due))
+        occasion = max(item.handed_over_at for item in due)
+        self.handover_reminder.emit(Reminder("handed_over", occasion, tr("sending.ui.reminder_title"),
+                                             body, opens=OPEN_OUTBOX))
 
     def shutdown(self, wait_ms: int = 2000) -> None:
         self._closed = True
@@ -186,9 +228,17 @@ class SendingService(QObject):
 
         sender = OutboxSender(self.outbox, self.transport, app_version=__version__,
                               interactive=interactive)
-        sender.on_progress = lambda rid, done, total: self._worker_progress.emit(
-            rid, int(min(done, QT_INT_MAX)), int(min(total, QT_INT_MAX)))
+        sender.on_progress = self._report_progress
         return sender
+
+    def _report_progress(self, report_id: str, done: int, total: int) -> None:
+        if self._closed:
+            return
+        try:
+            self._worker_progress.emit(report_id, int(min(done, QT_INT_MAX)),
+                                       int(min(total, QT_INT_MAX)))
+        except RuntimeError:
+            pass  # the app is quitting (see _announce)
 
     def _background_attempt(self):
         """Everything due, two uploads at a time; each outcome is announced as it happens."""
@@ -198,8 +248,15 @@ class SendingService(QObject):
         return sender.send_all_due(workers=BACKGROUND_WORKERS, on_outcome=self._announce)
 
     def _announce(self, outcome) -> None:
-        # Called in a worker thread; the windows read the outbox themselves.
-        self._worker_changed.emit()
+        # Called in a worker thread; the windows read the outbox themselves. When the app quits
+        # while an attempt runs, this object may be gone before the worker ends: nobody is left
+        # to tell, and the outcome is in the outbox already.
+        if self._closed:
+            return
+        try:
+            self._worker_changed.emit()
+        except RuntimeError:
+            pass
 
     @Slot()
     def _relay_changed(self) -> None:
@@ -225,6 +282,7 @@ class SendingService(QObject):
     def _schedule(self) -> None:
         if self._closed:
             return
+        self.check_handovers()
         try:
             due = self.outbox.next_due()
         except Exception:  # noqa: BLE001
@@ -276,6 +334,26 @@ class SendingService(QObject):
                           pool=self._pool)
 
 
+def _local_time(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%d.%m.%Y %H:%M")
+    except (TypeError, ValueError):
+        return stamp or "—"
+
+
+def handover_text(receipt) -> str:
+    """What the agent does next with a report handed to the mail program or exported."""
+    params = {"file": receipt.reference, "folder": receipt.destination}
+    if receipt.transport == "mail_client":
+        return tr(receipt.note or "sending.ui.handed_to_mail_program", **params)
+    if not receipt.note:
+        return tr("sending.ui.exported", **params)
+    text = tr(receipt.note, **params)
+    if receipt.note != "sending.ui.exported_instead":
+        text += "\n\n" + tr("sending.ui.exported", **params)
+    return text
+
+
 def outcome_message(outcome) -> tuple[str, str]:
     """(kind, text) to tell the agent what an attempt did; kind is information or warning."""
     from capture_app.core.i18n import current_language
@@ -283,13 +361,10 @@ def outcome_message(outcome) -> tuple[str, str]:
 
     if outcome is None:
         return "information", tr("sending.ui.nothing_sent")
+    if outcome.state == "handed_over":
+        return "information", handover_text(outcome.receipt)
     if outcome.state == "sent":
         receipt = outcome.receipt
-        if receipt.transport == "export":
-            return "information", tr("sending.ui.exported_instead", folder=receipt.destination,
-                                     file=receipt.reference)
-        if receipt.transport == "mail_client":
-            return "information", tr("sending.ui.handed_to_mail_program", file=receipt.reference)
         return "information", tr("sending.ui.sent", reference=receipt.reference or "—",
                                  destination=receipt.destination,
                                  size=format_size(receipt.size, current_language()))

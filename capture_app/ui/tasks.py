@@ -52,7 +52,13 @@ class _Dispatcher(QObject):
         """Called in the worker thread: keep the outcome, then tell the UI thread."""
         with self._lock:
             self._outcomes[task_id] = (outcome, payload)
-        self.ended.emit(task_id)
+        try:
+            self.ended.emit(task_id)
+        except RuntimeError:
+            # The application quit while this task ran and took the dispatcher with it: there is
+            # no window left to tell ("Signal source has been deleted").
+            with self._lock:
+                self._outcomes.pop(task_id, None)
 
     @Slot(int)
     def _deliver(self, task_id: int) -> None:
@@ -91,8 +97,11 @@ class _Job(QRunnable):
         self.setAutoDelete(True)
 
     def _report_progress(self, done: int, total: int) -> None:
-        self._dispatcher.progressed.emit(self._id, int(min(done, QT_INT_MAX)),
-                                            int(min(total, QT_INT_MAX)))
+        try:
+            self._dispatcher.progressed.emit(self._id, int(min(done, QT_INT_MAX)),
+                                             int(min(total, QT_INT_MAX)))
+        except RuntimeError:
+            pass  # the application quit meanwhile (see _Dispatcher.hand_over)
 
     def run(self) -> None:
         try:

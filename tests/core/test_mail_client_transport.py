@@ -2,12 +2,8 @@
 from __future__ import annotations
 
 import ctypes
-import json
-import os
+import hashlib
 import random
-import shutil
-import subprocess
-import sys
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,24 +21,10 @@ from capture_app.core.transports.export import ExportTransport
 from capture_app.core.transports.mail_client import (
     MailClientTransport, WindowsMailFacts, windows_mail_facts,
 )
+from sendhelpers.mailer import registered_mail_handler
 from sendhelpers.reports import paths_for, stored_report
 
 SUPPORT = "support@flexperto.com"
-
-HANDLER = r'''#!{python}
-import json, os, sys
-from urllib.parse import urlsplit, parse_qs
-url = sys.argv[1]
-query = parse_qs(urlsplit(url).query)
-attached = query.get("attach", [""])[0]
-if attached.startswith("file://"):
-    attached = attached[len("file://"):]
-with open(attached, "rb") as handle:
-    data = handle.read()
-with open(os.environ["MAIL_RECORD"], "a", encoding="utf-8") as out:
-    out.write(json.dumps({{"argv": sys.argv[1:], "attachment": data.hex()}}) + "\n")
-'''
-
 
 class Clock:
     def __init__(self, now: datetime) -> None:
@@ -72,37 +54,7 @@ def outbox(store, clock):
 
 @pytest.fixture
 def mail_handler(tmp_path, monkeypatch):
-    """A mail program registered for mailto: with xdg-mime in a private XDG home."""
-    if not shutil.which("xdg-email") or not shutil.which("xdg-mime"):
-        pytest.fail("xdg-utils (xdg-email, xdg-mime) must be installed for this test")
-    home = tmp_path / "xdg"
-    config, data = home / "config", home / "data"
-    (data / "applications").mkdir(parents=True)
-    config.mkdir(parents=True)
-    script = home / "recording-mailer"
-    script.write_text(HANDLER.format(python=sys.executable), encoding="utf-8")
-    script.chmod(0o755)
-    (data / "applications" / "recording-mailer.desktop").write_text(
-        "[Desktop Entry]\nType=Application\nName=Recording Mailer\n"
-        f"Exec={script} %u\nMimeType=x-scheme-handler/mailto;\n", encoding="utf-8")
-    record = home / "record.jsonl"
-    for name in ("XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "KDE_FULL_SESSION", "GNOME_DESKTOP_SESSION_ID",
-                 "BROWSER", "WAYLAND_DISPLAY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
-    monkeypatch.setenv("XDG_DATA_HOME", str(data))
-    monkeypatch.setenv("XDG_DATA_DIRS", str(data))
-    monkeypatch.setenv("DISPLAY", os.environ.get("DISPLAY") or ":0")  # an agent's desktop session
-    monkeypatch.setenv("MAIL_RECORD", str(record))
-    subprocess.run(["xdg-mime", "default", "recording-mailer.desktop", "x-scheme-handler/mailto"],
-                   check=True, timeout=30)
-
-    def calls() -> list[dict]:
-        if not record.exists():
-            return []
-        return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
-
-    return calls
+    return registered_mail_handler(tmp_path / "xdg", monkeypatch)
 
 
 def linux_transport(folder: Path, clock) -> MailClientTransport:
@@ -165,7 +117,6 @@ def test_reopening_hands_the_same_report_over_again_and_marking_it_sent_keeps_a_
     [(name, size, digest)] = receipt.files
     exported = folder / name
     assert size == exported.stat().st_size
-    import hashlib
     assert digest == hashlib.sha256(exported.read_bytes()).hexdigest()
     with pytest.raises(OutboxError):
         outbox.mark_sent(report.id)

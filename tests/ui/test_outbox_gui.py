@@ -259,3 +259,118 @@ def test_the_outbox_speaks_english(controller, service, server, qtbot, no_dialog
     assert outbox.windowTitle() == "Outbox"
     assert outbox.table.item(0, 1).text() == "Waiting"
     assert outbox.send_button.text().replace("&", "") == "Send now"
+
+
+# --- the mail program: handed over, not sent ---------------------------------------------------
+
+
+def use_mail_client(controller, tmp_path) -> Path:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    controller.config.set_user("sending.transport", "mail_client")
+    controller.config.set_user("export.folder", str(folder))
+    return folder
+
+
+def test_send_through_the_mail_program_is_handed_over_until_the_agent_marks_it_sent(
+        controller, service, qtbot, no_dialogs, tmp_path, monkeypatch):
+    from sendhelpers.mailer import registered_mail_handler
+
+    mails = registered_mail_handler(tmp_path / "xdg", monkeypatch)
+    folder = use_mail_client(controller, tmp_path)
+    report = stored_report(controller.store)
+    window, page = review_of(controller, qtbot, report)
+
+    qtbot.mouseClick(page.send_buttons.send_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: service.last_message is not None, timeout=20_000)
+    kind, text = service.last_message
+    assert len(mails()) == 1
+    assert "erst gesendet" in text and "Senden" in text
+    outbox = controller.show_outbox()
+    outbox.table.selectRow(0)
+    assert outbox.table.item(0, 1).text() == "Im E-Mail-Programm – dort senden"
+    assert outbox.table.item(0, 4).text() == "—"  # no receipt: nothing is known to be sent
+    assert outbox.send_button.text().replace("&", "") == "Erneut öffnen"
+    assert outbox.mark_sent_button.isVisibleTo(outbox) and outbox.mark_sent_button.isEnabled()
+    [exported] = list(folder.iterdir())
+    assert exported.name in outbox.details.text()
+
+    service.last_message = None
+    qtbot.mouseClick(outbox.send_button, Qt.LeftButton)  # "Erneut öffnen"
+    qtbot.waitUntil(lambda: service.last_message is not None, timeout=20_000)
+    assert len(mails()) == 2
+    qtbot.waitUntil(lambda: outbox.table.item(0, 1).text() == "Im E-Mail-Programm – dort senden",
+                    timeout=10_000)
+
+    outbox.table.selectRow(0)
+    qtbot.mouseClick(outbox.mark_sent_button, Qt.LeftButton)
+    assert any(kind == "question" and "gesendet" in text for kind, text in no_dialogs)
+    qtbot.waitUntil(lambda: outbox.table.item(0, 1).text() == "Gesendet", timeout=10_000)
+    assert service.outbox.state(report.id) == "sent"
+    outbox.table.selectRow(0)
+    assert not outbox.mark_sent_button.isVisibleTo(outbox)
+
+
+def test_queued_for_the_mail_program_waits_for_the_agent_not_for_a_next_try(
+        controller, service, qtbot, no_dialogs, tmp_path, monkeypatch):
+    from sendhelpers.mailer import registered_mail_handler
+
+    mails = registered_mail_handler(tmp_path / "xdg", monkeypatch)
+    use_mail_client(controller, tmp_path)
+    report = stored_report(controller.store)
+    window, page = review_of(controller, qtbot, report)
+
+    qtbot.mouseClick(page.send_buttons.queue_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: service.last_message is not None, timeout=20_000)
+    assert "nicht im Hintergrund" in service.last_message[1]
+    outbox = controller.show_outbox()
+    qtbot.waitUntil(lambda: outbox.table.rowCount() == 1, timeout=10_000)
+    outbox.table.selectRow(0)
+    assert outbox.table.item(0, 3).text() == "Wartet auf Sie"
+    assert "Nächster Versuch automatisch" not in outbox.details.text()
+    assert "Jetzt senden" in outbox.details.text()
+    qtbot.wait(300)
+    assert mails() == []  # nothing opened behind the agent's back
+
+
+def test_a_hand_over_open_since_yesterday_is_reminded(controller, service, qtbot, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from capture_app.core.outbox import Outbox
+    from capture_app.core.sending import OutboxSender
+    from capture_app.core.transports.export import ExportTransport
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    report = stored_report(controller.store)
+    friday = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)
+    with Outbox(controller.store, clock=lambda: friday) as then:
+        then.enqueue(report.id)
+        OutboxSender(then, lambda: ExportTransport(folder)).send_next()
+    monday = friday + timedelta(days=3)
+    service.outbox._clock = lambda: monday  # the app runs again on Monday at 16:00 Berlin
+    reminders = []
+    service.handover_reminder.connect(reminders.append)
+    service.check_handovers()
+    qtbot.waitUntil(lambda: bool(reminders), timeout=10_000)
+    [reminder] = reminders
+    assert "Videoberatung bricht ab" in reminder.body and reminder.opens == "outbox"
+    service.check_handovers()
+    qtbot.wait(300)
+    assert len(reminders) == 1  # once
+
+
+def test_quitting_while_an_attempt_runs_prints_no_error(tmp_path):
+    import subprocess
+
+    child = Path(__file__).with_name("quit_while_sending_child.py")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    from capture_app.core.paths import HOME_ENV, SYSTEM_CONFIG_ENV
+
+    env[HOME_ENV] = str(tmp_path / "home")
+    env[SYSTEM_CONFIG_ENV] = str(tmp_path / "home" / "system" / "config.toml")
+    result = subprocess.run([sys.executable, str(child)], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert "posted" in result.stdout, result.stderr
+    assert "RuntimeError" not in result.stderr
+    assert "Traceback" not in result.stderr

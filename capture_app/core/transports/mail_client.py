@@ -220,7 +220,8 @@ class MailClientTransport(Transport):
         if program is None:
             # No mail program: the bundle is exported; the agent attaches it by hand.
             return Receipt("export", copied.destination, copied.sent_at, copied.reference,
-                           copied.sha256, copied.size, files, note=note)
+                           copied.sha256, copied.size, files,
+                           note=note or "sending.ui.exported_instead")
         return Receipt(self.name, self.recipient, copied.sent_at, copied.reference, copied.sha256,
                        copied.size, files, note=note, program=program)
 
