@@ -125,7 +125,10 @@ def test_the_same_report_gives_the_same_message_and_message_id(store, tmp_path, 
     report = stored_report(store)
     bundle = built_bundle(store, report, tmp_path / "b.zip")
     with MailServer(ca, user="agent", password=PASSWORD) as server:
-        transport = smtp(server)
+        from datetime import datetime, timezone
+
+        moment = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)  # Date: is the time of sending
+        transport = SmtpTransport(smtp(server).settings, Secret(PASSWORD), clock=lambda: moment)
         assert transport.message_bytes(bundle, report) == transport.message_bytes(bundle, report)
 
 
@@ -268,3 +271,24 @@ def test_an_invalid_sender_or_missing_password_is_refused_before_connecting(stor
             smtp(server, password=None).send(bundle, report)
         assert caught.value.key == "sending.credentials_missing"
         assert server.login_attempts == []
+
+
+def test_the_date_header_is_the_time_of_sending_and_the_receipt_lists_every_file(store, tmp_path, ca):
+    from datetime import datetime, timezone
+    from email.utils import parsedate_to_datetime
+
+    report = stored_report(store)  # created 27 November 2026
+    bundle = built_bundle(store, report, tmp_path / "b.zip")
+    sending = datetime(2026, 12, 3, 9, 30, 15, tzinfo=timezone.utc)  # queued, sent days later
+    with MailServer(ca, user="agent", password=PASSWORD) as server:
+        transport = SmtpTransport(smtp(server).settings, Secret(PASSWORD), clock=lambda: sending)
+        receipt = transport.send(bundle, report)
+        [received] = server.messages
+    message = parse(received.data)
+    assert parsedate_to_datetime(message["Date"]) == sending
+    attachments = {part.get_filename(): part.get_payload(decode=True)
+                   for part in message.iter_attachments()}
+    listed = {name: (size, digest) for name, size, digest in receipt.files}
+    assert sorted(listed) == sorted(attachments)
+    for name, data in attachments.items():  # what the helpdesk stores, file by file
+        assert listed[name] == (len(data), hashlib.sha256(data).hexdigest()), name

@@ -191,3 +191,10 @@ class SizedReader:
             raise PermanentTransportError("sending.bundle_unreadable", path="", reason="short")
         self._left -= len(data)
         return data
+
+
+def attached_files(bundle_path: Path | str) -> tuple[tuple[str, int, str], ...]:
+    """(name, size, SHA-256) of every file as it is attached — what a receipt lists."""
+    with BundleContents(bundle_path) as contents:
+        members = contents.attachments() + [contents.manifest_member()]
+    return tuple((m.filename, m.size, m.sha256) for m in members)

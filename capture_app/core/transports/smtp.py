@@ -26,13 +26,13 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Callable
 
-from capture_app.core.report import Report, iso, parse_instant, utc_now
+from capture_app.core.report import Report, iso, utc_now
 from capture_app.core.secrets import Secret
 from capture_app.core.transports.base import (
     PermanentTransportError, Progress, Receipt, TemporaryTransportError, Transport, TransportError,
     no_progress,
 )
-from capture_app.core.transports.content import BundleContents, one_line, subject_for
+from capture_app.core.transports.content import BundleContents, attached_files, one_line, subject_for
 
 SECURITY = ("starttls", "ssl")
 _CHUNK = 256 * 1024
@@ -67,7 +67,10 @@ class SmtpTransport(Transport):
     def sender_address(self, report: Report) -> str:
         return (self.settings.sender or report.reporter.email or "").strip()
 
-    def build_message(self, bundle_path: Path, report: Report) -> EmailMessage:
+    def build_message(self, bundle_path: Path, report: Report,
+                      date: datetime | None = None) -> EmailMessage:
+        """The e-mail; ``Date`` is when it is sent (``date``, else now), not when the report
+        was written — a report queued over the weekend must not arrive dated Friday."""
         sender = self.sender_address(report)
         recipient = self.settings.recipient.strip()
         from_address = _address(sender, report.reporter.name, "sending.smtp.bad_sender")
@@ -83,8 +86,7 @@ class SmtpTransport(Transport):
                 pass  # a broken agent address must not stop the report; From still answers
         message["Subject"] = subject_for(report, self.settings.organisation)
         message["Message-ID"] = message_id(report, sender)
-        created = parse_instant(report.created_at) or self.clock()
-        message["Date"] = format_datetime(created)
+        message["Date"] = format_datetime(date or self.clock())
         message["X-Report-Id"] = report.id
         with BundleContents(bundle_path) as contents:
             message.set_content(contents.body_text(), subtype="plain", charset="utf-8",
@@ -100,8 +102,8 @@ class SmtpTransport(Transport):
         message.set_boundary("=_report-capture_" + report.id.replace("-", ""))
         return message
 
-    def message_bytes(self, bundle_path: Path, report: Report) -> bytes:
-        return self.build_message(bundle_path, report).as_bytes(policy=SMTP_POLICY)
+    def message_bytes(self, bundle_path: Path, report: Report, date: datetime | None = None) -> bytes:
+        return self.build_message(bundle_path, report, date).as_bytes(policy=SMTP_POLICY)
 
     def encoded_size(self, bundle_path: Path, report: Report) -> int:
         return len(self.message_bytes(bundle_path, report))
@@ -115,7 +117,8 @@ class SmtpTransport(Transport):
         import hashlib
 
         self._check_settings()
-        data = self.message_bytes(bundle_path, report)
+        now = self.clock()
+        data = self.message_bytes(bundle_path, report, now)
         limit = self.size_limit()
         if limit and len(data) > limit:
             raise _too_large(len(data), limit)
@@ -145,8 +148,8 @@ class SmtpTransport(Transport):
                 raise _answer_error(code, text, "sending.smtp.recipient_refused")
         progress(len(data), len(data))
         return Receipt(self.name, f"{self.settings.recipient.strip()} via {self.settings.host}",
-                       iso(self.clock()), message_id(report, sender),
-                       hashlib.sha256(data).hexdigest(), len(data))
+                       iso(now), message_id(report, sender),
+                       hashlib.sha256(data).hexdigest(), len(data), files=attached_files(bundle_path))
 
     def check(self) -> str:
         from capture_app.core.i18n import current_language, tr
