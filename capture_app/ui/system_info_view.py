@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QDialog, QDialogButtonBox, QFrame, QHeaderView, QLabel, QPushButton,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from capture_app.core.i18n import current_language, tr
@@ -19,6 +19,63 @@ from capture_app.core.system_info import (
 from capture_app.ui.screen_fit import resize_to_fit
 
 KEY_ROLE = Qt.UserRole + 1
+# The reachability check's steps in the order they run; the first that failed is the cause.
+REACH_STEPS = (("dns", "network.dns"), ("proxy", "network.proxy"), ("tcp", "network.tcp"),
+               ("tls", "network.tls"), ("http", "network.http"))
+FAILED_KEY = "probes.reach.failed"
+BANNER_STYLE = ("QFrame#reach_banner { background: #fde7e9; border: 1px solid #c42b1c; "
+                "border-radius: 4px; }")
+
+
+def instance_problem(values: dict, language: str | None = None) -> tuple[str, str] | None:
+    """(step, reason) of the first failed step of the Flexperto reachability check, or None.
+
+    ``values``: the probes' raw values (``Text`` for messages), as the collection returns them.
+    """
+    for step, key in REACH_STEPS:
+        value = values.get(key)
+        if getattr(value, "key", None) == FAILED_KEY:
+            reason = value.params.get("reason", "")
+            return step, reason.render(language) if hasattr(reason, "render") else str(reason)
+    return None
+
+
+class ReachabilityBanner(QFrame):
+    """At the top of the Umgebung step: the Flexperto platform cannot be reached from here —
+    what that means and what to do. Hidden while it can (or nothing was checked)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reach_banner")
+        self.setStyleSheet(BANNER_STYLE)
+        layout = QVBoxLayout(self)
+        self.title = QLabel()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.body = QLabel()
+        self.body.setWordWrap(True)
+        self.body.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        self.setAccessibleName(tr("probes.ui.unreachable_title"))
+        self.hide()
+
+    def show_values(self, values: dict, url: str) -> None:
+        problem = instance_problem(values)
+        if problem is None or not url:
+            self.hide()
+            return
+        step, reason = problem
+        self.title.setText(tr("probes.ui.unreachable_title"))
+        self.body.setText(tr("probes.ui.unreachable", url=url, reason=reason) + "\n\n"
+                          + tr(f"probes.ui.unreachable_{step}"))
+        self.setAccessibleDescription(self.text())
+        self.show()
+
+    def text(self) -> str:
+        return f"{self.title.text()}\n{self.body.text()}"
 
 
 class SystemInfoView(QWidget):

@@ -293,7 +293,8 @@ def test_through_a_connect_proxy_whose_credentials_are_never_shown(pki, https_se
 
 def test_no_instance_configured_says_so_once():
     assert collect([InstanceReachabilityProbe("")]).rendered("de") == {
-        "network.instance": "nicht geprüft: keine Adresse eingestellt (Datei → Einstellungen)"}
+        "network.instance": "nicht geprüft: keine Adresse eingestellt (Einstellungen → Allgemein → "
+                            "„Adresse Ihrer Flexperto-Plattform“)"}
 
 
 def test_a_malformed_address_is_named():

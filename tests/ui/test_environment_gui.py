@@ -137,3 +137,45 @@ def test_review_step_opens_the_system_facts(controller, qtbot, monkeypatch):
                         lambda dialog: shown.append(dialog.view.table.rowCount()) or 0)
     qtbot.mouseClick(review.system_info_button, Qt.LeftButton)
     assert shown == [len(window.report.system.values)] and shown[0] > 20
+
+
+@pytest.fixture
+def unreachable_page(controller, qtbot):
+    """The Umgebung step on a computer where the Flexperto address does not resolve."""
+    controller.config.set_user("flexperto.instance_url", "https://beratung.flexperto.invalid")
+    controller.config.set_user("system_info.network_timeout_s", 2)
+    window = controller.new_report()
+    qtbot.addWidget(window)
+    env_page = window.page(Step.ENVIRONMENT)
+    qtbot.waitUntil(lambda: env_page.collected, timeout=30_000)
+    return env_page
+
+
+def test_an_unreachable_flexperto_platform_is_a_banner_at_the_top_with_what_to_do(
+        unreachable_page, qtbot):
+    page = unreachable_page
+    banner = page.reach_banner
+    assert banner.isVisibleTo(page)
+    text = banner.text()
+    assert "beratung.flexperto.invalid" in text and "nicht erreichbar" in text
+    assert "Name nicht auflösbar" in text  # the reason, as the check found it
+    assert "Adresse Ihrer Flexperto-Plattform" in text and "IT" in text  # what to do
+    # At the top of the step, above everything the agent fills in.
+    body = page.this_machine.parentWidget()
+    assert banner.parentWidget() is body and body.layout().itemAt(0).widget() is banner
+    assert banner.accessibleName() and "nicht erreichbar" in banner.accessibleDescription()
+
+
+def test_no_banner_when_no_address_is_set_and_the_stun_row_names_a_real_setting(page, qtbot):
+    from capture_app.ui.settings_dialog import SettingsDialog
+
+    assert not page.reach_banner.isVisibleTo(page)
+    stun = page.report.system.values["network.stun"]
+    dialog = SettingsDialog(page.env.config)
+    qtbot.addWidget(dialog)
+    labels = {editor.accessibleName() for editor in dialog.editors.values()}
+    named = [label for label in labels if label in stun]
+    assert named == ["STUN-Server für den UDP-Test"], stun
+    tab = dialog.tabs.tabText(dialog.tabs.indexOf(dialog.tabs.widget(0)))
+    assert dialog.tabs.widget(0).isAncestorOf(dialog.editors["system_info.stun_server"])
+    assert tab in stun

@@ -8,6 +8,7 @@ from capture_app.core.config import Text
 from capture_app.core.probes.base import Probe, Value
 
 NOT_CONFIGURED = Text("probes.value.not_configured")
+NO_STUN_SERVER = Text("probes.value.not_configured_stun")
 STEP_KEYS = {"dns": "network.dns", "tcp": "network.tcp", "proxy": "network.proxy",
              "tls": "network.tls", "http": "network.http"}
 
@@ -66,7 +67,7 @@ class StunProbe(Probe):
 
     def run(self) -> Mapping[str, Value]:
         if not self.server:
-            return {"network.stun": NOT_CONFIGURED}
+            return {"network.stun": NO_STUN_SERVER}
         from capture_app.core.reachability import stun_binding
 
         return {"network.stun": _step_value(stun_binding(self.server, timeout=self.stun_timeout))}

@@ -45,6 +45,10 @@ class EnvironmentPage(StepPage):
 
     def build(self, body: QWidget) -> None:
         layout = QVBoxLayout(body)
+        from capture_app.ui.system_info_view import ReachabilityBanner
+
+        self.reach_banner = ReachabilityBanner()  # Flexperto unreachable: first thing to see
+        layout.addWidget(self.reach_banner)
         question = QLabel(tr("ui.env.this_machine_question"))
         question.setWordWrap(True)
         layout.addWidget(question)
@@ -291,6 +295,7 @@ class EnvironmentPage(StepPage):
         if self.this_machine.isChecked():
             self._fill_advisor_side()
         self.system_view.show_report(self.report)
+        self.reach_banner.show_values(self.probe_values, self.env.config.get("flexperto.instance_url") or "")
         self.changed.emit()
 
     def _collection_failed(self, exc: BaseException) -> None:
