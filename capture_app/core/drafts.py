@@ -46,7 +46,9 @@ from typing import Any
 
 from capture_app.core.errors import UserFacingError
 from capture_app.core import i18n
-from capture_app.core.fsutil import atomic_write_bytes, fsync_dir, sanitize_filename
+from capture_app.core.fsutil import (
+    atomic_write_bytes, fsync_dir, sanitize_filename, without_lone_surrogates,
+)
 from capture_app.core.paths import AppPaths
 from capture_app.core.report import Report, ReportFormatError, iso, new_id, utc_now
 
@@ -168,12 +170,13 @@ class DraftStore:
         self.notices: list[Notice] = []
         self._unreadable_reported: set[tuple[str, int]] = set()
         self._conn: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the open file
         try:
             self._ensure_dir(paths.data_dir)
         except OSError as exc:
-            raise DraftStoreUnavailableError("drafts.db_unavailable", path=str(paths.drafts_db),
-                                             detail=exc.strerror or str(exc)) from exc
+            raise _unavailable(paths.drafts_db, exc) from exc
         self._conn = self._open()
+        self._identity = _identity(paths.drafts_db)
 
     # -- lifecycle
 
@@ -189,10 +192,15 @@ class DraftStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def take_notices(self) -> list[Notice]:
-        """The notices not yet shown, emptying the list."""
+    def take_notices(self, keys: Iterable[str] | None = None) -> list[Notice]:
+        """The notices not yet shown (only those with one of ``keys``, if given), taken off the list."""
         with self._lock:
-            taken, self.notices = self.notices, []
+            if keys is None:
+                taken, self.notices = self.notices, []
+            else:
+                wanted = set(keys)
+                taken = [n for n in self.notices if n.key in wanted]
+                self.notices = [n for n in self.notices if n.key not in wanted]
             return taken
 
     # -- reports
@@ -205,7 +213,12 @@ class DraftStore:
             report.created_at = iso(now)
         report.touch(now)
         # Serialise before the transaction: a programming error must not hold the write lock.
-        data = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        # A lone surrogate (a broken paste) cannot be stored as UTF-8: it becomes U+FFFD here,
+        # or this save and every later one of the report would fail.
+        data = without_lone_surrogates(
+            json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":")))
+        summary = without_lone_surrogates(report.summary)
+        category = without_lone_surrogates(report.triage.category)
         stamp = _column_time(now)
         with self._write(save=True) as conn:
             row = conn.execute("SELECT state, revision FROM reports WHERE id = ?",
@@ -216,7 +229,7 @@ class DraftStore:
                     "INSERT INTO reports (id, state, report_json, summary, category,"
                     " evidence_count, created_at, updated_at, revision)"
                     " VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, 1)",
-                    (report.id, data, report.summary, report.triage.category,
+                    (report.id, data, summary, category,
                      len(report.evidence), report.created_at, stamp))
             else:
                 state, previous = row
@@ -227,7 +240,7 @@ class DraftStore:
                 conn.execute(
                     "UPDATE reports SET report_json = ?, summary = ?, category = ?,"
                     " evidence_count = ?, updated_at = ?, revision = ? WHERE id = ?",
-                    (data, report.summary, report.triage.category, len(report.evidence), stamp,
+                    (data, summary, category, len(report.evidence), stamp,
                      revision, report.id))
         return revision
 
@@ -387,6 +400,7 @@ class DraftStore:
 
     def _open(self) -> sqlite3.Connection:
         db = self.paths.drafts_db
+        _repair_companions(db)
         problem = self._inspect_file(db)
         if problem is None or problem is _INCONCLUSIVE:
             conn = self._connect(db)
@@ -399,8 +413,7 @@ class DraftStore:
             except sqlite3.Error as exc:
                 if not _is_corruption(exc):
                     conn.close()
-                    raise DraftStoreUnavailableError("drafts.db_unavailable", path=str(db),
-                                                     detail=str(exc)) from exc
+                    raise _unavailable(db, exc) from exc
                 problem = ("drafts.reason_damaged", {"detail": str(exc)})
             conn.close()
         moved = self._set_aside_database(db)
@@ -413,8 +426,7 @@ class DraftStore:
             self._prepare(conn)
         except sqlite3.Error as exc:
             conn.close()
-            raise DraftStoreUnavailableError("drafts.db_unavailable", path=str(db),
-                                             detail=str(exc)) from exc
+            raise _unavailable(db, exc) from exc
         return conn
 
     def _inspect_file(self, db: Path) -> tuple[str, dict[str, Any]] | object | None:
@@ -451,8 +463,7 @@ class DraftStore:
         try:
             conn = connect_database(db)
         except sqlite3.Error as exc:
-            raise DraftStoreUnavailableError("drafts.db_unavailable", path=str(db),
-                                             detail=str(exc)) from exc
+            raise _unavailable(db, exc) from exc
         return conn
 
     @staticmethod
@@ -560,6 +571,8 @@ class DraftStore:
         prefix = "drafts.save" if save else "drafts.write"
         with self._lock:
             conn = self._connection()
+            if _identity(self.paths.drafts_db) != self._identity:
+                conn = self._recreate()
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -570,6 +583,40 @@ class DraftStore:
                     raise
             except sqlite3.Error as exc:
                 raise _write_error(prefix, exc, self.paths.data_dir) from exc
+
+    def _recreate(self) -> sqlite3.Connection:
+        """The database file was deleted (or replaced) while the app ran: the open connection
+        still holds every draft, so they are copied into a new file at the usual place, and
+        the agent is told. Without this every save would go into the deleted file and the
+        drafts would be gone at the next start."""
+        db = self.paths.drafts_db
+        old = self._connection()
+        try:
+            old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._ensure_dir(db.parent)
+            handle, tmp_name = tempfile.mkstemp(prefix=f".{db.name}.", suffix=_TEMP_SUFFIX,
+                                                dir=db.parent)
+            os.close(handle)
+            copy = sqlite3.connect(tmp_name)
+            try:
+                old.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+        except (OSError, sqlite3.Error) as exc:
+            raise _write_error("drafts.save", exc, self.paths.data_dir) \
+                if isinstance(exc, sqlite3.Error) else _unavailable(db, exc) from exc
+        old.close()
+        self._conn = None
+        # Whatever is left of the deleted file (its -wal/-shm) must not be read as the new one's.
+        for suffix in _COMPANIONS:
+            _unlink_quietly(db.with_name(db.name + suffix))
+        os.replace(tmp_name, db)
+        fsync_dir(db.parent)
+        self._conn = self._open()
+        self._identity = _identity(db)
+        self.notices.append(Notice("drafts.db_recreated", {"path": str(db)}))
+        return self._conn
 
     def _now(self) -> datetime:
         now = self._clock()
@@ -714,6 +761,45 @@ def _is_disk_full(exc: BaseException) -> bool:
     if code is not None:
         return code & 0xFF == sqlite3.SQLITE_FULL
     return "disk is full" in str(exc)
+
+
+def _identity(db: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(db)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _companions_read_only(db: Path) -> list[Path]:
+    return [path for path in (db.with_name(db.name + s) for s in ("-wal", "-shm"))
+            if path.exists() and not os.access(path, os.W_OK)]
+
+
+def _repair_companions(db: Path) -> None:
+    """A start that failed on a read-only database leaves its ``-wal``/``-shm`` read-only too
+    (SQLite gives them the database's permissions); once the database is writable again, so
+    are they — where this user may change them."""
+    if not db.exists() or not os.access(db, os.W_OK):
+        return
+    for path in _companions_read_only(db):
+        try:
+            os.chmod(path, (db.stat().st_mode & 0o666) | 0o600)
+        except OSError:
+            pass  # someone else's file: the message names it
+
+
+def _unavailable(db: Path, exc: BaseException) -> DraftStoreUnavailableError:
+    """Why the database cannot be opened, said as specifically as the facts allow."""
+    detail = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+    if _is_disk_full(exc):
+        return DraftStoreUnavailableError("drafts.db_disk_full", path=str(db),
+                                          folder=str(db.parent), detail=detail)
+    stuck = _companions_read_only(db)
+    if stuck:
+        return DraftStoreUnavailableError("drafts.db_companions_read_only", path=str(db),
+                                          files=", ".join(str(p) for p in stuck), detail=detail)
+    return DraftStoreUnavailableError("drafts.db_unavailable", path=str(db), detail=detail)
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
