@@ -69,9 +69,10 @@ class Controller:
     def __init__(self, app: QApplication, paths: AppPaths, *, language: str | None = None):
         from capture_app.core import tomlcache
         from capture_app.core.config import Config
-        from capture_app.ui import gc_guard
+        from capture_app.ui import accessibility, gc_guard
 
         gc_guard.install()  # Qt objects must never be freed by a collection in a worker thread
+        accessibility.install()  # screen readers hear dropdowns by their label
         tomlcache.set_cache_dir(paths.cache_dir)
         self.app = app
         self.paths = paths

@@ -175,3 +175,34 @@ def test_the_confirmation_after_in_postausgang_is_titled_for_what_happened(
     assert "Postausgang" in text
     assert title == "In den Postausgang gelegt"
     controller.sending.shutdown(10_000)
+
+
+def test_screen_readers_hear_each_dropdown_by_its_label_not_its_value(controller):
+    """What the accessibility bridge (AT-SPI on Linux) hands to a screen reader: the name."""
+    from PySide6.QtGui import QAccessible
+
+    windows = all_windows(controller)
+    combos = [w for w in walk(windows) if isinstance(w, QComboBox) and w.window() in windows]
+    assert len(combos) > 10
+    wrong = []
+    for combo in combos:
+        interface = QAccessible.queryAccessibleInterface(combo)
+        name, value = interface.text(QAccessible.Name), interface.text(QAccessible.Value)
+        if not name or name != combo.accessibleName() or name == combo.currentText():
+            wrong.append((combo.accessibleName(), name))
+        if value != combo.currentText():
+            wrong.append((combo.accessibleName(), "value", value))
+    assert wrong == []
+
+
+def test_the_problems_under_a_step_are_read_out_with_their_messages(controller, qtbot):
+    from PySide6.QtGui import QAccessible
+
+    wizard = controller.new_report()
+    qtbot.mouseClick(wizard.next_button, Qt.LeftButton)  # nothing chosen yet: an error
+    assert wizard.problems.isVisibleTo(wizard)
+    interface = QAccessible.queryAccessibleInterface(wizard.problems)
+    heard = interface.text(QAccessible.Name) + "\n" + interface.text(QAccessible.Description)
+    assert "Hinweise zu diesem Schritt" in heard
+    assert "Fehler: Bitte wählen Sie aus, worum es bei der Anfrage geht" in heard
+    assert "<" not in heard  # the text, not its markup

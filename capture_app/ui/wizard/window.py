@@ -275,6 +275,10 @@ class WizardWindow(QWidget):
             lines.append(f"<span style='color:{colour}'>● <b>{word}:</b></span> "
                          f"{escape(problem.message())}")
         self.problems.setText("<br>".join(lines))
+        # The label's accessible name is its title: the messages go to screen readers here.
+        self.problems.setAccessibleDescription("\n".join(
+            f"{tr('ui.wizard.error') if p.severity == ERROR else tr('ui.wizard.warning')}: "
+            f"{p.message()}" for p in visible))
         self.problems.setVisible(bool(lines))
         if lines:
             from PySide6.QtCore import Qt
