@@ -236,3 +236,49 @@ def is_name_resolution_error(exc: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def is_local_host(url: str) -> bool:
+    """The endpoint is this machine (plain http:// is fine there: nothing crosses a network)."""
+    host = (urlsplit((url or "").strip()).hostname or "").lower()
+    return host in LOCAL_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
+def network_cause(exc: BaseException) -> str:
+    """Why a connection failed, as a message key (``sending.net.*``) the agent can read in any
+    language — never a library's own text such as urllib3's "Failed to establish a new …"."""
+    import errno
+
+    seen = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError) or getattr(current, "errno", None) == errno.ECONNREFUSED:
+            return "sending.net.refused"
+        if isinstance(current, ConnectionResetError) or getattr(current, "errno", None) == errno.ECONNRESET:
+            return "sending.net.reset"
+        if isinstance(current, ConnectionAbortedError):
+            return "sending.net.reset"
+        if getattr(current, "errno", None) == errno.ENETUNREACH:
+            return "sending.net.network_unreachable"
+        if getattr(current, "errno", None) == errno.EHOSTUNREACH:
+            return "sending.net.host_unreachable"
+        if isinstance(current, (TimeoutError, socket.timeout)):
+            return "sending.net.timeout"
+        if "RemoteDisconnected" in type(current).__name__ or "ProtocolError" in type(current).__name__:
+            pending.append(current.args[1] if len(current.args) > 1 and isinstance(current.args[1], BaseException) else None)
+            if "RemoteDisconnected" in type(current).__name__:
+                return "sending.net.closed"
+        for arg in getattr(current, "args", ()):
+            if isinstance(arg, BaseException):
+                pending.append(arg)
+        pending.append(getattr(current, "reason", None) if isinstance(getattr(current, "reason", None), BaseException) else None)
+        pending.append(current.__cause__)
+        pending.append(current.__context__)
+    return "sending.net.failed"

@@ -80,7 +80,9 @@ _FIXES = {
     "sending.credentials_missing": FIX_CREDENTIALS,
     "bundle.evidence_missing": FIX_EDIT, "bundle.evidence_changed": FIX_EDIT,
     "bundle.document_not_confirmed": FIX_EDIT,
-    "sending.http.rejected": FIX_RETRY, "sending.smtp.refused": FIX_RETRY,
+    # A request the server refused as it is (400, 422 …): only other settings (profile, queue,
+    # fields) can help, retrying sends the same request again.
+    "sending.http.rejected": FIX_SETTINGS, "sending.smtp.refused": FIX_RETRY,
     "sending.bundle_unreadable": FIX_RETRY,
 }
 _SETTINGS_PREFIXES = ("sending.smtp.auth", "sending.smtp.bad_", "sending.smtp.no_", "sending.smtp.not_",
@@ -158,7 +160,9 @@ class StoredError:
     def message(self, language: str | None = None) -> str:
         if not self.key:
             return ""
-        return i18n.tr(self.key, language=language, reason=self.reason, **self.params)
+        from capture_app.core.transports.base import render_message
+
+        return render_message(self.key, self.reason, self.params, language)
 
     @property
     def fix(self) -> str:

@@ -85,7 +85,8 @@ def test_a_report_arrives_as_one_multipart_ticket_with_every_file(store, server,
     assert request.headers["Idempotency-Key"] == report.id
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert int(request.headers["Content-Length"]) == request.size == receipt.size
-    assert receipt.sha256 == request.sha256 == hashlib.sha256(request.body).hexdigest()
+    assert request.sha256 == hashlib.sha256(request.body).hexdigest()
+    assert receipt.sha256 == hashlib.sha256(bundle.read_bytes()).hexdigest()  # no helpdesk keeps the body
     assert receipt.reference == "T-1001" and receipt.transport == "http"
     assert TOKEN not in json.dumps(receipt.to_dict())
     parts = parse_multipart(request.headers["Content-Type"], request.body)
@@ -130,12 +131,12 @@ def test_small_and_streamed_bodies_are_the_same_bytes(store, server, tmp_path, e
     bundle = built_bundle(store, report, tmp_path / "b.zip")
     transport = transport_for(server.url)  # the default mapping: every kind of field
     with BundleContents(bundle) as contents:
-        parts, handles, boundary = transport._parts(contents, report, bundle)
+        parts, handles, boundary, _files = transport._parts(contents, report, bundle)
         encoder = MultipartEncoder(fields=parts, boundary=boundary)
         streamed = encoder.read(int(encoder.len))
         for handle in handles:
             handle.close()
-        parts, handles, boundary = transport._parts(contents, report, bundle)
+        parts, handles, boundary, _files = transport._parts(contents, report, bundle)
         small = http_module._small_body(parts, boundary)
         for handle in handles:
             handle.close()
@@ -147,7 +148,7 @@ def test_small_and_streamed_bodies_are_the_same_bytes(store, server, tmp_path, e
     receipt = transport.send(bundle, report)
     [request] = server.posts()
     assert request.body == streamed and request.size == len(streamed)
-    assert receipt.sha256 == hashlib.sha256(streamed).hexdigest() and receipt.size == len(streamed)
+    assert receipt.size == len(streamed)
 
 
 def test_field_mapping_addresses_another_ticket_api(store, server, tmp_path):
@@ -247,7 +248,7 @@ def test_connection_reset_after_the_server_committed_still_one_ticket(store, out
     assert outbox.receipt(report.id).reference == next(iter(server.tickets))
 
 
-@pytest.mark.parametrize("status, fix", [(400, "retry"), (413, FIX_SHRINK), (422, "retry")])
+@pytest.mark.parametrize("status, fix", [(400, FIX_SETTINGS), (413, FIX_SHRINK), (422, FIX_SETTINGS)])
 def test_client_errors_need_attention_and_are_not_retried(store, outbox, server, clock, status, fix):
     report = queue(store, outbox)
     server.script.append(Status(status, {"Content-Type": "application/json"},
@@ -596,3 +597,64 @@ def test_retry_after_as_seconds_or_http_date():
     assert retry_after("Fri, 27 Nov 2026 08:00:00 GMT", now) == 0
     assert retry_after("9999999", now) == 24 * 3600
     assert retry_after("bald", now) is None and retry_after(None, now) is None
+
+
+# --- messages that tell the truth -----------------------------------------------------------------
+
+
+def test_the_connection_check_on_plain_http_does_not_claim_encryption(server):
+    server.head_status = 200
+    message = transport_for(server.url).check()
+    assert "verschlüsselt und geprüft" not in message
+    assert "unverschlüsselt" in message
+
+
+def test_credentials_are_never_sent_over_plain_http_to_another_machine(store, tmp_path):
+    report = stored_report(store)
+    bundle = built_bundle(store, report, tmp_path / "b.zip")
+    for auth in ("bearer", "basic", "header"):
+        transport = transport_for("http://tickets.example-bank.de/api/tickets", auth=auth, user="petra")
+        with pytest.raises(PermanentTransportError) as caught:
+            transport.send(bundle, report)
+        assert caught.value.key == "sending.url.plain_http_credentials"
+        message = caught.value.message()
+        assert "https://" in message and "tickets.example-bank.de" in message
+        with pytest.raises(PermanentTransportError):
+            transport.check()
+
+
+def test_an_unreachable_server_is_named_with_a_complete_readable_reason(store, outbox, clock):
+    with TicketServer() as gone:
+        url = gone.url
+    queue(store, outbox)
+    outcome = sender_for(outbox, transport_for(url, clock=clock)).send_next()
+    message = outcome.error.message()
+    assert "Verbindung abgelehnt" in message
+    assert "HTTPConnectionPool" not in message and "Failed to est" not in message
+    assert "…" not in message
+    from capture_app.core.i18n import tr
+
+    english = outcome.error.message("en")
+    assert "connection refused" in english.lower() and "Verbindung" not in english
+
+
+def test_a_missing_token_reads_in_english_without_german_words(store, outbox, clock, server):
+    queue(store, outbox)
+    outcome = sender_for(outbox, transport_for(server.url, token="", clock=clock)).send_next()
+    [item] = outbox.items()
+    english = item.error.message("en")
+    assert "ticket interface token" in english
+    assert "das " not in english and "für" not in english
+    assert "Token für die Ticket-Schnittstelle" in item.error.message("de")
+
+
+def test_the_receipt_lists_every_file_as_the_helpdesk_stores_it(store, server, tmp_path):
+    report = stored_report(store)
+    bundle = built_bundle(store, report, tmp_path / "b.zip")
+    receipt = transport_for(server.url).send(bundle, report)
+    [ticket] = server.tickets
+    stored = {part.filename: part.data for part in server.parts(ticket) if part.filename}
+    listed = {name: (size, digest) for name, size, digest in receipt.files}
+    assert sorted(listed) == sorted(stored)
+    for name, data in stored.items():
+        assert listed[name] == (len(data), hashlib.sha256(data).hexdigest()), name

@@ -74,10 +74,27 @@ class TransportError(Exception):
         self.params = params
 
     def message(self, language: str | None = None) -> str:
-        return tr(self.key, language=language, reason=self.reason, **self.params)
+        return render_message(self.key, self.reason, self.params, language)
 
     def __str__(self) -> str:
         return self.message()
+
+
+# Parameters and reasons that are message keys themselves ("the token for the ticket interface",
+# "connection refused") are stored as keys and translated when shown: an error raised while the
+# app spoke German reads in English when the agent switches.
+KEYED_PREFIXES = ("sending.secret.", "sending.net.")
+
+
+def _resolved(value: Any, language: str | None) -> Any:
+    if isinstance(value, str) and value.startswith(KEYED_PREFIXES) and " " not in value:
+        return tr(value, language=language)
+    return value
+
+
+def render_message(key: str, reason: str, params: dict[str, Any], language: str | None = None) -> str:
+    return tr(key, language=language, reason=_resolved(reason or "", language),
+              **{name: _resolved(value, language) for name, value in params.items()})
 
 
 class TemporaryTransportError(TransportError):

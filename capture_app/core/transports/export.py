@@ -70,6 +70,27 @@ class ExportTransport(Transport):
             raise self._write_error(exc, folder, total) from exc
         return Receipt(self.name, str(folder), iso(now), target.name, tmp.sha256, tmp.size)
 
+    def check(self) -> str:
+        """The folder exists, is a folder, and really takes a file (written, synced, removed)."""
+        folder = self.folder
+        self._check_folder(folder)
+        try:
+            fd, name = tempfile.mkstemp(prefix=".report-export-check.", suffix=".tmp", dir=folder)
+            try:
+                os.write(fd, b"Report Capture: Probe, wird sofort wieder entfernt\n")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.unlink(name)
+            free = shutil.disk_usage(folder).free
+        except OSError as exc:
+            raise self._write_error(exc, folder, 0) from exc
+        from capture_app.core.i18n import current_language
+        from capture_app.core.render import format_size
+
+        return tr("sending.check.export_ok", folder=str(folder),
+                  free=format_size(free, current_language()))
+
     # --- steps ----------------------------------------------------------------------------
 
     @staticmethod

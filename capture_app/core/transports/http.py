@@ -114,6 +114,12 @@ class HttpTransport(Transport):
         kind = self.settings.auth
         if kind == "none":
             return {}
+        from capture_app.core.net import is_local_host
+
+        endpoint = self.settings.endpoint.strip()
+        if endpoint.lower().startswith("http://") and not is_local_host(endpoint):
+            # A token or password over plain http can be read by anyone on the way.
+            raise PermanentTransportError("sending.url.plain_http_credentials", url=_display(endpoint))
         if not self._secret:
             raise PermanentTransportError("sending.credentials_missing", what=self._what_secret())
         token = self._secret.reveal()
@@ -127,10 +133,8 @@ class HttpTransport(Transport):
         raise PermanentTransportError("sending.http.auth_kind_unknown", kind=kind)
 
     def _what_secret(self) -> str:
-        from capture_app.core.i18n import tr
-
-        return tr("sending.secret.http_password" if self.settings.auth == "basic"
-                  else "sending.secret.http_token")
+        return "sending.secret.http_password" if self.settings.auth == "basic" \
+            else "sending.secret.http_token"
 
     def _check_endpoint(self) -> str:
         from capture_app.core.net import url_problem
@@ -144,13 +148,13 @@ class HttpTransport(Transport):
         return endpoint
 
     def _encoder(self, contents: BundleContents, report: Report, bundle_path: Path):
-        parts, handles, boundary = self._parts(contents, report, bundle_path)
+        parts, handles, boundary, _files = self._parts(contents, report, bundle_path)
         return _streaming_body(parts, boundary), handles
 
     def _parts(self, contents: BundleContents, report: Report,
-               bundle_path: Path) -> tuple[list[tuple[str, Any]], list, str]:
-        """The form fields as the field mapping names them, the open member streams, and the
-        boundary."""
+               bundle_path: Path) -> tuple[list[tuple[str, Any]], list, str, tuple]:
+        """The form fields as the field mapping names them, the open member streams, the
+        boundary, and (name, size, SHA-256) of every file sent."""
         mapping = self.settings.fields
         parts: list[tuple[str, Any]] = []
         if mapping.title:
@@ -162,9 +166,11 @@ class HttpTransport(Transport):
         handles = []
         members = contents.attachments() if (mapping.json or mapping.files) else []
         json_member = next((m for m in members if m.path == "report.json"), None)
+        files: list[tuple[str, int, str]] = []
         if mapping.json and json_member is not None:
             parts.append((mapping.json, (json_member.filename, contents.read(json_member.path),
                                          "application/json")))
+            files.append((json_member.filename, json_member.size, json_member.sha256))
         if mapping.files:
             for member in members:
                 if member is json_member:
@@ -173,19 +179,22 @@ class HttpTransport(Transport):
                 handles.append(handle)
                 parts.append((mapping.files, (member.filename, SizedReader(handle, member.size),
                                               member.media_type)))
+                files.append((member.filename, member.size, member.sha256))
         if mapping.manifest:
+            manifest = contents.manifest_member()
             parts.append((mapping.manifest, ("manifest.json", contents.manifest_bytes,
                                              "application/json")))
+            files.append((manifest.filename, manifest.size, manifest.sha256))
         if mapping.bundle:
             handle = bundle_path.open("rb")
             handles.append(handle)
             size = bundle_path.stat().st_size
-            parts.append((mapping.bundle, (bundle_path.name if bundle_path.name.endswith(".zip")
-                                           else "bericht.zip", SizedReader(handle, size),
-                                           "application/zip")))
+            name = bundle_path.name if bundle_path.name.endswith(".zip") else "bericht.zip"
+            parts.append((mapping.bundle, (name, SizedReader(handle, size), "application/zip")))
+            files.append((name, size, _file_sha256(bundle_path)))
         # A boundary derived from the report id: every attempt sends the very same bytes.
         boundary = "report-capture-" + re.sub(r"[^A-Za-z0-9]", "", report.id)[:40]
-        return parts, handles, boundary
+        return parts, handles, boundary, tuple(files)
 
     def encoded_size(self, bundle_path: Path, report: Report) -> int:
         with BundleContents(bundle_path) as contents:
@@ -206,7 +215,7 @@ class HttpTransport(Transport):
         url = endpoint
         for _hop in range(MAX_REDIRECTS + 1):
             with BundleContents(bundle_path) as contents:
-                parts, handles, boundary = self._parts(contents, report, bundle_path)
+                parts, handles, boundary, files = self._parts(contents, report, bundle_path)
                 try:
                     # A small body is built in memory at once (one send()); a large one is
                     # streamed. Both are the same bytes (tests compare them).
@@ -248,7 +257,8 @@ class HttpTransport(Transport):
                     reference = ticket_id(text, self.settings.ticket_id_path) or \
                         response.headers.get("Location", "")
                     return Receipt(self.name, _display(endpoint), iso(self.clock()), reference,
-                                   body.sha256(), body.sent)
+                                   _file_sha256(bundle_path), body.sent, files,
+                                   (reference,) if reference else ())
                 raise self._status_error(status, response.headers, text)
             finally:
                 response.close()
@@ -306,7 +316,9 @@ class HttpTransport(Transport):
             raise TemporaryTransportError("sending.http.server_busy", status=status, reason=str(status))
         from capture_app.core.i18n import tr
 
-        return tr("sending.check.http_ok", url=_display(endpoint), status=status)
+        key = "sending.check.http_ok" if endpoint.lower().startswith("https://") \
+            else "sending.check.http_ok_plain"
+        return tr(key, url=_display(endpoint), status=status)
 
     def _raise_for(self, exc: BaseException, url: str):
         """The transport error for a request that got no answer."""
@@ -327,8 +339,13 @@ class HttpTransport(Transport):
         if isinstance(exc, requests.exceptions.Timeout):
             raise TemporaryTransportError("sending.http.timeout", url=_display(url),
                                           reason=_reason(exc)) from None
-        key = "sending.http.unknown_host" if is_name_resolution_error(exc) else "sending.http.unreachable"
-        raise TemporaryTransportError(key, url=_display(url), reason=_reason(exc)) from None
+        from capture_app.core.net import network_cause
+
+        if is_name_resolution_error(exc):
+            raise TemporaryTransportError("sending.http.unknown_host", url=_display(url),
+                                          reason=_reason(exc)) from None
+        raise TemporaryTransportError("sending.http.unreachable", url=_display(url),
+                                      reason=network_cause(exc)) from None
 
 
 class _HashingBody:
@@ -404,6 +421,14 @@ def _small_body(parts: list[tuple[str, Any]], boundary: str) -> _SentBytes | Non
               for name, value in parts]
     data, content_type = encode_multipart_formdata(fields, boundary=boundary)
     return _SentBytes(data, hashlib.sha256(data).hexdigest(), content_type)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _display(url: str) -> str:

@@ -273,6 +273,7 @@ class MailClientTransport(Transport):
     def check(self) -> str:
         from capture_app.core.i18n import tr
 
+        ExportTransport(self.folder).check()  # where the attachment is kept must take it
         if self.platform == "win32":
             facts = self.windows_facts()
             if facts.new_outlook_default:

@@ -171,10 +171,8 @@ class SmtpTransport(Transport):
         if self.settings.security not in SECURITY:
             raise PermanentTransportError("sending.smtp.security_unknown", security=self.settings.security)
         if self.settings.user and not self._password:
-            from capture_app.core.i18n import tr
-
             raise PermanentTransportError("sending.credentials_missing",
-                                          what=tr("sending.secret.smtp_password"))
+                                          what="sending.secret.smtp_password")
 
     def _connect(self) -> "_Session":
         from capture_app.core.net import tls_context, tls_failure, tls_reason_key
