@@ -344,3 +344,47 @@ def mask_report(report, findings: list[Finding]) -> int:
             continue
         masked += sum(1 for m in matches if m.text in old) if new != old else 0
     return masked
+
+
+# --- the reporting agent's own contact data ----------------------------------------------------
+
+# The agent's e-mail address and phone number go with every report on purpose (support calls
+# back): wherever they appear they are theirs, not a customer's — not flagged, never masked.
+
+
+def _phone_key(text: str) -> str:
+    """A phone number's digits in national form: "+49 30 123", "0049 (0)30 123" → "030123"."""
+    digits = re.sub(r"\D", "", text.replace("(0)", ""))
+    if digits.startswith("0049"):
+        digits = "0" + digits[4:]
+    elif text.lstrip().startswith("+49"):
+        digits = "0" + digits[2:]
+    return digits
+
+
+def own_contact(reporter) -> list[PiiMatch]:
+    """The reporter's e-mail address and phone number (as matches of their own text)."""
+    own = []
+    for kind, value in ((EMAIL, getattr(reporter, "email", "")), (PHONE, getattr(reporter, "phone", ""))):
+        value = (value or "").strip()
+        if value:
+            own.append(PiiMatch(kind, 0, len(value), value))
+    return own
+
+
+def is_own(match: PiiMatch, own: list[PiiMatch]) -> bool:
+    """``match`` is one of the reporter's own contact details (``own_contact``)."""
+    for mine in own:
+        if mine.kind != match.kind:
+            continue
+        if match.kind == EMAIL and match.text.casefold() == mine.text.casefold():
+            return True
+        if match.kind == PHONE and _phone_key(match.text) == _phone_key(mine.text):
+            return True
+    return False
+
+
+def customer_findings(findings: list[Finding], reporter) -> list[Finding]:
+    """``findings`` without the reporter's own contact data."""
+    own = own_contact(reporter)
+    return [finding for finding in findings if not is_own(finding.match, own)]

@@ -24,8 +24,12 @@ FINDING_ROLE = Qt.UserRole + 1
 MAX_SCAN_BYTES = 30 * 1024 * 1024
 
 
+OWN_COLOUR = "#d6ecff"  # the agent's own contact data: the same colour in preview and panel
+
+
 class PiiHighlighter(QSyntaxHighlighter):
-    """Marks every finding in a text document (the Review step's preview)."""
+    """Marks every finding in a text document (the Review step's preview): personal data to
+    check in yellow, the reporting agent's own contact data (``own``) in light blue."""
 
     def __init__(self, document):
         super().__init__(document)
@@ -33,12 +37,17 @@ class PiiHighlighter(QSyntaxHighlighter):
         self.format.setBackground(QColor("#ffe08a"))
         self.format.setUnderlineStyle(QTextCharFormat.SingleUnderline)
         self.format.setUnderlineColor(QColor("#b06000"))
+        self.own_format = QTextCharFormat()
+        self.own_format.setBackground(QColor(OWN_COLOUR))
+        self.own: list[pii.PiiMatch] = []  # pii.own_contact of the report shown
         self.marked: set[str] = set()  # what was highlighted (for tests and diagnostics)
+        self.own_marked: set[str] = set()
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
         for match in pii.find_pii(text):
-            self.setFormat(match.start, match.end - match.start, self.format)
-            self.marked.add(match.text)
+            mine = pii.is_own(match, self.own)
+            self.setFormat(match.start, match.end - match.start, self.own_format if mine else self.format)
+            (self.own_marked if mine else self.marked).add(match.text)
 
 
 def read_text(path) -> str | None:
@@ -109,6 +118,15 @@ class PiiReview(QObject):
         row.addWidget(self.mask_all_button)
         row.addStretch(1)
         box_layout.addLayout(row)
+        self.own_box = QGroupBox(tr("console.pii_own_title"))
+        own_layout = QVBoxLayout(self.own_box)
+        self.own_label = QLabel()
+        self.own_label.setWordWrap(True)
+        self.own_label.setTextFormat(Qt.PlainText)
+        self.own_label.setStyleSheet(f"QLabel {{ background: {OWN_COLOUR}; padding: 4px; }}")
+        self.own_label.setAccessibleName(tr("console.pii_own_title"))
+        own_layout.addWidget(self.own_label)
+        box_layout.addWidget(self.own_box)
         layout.addWidget(self.box)
         self._generation = 0
         self._show([])
@@ -141,8 +159,17 @@ class PiiReview(QObject):
                           on_success=done, on_error=failed, parent=self.page)
 
     def _show(self, findings: list[pii.Finding]) -> None:
-        self.findings = findings
         report = self.page.report
+        reporter = report.reporter if report is not None else None
+        own = pii.own_contact(reporter)
+        findings = pii.customer_findings(findings, reporter)  # the agent's own data is no finding
+        self.findings = findings
+        self.highlighter.own = own
+        self.highlighter.marked.clear()
+        self.highlighter.own_marked.clear()
+        self.own_label.setText("\n".join(f"{tr(f'console.pii_kind_{m.kind}')}: {m.text}" for m in own))
+        self.own_box.setVisible(bool(own))
+        self.own_label.setAccessibleDescription(self.own_label.text())
         self.table.setRowCount(len(findings))
         for row, finding in enumerate(findings):
             where = source_label(report, finding.source) if report is not None else finding.source
@@ -158,12 +185,14 @@ class PiiReview(QObject):
         if findings:
             self.summary.setText(tr("console.pii_found", n=len(findings), emails=counts[pii.EMAIL],
                                     phones=counts[pii.PHONE], ibans=counts[pii.IBAN]))
+        elif own:
+            self.summary.setText(tr("console.pii_none_but_own"))
         else:
             self.summary.setText(tr("console.pii_none"))
         self.table.setVisible(bool(findings))
         self.mask_all_button.setEnabled(bool(findings))
         self.mask_selected_button.setEnabled(bool(findings))
-        self.page.preview.document().markContentsDirty(0, self.page.preview.document().characterCount())
+        self.highlighter.rehighlight()
 
     # -- masking
 

@@ -81,3 +81,53 @@ def test_masking_a_selection_keeps_the_rest(review, qtbot):
     assert EMAIL in report.description.what and PHONE in report.description.what
     assert sorted(panel.table.item(r, 0).text() for r in range(panel.table.rowCount())) == [
         "E-Mail-Adresse", "E-Mail-Adresse", "Telefonnummer"]
+
+
+AGENT_EMAIL = "petra.support@example-bank.de"
+AGENT_PHONE = "+49 30 1234567"
+
+
+@pytest.fixture
+def review_with_own_contact(controller, qtbot):
+    report = second_level_report()
+    report.reporter.name = "Petra Support"
+    report.reporter.email = AGENT_EMAIL
+    report.reporter.phone = AGENT_PHONE
+    report.description.what = (f"Kundin ({EMAIL}) sieht eine leere Seite. Rückfragen bitte an "
+                               f"{AGENT_EMAIL} oder 030 1234567.")
+    controller.store.save(report)
+    window = controller._open_wizard(report, Step.REVIEW)
+    qtbot.addWidget(window)
+    page = window.page(Step.REVIEW)
+    with qtbot.waitSignal(page.pii.finished, timeout=20000):
+        page.refresh()
+    return window, page, report
+
+
+def test_the_agents_own_contact_data_is_told_apart_and_never_masked(review_with_own_contact, qtbot):
+    window, page, report = review_with_own_contact
+    panel = page.pii
+    contexts = [panel.table.item(r, 2).text() for r in range(panel.table.rowCount())]
+    assert len(contexts) == 1 and EMAIL in contexts[0]  # only the customer's address is flagged
+    assert panel.own_box.isVisibleTo(page)
+    own = panel.own_label.text()
+    assert panel.own_box.title() == "Ihre eigenen Kontaktdaten (werden mitgesendet)"
+    assert AGENT_EMAIL in own and AGENT_PHONE in own
+    # In the preview, the agent's data is marked as theirs, the customer's as to be checked.
+    assert EMAIL in panel.highlighter.marked
+    assert AGENT_EMAIL not in panel.highlighter.marked and AGENT_PHONE not in panel.highlighter.marked
+    assert {AGENT_EMAIL, AGENT_PHONE} <= panel.highlighter.own_marked
+
+    with qtbot.waitSignal(panel.finished, timeout=20000):
+        qtbot.mouseClick(panel.mask_all_button, Qt.LeftButton)
+    assert report.description.what == ("Kundin ([E-MAIL]) sieht eine leere Seite. Rückfragen bitte an "
+                                       f"{AGENT_EMAIL} oder 030 1234567.")
+    assert (report.reporter.email, report.reporter.phone) == (AGENT_EMAIL, AGENT_PHONE)
+    preview = page.preview.toPlainText()
+    assert AGENT_EMAIL in preview and AGENT_PHONE in preview
+    # Not "no e-mail addresses found" while the preview still shows (and marks) the agent's.
+    summary = panel.summary.text()
+    assert "Kunden" in summary and "Ihre eigenen" in summary
+    assert AGENT_EMAIL in panel.own_label.text()
+    assert panel.highlighter.marked <= {EMAIL}  # nothing of the customer's left to mark
+    assert {AGENT_EMAIL, AGENT_PHONE} <= panel.highlighter.own_marked
