@@ -45,6 +45,7 @@ class LazyDraftStore:
         self._paths = paths
         self._store = None
         self._lock = threading.Lock()
+        self._told: set[str] = set()  # why it could not be opened, as already shown
 
     def open(self):
         with self._lock:
@@ -56,6 +57,32 @@ class LazyDraftStore:
 
     def __getattr__(self, name: str):
         return getattr(self.open(), name)
+
+    # The main window lists drafts and shows notices; with a database that cannot be opened it
+    # opens all the same, empty, with the reason as its notice (each later call tries again).
+
+    def list_drafts(self, *args, **kwargs):
+        from capture_app.core.drafts import DraftStoreUnavailableError
+
+        try:
+            store = self.open()
+        except DraftStoreUnavailableError as exc:
+            self._unavailable = exc
+            return []
+        return store.list_drafts(*args, **kwargs)
+
+    def take_notices(self, *args, **kwargs):
+        from capture_app.core.drafts import DraftStoreUnavailableError
+
+        try:
+            store = self.open()
+        except DraftStoreUnavailableError as exc:
+            unavailable, self._unavailable = getattr(self, "_unavailable", None), None
+            if unavailable is None or args or kwargs or exc.message() in self._told:
+                return []
+            self._told.add(exc.message())  # once, not again with every refresh
+            return [exc]
+        return store.take_notices(*args, **kwargs)
 
     def close(self) -> None:
         with self._lock:
@@ -217,7 +244,13 @@ class Controller:
 
     def start_background_sending(self) -> None:
         """Send what waits (start-up), then whenever it is due or the network comes back."""
-        self.sending_service().start()
+        from capture_app.core.drafts import DraftStoreUnavailableError
+
+        try:
+            self.sending_service().start()
+        except DraftStoreUnavailableError as exc:
+            # The main window says why (its draft list asks the store); the next start tries again.
+            log.warning("background sending not started: %s", exc.key)
 
     def show_outbox(self):
         from capture_app.ui.outbox_window import OutboxWindow
@@ -234,7 +267,12 @@ class Controller:
 
     def queued_count(self) -> int:
         """Reports waiting to be sent or being sent (for the tray)."""
-        return self.sending_service().queued_count()
+        from capture_app.core.drafts import DraftStoreUnavailableError
+
+        try:
+            return self.sending_service().queued_count()
+        except DraftStoreUnavailableError:
+            return 0  # the main window says why
 
     def _sending_changed(self) -> None:
         self._refresh_drafts()

@@ -315,7 +315,11 @@ class WizardWindow(QWidget):
         def done(_revision) -> None:
             self._pending_saves -= 1
             self.last_save_error = None
-            self.status.setText(tr("ui.wizard.saved"))
+            # The database was deleted while the app ran and has just been recreated: saved,
+            # but the agent must know (the notice says what happened).
+            recreated = store.take_notices(("drafts.db_recreated",))
+            self.status.setText(tr("ui.wizard.saved_recreated" if recreated else "ui.wizard.saved"))
+            self.status.setToolTip("\n\n".join(n.message() for n in recreated))
             self.saved.emit(self.report.id)
 
         def failed(exc: BaseException) -> None:
