@@ -31,7 +31,9 @@ from zoneinfo import ZoneInfo
 from capture_app.core.errors import UserFacingError
 from capture_app.core import filetypes as ft
 from capture_app.core.evidence import evidence_filename
-from capture_app.core.fsutil import fsync_dir, sanitize_filename, unique_name
+from capture_app.core.fsutil import (
+    fsync_dir, sanitize_filename, unique_name, without_lone_surrogates,
+)
 from capture_app.core.i18n import current_language, tr
 from capture_app.core.render import render_html, render_text
 from capture_app.core.report import (
@@ -294,6 +296,14 @@ def _review_item(entry: _Planned, lang: str) -> ReviewItem:
                       problem_key=problem_key, problem=problem)
 
 
+def _without_lone_surrogates(report: Report) -> Report:
+    """The report, or a copy with each lone surrogate (half an emoji from a broken paste) as
+    U+FFFD: report.json, report.txt and report.html are UTF-8, which cannot hold one."""
+    text = json.dumps(report.to_dict(), ensure_ascii=False)
+    clean = without_lone_surrogates(text)
+    return report if clean is text else Report.from_dict(json.loads(clean))
+
+
 # --- building the zip -----------------------------------------------------------------------
 
 def build_bundle(report: Report, locate: Locate, out_path: Path | str, *, app_version: str,
@@ -301,6 +311,7 @@ def build_bundle(report: Report, locate: Locate, out_path: Path | str, *, app_ve
                  now: datetime | None = None) -> BundleInfo:
     """Write the bundle to ``out_path`` atomically (temp name, fsync, rename)."""
     out_path = Path(out_path)
+    report = _without_lone_surrogates(report)
     moment = now or utc_now()
     sent, planned = _plan(report, locate, language, system_files)
     for entry in planned:

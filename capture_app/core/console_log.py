@@ -28,6 +28,7 @@ from pathlib import Path
 
 from capture_app.core.errors import UserFacingError
 from capture_app.core import text_scrub
+from capture_app.core.fsutil import without_lone_surrogates
 from capture_app.core.i18n import tr
 
 MB = 1024 * 1024
@@ -432,6 +433,7 @@ class _Parser:
 def parse(text: str, *, scrub: bool = True) -> ParsedLog:
     """Entries of a console text, repeats grouped; secrets removed first unless ``scrub=False``."""
     removed: Counter = Counter()
+    text = without_lone_surrogates(text)  # half an emoji from a broken clipboard
     if scrub:
         text = text_scrub.scrub_text(text, removed)
     parser = _Parser()
