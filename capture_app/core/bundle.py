@@ -148,25 +148,10 @@ def _json_bytes(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _read_verified(path: Path, item: EvidenceItem) -> bytes:
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != item.sha256:
-        raise BundleError("bundle.evidence_changed", name=item.filename)
-    return data
-
-
-def _inline_images(sent: Report, sources: dict[str, Path | None]) -> dict[str, bytes]:
-    """Screenshot bytes for the HTML summary; bounded by the import limit per file."""
-    images = {}
-    for item in sent.included_evidence():
-        source = sources.get(item.id)
-        if source is None or item.media_type not in ft.INLINE_IMAGE_MEDIA_TYPES:
-            continue
-        try:
-            images[item.filename] = _read_verified(source, item)
-        except (OSError, BundleError):
-            continue  # reported on the evidence entry itself
-    return images
+def _inline_images(sent: Report, sources: dict[str, Path | None]) -> dict[str, str]:
+    """Where each screenshot is in the bundle, for the HTML summary to show it from there."""
+    return {item.id: bundle_path_of(item) for item in sent.included_evidence()
+            if sources.get(item.id) is not None and item.media_type in ft.INLINE_IMAGE_MEDIA_TYPES}
 
 
 def _source(locate: Locate, item: EvidenceItem) -> Path | None:

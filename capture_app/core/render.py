@@ -5,12 +5,13 @@ the same fields. Labels and enum values come from the ``bundle`` catalogue. Only
 shown: excluded evidence and excluded system fields never appear.
 
 The HTML file must be safe to open on a helpdesk machine: every piece of user text is escaped,
-there are no scripts and no external references (styles inline, screenshots as ``data:`` URIs),
-and a Content-Security-Policy forbids loading anything even if a value slipped through.
+there are no scripts and no external references (styles inline), and a Content-Security-Policy
+forbids loading anything from elsewhere even if a value slipped through. Screenshots are shown
+from the bundle's own ``screenshots/`` folder beside the page (relative references, never a
+second copy of every image inside the page: that doubled the size of every bundle).
 """
 from __future__ import annotations
 
-import base64
 import html
 import math
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from capture_app.core.report import Environment, Report, parse_instant
 from capture_app.core.resources import read_text
 
 MB = 1024 * 1024
+LOG_KINDS = ("console", "network")
 
 
 @dataclass
@@ -134,16 +136,42 @@ def _triage(report: Report, lang: str) -> list[Row]:
     case_text = f"{case.title_in(lang)} ({t.case_id})" if case and t.case_id else t.case_id
     _add(rows, "triage.case_id", case_text, lang)
     _add(rows, "triage.escalation_reason", t.escalation_reason, lang, multiline=True)
-    steps = [_path_step(step) for step in t.path if isinstance(step, dict)]
+    zone = report.agent_timezone or "UTC"
+    steps = [_path_step(step, zone, lang) for step in t.path if isinstance(step, dict)]
+    steps = [step for step in steps if step]
     if steps:
         text = "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
         _add(rows, "triage.path", text, lang, multiline=True)
     return rows
 
 
-def _path_step(step: dict) -> str:
-    # The steps' shape belongs to core.triage; show every recorded fact, in order.
-    return "; ".join(f"{key}: {value}" for key, value in step.items() if value not in ("", None))
+def _path_step(step: dict, zone_name: str, lang: str) -> str:
+    """One step of the triage path as a sentence (core.triage_path describes the entries)."""
+    kind = str(step.get("step") or "")
+    values = {key: str(value) for key, value in step.items() if value not in ("", None)}
+    moment = parse_instant(values.get("at", ""))
+    if moment is not None:
+        zone = _zone(zone_name)
+        values["time"] = (moment.astimezone(zone) if zone else moment).strftime("%H:%M")
+    else:
+        values["time"] = "—"
+    if kind == "case":
+        values["via"] = _enum("path_via", values.get("via", ""), lang)
+        values["title"] = values.get("title") or values.get("case_id", "")
+        key = "case_ranked" if values.get("rank", "0") not in ("0", "") else "case"
+    elif kind == "search":
+        key = "search" if values.get("results") else "search_none"
+        values["results"] = str(len(values.get("results", "").split(",")))
+    elif kind in ("nothing_fits", "shared", "answer"):
+        key = kind
+        values["what"] = _enum("path_shared", values.get("what", ""), lang)
+        values["channel"] = _enum("path_channel", values.get("via", ""), lang)
+        values["answer"] = _enum("path_answer", values.get("answer", ""), lang)
+    else:
+        # A step this version does not know: every recorded fact, in order.
+        return "; ".join(f"{k}: {v}" for k, v in step.items() if v not in ("", None))
+    values.setdefault("query", "")
+    return tr(f"bundle.path.{key}", language=lang, **values)
 
 
 def _description(report: Report, lang: str) -> list[Row]:
@@ -191,7 +219,10 @@ def _environment(env: Environment, lang: str) -> list[Row]:
                         tr("bundle.value.unknown_environment", language=lang)))
     if not any(isinstance(value, str) and value.strip() for value in filled):
         return rows  # "source: manual" alone would say nothing
-    _add(rows, "environment.source", _enum("source", env.source, lang), lang)
+    source = env.source
+    if source == "manual" and env.user_agent.strip():
+        source = "user_agent"  # recognised from a pasted user agent, not typed field by field
+    _add(rows, "environment.source", _enum("source", source, lang), lang)
     _add(rows, "environment.device_type", _enum("device_type", env.device_type, lang), lang)
     for attr in ("os", "os_version", "browser", "browser_version", "user_agent"):
         _add(rows, f"environment.{attr}", getattr(env, attr), lang)
@@ -212,12 +243,13 @@ def _evidence(report: Report, lang: str) -> list[Row]:
     rows = []
     for item in report.included_evidence():
         parts = [item.filename, format_size(item.size, lang)]
-        if item.title and item.title != item.filename:
+        summary = getattr(item, "summary", "").strip()  # console/network logs: what they show
+        # A log's summary says what it shows; its title (the import's wording) would repeat it.
+        if item.title and item.title != item.filename and not (summary and item.kind in LOG_KINDS):
             parts.insert(1, item.title)
         if item.kind == "document" and item.no_personal_data_confirmed:
             parts.append(tr("bundle.value.no_personal_data_confirmed", language=lang))
         text = " — ".join(parts)
-        summary = getattr(item, "summary", "").strip()  # console/network logs: what they show
         rows.append(Row(tr(f"evidence.kind.{item.kind}", language=lang),
                         f"{text}\n{summary}" if summary else text, bool(summary)))
     return rows
@@ -279,11 +311,19 @@ def _headline(report: Report, language: str) -> str:
 
 # --- plain text (the e-mail body) -----------------------------------------------------------
 
+def _titled_by_section(section: Section) -> bool:
+    """One row labelled like its section ("Zusammenfassung"): the title is label enough."""
+    return len(section.rows) == 1 and section.rows[0].label.strip(" :") == section.title.strip(" :")
+
+
 def render_text(report: Report, language: str = "de") -> str:
     headline = _headline(report, language)
     lines = [headline, "=" * min(len(headline), 72), ""]
     for section in build_sections(report, language):
         lines += [section.title, "-" * len(section.title)]
+        if _titled_by_section(section):
+            lines += [section.rows[0].value, ""]
+            continue
         for row in section.rows:
             label = row.label if row.label.endswith(("?", ":")) else f"{row.label}:"
             if row.multiline and "\n" in row.value:
@@ -298,7 +338,8 @@ def render_text(report: Report, language: str = "de") -> str:
 
 # --- HTML (report.html) ---------------------------------------------------------------------
 
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+# Images only from beside the page (the bundle's own folder), nothing from any server.
+_CSP = "default-src 'none'; img-src 'self' file:; style-src 'unsafe-inline'"
 
 
 def _esc(text: str) -> str:
@@ -306,6 +347,10 @@ def _esc(text: str) -> str:
 
 
 def _html_rows(section: Section) -> str:
+    if _titled_by_section(section):
+        row = section.rows[0]
+        css = ' class="multiline"' if row.multiline else ""
+        return f"<tr><td{css} colspan=\"2\">{_esc(row.value)}</td></tr>"
     rows = []
     for row in section.rows:
         css = ' class="multiline"' if row.multiline else ""
@@ -314,16 +359,16 @@ def _html_rows(section: Section) -> str:
     return "\n".join(rows)
 
 
-def _html_images(report: Report, images: dict[str, bytes], language: str) -> str:
+def _html_images(report: Report, images: dict[str, str], language: str) -> str:
     figures = []
     for item in report.included_evidence():
-        data = images.get(item.filename)
+        path = images.get(item.id)
         # Only raster types a browser shows inline; never SVG or HTML, which can carry script.
-        if data is None or item.media_type not in INLINE_IMAGE_MEDIA_TYPES:
+        if path is None or item.media_type not in INLINE_IMAGE_MEDIA_TYPES:
             continue
-        uri = f"data:{item.media_type};base64,{base64.b64encode(data).decode('ascii')}"
         caption = item.title or item.filename
-        figures.append(f'<figure><img src="{uri}" alt="{_esc(caption)}">'
+        figures.append(f'<figure><a href="{_esc(_url_path(path))}"><img src="{_esc(_url_path(path))}" '
+                       f'alt="{_esc(caption)}"></a>'
                        f"<figcaption>{_esc(caption)} ({_esc(item.filename)})</figcaption></figure>")
     if not figures:
         return ""
@@ -331,14 +376,31 @@ def _html_images(report: Report, images: dict[str, bytes], language: str) -> str
     return f'<section class="images"><h2>{_esc(title)}</h2>\n' + "\n".join(figures) + "</section>"
 
 
-def render_html(report: Report, language: str = "de", images: dict[str, bytes] | None = None) -> str:
-    """One self-contained HTML file; ``images`` maps evidence file names to their bytes."""
+def _url_path(path: str) -> str:
+    """A relative reference to a file in the bundle; every segment percent-encoded."""
+    from urllib.parse import quote
+
+    return "/".join(quote(segment, safe="") for segment in path.split("/"))
+
+
+def render_html(report: Report, language: str = "de", images: dict[str, str] | None = None) -> str:
+    """The HTML summary; ``images`` maps evidence ids to their paths inside the bundle.
+
+    The screenshots follow the description (what happened, then what it looked like), not
+    the end of a long page.
+    """
     headline = _headline(report, language)
     parts = []
-    for section in build_sections(report, language):
+    pictures = _html_images(report, images or {}, language)
+    sections = build_sections(report, language)
+    for section in sections:
         parts.append(f'<section class="{_esc(section.key)}"><h2>{_esc(section.title)}</h2>\n'
                      f"<table>\n{_html_rows(section)}\n</table></section>")
-    parts.append(_html_images(report, images or {}, language))
+        if section.key == "description" and pictures:
+            parts.append(pictures)
+            pictures = ""
+    if pictures:
+        parts.append(pictures)
     generated = tr("bundle.text.footer", language=language)
     return (
         "<!DOCTYPE html>\n"

@@ -181,8 +181,9 @@ def test_report_html_shows_every_filled_value_labelled_and_translated(built):
 def test_report_html_is_self_contained_and_script_free(built):
     _, _, files, _ = built
     page = files["report.html"].decode("utf-8")
-    png = base64.b64encode((FIXTURES / "screenshot.png").read_bytes()).decode()
-    assert f'src="data:image/png;base64,{png}"' in page
+    # The screenshot is referenced beside the page, not copied into it a second time.
+    assert 'src="screenshots/kalender.png"' in page and "screenshots/kalender.png" in files
+    assert "base64," not in page
     assert "<script" not in page.lower()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "x=1&amp;y=&lt;b&gt;" in page
@@ -370,3 +371,77 @@ def test_german_and_english_texts_have_the_same_keys_and_placeholders(area):
     assert set(de) == set(en)
     for key in de:
         assert placeholders(de[key]) == placeholders(en[key]), key
+
+
+# --- readable for the support person (report.txt and report.html) ----------------------------------
+
+
+def test_the_summary_is_not_labelled_twice(built):
+    _, _, files, _ = built
+    body = files["report.txt"].decode("utf-8")
+    assert "Zusammenfassung: Zusammenfassung" not in body
+    assert "Zusammenfassung\n---------------\nZusammenfassung:" not in body
+    assert "\nZusammenfassung\n---------------\nKalendertermine erscheinen nicht" in body
+
+
+def test_the_triage_history_reads_as_sentences_not_as_raw_data():
+    from capture_app.core import triage_path
+    from capture_app.core.triage import builtin_catalogue
+
+    report = Report.new(agent_timezone="Europe/Berlin")
+    moment = datetime(2026, 11, 27, 8, 5, tzinfo=timezone.utc)
+    case = builtin_catalogue().get("other_technical")
+    triage_path.record_search(report, "video bricht ab", [case.id], now=moment)
+    triage_path.record_case(report, case, language="de", via="search", rank=1, now=moment)
+    body = render_text(report, "de")
+    assert "step:" not in body and "at: 2026" not in body and "+00:00" not in body
+    assert "09:05" in body  # the agent's local time
+    assert "„video bricht ab“" in body
+    assert case.title_in("de") in body
+
+
+def test_a_pasted_user_agent_is_named_as_the_source(full):
+    report, _ = full
+    body = render_text(report, "de")
+    customer = body.split("Umgebung auf Kunden-Seite", 1)[1]
+    assert "von Hand eingegeben" not in customer.split("\n\n", 1)[0]
+    assert "aus dem eingefügten User-Agent" in customer.split("\n\n", 1)[0]
+
+
+def test_a_console_log_is_described_once(full):
+    report, _ = full
+    [console] = [item for item in report.evidence if item.kind == "console"]
+    console.title = "Konsolenmeldungen (Chrome, eingefügt)"
+    console.summary = "Konsole: 2 Fehler, 1 Warnungen (3 Meldungen, 3 verschiedene)."
+    body = render_text(report, "de")
+    line = next(l for l in body.splitlines() if "console.log" in l)
+    assert "Konsolenmeldungen" not in line
+
+
+def test_the_screenshots_come_right_after_the_description_in_report_html(built):
+    _, _, files, _ = built
+    page = files["report.html"].decode("utf-8")
+    assert page.index('class="images"') < page.index('class="occurred"')
+    assert page.index('class="description"') < page.index('class="images"')
+
+
+def test_a_bundle_is_hardly_larger_than_its_content(tmp_path):
+    """A big screenshot is in the bundle once: bundle size / content size <= 1.02."""
+    from capture_app.core import png as png_codec
+    from capture_app.core.report import EvidenceItem
+
+    report = Report.new(agent_timezone="Europe/Berlin")
+    report.summary = "Bildschirm voller Rauschen"
+    width = height = 1400  # noise: a PNG that does not compress, the worst case
+    png = png_codec.encode(width, height, os.urandom(width * height * 3))
+    path = tmp_path / "gross.png"
+    path.write_bytes(png)
+    item = EvidenceItem(id="0b0c6d3e-1111-4222-8333-444455556666", kind="screenshot",
+                        filename="gross.png", media_type="image/png", size=len(png),
+                        sha256=hashlib.sha256(png).hexdigest(), original_name="gross.png",
+                        title="gross.png", added_at="2026-11-27T09:20:00+00:00")
+    report.evidence.append(item)
+    info = build_bundle(report, lambda _item: path, tmp_path / "b.zip", app_version=__version__,
+                        language="de", now=BUILT_AT)
+    content = len(png)
+    assert info.path.stat().st_size / content <= 1.02

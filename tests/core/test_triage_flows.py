@@ -64,8 +64,9 @@ def test_first_level_that_did_not_help_is_escalated_with_what_was_tried():
     assert ready_to_send(report, CTX) == []
     # 2nd level sees what was already tried.
     text = render_text(report, "de")
-    assert "query: Passwort zurücksetzen klappt nicht" in text
-    assert "via: email" in text and "answer: not_helped" in text
+    assert "„Passwort zurücksetzen klappt nicht“" in text
+    assert "den Text für die betroffene Person weitergegeben, per E-Mail" in text
+    assert "Ergebnis: die Hilfe hat nicht geholfen" in text
     assert "Reset-Mail kommt auch nach drei Versuchen nicht an" in text
 
 

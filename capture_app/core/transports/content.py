@@ -3,7 +3,8 @@
 Both transports send the same pieces so that a helpdesk sees the same thing either way: the
 readable report (``report.txt``) as the body, every evidence and system file as its own
 attachment (so images preview), and ``report.json`` plus ``manifest.json`` for machines.
-``report.html`` stays in the bundle only: it repeats every screenshot and would double the size.
+``report.html`` stays in the bundle only: it shows the screenshots from the bundle's own folder,
+which a lone attachment could not.
 
 The subject is built from organisation, case and summary and can never carry a line break:
 CR, LF, NEL (U+0085), LINE/PARAGRAPH SEPARATOR (U+2028/9) and every other control or format
