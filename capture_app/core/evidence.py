@@ -175,6 +175,15 @@ def _check_image(handle: BinaryIO, filetype: FileType, limits: ImportLimits, sho
         raise EvidenceError("evidence.image_too_large", name=shown, width=width, height=height,
                             megapixels=round(width * height / 1_000_000),
                             limit_megapixels=round(limits.max_image_pixels / 1_000_000))
+    if filetype is ft.PNG:
+        # The header alone says nothing about the rest: a PNG cut off in its image data shows
+        # half a screen (or nothing) in Review, report.html and at the support desk.
+        from capture_app.core import png
+
+        try:
+            png.verify(handle)
+        except png.PngError:
+            raise EvidenceError("evidence.image_incomplete", name=shown) from None
     return dims
 
 

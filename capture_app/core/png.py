@@ -20,12 +20,14 @@ standard library's zlib at level 9 is used.
 """
 from __future__ import annotations
 
+import io
 import os
 import struct
 import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # What an image needs to be shown; everything else is metadata and is never written.
@@ -168,6 +170,106 @@ def inspect(data: bytes) -> PngInfo:
         raise PngError("IHDR is not the first chunk")
     width, height = struct.unpack_from(">II", data, chunks[0].offset + 8)
     return PngInfo(width, height, tuple(chunks), offset, len(data) - offset)
+
+
+_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> samples per pixel
+_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
+# Adam7: (first column, first row, column step, row step) of each pass.
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+          (0, 1, 1, 2))
+_READ = 1 << 20
+
+
+def raw_size(width: int, height: int, depth: int, colour: int, interlace: int) -> int:
+    """Bytes of filtered scanlines (a filter byte per row) that IDAT must decompress to."""
+    bits = _CHANNELS[colour] * depth
+
+    def rows(w: int, h: int) -> int:
+        return h * (1 + (w * bits + 7) // 8) if w and h else 0
+
+    if not interlace:
+        return rows(width, height)
+    return sum(rows((width - x + dx - 1) // dx, (height - y + dy - 1) // dy)
+               for x, y, dx, dy in _ADAM7)
+
+
+def verify(source: bytes | BinaryIO) -> tuple[int, int]:
+    """Width and height of a complete, undamaged PNG; raises :class:`PngError` otherwise.
+
+    Every chunk's CRC is checked and the whole IDAT stream is decompressed (and thrown away)
+    to exactly the size IHDR promises: a file cut off in its image data, or with rows missing,
+    is refused here, and a stream that would decompress to more (a bomb) is stopped at that
+    size. Memory stays bounded: chunks are read and decompressed piece by piece.
+    """
+    handle = io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source
+    handle.seek(0)
+    if handle.read(len(SIGNATURE)) != SIGNATURE:
+        raise PngError("no PNG signature")
+    expected = None
+    produced = 0
+    inflate = zlib.decompressobj()
+    header = None
+    while True:
+        head = handle.read(8)
+        if len(head) < 8:
+            raise PngError("truncated before IEND")
+        length, kind = struct.unpack(">I4s", head)
+        if length > 0x7FFFFFFF:
+            raise PngError(f"chunk {kind!r} is impossibly long")
+        crc = zlib.crc32(kind)
+        remaining = length
+        while remaining:
+            part = handle.read(min(remaining, _READ))
+            if not part:
+                raise PngError(f"chunk {kind!r} runs past the end of the file")
+            remaining -= len(part)
+            crc = zlib.crc32(part, crc)
+            if kind == b"IHDR":
+                header = (header or b"") + part
+            elif kind == b"IDAT":
+                if expected is None:
+                    raise PngError("IDAT before IHDR")
+                produced += _inflate(inflate, part, expected - produced)
+        stored = handle.read(4)
+        if len(stored) < 4:
+            raise PngError(f"chunk {kind!r} runs past the end of the file")
+        if struct.unpack(">I", stored)[0] != crc:
+            raise PngError(f"chunk {kind!r} has a wrong CRC")
+        if kind == b"IHDR":
+            if expected is not None or header is None or len(header) != 13:
+                raise PngError("IHDR is broken")
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+            if colour not in _CHANNELS or depth not in _DEPTHS[colour] or interlace > 1 \
+                    or not (0 < width <= 0x7FFFFFFF and 0 < height <= 0x7FFFFFFF):
+                raise PngError("IHDR describes no valid image")
+            expected = raw_size(width, height, depth, colour, interlace)
+        elif expected is None:
+            raise PngError("IHDR is not the first chunk")
+        if kind == b"IEND":
+            break
+    if not inflate.eof or produced != expected:
+        raise PngError(f"image data incomplete ({produced} of {expected} bytes)")
+    return width, height
+
+
+def _inflate(inflate, data: bytes, room: int) -> int:
+    """Feed ``data`` to the decompressor; return how many bytes came out (never more than
+    ``room`` + one piece: more than the image needs is refused)."""
+    if inflate.eof:
+        return 0  # data after the end of the stream is ignored, as every reader does
+    made = 0
+    try:
+        while data:
+            out = inflate.decompress(data, _READ)
+            made += len(out)
+            if made > room:
+                raise PngError("image data decompresses to more than the image holds")
+            data = inflate.unconsumed_tail
+            if inflate.eof:
+                break
+    except zlib.error as exc:
+        raise PngError(f"image data is damaged ({exc})") from None
+    return made
 
 
 def clean_copy(data: bytes) -> bytes:
