@@ -114,6 +114,7 @@ class Controller:
         self._report_before_presence = False
         self.sending = None  # ui.sender.SendingService, created on first use
         self.outbox_window = None
+        self.identity_dialog = None  # "Meldende Person", asked once at the first start
 
     def startup_notices(self) -> list[str]:
         notices = [problem.message() for problem in self.config.problems]
@@ -132,8 +133,23 @@ class Controller:
             self.main_window.settings_requested.connect(self.open_settings)
             self.main_window.outbox_requested.connect(self.show_outbox)
             self.main_window.show_notices(self.startup_notices())
+            QTimer.singleShot(0, self._ask_identity_once)
         self.main_window.show()
         self.main_window.raise_()
+
+    def _ask_identity_once(self) -> None:
+        """First start: who is reporting (not for `capture-app report`, which reports right now)."""
+        from capture_app.ui import identity_dialog
+
+        if (self.identity_dialog is not None or self.main_window is None or self._shutting_down
+                or not identity_dialog.should_ask(self.config, self.paths)):
+            return
+        dialog = identity_dialog.IdentityDialog(self.config, self.main_window)
+        dialog.finished.connect(lambda _result: identity_dialog.mark_asked(self.paths))
+        self.identity_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def _triage_catalogue(self):
         """The built-in triage catalogue with the organisation's triage.toml merged over it."""

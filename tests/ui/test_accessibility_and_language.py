@@ -23,7 +23,10 @@ def all_windows(controller) -> list[QWidget]:
     for step in STEP_ORDER:
         wizard.page(step)
     settings = SettingsDialog(controller.config, controller.main_window)
-    return [controller.main_window, wizard, settings]
+    from capture_app.ui.identity_dialog import IdentityDialog
+
+    identity = IdentityDialog(controller.config, controller.main_window)
+    return [controller.main_window, wizard, settings, identity]
 
 
 def visible_texts(widget: QWidget) -> list[str]:

@@ -64,3 +64,9 @@ def test_the_settings_dialog_keeps_save_cancel_and_test_connection_on_screen(
     assert_buttons_on_screen(result, width, height)
     tested = {state["state"] for state in result["states"] if "test" in state["buttons"]}
     assert tested == {"Versand: mail_client", "Versand: smtp", "Versand: http", "Versand: export"}
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_the_first_start_question_fits_the_screen(tmp_path, width, height):
+    result = open_on_screen(tmp_path, width, height, "identity", "de")
+    assert_buttons_on_screen(result, width, height)

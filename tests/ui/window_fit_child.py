@@ -4,7 +4,7 @@ test_window_fit.py).
     QT_QPA_PLATFORM=xcb DISPLAY=:N REPORT_CAPTURE_HOME=DIR python window_fit_child.py WINDOW LANG
 
 WINDOW ``settings``: the settings dialog, every tab in turn and, on *Versand*, every way of
-sending. Prints one JSON line: the screen's free area as Qt sees it, and for every state the
+sending. WINDOW ``identity``: the first start's question who is reporting. Prints one JSON line: the screen's free area as Qt sees it, and for every state the
 window's geometry and the named buttons' rectangles in screen coordinates, with the part of
 each that is actually drawn (a button scrolled out of view or cut off has less).
 """
@@ -86,6 +86,17 @@ def main() -> None:
 
         window = SettingsDialog(config)
         states = settings_states
+    elif which == "identity":
+        from PySide6.QtWidgets import QDialogButtonBox
+
+        from capture_app.ui.identity_dialog import IdentityDialog
+
+        window = IdentityDialog(config)
+
+        def states(dialog) -> list[dict]:
+            return [{"state": "Meldende Person",
+                     **snapshot(dialog, {"save": dialog.save_button, "skip": dialog.skip_button})}]
+        assert window.findChild(QDialogButtonBox) is not None
     else:
         raise SystemExit(f"unknown window {which}")
     window.show()

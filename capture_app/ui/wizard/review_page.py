@@ -24,6 +24,9 @@ class ReviewPage(StepPage):
 
     def build(self, body: QWidget) -> None:
         layout = QVBoxLayout(body)
+        from capture_app.ui.identity_dialog import IdentityHint
+        self.identity_hint = IdentityHint(self)  # no "Meldende Person": say so, offer to add it
+        layout.addWidget(self.identity_hint)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([tr("ui.review.col_send"), tr("ui.review.col_item"),
                                               tr("ui.review.col_size")])
@@ -78,6 +81,7 @@ class ReviewPage(StepPage):
 
     def refresh(self) -> None:
         self.preview.setPlainText(render_text(self.report, current_language()))
+        self.identity_hint.refresh()
         self.pii.refresh()
         self._compute_review()
 
