@@ -25,13 +25,19 @@ def review(controller, qtbot, tmp_path):
     log.write_text("app.js:3 Angemeldet als berater.muster@example-bank.de\n"
                    "app.js:9 Uncaught TypeError: x is undefined\n", encoding="utf-8")
     item = import_evidence(report, log, "console", controller.store.store_attachment)
+    window, page = open_review(controller, qtbot, report)
+    return window, page, report, item
+
+
+def open_review(controller, qtbot, report):
+    """``report`` saved and open at Prüfen, with the personal-data scan done."""
     controller.store.save(report)
     window = controller._open_wizard(report, Step.REVIEW)
     qtbot.addWidget(window)
     page = window.page(Step.REVIEW)
     with qtbot.waitSignal(page.pii.finished, timeout=20000):
         page.refresh()
-    return window, page, report, item
+    return window, page
 
 
 def test_findings_are_listed_with_where_they_are_and_marked_in_the_preview(review):
@@ -95,12 +101,7 @@ def review_with_own_contact(controller, qtbot):
     report.reporter.phone = AGENT_PHONE
     report.description.what = (f"Kundin ({EMAIL}) sieht eine leere Seite. Rückfragen bitte an "
                                f"{AGENT_EMAIL} oder 030 1234567.")
-    controller.store.save(report)
-    window = controller._open_wizard(report, Step.REVIEW)
-    qtbot.addWidget(window)
-    page = window.page(Step.REVIEW)
-    with qtbot.waitSignal(page.pii.finished, timeout=20000):
-        page.refresh()
+    window, page = open_review(controller, qtbot, report)
     return window, page, report
 
 

@@ -12,20 +12,12 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 from PySide6.QtCore import QRect
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-
-def wait_for(condition, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        QTest.qWait(20)
-    return False
+from capture_child import wait_for  # the sibling child script's polling helper
 
 
 def rect(r: QRect) -> list[int]:
