@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
+
+from xdisplay import start_xvfb, stop
 
 from capture_app import __version__
 
@@ -35,32 +33,12 @@ def test_without_a_display_the_app_says_so_instead_of_crashing(tmp_path):
     assert "keine Anzeige" in result.stderr and "no display" in result.stderr
 
 
-def _free_display() -> int:
-    for number in range(90, 200):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            return number
-    raise RuntimeError("no free X display number")
-
-
 @pytest.fixture
 def xvfb():
     """A real X server, as on an agent's Linux desktop."""
-    binary = shutil.which("Xvfb")
-    assert binary, "Xvfb is missing: `python3 dev.py test` installs it (Debian package xvfb)"
-    number = _free_display()
-    server = subprocess.Popen([binary, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp",
-                               "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        assert server.poll() is None, "Xvfb exited at start"
-        assert time.monotonic() < deadline, "Xvfb did not come up"
-        time.sleep(0.05)
-    yield f":{number}"
-    server.terminate()
-    try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    server, display = start_xvfb(1280, 800)
+    yield display
+    stop(server)
 
 
 @pytest.mark.gui

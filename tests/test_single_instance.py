@@ -6,7 +6,6 @@ server's window list.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,17 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from xdisplay import start_xvfb, stop
+
 pytestmark = pytest.mark.gui
 
 MAIN_WINDOW = '"Report Capture": ("__main__.py"'
 WIZARD = '"Problem melden": ('
-
-
-def _free_display() -> int:
-    for number in range(260, 400):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            return number
-    raise RuntimeError("no free X display number")
 
 
 def wait_for(condition, seconds: float, what: str):
@@ -76,24 +70,13 @@ class Desktop:
 
 @pytest.fixture
 def desktop(tmp_path):
-    xvfb = shutil.which("Xvfb")
-    assert xvfb, "Xvfb is missing: `python3 dev.py test` installs it (Debian package xvfb)"
-    number = _free_display()
-    server = subprocess.Popen([xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten",
-                               "tcp", "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, display = start_xvfb(1280, 800)
     try:
-        wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or server.poll() is not None,
-                 20, "Xvfb did not come up")
-        assert server.poll() is None, "Xvfb exited at start"
-        screen = Desktop(f":{number}", tmp_path / "home")
+        screen = Desktop(display, tmp_path / "home")
         yield screen
         screen.close()
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 def test_second_start_hands_over_to_the_running_app(desktop):

@@ -20,11 +20,53 @@ from pathlib import Path
 PAINTER = Path(__file__).with_name("paint_pattern.py")
 
 
-def free_display() -> int:
-    for number in range(120, 400):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            return number
-    raise RuntimeError("no free X display number")
+def start_xvfb(width: int, height: int, *extra: str) -> tuple[subprocess.Popen, str]:
+    """A new Xvfb (depth 24, no TCP, ``-noreset``) and its display name.
+
+    Xvfb picks its own display number (``-displayfd``) and claims its lock file itself, so tests
+    running in parallel never race for one number, as they would probing for a free one first.
+    """
+    binary = shutil.which("Xvfb")
+    assert binary, "Xvfb is missing: `python3 dev.py test` installs it (Debian package xvfb)"
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        [binary, "-displayfd", str(write), "-screen", "0", f"{width}x{height}x24", "-nolisten",
+         "tcp", "-noreset", *extra],
+        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    number = b""
+    deadline = time.monotonic() + 30
+    os.set_blocking(read, False)
+    try:
+        while not number.endswith(b"\n"):
+            if server.poll() is not None:
+                raise AssertionError("Xvfb exited at start")
+            if time.monotonic() > deadline:
+                server.kill()
+                raise AssertionError("Xvfb did not come up")
+            try:
+                chunk = os.read(read, 16)
+            except BlockingIOError:
+                time.sleep(0.02)
+                continue
+            if not chunk:
+                raise AssertionError("Xvfb exited at start")
+            number += chunk
+    finally:
+        os.close(read)
+    return server, f":{number.decode().strip()}"
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """End a helper process: terminate, then kill if it does not go within 10 s."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
 
 
 def pattern(width: int, height: int, seed: int = 4) -> bytes:
@@ -54,18 +96,7 @@ class XServer:
         self._painters: list[subprocess.Popen] = []
 
     def __enter__(self) -> "XServer":
-        binary = shutil.which("Xvfb")
-        assert binary, "Xvfb is missing: `python3 dev.py test` installs it (Debian package xvfb)"
-        number = free_display()
-        self.display = f":{number}"
-        self._server = subprocess.Popen(
-            [binary, self.display, "-screen", "0", f"{self.width}x{self.height}x24", "-nolisten",
-             "tcp", "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            assert self._server.poll() is None, "Xvfb exited at start"
-            assert time.monotonic() < deadline, "Xvfb did not come up"
-            time.sleep(0.05)
+        self._server, self.display = start_xvfb(self.width, self.height)
         for index, (w, h, x, y) in enumerate(self.monitors):
             # The first monitor takes over the screen's output; the others are client-defined.
             output = "screen" if index == 0 else "none"
@@ -89,14 +120,7 @@ class XServer:
 
     def __exit__(self, *exc_info: object) -> None:
         for process in [*self._painters, self._server]:
-            if process is None or process.poll() is not None:
-                continue
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+            stop(process)
         for painter in self._painters:
             for stream in (painter.stdout, painter.stderr):
                 if stream:

@@ -33,6 +33,7 @@ from capture_app.ui.app import Controller
 from capture_app.ui.launcher import DesktopNotifier
 from capture_app.ui.settings_dialog import SettingsDialog
 from capture_app.ui.tray import BADGE_COLOUR, COLOURS, draw_status_pixmap
+from xdisplay import start_xvfb, stop
 from factories import second_level_report
 
 pytestmark = pytest.mark.gui
@@ -69,27 +70,15 @@ def seed_reports(paths: AppPaths) -> None:
 # --- A real tray host -------------------------------------------------------------------------
 
 
-def _free_display() -> int:
-    for number in range(120, 260):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            return number
-    raise RuntimeError("no free X display number")
-
-
 @pytest.fixture
 def tray_host():
     """Xvfb with the trayer panel: a freedesktop system tray (XEmbed) like on many desktops."""
-    xvfb, trayer = shutil.which("Xvfb"), shutil.which("trayer")
-    assert xvfb and trayer, "python3 dev.py test installs xvfb and trayer"
-    number = _free_display()
-    server = subprocess.Popen([xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten",
-                               "tcp", "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    trayer = shutil.which("trayer")
+    assert trayer, "python3 dev.py test installs xvfb and trayer"
+    server, display = start_xvfb(1280, 800)
     processes = [server]
     try:
-        wait_until(lambda: Path(f"/tmp/.X11-unix/X{number}").exists() or server.poll() is not None,
-                   20, "Xvfb did not come up")
-        assert server.poll() is None, "Xvfb exited at start"
-        env = dict(os.environ, DISPLAY=f":{number}")
+        env = dict(os.environ, DISPLAY=display)
         panel = subprocess.Popen([trayer, "--edge", "top", "--align", "right", "--widthtype",
                                   "pixel", "--width", "240", "--height", "32", "--transparent",
                                   "false", "--tint", "0xffffff"],
@@ -99,14 +88,10 @@ def tray_host():
         wait_until(lambda: "panel" in subprocess.run(
             ["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True).stdout,
             20, "trayer did not come up")
-        yield f":{number}"
+        yield display
     finally:
         for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 def run_tray(display: str, home: Path, autostart_dir: Path, steps: list[dict]) -> list[dict]:
