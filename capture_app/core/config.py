@@ -91,6 +91,24 @@ class _Invalid(Exception):
     """A value that does not fit its declaration; the caller reports what was expected."""
 
 
+class _TooLong(_Invalid):
+    """A text longer than any real value of the setting (a paste gone wrong, a hostile file)."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(length, limit)
+        self.length = length
+        self.limit = limit
+
+
+# No name, address or URL is longer; anything longer is a mistake and would be copied into
+# every report, draft and bundle.
+MAX_TEXT_LENGTH = 1000
+# A settings file is a few KB; a larger one is not read (the app starts on the layer below).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+# Each unknown key is named up to this many per file; the rest are counted.
+MAX_UNKNOWN_NAMED = 20
+
+
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 # Deliberately loose: a real check is the mail server's. No whitespace, so no header injection.
 _EMAIL = re.compile(r"[^@\s\"<>,;()\[\]]+@[^@\s\"<>,;()\[\].]+(\.[^@\s\"<>,;()\[\].]+)+")
@@ -193,6 +211,8 @@ class Setting:
                 raise _Invalid
             value = value.strftime("%H:%M")
         if kind in ("str", "choice", "time", "timezone"):
+            if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+                raise _TooLong(len(value), MAX_TEXT_LENGTH)
             if not isinstance(value, str) or not _encodable(value) or _CONTROL.search(value):
                 raise _Invalid
             if kind == "choice" and value not in (self.choices or ()):
@@ -229,6 +249,8 @@ class Setting:
             if not isinstance(value, list) or (self.required and not value):
                 raise _Invalid
             for item in value:
+                if isinstance(item, str) and len(item) > MAX_TEXT_LENGTH:
+                    raise _TooLong(len(item), MAX_TEXT_LENGTH)
                 if not isinstance(item, str) or not _encodable(item) or _CONTROL.search(item):
                     raise _Invalid
                 if self.choices and item not in self.choices:
@@ -381,6 +403,12 @@ def _syntax_problem(path: Path, layer: str | None, exc: ValueError) -> ConfigPro
 def _read(path: Path, layer: str | None, *, missing_ok: bool) -> tuple[_File | None, list[ConfigProblem]]:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [ConfigProblem(ERROR, "config.too_large",
+                                        {"size_mb": f"{size / 1048576:.1f}",
+                                         "limit_mb": MAX_FILE_BYTES // 1048576},
+                                        path, None, None, layer)]
         raw = path.read_bytes()
     except FileNotFoundError:
         if missing_ok:
@@ -429,7 +457,35 @@ def _key_parts(dotted: str) -> tuple[str, ...]:
 
 
 def find_line(text: str, key: str) -> int | None:
-    """1-based line where the dotted ``key`` is assigned (or its table or inline table starts)."""
+    """1-based line where the dotted ``key`` is assigned (or its table or inline table starts).
+
+    The text is scanned once into an index of every key's first line (kept for the last text
+    asked about): a file with thousands of keys is asked about each of them, and a scan per
+    question would take quadratic time.
+    """
+    tables, assigned = _line_index(text)
+    parts = key.split(".")
+    # Its table, its assignment, or the assignment of an inline table that holds it
+    # ("a = {b = 1}" for "a.b").
+    candidates = [tables.get(key)] + [assigned.get(".".join(parts[:n]))
+                                      for n in range(1, len(parts) + 1)]
+    found = [line for line in candidates if line is not None]
+    return min(found) if found else None
+
+
+# (text, its index) for the last text find_line was asked about; replaced as one tuple, so a
+# thread never sees one text's index paired with another text.
+_INDEX: tuple = (None, ({}, {}))
+
+
+def _line_index(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """First line of each table header, and of each assignment, by dotted key."""
+    global _INDEX
+    cached_text, cached = _INDEX
+    if cached_text is text:
+        return cached
+    tables: dict[str, int] = {}
+    index: dict[str, int] = {}
     table: tuple[str, ...] | None = ()
     open_multiline: str | None = None
     # TOML knows only \n and \r\n as line breaks; str.splitlines() would count more.
@@ -444,20 +500,18 @@ def find_line(text: str, key: str) -> int | None:
         header = re.match(_TABLE_LINE, line)
         if header:
             table = _key_parts(header.group(1))
-            if ".".join(table) == key:
-                return number
+            tables.setdefault(".".join(table), number)
             continue
         assignment = re.match(_ASSIGN_LINE, line)
         if assignment and table is not None:
-            full = ".".join(table + _key_parts(assignment.group(1)))
-            if full == key or key.startswith(full + "."):
-                return number
+            index.setdefault(".".join(table + _key_parts(assignment.group(1))), number)
         if assignment:
             rest = line[assignment.end():]
             for quotes in ('"""', "'''"):
                 if rest.count(quotes) == 1:
                     open_multiline = quotes
-    return None
+    _INDEX = (text, (tables, index))
+    return tables, index
 
 
 def _flatten(data: Mapping, table: Mapping[str, Setting]) -> tuple[dict[str, Any], list[str]]:
@@ -570,7 +624,14 @@ def _apply(
                                           content.path, find_line(content.text, LOCKED),
                                           LOCKED, layer))
     known, unknown = _flatten(data, table)
+    named = 0
     for name in unknown:
+        if named == MAX_UNKNOWN_NAMED:
+            problems.append(ConfigProblem(WARNING, "config.unknown_keys_more",
+                                          {"n": len(unknown) - named}, content.path, None, None,
+                                          layer))
+            break
+        named += 1
         if name.rsplit(".", 1)[-1] == LOCKED:
             section = name.rsplit(".", 1)[0]
             problems.append(ConfigProblem(ERROR, "config.locked_misplaced", {"section": section},
@@ -588,6 +649,13 @@ def _apply(
         setting = table[key]
         try:
             value = setting.validate(raw)
+        except _TooLong as exc:
+            problems.append(ConfigProblem(
+                ERROR, "config.value_too_long",
+                {"length": exc.length, "limit": exc.limit, "fallback": _shown(in_use)},
+                content.path, line, key, layer,
+            ))
+            continue
         except _Invalid:
             problems.append(ConfigProblem(
                 ERROR, "config.invalid_value",
@@ -704,6 +772,9 @@ class Config:
         setting = self._writable(key)
         try:
             normalized = setting.validate(value)
+        except _TooLong as exc:
+            raise ConfigError("config.set_too_long", key=f"{setting.label()} ({key})",
+                              length=exc.length, limit=exc.limit) from None
         except _Invalid:
             # The agent knows the field by its label; IT finds it by its key.
             raise ConfigError("config.set_invalid", key=f"{setting.label()} ({key})",

@@ -32,6 +32,11 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+# The copies are for the app's own small files; a huge text (a hostile or broken settings file)
+# is parsed each time rather than copied (twice: text and data) into the cache folder.
+MAX_CACHED_CHARS = 256 * 1024
+
+
 def _cache_file(key: str) -> Path | None:
     if _cache_dir is None:
         return None
@@ -40,7 +45,7 @@ def _cache_file(key: str) -> Path | None:
 
 def loads(text: str, key: str | os.PathLike | None = None) -> dict[str, Any]:
     """Parse ``text``; ``key`` (usually the file's path) names its cached copy."""
-    cache = _cache_file(str(key)) if key is not None else None
+    cache = _cache_file(str(key)) if key is not None and len(text) <= MAX_CACHED_CHARS else None
     if cache is not None:
         try:
             stored = json.loads(cache.read_text(encoding="utf-8"))
