@@ -133,15 +133,18 @@ class Controller:
             self.main_window.settings_requested.connect(self.open_settings)
             self.main_window.outbox_requested.connect(self.show_outbox)
             self.main_window.show_notices(self.startup_notices())
-            QTimer.singleShot(0, self._ask_identity_once)
         self.main_window.show()
         self.main_window.raise_()
+        QTimer.singleShot(0, self._ask_identity_once)
 
     def _ask_identity_once(self) -> None:
         """First start: who is reporting (not for `capture-app report`, which reports right now)."""
         from capture_app.ui import identity_dialog
 
+        # Not while the agent is reporting (a wizard open, or our windows hidden for the
+        # screenshot): the next time the main window shows is soon enough.
         if (self.identity_dialog is not None or self.main_window is None or self._shutting_down
+                or not self.main_window.isVisible() or self.wizards
                 or not identity_dialog.should_ask(self.config, self.paths)):
             return
         dialog = identity_dialog.IdentityDialog(self.config, self.main_window)
@@ -314,6 +317,7 @@ class Controller:
         if window is not None:
             window.deleteLater()
         self._refresh_drafts()
+        QTimer.singleShot(0, self._ask_identity_once)  # held back while the agent reported
         if self.presence is not None:  # the app stays in the tray; no window pops up
             self.presence.refresh()
             return

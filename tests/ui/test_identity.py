@@ -119,3 +119,13 @@ def test_the_organisation_file_presets_and_locks_the_organisation(qapp, app_path
     qtbot.addWidget(dialog)
     organisation = dialog.editors["reporter.organisation"]
     assert organisation.text() == "Musterbank AG" and not organisation.isEnabled()
+
+
+def test_reporting_right_away_from_the_main_window_is_not_interrupted(controller, qtbot, os_account):
+    controller.show_main_window()
+    wizard = controller.new_report()  # clicked before the question came up
+    qtbot.wait(300)
+    assert controller.identity_dialog is None and wizard.isVisible()
+    wizard._discarding = True
+    wizard.close()  # done reporting: now it is asked
+    identity_dialog(controller, qtbot)
