@@ -83,13 +83,16 @@ _FIXES = {
     # A request the server refused as it is (400, 422 …): only other settings (profile, queue,
     # fields) can help, retrying sends the same request again.
     "sending.http.rejected": FIX_SETTINGS, "sending.smtp.refused": FIX_RETRY,
+    # Some files did not reach the ticket: retrying looks the ticket up and uploads them again.
+    "sending.helpdesk.files_missing": FIX_RETRY, "sending.helpdesk.no_ticket_id": FIX_RETRY,
+    "sending.helpdesk.no_upload_token": FIX_RETRY,
     "sending.bundle_unreadable": FIX_RETRY,
 }
 _SETTINGS_PREFIXES = ("sending.smtp.auth", "sending.smtp.bad_", "sending.smtp.no_", "sending.smtp.not_",
                       "sending.smtp.security", "sending.smtp.recipient", "sending.smtp.sender",
                       "sending.http.auth", "sending.http.not_", "sending.http.wrong", "sending.http.redir",
                       "sending.tls.", "sending.url.", "sending.proxy", "sending.mail_client.",
-                      "sending.transport_unknown", "bundle.export.")
+                      "sending.transport_unknown", "bundle.export.", "sending.helpdesk.")
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS outbox (

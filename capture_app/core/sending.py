@@ -95,7 +95,12 @@ def transport_from_config(config, secrets: SecretStore, *, export_folder: Path |
             requester_email=config.get("http.field_email"), files=config.get("http.field_files"),
             json=config.get("http.field_json"), bundle=config.get("http.field_bundle"))
         settings = HttpSettings(
-            endpoint=endpoint, auth=auth, user=user, token_header=config.get("http.token_header"),
+            endpoint=endpoint, profile=config.get("http.profile") or "generic",
+            queue=str(config.get("http.queue") or ""), request_type=str(config.get("http.request_type") or ""),
+            constant_fields=_pairs(config.get("http.constant_fields")),
+            priority_field=config.get("http.priority_field") or "",
+            priority_map=_pairs(config.get("http.priority_map")),
+            auth=auth, user=user, token_header=config.get("http.token_header"),
             fields=mapping, ticket_id_path=config.get("http.ticket_id_path"),
             read_timeout=float(config.get("http.timeout_seconds")),
             max_upload_bytes=int(config.get("http.max_upload_mb")) * MB, organisation=organisation,
@@ -116,6 +121,16 @@ def transport_from_config(config, secrets: SecretStore, *, export_folder: Path |
 
         return ExportTransport(folder)
     raise PermanentTransportError("sending.transport_unknown", kind=str(kind))
+
+
+def _pairs(items) -> tuple[tuple[str, str], ...]:
+    """``["name=value", …]`` as pairs; entries without "=" are left out."""
+    pairs = []
+    for item in items or ():
+        name, sep, value = str(item).partition("=")
+        if sep and name.strip():
+            pairs.append((name.strip(), value.strip()))
+    return tuple(pairs)
 
 
 class OutboxSender:
@@ -159,7 +174,13 @@ class OutboxSender:
         try:
             bundle = self.ensure_bundle(claim)
             heartbeat = self._heartbeat(claim, progress)
-            receipt = transport.send(bundle, claim.report, heartbeat)
+            if getattr(transport, "accepts_history", False):
+                from capture_app.core.transports.helpdesk import History
+
+                history = History(claim.attempts - 1, claim.ambiguous, claim.tickets)
+                receipt = transport.send(bundle, claim.report, heartbeat, history=history)
+            else:
+                receipt = transport.send(bundle, claim.report, heartbeat)
         except TransportError as exc:
             log.info("sending %s failed: %s", claim.report_id, exc.key)
             return self.outbox.fail(claim, exc)

@@ -69,7 +69,13 @@ class FieldMapping:
 
 @dataclass(frozen=True)
 class HttpSettings:
-    endpoint: str
+    endpoint: str  # the helpdesk's address (profiles) or the intake URL (generic)
+    profile: str = "generic"  # core.transports.helpdesk.PROFILES
+    queue: str = ""  # queue / group / service desk, as the profile needs it
+    request_type: str = ""  # Jira Service Management: the request type id
+    constant_fields: tuple[tuple[str, str], ...] = ()  # generic: sent with every report
+    priority_field: str = ""  # generic: the field that carries the urgency, mapped below
+    priority_map: tuple[tuple[str, str], ...] = ()  # generic: urgency → the server's value
     auth: str = "bearer"
     user: str = ""  # basic auth
     token_header: str = "X-API-Key"  # auth = "header"
@@ -86,6 +92,7 @@ class HttpSettings:
 class HttpTransport(Transport):
     name = "http"
     idempotent = True
+    accepts_history = True  # send() takes what earlier attempts left (helpdesk.History)
 
     def __init__(self, settings: HttpSettings, secret: Secret | None = None, *,
                  proxy_password: Secret | None = None, session=None,
@@ -163,6 +170,13 @@ class HttpTransport(Transport):
             parts.append((mapping.body, contents.body_text()))
         if mapping.requester_email and report.reporter.email:
             parts.append((mapping.requester_email, report.reporter.email))
+        parts += [(name, value) for name, value in self.settings.constant_fields if name]
+        if self.settings.priority_field:
+            levels = dict(self.settings.priority_map)
+            urgency = report.description.urgency or "normal"
+            value = levels.get(urgency, levels.get("normal", ""))
+            if value != "":
+                parts.append((self.settings.priority_field, str(value)))
         handles = []
         members = contents.attachments() if (mapping.json or mapping.files) else []
         json_member = next((m for m in members if m.path == "report.json"), None)
@@ -208,10 +222,30 @@ class HttpTransport(Transport):
     def size_limit(self) -> int | None:
         return self.settings.max_upload_bytes or None
 
-    def send(self, bundle_path: Path, report: Report, progress: Progress = no_progress) -> Receipt:
+    def send(self, bundle_path: Path, report: Report, progress: Progress = no_progress,
+             history=None) -> Receipt:
+        from capture_app.core.transports.helpdesk import History, make_profile, send_with_profile
+
+        history = history or History()
         endpoint = self._check_endpoint()
         bundle_path = Path(bundle_path)
         credentials = self.credential_headers()
+        if self.settings.profile not in ("", "generic"):
+            profile = make_profile(self.settings.profile, self.settings.queue, self.settings.request_type)
+            return send_with_profile(self, profile, bundle_path, report, progress, history)
+        try:
+            return self._send_generic(endpoint, bundle_path, report, credentials, progress, history)
+        except TransportError as exc:
+            exc.tickets = tuple(history.tickets) + tuple(getattr(exc, "tickets", ()))
+            raise
+
+    def _send_generic(self, endpoint: str, bundle_path: Path, report: Report, credentials: dict,
+                      progress: Progress, history) -> Receipt:
+        from capture_app.core.transports.helpdesk import AMBIGUOUS_TIMEOUT_CAP
+
+        read_timeout = self.settings.read_timeout
+        if history.ambiguous:  # the last answer never came: wait longer this time
+            read_timeout = min(AMBIGUOUS_TIMEOUT_CAP, read_timeout * (2 + history.attempts))
         url = endpoint
         for _hop in range(MAX_REDIRECTS + 1):
             with BundleContents(bundle_path) as contents:
@@ -238,7 +272,7 @@ class HttpTransport(Transport):
 
                     if same_origin(url, endpoint):
                         headers.update(credentials)
-                    response = self._post(url, body, headers)
+                    response = self._post(url, body, headers, read_timeout)
                 finally:
                     for handle in handles:
                         handle.close()
@@ -256,24 +290,33 @@ class HttpTransport(Transport):
                 if 200 <= status < 300:
                     reference = ticket_id(text, self.settings.ticket_id_path) or \
                         response.headers.get("Location", "")
+                    tickets = tuple(dict.fromkeys(history.tickets + ((reference,) if reference else ())))
                     return Receipt(self.name, _display(endpoint), iso(self.clock()), reference,
-                                   _file_sha256(bundle_path), body.sent, files,
-                                   (reference,) if reference else ())
+                                   _file_sha256(bundle_path), body.sent, files, tickets)
                 raise self._status_error(status, response.headers, text)
             finally:
                 response.close()
         raise PermanentTransportError("sending.http.too_many_redirects", url=_display(endpoint))
 
-    def _post(self, url: str, body, headers: dict[str, str]):
+    def _post(self, url: str, body, headers: dict[str, str], read_timeout: float | None = None):
         import requests
+
+        from capture_app.core.transports.helpdesk import AmbiguousError, _lost_after_sending
 
         session = self.session()
         try:
             return session.post(url, data=body, headers=headers, allow_redirects=False, stream=True,
-                                timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+                                timeout=(self.settings.connect_timeout,
+                                         read_timeout or self.settings.read_timeout))
         except TransportError:
             raise
         except (requests.exceptions.RequestException, OSError) as exc:
+            done = isinstance(body, bytes) or getattr(body, "sent", 0) >= getattr(body, "total", 1)
+            if done and _lost_after_sending(exc):
+                from capture_app.core.net import network_cause
+
+                raise AmbiguousError("sending.http.no_answer", url=_display(url),
+                                     reason=network_cause(exc)) from None
             self._raise_for(exc, url)
 
     def _status_error(self, status: int, headers, text: str) -> TransportError:
