@@ -6,9 +6,6 @@ counts the waiting reports in a worker thread, asks core which reminders are due
 them — as a tray balloon, or as a desktop notification plus a banner in the launcher. The
 clock is injectable (``clock``) so that a test can say what time it is.
 
-Commands whose feature is not part of this build (the outbox, the console guide) are looked up
-on the controller (``show_outbox``, ``show_console_guide``); when absent, the entry is shown
-disabled with a tooltip saying so.
 """
 from __future__ import annotations
 
@@ -35,8 +32,6 @@ INTERVAL_MS = 30_000
 BALLOON_MS = 30_000
 WIZARD_WAIT_MS = 200
 WIZARD_WAIT_TRIES = 100  # 20 seconds: a capture with a delay or a slow screen
-OUTBOX_HOOK = "show_outbox"
-GUIDE_HOOK = "show_console_guide"
 
 
 def utc_now() -> datetime:
@@ -162,21 +157,19 @@ class Presence(QObject):
         config = controller.config
         phone = config.get("support.phone")
         summary = self.hours.weekly_summary() if self.hours is not None else ""
-        outbox = getattr(controller, OUTBOX_HOOK, None)
-        guide = getattr(controller, GUIDE_HOOK, None)
         return [
             Entry("report", tr("tray.menu_report"), controller.new_report,
                   tr("tray.menu_report_hint")),
             Entry("drafts", tr("tray.menu_drafts"), controller.show_main_window,
                   tr("tray.menu_drafts_hint")),
-            Entry("outbox", tr("tray.menu_outbox"), outbox,
-                  tr("tray.menu_outbox_hint") if outbox else tr("tray.feature_missing_outbox")),
+            Entry("outbox", tr("tray.menu_outbox"), controller.show_outbox,
+                  tr("tray.menu_outbox_hint")),
             Entry("call", tr("tray.menu_call_hours", phone=phone, hours=summary) if summary
                   else tr("tray.menu_call", phone=phone), self.call_support,
                   tr("tray.menu_call_hint", phone=phone)),
             Entry("hours", tr("tray.menu_hours"), self.show_hours, tr("tray.menu_hours_hint")),
-            Entry("guide", tr("tray.menu_guide"), guide,
-                  tr("tray.menu_guide_hint") if guide else tr("tray.feature_missing_guide")),
+            Entry("guide", tr("tray.menu_guide"), controller.show_console_guide,
+                  tr("tray.menu_guide_hint")),
             Entry("settings", tr("tray.menu_settings"), controller.open_settings,
                   tr("tray.menu_settings_hint")),
             Entry("quit", tr("tray.menu_quit"), self.quit, tr("tray.menu_quit_hint")),
@@ -454,8 +447,8 @@ class Presence(QObject):
             window.raise_()
             window.activateWindow()
             return
-        if target == OPEN_OUTBOX and getattr(controller, OUTBOX_HOOK, None):
-            getattr(controller, OUTBOX_HOOK)()
+        if target == OPEN_OUTBOX:
+            controller.show_outbox()
             return
         controller.show_main_window()
 

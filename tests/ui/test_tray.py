@@ -29,7 +29,6 @@ from capture_app.core.config import Config
 from capture_app.core.drafts import DraftStore
 from capture_app.core.paths import AppPaths
 from capture_app.core.reminders import state_file
-from capture_app.ui.app import Controller
 from capture_app.ui.launcher import DesktopNotifier
 from capture_app.ui.settings_dialog import SettingsDialog
 from capture_app.ui.tray import BADGE_COLOUR, COLOURS, draw_status_pixmap
@@ -41,7 +40,6 @@ pytestmark = pytest.mark.gui
 BERLIN = ZoneInfo("Europe/Berlin")
 CHILD = Path(__file__).with_name("tray_host_child.py")
 NOTIFICATION_SERVER = Path(__file__).with_name("notification_server.py")
-HOOKS = {"outbox": "show_outbox", "guide": "show_console_guide"}
 MENU = ["&Problem melden", "&Entwürfe", "P&ostausgang", "Support &anrufen", "Support-&Zeiten …",
         "&Konsolen-Anleitung", "E&instellungen …", "&Beenden"]
 
@@ -140,12 +138,10 @@ def test_tray_icon_menu_and_reminder_at_the_injected_time(tray_host, tmp_path):
     assert [e["text"].split(":")[0] for e in entries] == MENU
     call = next(e for e in entries if e["key"] == "call")
     assert call["text"] == "Support &anrufen: +49 30 2206623 33 (Mo–Fr 09:00–18:00 Uhr)"
-    for key, hook in HOOKS.items():  # features of other parts of the app: on if they are built
-        entry = next(e for e in entries if e["key"] == key)
-        present = hasattr(Controller, hook)
-        assert entry["enabled"] is present
-        assert ("nicht enthalten" in entry["tooltip"]) is not present
-    assert all(e["enabled"] for e in entries if e["key"] not in HOOKS)
+    assert all(e["enabled"] for e in entries)
+    tooltips = {e["key"]: e["tooltip"] for e in entries}
+    assert tooltips["outbox"] == "Zeigt Meldungen, die gesendet werden oder Ihre Aufmerksamkeit brauchen."
+    assert tooltips["guide"] == "Zeigt, wie man im Browser die Konsole öffnet und ihre Meldungen kopiert."
     status_lines = [item["text"] for item in before["menu"] if not item["key"] and item["visible"]]
     assert status_lines[:2] == ["Wieder erreichbar heute, 09:00 Uhr (in 2 Min.)",
                                 "1 Meldung im Postausgang"]
@@ -292,9 +288,11 @@ def test_without_a_tray_the_launcher_appears_and_reminders_go_to_the_desktop(
     assert launcher.outbox_label.text() == "1 Meldung im Postausgang"
     buttons = {key: button for key, button in launcher.buttons.items()}
     assert set(buttons) == {"report", "drafts", "outbox", "call", "hours", "guide", "settings", "quit"}
-    for key, hook in HOOKS.items():
-        assert buttons[key].isEnabled() is hasattr(Controller, hook)
-        assert ("nicht enthalten" in buttons[key].toolTip()) is not hasattr(Controller, hook)
+    assert all(button.isEnabled() for button in buttons.values())
+    assert buttons["outbox"].toolTip().startswith("Zeigt Meldungen, die gesendet werden")
+    qtbot.mouseClick(buttons["outbox"], Qt.LeftButton)  # the launcher's outbox button opens it
+    assert controller.outbox_window is not None and controller.outbox_window.isVisible()
+    controller.outbox_window.close()
     assert not launcher.banner.isVisible()
 
     refresh_at(qtbot, presence, berlin(2026, 11, 23, 9, 0, 30))
@@ -455,22 +453,16 @@ def test_launcher_report_button_starts_a_report(controller, presence_factory, qt
     assert controller.main_window.isVisible()
 
 
-@pytest.mark.parametrize("present", [True, False])
-def test_menu_entries_follow_the_controllers_features(controller, presence_factory, monkeypatch,
-                                                      present):
+def test_the_outbox_and_guide_entries_open_them(controller, presence_factory, monkeypatch):
     opened = []
-    for key, hook in HOOKS.items():
-        if present:
-            monkeypatch.setattr(controller, hook, lambda key=key: opened.append(key), raising=False)
-        else:
-            monkeypatch.setattr(type(controller), hook, None, raising=False)
+    for key, method in (("outbox", "show_outbox"), ("guide", "show_console_guide")):
+        monkeypatch.setattr(controller, method, lambda key=key: opened.append(key))
     presence = presence_factory(berlin(2026, 11, 23, 10, 0))
     buttons = presence.launcher.buttons
-    for key in HOOKS:
-        assert buttons[key].isEnabled() is present
-        assert ("nicht enthalten" in buttons[key].toolTip()) is not present
+    for key in ("outbox", "guide"):
+        assert buttons[key].isEnabled()
         buttons[key].click()
-    assert opened == (list(HOOKS) if present else [])
+    assert opened == ["outbox", "guide"]
 
 
 def test_support_hours_window(controller, presence_factory, qtbot):
