@@ -35,7 +35,6 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-import time
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -47,7 +46,7 @@ from typing import Any
 from capture_app.core.errors import UserFacingError
 from capture_app.core import i18n
 from capture_app.core.fsutil import (
-    atomic_write_bytes, fsync_dir, sanitize_filename, without_lone_surrogates,
+    atomic_write_bytes, file_system_now, fsync_dir, sanitize_filename, without_lone_surrogates,
 )
 from capture_app.core.paths import AppPaths
 from capture_app.core.report import Report, ReportFormatError, iso, new_id, utc_now
@@ -369,8 +368,8 @@ class DraftStore:
         root = self.paths.attachments_dir
         if not root.is_dir():
             return []
-        # File times are wall-clock times, whatever clock stamps the reports.
-        cutoff = time.time() - GARBAGE_MIN_AGE_SECONDS
+        # File times are the file system's, whatever clock stamps the reports.
+        cutoff = file_system_now(root) - GARBAGE_MIN_AGE_SECONDS
         removed: list[Path] = []
         for folder in root.iterdir():
             if not folder.is_dir() or not _ID_PATTERN.fullmatch(folder.name):

@@ -96,6 +96,31 @@ def unique_name(name: str, taken: set[str]) -> str:
         counter += 1
 
 
+def file_system_now(folder: Path) -> float:
+    """The time the file system stamps a file written in ``folder`` now.
+
+    File ages are measured against this, not against this computer's clock: a profile folder on
+    a network share is stamped by the file server's clock, which may be minutes off (and a test
+    may move this process's clock). Falls back to this computer's clock where nothing can be
+    written.
+    """
+    import tempfile
+    import time
+
+    try:
+        handle, name = tempfile.mkstemp(prefix=".clock-", suffix=".probe", dir=folder)
+    except OSError:
+        return time.time()
+    try:
+        return os.fstat(handle).st_mtime
+    finally:
+        os.close(handle)
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+
+
 def remove_stale(folder: Path, patterns: tuple[str, ...], older_than_s: float) -> int:
     """Files or folders in ``folder`` matching ``patterns`` and untouched for ``older_than_s``:
     what a killed process left half-written. Returns how many were removed.
@@ -103,9 +128,8 @@ def remove_stale(folder: Path, patterns: tuple[str, ...], older_than_s: float) -
     Only old ones, so a process still writing (another window, a second instance) keeps its file.
     """
     import shutil
-    import time
 
-    limit = time.time() - older_than_s
+    limit = file_system_now(folder) - older_than_s
     removed = 0
     for pattern in patterns:
         try:
