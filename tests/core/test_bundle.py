@@ -24,6 +24,7 @@ from capture_app.core.report import Report
 from capture_app.core.resources import load_json
 from capture_app.core.transports import PermanentTransportError, Receipt
 from capture_app.core.transports.export import ExportTransport
+from permissions import needs_permissions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUILT_AT = datetime(2026, 11, 27, 9, 45, tzinfo=timezone.utc)
@@ -334,8 +335,7 @@ def test_export_to_a_file_instead_of_a_folder_is_refused(built, tmp_path):
     assert caught.value.key == "bundle.export.not_a_folder"
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root may write into read-only folders")
+@needs_permissions
 def test_export_to_a_read_only_folder_is_refused(built, tmp_path):
     report, info, _, _ = built
     folder = tmp_path / "nur-lesen"

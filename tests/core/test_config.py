@@ -1,7 +1,6 @@
 """Settings: defaults, the three layers, locking, bad files, saving, and the texts about them."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ from capture_app.core.config import (
     settings_table,
 )
 from capture_app.core.tomlcompat import tomllib
+from permissions import needs_permissions
 
 
 def write(path: Path, text: str) -> Path:
@@ -369,7 +369,7 @@ def test_unreadable_file_is_reported_and_skipped(app_paths, agent_file):
     assert config.get("support.phone") == "+49 30 2206623 33"
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
+@needs_permissions
 def test_file_without_read_permission_is_reported(app_paths, agent_file):
     write(agent_file, '[reporter]\nname = "Erika"\n').chmod(0)
     try:
