@@ -45,8 +45,8 @@ def secret_needs(config) -> list[SecretNeed]:
     if kind == "smtp" and config.get("smtp.user"):
         needs.append(SecretNeed(smtp_account(config.get("smtp.host"), config.get("smtp.port"),
                                              config.get("smtp.user")), "sending.secret.smtp_password"))
-    if kind == "http" and config.get("http.auth") != "none":
-        auth = config.get("http.auth")
+    if kind == "http" and http_auth(config) != "none":
+        auth = http_auth(config)
         needs.append(SecretNeed(http_account(config.get("http.endpoint"), auth,
                                              config.get("http.user") if auth == "basic" else ""),
                                 "sending.secret.http_password" if auth == "basic"
@@ -56,6 +56,18 @@ def secret_needs(config) -> list[SecretNeed]:
                                               config.get("network.proxy_user")),
                                 "sending.secret.proxy_password"))
     return needs
+
+
+def http_auth(config) -> str:
+    """How the http transport signs in: the chosen profile's way, or the generic setting.
+
+    A profile's account always has a password (django-helpdesk) or an API token (the others)."""
+    profile = config.get("http.profile") or "generic"
+    if profile == "generic":
+        return config.get("http.auth")
+    from capture_app.core.transports.helpdesk import secret_kind
+
+    return "basic" if secret_kind(profile) == "password" else "bearer"
 
 
 def default_export_folder() -> Path:
@@ -87,7 +99,7 @@ def transport_from_config(config, secrets: SecretStore, *, export_folder: Path |
     if kind == "http":
         from capture_app.core.transports.http import FieldMapping, HttpSettings, HttpTransport
 
-        auth = config.get("http.auth")
+        auth = http_auth(config)
         endpoint = (config.get("http.endpoint") or "").strip()
         user = config.get("http.user") or ""
         mapping = FieldMapping(

@@ -69,6 +69,30 @@ PRIORITIES: dict[str, dict[str, Any]] = {
     "zammad": {"critical": "3 high", "high": "3 high", "normal": "2 normal", "low": "1 low", "": "2 normal"},
     "jira_service_management": {},
 }
+# How each vendor signs in; the agent gives the account and the password/token only.
+#   basic: user + password/API token;  zendesk: "<e-mail>/token" + API token;
+#   apikey: the API key as user, "X" as password (Freshdesk);  token: "Token token=<token>" (Zammad)
+PROFILE_AUTH = {"django_helpdesk": "basic", "zendesk": "zendesk", "freshdesk": "apikey",
+                "jira_service_management": "basic", "zammad": "token"}
+
+
+def profile_auth_headers(profile: str, user: str, secret: str) -> dict[str, str]:
+    kind = PROFILE_AUTH.get(profile, "basic")
+    if kind == "token":
+        return {"Authorization": f"Token token={secret}"}
+    if kind == "apikey":
+        user, secret = secret, "X"
+    elif kind == "zendesk" and not user.endswith("/token"):
+        user = f"{user}/token"
+    pair = f"{user}:{secret}".encode("utf-8")
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+
+
+def secret_kind(profile: str) -> str:
+    """What the agent enters: a password (django-helpdesk) or an API token (the others)."""
+    return "password" if profile == "django_helpdesk" else "token"
+
+
 # What django-helpdesk keeps by default (HELPDESK_VALID_EXTENSIONS).
 DJANGO_HELPDESK_EXTENSIONS = (".txt", ".asc", ".pdf", ".doc", ".docx", ".odt", ".jpg", ".png", ".eml")
 TEXT_TYPES = ("text/", "application/json", "application/har+json", "application/xml")

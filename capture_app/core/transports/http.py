@@ -118,7 +118,7 @@ class HttpTransport(Transport):
         return self._session
 
     def credential_headers(self) -> dict[str, str]:
-        kind = self.settings.auth
+        kind = self.settings.auth if self.settings.profile in ("", "generic") else "profile"
         if kind == "none":
             return {}
         from capture_app.core.net import is_local_host
@@ -130,6 +130,10 @@ class HttpTransport(Transport):
         if not self._secret:
             raise PermanentTransportError("sending.credentials_missing", what=self._what_secret())
         token = self._secret.reveal()
+        if self.settings.profile not in ("", "generic"):
+            from capture_app.core.transports.helpdesk import profile_auth_headers
+
+            return profile_auth_headers(self.settings.profile, self.settings.user, token)
         if kind == "bearer":
             return {"Authorization": f"Bearer {token}"}
         if kind == "basic":
@@ -140,8 +144,13 @@ class HttpTransport(Transport):
         raise PermanentTransportError("sending.http.auth_kind_unknown", kind=kind)
 
     def _what_secret(self) -> str:
-        return "sending.secret.http_password" if self.settings.auth == "basic" \
-            else "sending.secret.http_token"
+        if self.settings.profile not in ("", "generic"):
+            from capture_app.core.transports.helpdesk import secret_kind
+
+            basic = secret_kind(self.settings.profile) == "password"
+        else:
+            basic = self.settings.auth == "basic"
+        return "sending.secret.http_password" if basic else "sending.secret.http_token"
 
     def _check_endpoint(self) -> str:
         from capture_app.core.net import url_problem

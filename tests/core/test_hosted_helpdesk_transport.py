@@ -1,0 +1,133 @@
+"""Helpdesk profiles for hosted services against servers that answer as their API references
+document (Zendesk, Freshdesk, Jira Service Management, Zammad), including the fault matrix."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+
+import pytest
+
+from capture_app.core.drafts import DraftStore
+from capture_app.core.outbox import Outbox
+from capture_app.core.secrets import Secret
+from capture_app.core.sending import OutboxSender
+from capture_app.core.transports.content import BundleContents
+from capture_app.core.transports.http import HttpSettings, HttpTransport
+from sendhelpers.fault_proxy import (
+    KILL_AFTER_LAST_BYTE, KILL_MID_UPLOAD, RESET_AFTER_COMMIT, SLOW_ANSWER, Fault, FaultProxy,
+)
+from sendhelpers.hosted_helpdesks import HOSTED
+from sendhelpers.reports import paths_for, stored_report
+
+# The call that creates the ticket, per vendor (where a fault hits hardest).
+CREATE = {"zendesk": "POST /api/v2/tickets ", "freshdesk": "POST /api/v2/tickets ",
+          "jira_service_management": "POST /rest/servicedeskapi/request ",
+          "zammad": "POST /api/v1/tickets "}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path):
+    with DraftStore(paths_for(tmp_path)) as draft_store:
+        yield draft_store
+
+
+@pytest.fixture
+def outbox(store, clock):
+    with Outbox(store, clock=clock, rng=random.Random(9)) as box:
+        yield box
+
+
+def transport_for(server, url=None, *, read_timeout=10.0, clock=None) -> HttpTransport:
+    queue = {"zendesk": "", "freshdesk": "", "jira_service_management": getattr(server, "service_desk", ""),
+             "zammad": getattr(server, "group", "")}[server.vendor]
+    user = server.user.removesuffix("/token") if server.vendor == "zendesk" else server.user
+    settings = HttpSettings(endpoint=url or server.url, profile=server.vendor, queue=queue,
+                            request_type=getattr(server, "request_type", ""), user=user,
+                            connect_timeout=5, read_timeout=read_timeout, organisation="Example Bank AG")
+    secret = server.user if server.vendor == "freshdesk" else server.token
+    return HttpTransport(settings, Secret(secret), **({"clock": clock} if clock else {}))
+
+
+def run(outbox, sender, clock, limit=8):
+    outcomes = []
+    for _ in range(limit):
+        outcome = sender.send_next()
+        if outcome is None:
+            due = outbox.next_due()
+            if due is None:
+                break
+            clock.now = max(clock.now, due)
+            continue
+        outcomes.append(outcome)
+        if outcome.state in ("sent", "needs_attention"):
+            break
+    return outcomes
+
+
+def bundle_files(bundle) -> dict[str, str]:
+    with BundleContents(bundle) as contents:
+        return {m.filename: m.sha256 for m in contents.attachments() + [contents.manifest_member()]}
+
+
+@pytest.mark.parametrize("vendor", sorted(HOSTED))
+def test_a_report_becomes_one_complete_ticket(vendor, store, outbox, clock):
+    report = stored_report(store)
+    outbox.enqueue(report.id)
+    with HOSTED[vendor]() as server:
+        [outcome] = run(outbox, OutboxSender(outbox, lambda: transport_for(server, clock=clock)), clock)
+        assert outcome.state == "sent", outcome.error and outcome.error.message()
+        [number] = list(server.tickets)
+        assert server.files_of(number) == bundle_files(outbox.bundle_path(report.id))
+        fields = server.tickets[number]["fields"]
+    receipt = outbox.receipt(report.id)
+    assert receipt.tickets == (receipt.reference,)
+    if vendor == "zendesk":
+        assert fields["external_id"] == report.id and fields["priority"] == "high"
+        assert fields["requester"]["email"] == "petra.support@example-bank.de"
+    if vendor == "freshdesk":
+        assert fields["priority"] == "3" and fields["email"] == "petra.support@example-bank.de"
+    if vendor == "jira_service_management":
+        assert receipt.reference.startswith("HELPDESK-")
+    if vendor == "zammad":
+        assert fields["group"] == "2nd Level" and receipt.reference.startswith("3")
+
+
+@pytest.mark.parametrize("vendor", sorted(HOSTED))
+def test_wrong_credentials_need_the_settings(vendor, store, outbox, clock):
+    report = stored_report(store)
+    outbox.enqueue(report.id)
+    with HOSTED[vendor]() as server:
+        transport = transport_for(server, clock=clock)
+        transport._secret = Secret("falsch")
+        [outcome] = run(outbox, OutboxSender(outbox, lambda: transport), clock)
+        assert server.tickets == {}
+    assert outcome.state == "needs_attention" and outcome.error.key == "sending.http.auth_rejected"
+
+
+@pytest.mark.parametrize("fault", [KILL_AFTER_LAST_BYTE, SLOW_ANSWER, RESET_AFTER_COMMIT, KILL_MID_UPLOAD])
+@pytest.mark.parametrize("vendor", sorted(HOSTED))
+def test_faults_never_make_a_second_ticket_nor_lose_the_report(vendor, fault, store, outbox, clock):
+    report = stored_report(store)
+    outbox.enqueue(report.id)
+    with HOSTED[vendor]() as server, FaultProxy(server.port) as proxy:
+        proxy.faults.append(Fault(fault, match=CREATE[vendor], delay=3.0))
+        sender = OutboxSender(outbox, lambda: transport_for(server, proxy.url("/"), read_timeout=1.0,
+                                                            clock=clock))
+        outcomes = run(outbox, sender, clock)
+        assert proxy.applied, "the fault was not applied"
+        assert [o.state for o in outcomes][-1] == "sent", [o.error for o in outcomes]
+        [number] = list(server.tickets)  # exactly one ticket
+        assert server.files_of(number) == bundle_files(outbox.bundle_path(report.id))
