@@ -660,3 +660,20 @@ def test_the_receipt_lists_every_file_as_the_helpdesk_stores_it(store, server, t
     assert sorted(listed) == sorted(stored)
     for name, data in stored.items():
         assert listed[name] == (len(data), hashlib.sha256(data).hexdigest()), name
+
+
+def test_a_generic_intake_that_ignores_the_idempotency_key_gets_at_most_two_tickets_and_a_longer_wait(
+        store, outbox, server, clock):
+    """No lookup is possible: the retry after an unanswered attempt waits longer for its answer."""
+    server.honours_idempotency_key = False
+    slow = iter([2.5, 2.5])
+    server.answer_delay = lambda: next(slow, 0)
+    queue(store, outbox)
+    transport = transport_for(server.url, clock=clock)
+    transport.settings = HttpSettings(**{**transport.settings.__dict__, "read_timeout": 1.0})
+    outcomes = run_until_settled(outbox, sender_for(outbox, transport), clock)
+    assert [o.state for o in outcomes] == ["queued", "sent"]
+    assert outcomes[0].error.ambiguous
+    assert len(server.tickets) == 2  # the first arrived unseen; the second was answered in time
+    [item] = outbox.items()
+    assert item.tickets == (outbox.receipt(item.report_id).reference,)

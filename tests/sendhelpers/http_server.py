@@ -184,6 +184,8 @@ class TicketServer:
         self.tickets: dict[str, dict] = {}  # ticket id -> ticket
         self.by_key: dict[str, str] = {}
         self.head_status = 405
+        # False: ignore Idempotency-Key, as most helpdesks do (a repeated request is a new ticket)
+        self.honours_idempotency_key = True
         self.answer_delay = None  # callable giving seconds to wait after committing
         self.answer_json = lambda ticket: {"ticket": {"id": ticket["id"]}, "id": ticket["id"]}
         self._lock = threading.Lock()
@@ -223,6 +225,8 @@ class TicketServer:
 
     def _create(self, key: str | None, body: bytes | None, sha: str, content_type: str):
         with self._lock:
+            if not self.honours_idempotency_key:
+                key = None
             if key and key in self.by_key:
                 return self.tickets[self.by_key[key]], False
             self._counter += 1
