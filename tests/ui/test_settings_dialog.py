@@ -51,8 +51,11 @@ def test_an_invalid_email_is_refused_with_a_message_and_nothing_written(
 
     dialog = SettingsDialog(Config.load(app_paths))
     dialog.editors["reporter.email"].setText("anna(at)bank")
+    dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)  # saved from another tab
     dialog._save()
     assert dialog.result() != QDialog.Accepted
     assert no_dialogs and "anna(at)bank" in no_dialogs[-1][1]
+    # The tab with the refused field comes to the front.
+    assert dialog.tabs.currentWidget().isAncestorOf(dialog.editors["reporter.email"])
     assert not app_paths.user_config_file.exists()
     dialog.deleteLater()
