@@ -124,6 +124,7 @@ class SettingsDialog(QDialog):
         # must not leave a screen of empty space under the e-mail program's single hint.
         box.stack.currentChanged.connect(lambda _index: self._fit_stack(box.stack))
         self._fit_stack(box.stack)
+        self.sending_tab = tab
         self.tabs.addTab(tab, tr("ui.settings.tab_sending"))
 
     @staticmethod
@@ -182,6 +183,7 @@ class SettingsDialog(QDialog):
             return
         problem = self.transport_box.save()
         if problem:
+            self.tabs.setCurrentWidget(self.sending_tab)
             QMessageBox.warning(self, tr("ui.settings.title"), problem)
             return
         self.accept()

@@ -59,3 +59,18 @@ def test_an_invalid_email_is_refused_with_a_message_and_nothing_written(
     assert dialog.tabs.currentWidget().isAncestorOf(dialog.editors["reporter.email"])
     assert not app_paths.user_config_file.exists()
     dialog.deleteLater()
+
+
+def test_a_refused_sending_setting_brings_the_versand_tab_to_the_front(qapp, app_paths, no_dialogs):
+    from capture_app.core.config import Config
+
+    dialog = SettingsDialog(Config.load(app_paths))
+    box = dialog.transport_box
+    combo = box.editors["sending.transport"]
+    combo.setCurrentIndex(combo.findData("http"))
+    box.editors["http.endpoint"].setText("tickets.example-bank.de/api")  # no https://
+    dialog.tabs.setCurrentIndex(0)
+    dialog._save()
+    assert dialog.result() != QDialog.Accepted and no_dialogs
+    assert dialog.tabs.currentWidget().isAncestorOf(box.editors["http.endpoint"])
+    dialog.deleteLater()
