@@ -128,6 +128,8 @@ class OutboxWindow(QWidget):
 
     @staticmethod
     def _state_text(item) -> str:
+        if item.state == "queued" and item.ambiguous:
+            return tr("sending.outbox_ui.state_maybe_arrived")
         if item.local_data_deleted:
             return tr("sending.outbox_ui.state_receipt_only")
         if item.state == "handed_over" and item.handover is not None \
@@ -186,6 +188,12 @@ class OutboxWindow(QWidget):
         from capture_app.core.render import format_size
 
         lines = []
+        if item.ambiguous and item.state in ("queued", "needs_attention", "sending"):
+            # The last attempt went out and no answer came: say so before it is tried again.
+            lines.append(tr("sending.outbox_ui.maybe_arrived_ticket", tickets=", ".join(item.tickets))
+                         if item.tickets else tr("sending.outbox_ui.maybe_arrived"))
+        elif item.tickets and item.state in ("queued", "needs_attention"):
+            lines.append(tr("sending.outbox_ui.known_tickets", tickets=", ".join(item.tickets)))
         if item.error is not None and item.state in ("queued", "needs_attention"):
             lines.append(tr("sending.outbox_ui.last_error", reason=item.error.message()))
             if item.state == "needs_attention":
@@ -213,6 +221,11 @@ class OutboxWindow(QWidget):
                             where=receipt.destination, reference=receipt.reference or "—",
                             size=format_size(receipt.size, current_language()),
                             sha256=receipt.sha256))
+            if len(receipt.tickets) > 1:
+                lines.append(tr("sending.outbox_ui.all_tickets", tickets=", ".join(receipt.tickets)))
+            for name, size, digest in receipt.files:
+                lines.append(tr("sending.outbox_ui.receipt_file", name=name,
+                                size=format_size(int(size), current_language()), sha256=digest))
             if item.local_data_deleted:
                 lines.append(tr("sending.outbox_ui.local_data_deleted"))
         return "\n".join(lines)

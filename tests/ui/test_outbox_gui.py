@@ -374,3 +374,28 @@ def test_quitting_while_an_attempt_runs_prints_no_error(tmp_path):
     assert "posted" in result.stdout, result.stderr
     assert "RuntimeError" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unanswered_attempt_is_shown_as_maybe_arrived_and_the_receipt_lists_every_file(
+        controller, service, server, qtbot, no_dialogs):
+    from sendhelpers.http_server import Reset
+
+    use_http(controller, service, server.url)
+    server.script.append(Reset(commit=True))
+    report = stored_report(controller.store)
+    service.outbox.enqueue(report.id)
+    service.wake()
+    outbox = controller.show_outbox()
+    qtbot.waitUntil(lambda: outbox.table.rowCount() == 1
+                    and outbox.table.item(0, 1).text().startswith("Wartet – möglicherweise"),
+                    timeout=20_000)
+    outbox.table.selectRow(0)
+    assert "Möglicherweise schon angekommen" in outbox.details.text()
+
+    qtbot.mouseClick(outbox.send_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: outbox.table.item(0, 1).text() == "Gesendet", timeout=20_000)
+    assert len(server.tickets) == 1  # the server recognised the repeated request
+    outbox.table.selectRow(0)
+    details = outbox.details.text()
+    for name in ("bildschirm.png", "konsole.log", "vertrag.pdf", "report.json", "manifest.json"):
+        assert f"Datei „{name}“" in details, name
