@@ -40,6 +40,8 @@ TEST_PACKAGES += ["chromium", "firefox-esr", "xdg-utils"]
 TEST_PACKAGES += ["trayer", "dbus-daemon", "libglib2.0-bin", "x11-utils"]
 # Screenshots: a private D-Bus for the Wayland portal tests, scrot as the capture benchmark's baseline.
 TEST_PACKAGES += ["dbus", "scrot"]
+# A screen reader's view: the accessibility bus and pyatspi (tests/ui/test_screen_reader.py).
+TEST_PACKAGES += ["at-spi2-core", "python3-pyatspi"]
 # The console guide's webview (QtWebEngine of PySide6-Addons) under Xvfb, and ImageMagick's
 # `import` for the screenshots that prove it rendered.
 TEST_PACKAGES += ["libnss3", "libnspr4", "libxcomposite1", "libxdamage1", "libxtst6", "libasound2",
