@@ -1,6 +1,11 @@
 """Settings → Versand: how reports are sent, the server's data, and "Verbindung testen".
 
-Only the fields of the chosen way of sending are shown. Passwords and tokens are typed here and
+Only what the chosen way of sending needs is shown: for a helpdesk profile the address, the
+account, its password/token and the queue/group (Jira: also the request type); the sign-in kind,
+a token header, form-field names and the ticket-number path exist only for the generic form
+upload, and even there the technical ones stay behind "Technische Einstellungen". The
+organisation file can lock any of them (``locked``) or hide them (``sending.hidden_settings``,
+best locked as well). Passwords and tokens are typed here and
 go straight into the OS keyring (or, without one, into memory for this run) — never into the
 settings file. "Verbindung testen" tries the values as they are in the form, before saving: it
 connects, verifies TLS and signs in, but sends no report.
@@ -8,7 +13,7 @@ connects, verifies TLS and signs in, but sends no report.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
 )
 
@@ -19,13 +24,46 @@ PAGES = {
     "mail_client": (),
     "smtp": ("smtp.host", "smtp.port", "smtp.security", "smtp.user", "#smtp_password", "smtp.sender",
              "smtp.max_message_mb"),
-    "http": ("http.endpoint", "http.auth", "http.user", "http.token_header", "#http_secret",
+    "http": ("http.profile", "http.endpoint", "http.auth", "http.user", "http.token_header",
+             "#http_secret", "http.queue", "http.request_type",
+             "http.constant_fields", "http.priority_field", "http.priority_map",
              "http.field_title", "http.field_body", "http.field_email", "http.field_files",
              "http.field_json", "http.field_bundle", "http.ticket_id_path", "http.timeout_seconds",
              "http.max_upload_mb", "network.proxy", "network.proxy_user", "#proxy_password"),
     "export": ("export.folder",),
 }
 GENERAL = ("sending.transport", "sending.retention_days")
+# Shown only with "Technische Einstellungen" ticked: what IT sets up once, not the agent.
+TECHNICAL = {"http.constant_fields", "http.priority_field", "http.priority_map", "http.field_title",
+             "http.field_body", "http.field_email", "http.field_files", "http.field_json",
+             "http.field_bundle", "http.ticket_id_path", "http.timeout_seconds", "http.max_upload_mb",
+             "network.proxy", "network.proxy_user", "#proxy_password", "smtp.max_message_mb"}
+# Only for the generic form upload.
+GENERIC_ONLY = {"http.auth", "http.token_header", "http.constant_fields", "http.priority_field",
+                "http.priority_map", "http.field_title", "http.field_body", "http.field_email",
+                "http.field_files", "http.field_json", "http.field_bundle", "http.ticket_id_path"}
+
+
+def needed(key: str, values) -> bool:
+    """Whether the way of sending in ``values`` (a mapping with ``get``) needs ``key`` at all."""
+    profile = values.get("http.profile") or "generic"
+    generic = profile == "generic"
+    auth = values.get("http.auth")
+    if key in GENERIC_ONLY and not generic:
+        return False
+    if key == "http.token_header":
+        return auth == "header"
+    if key == "http.user":
+        return not generic or auth == "basic"
+    if key == "#http_secret":
+        return not generic or auth != "none"
+    if key == "http.queue":
+        return not generic
+    if key == "http.request_type":
+        return profile == "jira_service_management"
+    if key in ("network.proxy_user", "#proxy_password"):
+        return bool(values.get("network.proxy"))
+    return True
 SECRET_LABELS = {"#smtp_password": "sending.settings.smtp_password", "#http_secret": "sending.settings.http_secret",
                  "#proxy_password": "sending.settings.proxy_password"}
 
@@ -74,6 +112,9 @@ class TransportSettings(QGroupBox):
         layout.addLayout(general)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
+        self.rows: dict[str, tuple[QFormLayout, QWidget]] = {}  # key → (its form, its field)
+        hidden = set(config.get("sending.hidden_settings") or ())
+        self.hidden = hidden
         for kind, keys in PAGES.items():
             page = QWidget()
             form = QFormLayout(page)
@@ -84,14 +125,21 @@ class TransportSettings(QGroupBox):
                 form.addRow(hint)
             for key in keys:
                 if key.startswith("#"):
-                    form.addRow(*self._secret_row(key))
+                    label, field = self._secret_row(key)
                 elif key == "export.folder":
-                    form.addRow(*self._folder_row(key, table[key]))
+                    label, field = self._folder_row(key, table[key])
                 else:
-                    form.addRow(*self._row(key, table[key]))
+                    label, field = self._row(key, table[key])
+                form.addRow(label, field)
+                self.rows[key] = (form, field)
             self.stack.addWidget(page)
             self.pages[kind] = page
         layout.addWidget(self.stack)
+        self.technical = QCheckBox(tr("sending.settings.technical"))
+        self.technical.setAccessibleName(tr("sending.settings.technical").replace("&", ""))
+        self.technical.setToolTip(tr("sending.settings.technical_hint"))
+        self.technical.toggled.connect(lambda _on: self._show_rows())
+        layout.addWidget(self.technical)
         self.keyring_hint = QLabel(tr("sending.settings.keyring_ok") if self.secrets.persistent
                                    else tr("sending.settings.keyring_missing"))
         self.keyring_hint.setWordWrap(True)
@@ -108,6 +156,9 @@ class TransportSettings(QGroupBox):
         row.addWidget(self.result, 1)
         layout.addLayout(row)
         self.editors["sending.transport"].currentIndexChanged.connect(self._show_page)
+        for key in ("http.profile", "http.auth"):
+            self.editors[key].currentIndexChanged.connect(lambda _i: self._show_rows())
+        self.editors["network.proxy"].textChanged.connect(lambda _t: self._show_rows())
         self._show_page()
 
     # -- building
@@ -125,6 +176,9 @@ class TransportSettings(QGroupBox):
             editor.setRange(int(setting.min if setting.min is not None else 0),
                             int(setting.max if setting.max is not None else 2**31 - 1))
             editor.setValue(int(value))
+        elif setting.type == "list[str]":
+            editor = QLineEdit("; ".join(value or ()))
+            editor.setProperty("list", True)
         else:
             editor = QLineEdit(value or "")
         return self._label(key, setting, editor), editor
@@ -179,6 +233,26 @@ class TransportSettings(QGroupBox):
         kind = self.editors["sending.transport"].currentData()
         self.stack.setCurrentWidget(self.pages.get(kind, self.pages["mail_client"]))
         self.result.clear()
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        """Show the fields the chosen way of sending needs (and the technical ones on request)."""
+        current = _Overlay(self.config, {key: self._value(e) for key, e in self.editors.items()})
+        kind = current.get("sending.transport")
+        technical_here = False
+        for key, (form, field) in self.rows.items():
+            wanted = needed(key, current) and key not in self.hidden
+            if key in TECHNICAL:
+                technical_here = technical_here or (wanted and key in PAGES.get(kind, ()))
+                wanted = wanted and self.technical.isChecked()
+            form.setRowVisible(field, wanted)
+        self.technical.setVisible(technical_here)
+
+    def is_shown(self, key: str) -> bool:
+        """The field for ``key`` is on screen for the chosen way of sending (tests, a11y)."""
+        form, field = self.rows[key]
+        page = form.parentWidget()
+        return page is self.stack.currentWidget() and field.isVisibleTo(page)
 
     # -- values
 
@@ -188,10 +262,13 @@ class TransportSettings(QGroupBox):
             return editor.currentData()
         if isinstance(editor, QSpinBox):
             return editor.value()
+        if editor.property("list"):
+            return [part.strip() for part in editor.text().split(";") if part.strip()]
         return editor.text().strip()
 
     def values(self) -> dict:
-        return {key: self._value(editor) for key, editor in self.editors.items() if editor.isEnabled()}
+        return {key: self._value(editor) for key, editor in self.editors.items()
+                if editor.isEnabled() and key not in self.hidden}
 
     def typed_secrets(self, values: dict | None = None) -> dict:
         """Account → Secret for every password/token typed into the form (for these values)."""

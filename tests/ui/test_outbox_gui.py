@@ -399,3 +399,54 @@ def test_an_unanswered_attempt_is_shown_as_maybe_arrived_and_the_receipt_lists_e
     details = outbox.details.text()
     for name in ("bildschirm.png", "konsole.log", "vertrag.pdf", "report.json", "manifest.json"):
         assert f"Datei „{name}“" in details, name
+
+
+# --- the settings show what the chosen way of sending needs ------------------------------------
+
+
+def choose(box, key, value) -> None:
+    combo = box.editors[key]
+    combo.setCurrentIndex(combo.findData(value))
+
+
+def test_a_helpdesk_profile_asks_only_for_address_account_secret_and_queue(controller, service, qtbot):
+    from capture_app.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(controller.config)
+    box = dialog.transport_box
+    choose(box, "sending.transport", "http")
+    choose(box, "http.profile", "zendesk")
+    shown = {key for key in box.rows if box.is_shown(key)}
+    assert shown == {"http.profile", "http.endpoint", "http.user", "#http_secret", "http.queue"}
+    assert not box.technical.isChecked()
+
+    choose(box, "http.profile", "jira_service_management")
+    assert box.is_shown("http.request_type")
+
+    choose(box, "http.profile", "generic")
+    choose(box, "http.auth", "bearer")
+    assert not box.is_shown("http.token_header") and not box.is_shown("http.user")
+    assert not box.is_shown("http.field_title") and not box.is_shown("http.ticket_id_path")
+    choose(box, "http.auth", "header")
+    assert box.is_shown("http.token_header")
+    box.technical.setChecked(True)  # IT sets up the form upload once
+    assert box.is_shown("http.field_title") and box.is_shown("http.priority_map")
+    dialog.close()
+
+
+def test_the_organisation_can_hide_and_lock_sending_settings(qapp, app_paths):
+    from capture_app.core.config import Config
+    from capture_app.ui.transport_settings import TransportSettings
+
+    app_paths.system_config_file.parent.mkdir(parents=True, exist_ok=True)
+    app_paths.system_config_file.write_text(
+        'locked = ["sending", "http"]\n'
+        '[sending]\ntransport = "http"\nhidden_settings = ["http.endpoint", "http.profile"]\n'
+        '[http]\nprofile = "django_helpdesk"\nendpoint = "https://helpdesk.example-bank.de/"\nqueue = "3"\n',
+        encoding="utf-8")
+    config = Config.load(app_paths)
+    box = TransportSettings(config, secrets=None)
+    assert not box.is_shown("http.endpoint") and not box.is_shown("http.profile")
+    assert box.is_shown("http.queue") and not box.editors["http.queue"].isEnabled()  # locked
+    assert box.is_shown("#http_secret") and box.is_shown("http.user")
+    assert "http.endpoint" not in box.values()
