@@ -32,9 +32,8 @@ from typing import Any, Callable, TextIO
 
 from capture_app.core.errors import UserFacingError
 from capture_app.core import text_scrub as ts
-from capture_app.core.har_entry import (
-    SLOW_MS, SanitiseOptions, creator, mask_tree, page, sanitise_entry,
-)
+from capture_app.core import pii
+from capture_app.core.har_entry import SLOW_MS, SanitiseOptions, creator, page, sanitise_entry
 from capture_app.core.i18n import tr
 
 __all__ = ["HarError", "HarResult", "FailedRequest", "SanitiseOptions", "sanitise_har_file",
@@ -289,9 +288,7 @@ def _log_members(walk: _Walk, pos: int, out: TextIO, options: SanitiseOptions,
             value = value if isinstance(value, str) and value else "1.2"
         else:
             value = ts.scrub_json_value(value, result.removed)
-        if options.mask_personal_data:
-            value = mask_tree(value, result.removed)
-        write_member(key, ts.final_pass(walk.encode(value), result.removed))
+        write_member(key, _finish(walk.encode(value), options, result))
         return end
 
     end = walk.members(pos, member)
@@ -303,6 +300,15 @@ def _log_members(walk: _Walk, pos: int, out: TextIO, options: SanitiseOptions,
         write_member("creator", json.dumps(creator(None)))
     out.write("\n")
     return end
+
+
+def _finish(serialised: str, options: SanitiseOptions, result: HarResult) -> str:
+    """The last passes over a serialised value: credentials in URLs, JWT signatures and, in one
+    scan of the whole text (escapes count as boundaries), personal data."""
+    serialised = ts.final_pass(serialised, result.removed)
+    if options.mask_personal_data:
+        serialised = pii.mask_counted(serialised, result.removed)
+    return serialised
 
 
 def _entries(walk: _Walk, pos: int, write_member, out: TextIO, options: SanitiseOptions,
@@ -329,7 +335,7 @@ def _entries(walk: _Walk, pos: int, write_member, out: TextIO, options: Sanitise
             problem = classify(clean, written, options)
             if problem is not None:
                 result.problems.append(problem)
-            serialised = ts.final_pass(walk.encode(clean), result.removed)
+            serialised = _finish(walk.encode(clean), options, result)
             out.write(("\n" if written == 0 else ",\n") + serialised)
             result.entry_sizes.append(len(serialised.encode("utf-8")) + 2)
             written += 1

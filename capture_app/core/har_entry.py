@@ -69,32 +69,6 @@ def as_number(value: Any, default: float) -> float:
     return value
 
 
-def mask_tree(value: Any, counts: Counter) -> Any:
-    """Personal data masked in every string of a decoded value (keys too), at any depth."""
-    if isinstance(value, str):
-        return pii.mask_counted(value, counts)
-    stack = [value]
-    mask = pii.mask_counted
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            renamed = [key for key in node if isinstance(key, str) and mask(key) != key]
-            for key in renamed:
-                node[mask(key, counts)] = node.pop(key)
-            for key, item in node.items():
-                if isinstance(item, str):
-                    node[key] = mask(item, counts)
-                elif isinstance(item, (dict, list)):
-                    stack.append(item)
-        elif isinstance(node, list):
-            for index, item in enumerate(node):
-                if isinstance(item, str):
-                    node[index] = mask(item, counts)
-                elif isinstance(item, (dict, list)):
-                    stack.append(item)
-    return value
-
-
 def as_str(value: Any, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
@@ -336,6 +310,4 @@ def sanitise_entry(entry: dict, options: SanitiseOptions, counts: Counter) -> di
     for key in ("serverIPAddress", "connection"):
         if key in entry and not isinstance(entry[key], str):
             entry[key] = str(entry[key])
-    if options.mask_personal_data:
-        mask_tree(entry, counts)
     return entry

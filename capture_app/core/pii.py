@@ -177,11 +177,13 @@ def mask(text: str, matches: list[PiiMatch] | None = None) -> str:
 # --- in machine-written text (network logs) -----------------------------------------------------
 
 COUNT_KEYS = {EMAIL: "emails", PHONE: "phones", IBAN: "ibans"}
-# A JSON escape (``\n``, ``\"``, ``\u00e4``) is a boundary, like the character it stands for: the
-# "n" of ``\n`` would otherwise glue itself to a following IBAN or phone number.
-_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|.)", re.DOTALL)
-# Only text with an "@", two digits in a row, or percent/plus encoding can hold a finding.
-_MAYBE = re.compile(r"@|\d\d|[%+]")
+# A JSON escape (``\n``, ``\"``, ``\u00e4``, and the same escaped again, ``\\n``, in a body that
+# is itself a JSON string) is a boundary, like the character it stands for: the "n" of ``\n``
+# would otherwise glue itself to a following IBAN or phone number.
+_LETTER_ESCAPES = ("\\n", "\\r", "\\t", "\\b", "\\f")
+_UNICODE_ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}")
+# Only text with an "@" or two digits in a row can hold a plain finding.
+_MAYBE = re.compile(r"@|\d\d")
 # Runs of characters a URL component may hold unencoded. The look-behind lets a match start only
 # where a run starts, so each run is scanned once (linear time, however long).
 _URL_CHARS = r"A-Za-z0-9._~!$'()*,;:@+%\-"
@@ -192,26 +194,50 @@ def find_pii_escaped(text: str) -> list[PiiMatch]:
     """``find_pii`` for JSON source text: escapes count as boundaries; spans are the text's own."""
     if "\\" not in text:
         return find_pii(text)
-    return find_pii(_ESCAPE.sub(lambda m: "\x00" * len(m.group()), text))
+    # Same-length replacements, so the spans found are the text's own. Quotes, slashes and
+    # backslashes are boundaries already; only the letter of an escape could glue.
+    for escape in _LETTER_ESCAPES:
+        if escape in text:
+            text = text.replace(escape, "\x00\x00")
+    if "\\u" in text:
+        text = _UNICODE_ESCAPE.sub("\x00" * 6, text)
+    return find_pii(text)
+
+
+# Encoded text can only hide a finding where an "@" or a "+" is encoded, or where digits are
+# joined by an encoded space, dash or slash (a phone number or IBAN in a query string).
+# (Every branch starts with "%" or "+", which lets the scan skip ahead quickly.)
+_ENCODED_HINT = re.compile(r"%(?:40|2[Bb]|2[0DdFf]\d{3})|\+\d{3}")
+# Short strings already found clean: the same header values come in every request of a log.
+_CLEAN: set[str] = set()
+_CLEAN_LIMIT = 8192
 
 
 def mask_counted(text: str, counts=None) -> str:
     """Every finding masked — also in percent-encoded runs (``erika%40example.de``, ``030+123…``)
     and next to JSON escapes; ``counts["emails"|"phones"|"ibans"]`` go up by what was masked."""
-    if len(text) < 6 or not _MAYBE.search(text):
+    if len(text) < 6 or text in _CLEAN:
         return text
-    matches = find_pii_escaped(text)
-    if matches:
-        text = mask(text, matches)
-        _count(matches, counts)
-    if "%" in text or "+" in text:
+    original = text
+    if _MAYBE.search(text):
+        matches = find_pii_escaped(text)
+        if matches:
+            text = mask(text, matches)
+            _count(matches, counts)
+    if _ENCODED_HINT.search(text):
         text = _ENCODED_RUN.sub(lambda m: _mask_encoded(m.group(), counts), text)
+    if text is original and len(text) <= 512:
+        if len(_CLEAN) >= _CLEAN_LIMIT:
+            _CLEAN.clear()
+        _CLEAN.add(text)
     return text
 
 
 def _mask_encoded(run: str, counts) -> str:
     from urllib.parse import quote, unquote, unquote_plus
 
+    if not _ENCODED_HINT.search(run):
+        return run
     for decode in (unquote, unquote_plus):
         decoded = decode(run)
         if decoded == run:
