@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from capture_app import APP_NAME
 from capture_app.core.i18n import tr
 from capture_app.ui.tray import Entry, draw_status_pixmap
+from capture_app.ui.screen_fit import keep_on_screen
 
 NOTIFY_TIMEOUT_S = 3.0
 
@@ -224,6 +225,15 @@ class LauncherWindow(QWidget):
     def quit(self) -> None:
         self._quitting = True
         self.close()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # Grown (a reminder shown) or shown again: its lower edge must stay above the taskbar.
+        super().resizeEvent(event)
+        QTimer.singleShot(0, lambda: keep_on_screen(self))
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        QTimer.singleShot(0, lambda: keep_on_screen(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._quitting or not event.spontaneous():

@@ -46,3 +46,17 @@ def resize_to_fit(window: QWidget, width: int, height: int) -> None:
     if size != preferred and not (isinstance(window, QDialog) and window.parentWidget()):
         window.move(free.x() + (free.width() - size.width() - FRAME.width()) // 2,
                     free.y() + (free.height() - size.height() - FRAME.height()) // 2)
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Move a window that has grown (a banner shown in it) back into the screen's free area."""
+    free = screen_room(window)
+    if free is None or free.isEmpty() or not window.isVisible():
+        return
+    frame = window.frameGeometry()
+    margins = frame.size() - window.geometry().size()  # title bar and borders
+    width, height = window.width() + margins.width(), window.height() + margins.height()
+    x = max(free.left(), min(frame.left(), free.left() + free.width() - width))
+    y = max(free.top(), min(frame.top(), free.top() + free.height() - height))
+    if (x, y) != (frame.left(), frame.top()):
+        window.move(x, y)
