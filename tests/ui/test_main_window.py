@@ -152,14 +152,13 @@ def test_a_disguised_file_is_refused_with_a_specific_message(controller, qtbot, 
 
 def test_attachments_no_report_refers_to_are_removed_in_the_background(controller, qtbot):
     import os
-    import time
 
     report = second_level_report()
     controller.store.save(report)
     orphan = controller.store.attachment_path(report.id, "left-over-after-a-crash")
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"unredacted pixels")
-    old = time.time() - 3600
+    old = orphan.stat().st_mtime - 3600  # an hour before the file system stamped it
     os.utime(orphan, (old, old))
     controller.collect_garbage()
     qtbot.waitUntil(lambda: not orphan.exists(), timeout=10_000)
