@@ -85,7 +85,8 @@ def test_the_path_survives_saving_validates_and_is_readable_in_the_report():
     jsonschema.Draft202012Validator(load_json("report.schema.json")).validate(data)
     assert Report.from_dict(data).triage.path == report.triage.path
     text = render_text(report, "de")
-    assert "query: Passwort vergessen" in text and "answer: not_helped" in text
+    assert "gesucht nach „Passwort vergessen“" in text
+    assert "Ergebnis: die Hilfe hat nicht geholfen" in text
 
 
 def test_an_old_draft_without_a_path_still_loads():
