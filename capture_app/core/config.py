@@ -107,6 +107,9 @@ MAX_TEXT_LENGTH = 1000
 MAX_FILE_BYTES = 4 * 1024 * 1024
 # Each unknown key is named up to this many per file; the rest are counted.
 MAX_UNKNOWN_NAMED = 20
+# Settings are two levels deep; a file nested deeper than this is not a settings file (and would
+# exhaust the recursion of every reader and writer of nested data).
+MAX_DEPTH = 32
 
 
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
@@ -428,7 +431,27 @@ def _read(path: Path, layer: str | None, *, missing_ok: bool) -> tuple[_File | N
         data = tomlcache.loads(text, key=path.resolve())
     except tomlcache.TOMLDecodeError as exc:
         return None, [_syntax_problem(path, layer, exc)]
+    except RecursionError:  # arrays or inline tables nested deeper than the parser goes
+        data = None
+    if data is None or _depth_over(data, MAX_DEPTH):
+        return None, [ConfigProblem(ERROR, "config.too_deep", {"limit": MAX_DEPTH}, path, None,
+                                    None, layer)]
     return _File(path, text, data), []
+
+
+def _depth_over(data: Any, limit: int) -> bool:
+    """Is anything nested more than ``limit`` levels deep? (An explicit stack: the point is
+    to stop what would make a recursive walk fail.)"""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+    return False
 
 
 # Finding the line where a key stands. tomllib does not report positions of valid content, so

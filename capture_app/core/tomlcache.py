@@ -51,7 +51,7 @@ def loads(text: str, key: str | os.PathLike | None = None) -> dict[str, Any]:
             stored = json.loads(cache.read_text(encoding="utf-8"))
             if stored.get("text") == text and stored.get("key") == str(key):
                 return stored["data"]
-        except (OSError, ValueError, AttributeError, KeyError):
+        except (OSError, ValueError, AttributeError, KeyError, RecursionError):
             pass
     from capture_app.core.tomlcompat import tomllib
 
@@ -68,8 +68,8 @@ def load_path(path: Path) -> dict[str, Any]:
 def _store(cache: Path, key: str, text: str, data: dict[str, Any]) -> None:
     try:
         payload = json.dumps({"key": key, "text": text, "data": data}, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return  # dates or times: not representable, parse again next time
+    except (TypeError, ValueError, RecursionError):
+        return  # dates or times (or absurd nesting): not representable, parse again next time
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")

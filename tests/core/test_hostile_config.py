@@ -65,3 +65,16 @@ def test_a_huge_file_is_not_parsed_and_leaves_no_copies_in_the_cache(app_paths, 
     assert "MB" in problem.message("de")
     cached = sum(p.stat().st_size for p in cache_dir.rglob("*") if p.is_file()) if cache_dir.exists() else 0
     assert cached < 1024 * 1024
+
+
+@pytest.mark.parametrize("text", [
+    "a" + ".a" * 5000 + " = 1\n",
+    "x = " + "[" * 5000 + "]" * 5000 + "\n",
+    "x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
+])
+def test_absurd_nesting_is_named_and_the_app_starts(app_paths, cache_dir, text):
+    _write_agent_file(app_paths, '[reporter]\nname = "Erika"\n' + text)
+    config = Config.load(app_paths)
+    assert config.get("reporter.name") == ""
+    problem = next(p for p in config.problems if p.message_key == "config.too_deep")
+    assert "verschachtelt" in problem.message("de")
