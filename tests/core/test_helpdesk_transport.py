@@ -211,3 +211,14 @@ def test_the_outbox_says_the_report_may_have_arrived_with_its_ticket(helpdesk, s
     assert outcome.state == "queued"
     [item] = outbox.items()
     assert item.ambiguous and item.state == "queued"
+
+
+def test_the_connection_check_signs_in_at_the_real_helpdesk(helpdesk):
+    from capture_app.core.transports.base import PermanentTransportError
+
+    assert "django-helpdesk" in transport_for(helpdesk).check()
+    wrong = transport_for(helpdesk)
+    wrong._secret = Secret("falsch")
+    with pytest.raises(PermanentTransportError) as caught:
+        wrong.check()
+    assert caught.value.key == "sending.http.auth_rejected"

@@ -131,3 +131,18 @@ def test_faults_never_make_a_second_ticket_nor_lose_the_report(vendor, fault, st
         assert [o.state for o in outcomes][-1] == "sent", [o.error for o in outcomes]
         [number] = list(server.tickets)  # exactly one ticket
         assert server.files_of(number) == bundle_files(outbox.bundle_path(report.id))
+
+
+@pytest.mark.parametrize("vendor", sorted(HOSTED))
+def test_the_connection_check_signs_in_with_the_profile_and_creates_nothing(vendor):
+    from capture_app.core.transports.base import PermanentTransportError
+
+    with HOSTED[vendor]() as server:
+        transport = transport_for(server)
+        message = transport.check()
+        assert "Anmeldung angenommen" in message and "unverschlüsselt" in message
+        transport._secret = Secret("falsch")
+        with pytest.raises(PermanentTransportError) as caught:
+            transport.check()
+        assert caught.value.key == "sending.http.auth_rejected"
+        assert server.tickets == {}

@@ -349,11 +349,14 @@ class HttpTransport(Transport):
         return PermanentTransportError("sending.http.rejected", status=status, reason=reason)
 
     def check(self) -> str:
-        """Reach the endpoint with the credentials (no report is created: a HEAD request)."""
+        """Reach the endpoint with the credentials (no report is created: a HEAD request, or a
+        helpdesk profile's look-up call, which needs the account to be accepted)."""
         import requests
 
         endpoint = self._check_endpoint()
         headers = self.credential_headers()
+        if self.settings.profile not in ("", "generic"):
+            return self._check_profile(endpoint)
         session = self.session()
         try:
             response = session.head(endpoint, headers=headers, allow_redirects=False,
@@ -371,6 +374,19 @@ class HttpTransport(Transport):
         key = "sending.check.http_ok" if endpoint.lower().startswith("https://") \
             else "sending.check.http_ok_plain"
         return tr(key, url=_display(endpoint), status=status)
+
+    def _check_profile(self, endpoint: str) -> str:
+        from capture_app.core.i18n import tr
+        from capture_app.core.report import Report
+        from capture_app.core.transports.helpdesk import Client, make_profile
+
+        profile = make_profile(self.settings.profile, self.settings.queue, self.settings.request_type)
+        client = Client(self, endpoint, self.settings.read_timeout, no_progress)
+        profile.find(client, Report(id="00000000-0000-4000-8000-000000000000"))
+        name = tr(f"sending.settings.choice_http_profile_{self.settings.profile}")
+        key = "sending.check.helpdesk_ok" if endpoint.lower().startswith("https://") \
+            else "sending.check.helpdesk_ok_plain"
+        return tr(key, url=_display(endpoint), system=name)
 
     def _raise_for(self, exc: BaseException, url: str):
         """The transport error for a request that got no answer."""
