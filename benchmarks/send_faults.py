@@ -22,7 +22,6 @@ import os
 import random
 import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +38,7 @@ from sendhelpers.django_helpdesk_server import HelpdeskProcess  # noqa: E402
 from sendhelpers.fault_proxy import FAULTS, Fault, FaultProxy  # noqa: E402
 from sendhelpers.hosted_helpdesks import HOSTED  # noqa: E402
 from sendhelpers.http_server import TicketServer, parse_multipart  # noqa: E402
+from sendhelpers.outbox_runs import Clock, helpdesk_transport, hosted_transport, settle  # noqa: E402
 from sendhelpers.reports import paths_for, stored_report  # noqa: E402
 
 READ_TIMEOUT = 1.0
@@ -50,34 +50,19 @@ CREATE = {"django_helpdesk": "POST /api/tickets/", "zendesk": "POST /api/v2/tick
           "zammad": "POST /api/v1/tickets ", "generic": "POST /api/tickets"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def files_sent(bundle: Path) -> int:
     with BundleContents(bundle) as contents:
         return len(contents.attachments()) + 1  # + manifest.json
 
 
 def transport(target: str, server, url: str, clock) -> HttpTransport:
-    common = dict(connect_timeout=5, read_timeout=READ_TIMEOUT, organisation="Example Bank AG")
     if target == "generic":
-        return HttpTransport(HttpSettings(endpoint=url, fields=FieldMapping(), ticket_id_path="id", **common),
-                             Secret("t0ken"), clock=clock)
+        settings = HttpSettings(endpoint=url, fields=FieldMapping(), ticket_id_path="id", connect_timeout=5,
+                                read_timeout=READ_TIMEOUT, organisation="Example Bank AG")
+        return HttpTransport(settings, Secret("t0ken"), clock=clock)
     if target == "django_helpdesk":
-        settings = HttpSettings(endpoint=url, profile=target, queue=str(server.queue), user=server.user,
-                                **common)
-        return HttpTransport(settings, Secret(server.password), clock=clock)
-    queue = {"jira_service_management": getattr(server, "service_desk", ""),
-             "zammad": getattr(server, "group", "")}.get(target, "")
-    user = server.user.removesuffix("/token")
-    settings = HttpSettings(endpoint=url, profile=target, queue=queue, user=user,
-                            request_type=getattr(server, "request_type", ""), **common)
-    return HttpTransport(settings, Secret(server.user if target == "freshdesk" else server.token), clock=clock)
+        return helpdesk_transport(server, url, read_timeout=READ_TIMEOUT, clock=clock)
+    return hosted_transport(server, url, read_timeout=READ_TIMEOUT, clock=clock)
 
 
 def arrived(target: str, server, report) -> tuple[int, int]:
@@ -101,16 +86,7 @@ def one_run(target: str, fault: str, server, upstream_port: int, folder: Path) -
         proxy.faults.append(Fault(fault, match=CREATE[target], delay=READ_TIMEOUT + SLOW_BY))
         path = "/api/tickets" if target == "generic" else "/"
         sender = OutboxSender(outbox, lambda: transport(target, server, proxy.url(path), clock))
-        for _ in range(MAX_ATTEMPTS):
-            outcome = sender.send_next()
-            if outcome is None:
-                due = outbox.next_due()
-                if due is None:
-                    break
-                clock.now = max(clock.now, due)
-                continue
-            if outcome.state in ("sent", "needs_attention"):
-                break
+        settle(outbox, sender, clock, MAX_ATTEMPTS)
         state = outbox.state(report.id)
         sent = files_sent(outbox.bundle_path(report.id))
         tickets, files = arrived(target, server, report)

@@ -1,33 +1,21 @@
 """Helpdesk profiles against a real django-helpdesk (PyPI, SQLite) started here on 127.0.0.1."""
 from __future__ import annotations
 
-import hashlib
-import random
-from datetime import datetime, timedelta, timezone
-
 import pytest
 
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import Outbox
 from capture_app.core.secrets import Secret
 from capture_app.core.sending import OutboxSender
 from capture_app.core.transports.content import BundleContents
-from capture_app.core.transports.http import HttpSettings, HttpTransport
 from sendhelpers.django_helpdesk_server import HelpdeskProcess
 from sendhelpers.fault_proxy import (
     KILL_AFTER_LAST_BYTE, KILL_MID_UPLOAD, RESET_AFTER_COMMIT, SLOW_ANSWER, Fault, FaultProxy,
 )
-from sendhelpers.reports import add_evidence, built_bundle, paths_for, stored_report
+from sendhelpers.outbox_runs import clock, outbox, store  # noqa: F401 - fixtures
+from sendhelpers.outbox_runs import helpdesk_transport as transport_for
+from sendhelpers.outbox_runs import settle as run
+from sendhelpers.reports import add_evidence, stored_report
 
 BODY_LIMIT = 3 * 1024 * 1024  # the web server in front of the helpdesk: 3 MB per request
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module")
@@ -42,49 +30,8 @@ def limited_helpdesk(tmp_path_factory):
         yield process
 
 
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path):
-    with DraftStore(paths_for(tmp_path)) as draft_store:
-        yield draft_store
-
-
-@pytest.fixture
-def outbox(store, clock):
-    with Outbox(store, clock=clock, rng=random.Random(5)) as box:
-        yield box
-
-
-def transport_for(helpdesk, url=None, *, read_timeout=20.0, clock=None) -> HttpTransport:
-    settings = HttpSettings(endpoint=url or helpdesk.url, profile="django_helpdesk",
-                            queue=str(helpdesk.queue), auth="basic", user=helpdesk.user,
-                            connect_timeout=5, read_timeout=read_timeout,
-                            organisation="Example Bank AG")
-    return HttpTransport(settings, Secret(helpdesk.password), **({"clock": clock} if clock else {}))
-
-
 def tickets_of(helpdesk, report) -> list[dict]:
     return [t for t in helpdesk.tickets() if report.id in t["description"]]
-
-
-def run(outbox, sender, clock, limit=8):
-    outcomes = []
-    for _ in range(limit):
-        outcome = sender.send_next()
-        if outcome is None:
-            due = outbox.next_due()
-            if due is None:
-                break
-            clock.now = max(clock.now, due)
-            continue
-        outcomes.append(outcome)
-        if outcome.state in ("sent", "needs_attention"):
-            break
-    return outcomes
 
 
 def expected_files(bundle) -> dict[str, str]:

@@ -2,79 +2,24 @@
 document (Zendesk, Freshdesk, Jira Service Management, Zammad), including the fault matrix."""
 from __future__ import annotations
 
-import random
-from datetime import datetime, timezone
-
 import pytest
 
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import Outbox
 from capture_app.core.secrets import Secret
 from capture_app.core.sending import OutboxSender
 from capture_app.core.transports.content import BundleContents
-from capture_app.core.transports.http import HttpSettings, HttpTransport
 from sendhelpers.fault_proxy import (
     KILL_AFTER_LAST_BYTE, KILL_MID_UPLOAD, RESET_AFTER_COMMIT, SLOW_ANSWER, Fault, FaultProxy,
 )
 from sendhelpers.hosted_helpdesks import HOSTED
-from sendhelpers.reports import paths_for, stored_report
+from sendhelpers.outbox_runs import clock, outbox, store  # noqa: F401 - fixtures
+from sendhelpers.outbox_runs import hosted_transport as transport_for
+from sendhelpers.outbox_runs import settle as run
+from sendhelpers.reports import stored_report
 
 # The call that creates the ticket, per vendor (where a fault hits hardest).
 CREATE = {"zendesk": "POST /api/v2/tickets ", "freshdesk": "POST /api/v2/tickets ",
           "jira_service_management": "POST /rest/servicedeskapi/request ",
           "zammad": "POST /api/v1/tickets "}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path):
-    with DraftStore(paths_for(tmp_path)) as draft_store:
-        yield draft_store
-
-
-@pytest.fixture
-def outbox(store, clock):
-    with Outbox(store, clock=clock, rng=random.Random(9)) as box:
-        yield box
-
-
-def transport_for(server, url=None, *, read_timeout=10.0, clock=None) -> HttpTransport:
-    queue = {"zendesk": "", "freshdesk": "", "jira_service_management": getattr(server, "service_desk", ""),
-             "zammad": getattr(server, "group", "")}[server.vendor]
-    user = server.user.removesuffix("/token") if server.vendor == "zendesk" else server.user
-    settings = HttpSettings(endpoint=url or server.url, profile=server.vendor, queue=queue,
-                            request_type=getattr(server, "request_type", ""), user=user,
-                            connect_timeout=5, read_timeout=read_timeout, organisation="Example Bank AG")
-    secret = server.user if server.vendor == "freshdesk" else server.token
-    return HttpTransport(settings, Secret(secret), **({"clock": clock} if clock else {}))
-
-
-def run(outbox, sender, clock, limit=8):
-    outcomes = []
-    for _ in range(limit):
-        outcome = sender.send_next()
-        if outcome is None:
-            due = outbox.next_due()
-            if due is None:
-                break
-            clock.now = max(clock.now, due)
-            continue
-        outcomes.append(outcome)
-        if outcome.state in ("sent", "needs_attention"):
-            break
-    return outcomes
 
 
 def bundle_files(bundle) -> dict[str, str]:
