@@ -173,6 +173,13 @@ class OutboxWindow(QWidget):
         self.send_button.setText(tr("sending.outbox_ui.retry") if state == "needs_attention"
                                  else tr("sending.outbox_ui.reopen") if state == "handed_over"
                                  else tr("sending.outbox_ui.send_now"))
+        # A request the server refused as it is: the settings are the way out, so they come first.
+        from capture_app.core.outbox import FIX_SETTINGS
+
+        settings_first = state == "needs_attention" and item.error is not None \
+            and item.error.fix == FIX_SETTINGS
+        self.settings_button.setDefault(settings_first)
+        self.send_button.setDefault(False)
         self.mark_sent_button.setVisible(state == "handed_over")
         self.mark_sent_button.setEnabled(state == "handed_over" and not sending_here)
         self.send_button.setAccessibleName(self.send_button.text().replace("&", ""))

@@ -450,3 +450,18 @@ def test_the_organisation_can_hide_and_lock_sending_settings(qapp, app_paths):
     assert box.is_shown("http.queue") and not box.editors["http.queue"].isEnabled()  # locked
     assert box.is_shown("#http_secret") and box.is_shown("http.user")
     assert "http.endpoint" not in box.values()
+
+
+def test_a_refused_request_points_to_the_settings(controller, service, server, qtbot, no_dialogs):
+    use_http(controller, service, server.url)
+    server.script.append(Status(400, {"Content-Type": "application/json"},
+                                b'{"queue": ["This field is required."]}'))
+    report = stored_report(controller.store)
+    service.outbox.enqueue(report.id)
+    service.wake()
+    outbox = controller.show_outbox()
+    qtbot.waitUntil(lambda: outbox.table.rowCount() == 1
+                    and outbox.table.item(0, 1).text() == "Braucht Aufmerksamkeit", timeout=20_000)
+    outbox.table.selectRow(0)
+    assert "Korrigieren Sie die Einstellungen" in outbox.details.text()
+    assert outbox.settings_button.isDefault() and not outbox.send_button.isDefault()
