@@ -107,17 +107,14 @@ class Agent:
             time.sleep(0.05)
 
     def shot(self, name: str) -> None:
+        """A picture of the screen (with ``--journey-shots``), and every window must fit it."""
+        if self.shots is not None:
+            self.step_number += 1
+            path = self.shots / f"{self.prefix}-{self.step_number:02d}-{name}.png"
+            self.ui(lambda: QApplication.primaryScreen().grabWindow(0).save(str(path), "PNG"))
         problem = self.ui(windows_off_screen)
         if problem:
             raise JourneyError(problem)
-        if self.shots is None:
-            return
-        self.step_number += 1
-        path = self.shots / f"{self.prefix}-{self.step_number:02d}-{name}.png"
-
-        def grab() -> None:
-            QApplication.primaryScreen().grabWindow(0).save(str(path), "PNG")
-        self.ui(grab)
 
     # -- acting
 

@@ -347,3 +347,34 @@ def test_case_titles_wrap_to_the_list_width_when_the_window_narrows(controller, 
     qtbot.waitUntil(lambda: page.tree.text_width == page.tree.viewport().width(), timeout=3000)
     qtbot.waitUntil(lambda: page.tree.visualItemRect(longest).height() > wide, timeout=3000)
     assert page.tree.horizontalScrollBar().maximum() == 0  # wrapped, never scrolled sideways
+
+
+def global_rect(widget):
+    from PySide6.QtCore import QRect
+
+    return QRect(widget.mapToGlobal(widget.rect().topLeft()), widget.size())
+
+
+@pytest.mark.parametrize("case_words", ["Passwort vergessen", "Kamera funktioniert nicht",
+                                        "Dokumentenstatus ausstehend"])
+def test_a_self_help_article_fits_a_small_window_with_its_answers_in_view(
+        controller, qtbot, case_words):
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    window, page = open_triage(controller, qtbot)
+    window.resize(1180, 600)  # a 1280x720 screen, less title bar and taskbar
+    window.show()
+    qtbot.waitExposed(window)
+    pick(qtbot, page, case_words)
+    assert window.report.triage.category == "first_level"
+    QApplication.processEvents()
+    for button in (page.solved_button, page.escalate_button):  # no scrolling needed
+        assert button.isVisible() and button.visibleRegion().boundingRect() == button.rect(), \
+            button.text()
+    sideways = [area for area in page.findChildren(QAbstractScrollArea)
+                if area.horizontalScrollBar().isVisible() and area is not page.tree]
+    assert not sideways, [type(a).__name__ for a in sideways]
+    article = global_rect(page.article_view)
+    for label in (page.article_source, page.user_text_label):  # nothing drawn over the article
+        assert not global_rect(label).intersects(article), label.text()
+    assert page.article_view.height() >= 80  # the article itself stays readable

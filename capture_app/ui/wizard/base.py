@@ -27,6 +27,7 @@ class WizardEnv:
 
 class StepPage(QWidget):
     step: Step
+    scrolls = True  # the page's form scrolls as a whole (False: its parts scroll on their own)
     changed = Signal()  # the agent changed the report
     structure_changed = Signal()  # the set of applicable steps may have changed
 
@@ -52,12 +53,15 @@ class StepPage(QWidget):
         intro = QLabel(tr(f"ui.step_intro.{self.step.value}"))
         intro.setWordWrap(True)
         outer.addWidget(intro)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.NoFrame)
         self.body = QWidget()
-        scroll.setWidget(self.body)
-        outer.addWidget(scroll, 1)
+        if self.scrolls:
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.NoFrame)
+            scroll.setWidget(self.body)
+            outer.addWidget(scroll, 1)
+        else:
+            outer.addWidget(self.body, 1)
         self.build(self.body)
 
     def build(self, body: QWidget) -> None:

@@ -12,7 +12,7 @@ import unicodedata
 from PySide6.QtCore import QRect, QSize, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
+    QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSplitter,
     QStyledItemDelegate, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -25,7 +25,8 @@ from capture_app.core.wizard import (
     Outcome, Step, choose_case, escalate, is_escalated_exception, selected_case,
 )
 from capture_app.ui.roles import (
-    ACCESSIBLE_TEXT_ROLE, TEXT_WORD_WRAP, USER_ROLE, full_width_text, plain_text,
+    ACCESSIBLE_TEXT_ROLE, SCROLL_BAR_ALWAYS_OFF, TEXT_WORD_WRAP, USER_ROLE, full_width_text,
+    plain_text,
 )
 from capture_app.ui.wizard.base import StepPage
 
@@ -132,6 +133,7 @@ class _SearchBox(QLineEdit):
 
 class TriagePage(StepPage):
     step = Step.TRIAGE
+    scrolls = False  # the list and the article scroll on their own; the answers stay in view
     resolved = Signal()  # the agent solved or routed it without Flexperto: the draft can go
 
     def build(self, body: QWidget) -> None:
@@ -186,6 +188,8 @@ class TriagePage(StepPage):
         self.splitter.addWidget(left)
 
         # The right side is always there, so the list does not change width when a case is chosen.
+        # What to do (the answers) stays at the top, in view; the article and the texts below it
+        # scroll on their own, up and down only.
         self.outcome_box = QGroupBox(tr("ui.triage.outcome"))
         outer = QVBoxLayout(self.outcome_box)
         self.placeholder = QLabel(tr("triage.page.placeholder"))
@@ -193,7 +197,6 @@ class TriagePage(StepPage):
         outer.addWidget(self.placeholder)
         self.details = QWidget()
         outer.addWidget(self.details, 1)
-        outer.addStretch(0)
         box = QVBoxLayout(self.details)
         box.setContentsMargins(0, 0, 0, 0)
         self.outcome_title = QLabel()
@@ -207,11 +210,6 @@ class TriagePage(StepPage):
         plain_text(self.guidance, selectable=True)  # organisations write these texts
         box.addWidget(self.outcome_title)
         box.addWidget(self.guidance)
-        box.addWidget(self._build_article(), 3)
-        box.addWidget(self._build_lead())
-        self.feedback = QLabel()
-        self.feedback.setWordWrap(True)
-        box.addWidget(self.feedback)
         box.addLayout(self._build_buttons())
         self.reason_label = QLabel(tr("ui.triage.reason"))
         self.reason = QPlainTextEdit()
@@ -222,7 +220,20 @@ class TriagePage(StepPage):
         self.binder.bind(self.reason, "triage.escalation_reason")
         box.addWidget(self.reason_label)
         box.addWidget(self.reason)
-        box.addStretch(1)
+        self.feedback = QLabel()
+        self.feedback.setWordWrap(True)
+        box.addWidget(self.feedback)
+        self.more = QScrollArea()
+        self.more.setWidgetResizable(True)
+        self.more.setFrameShape(QScrollArea.NoFrame)
+        self.more.setProperty("horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.setContentsMargins(0, 0, 0, 0)
+        inner_layout.addWidget(self._build_article(), 1)
+        inner_layout.addWidget(self._build_lead())
+        self.more.setWidget(inner)
+        box.addWidget(self.more, 1)
         self.splitter.addWidget(self.outcome_box)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
@@ -253,7 +264,7 @@ class TriagePage(StepPage):
         self.article_view.setReadOnly(True)
         self.article_view.setTabChangesFocus(True)
         self.article_view.setAccessibleName(tr("triage.page.article_view"))
-        self.article_view.setMinimumHeight(140)
+        self.article_view.setMinimumHeight(90)
         self.article_source = QLabel()
         plain_text(self.article_source)
         self.article_source.setWordWrap(True)
@@ -267,6 +278,7 @@ class TriagePage(StepPage):
         self.user_text.setAccessibleDescription(tr("triage.page.user_text_hint"))
         self.user_text.setToolTip(tr("triage.page.user_text_hint"))
         self.user_text.setTabChangesFocus(True)
+        self.user_text.setMinimumHeight(60)
         self.user_text.setMaximumHeight(160)
         self.user_text_label.setBuddy(self.user_text)
         layout.addWidget(self.user_text_label)
@@ -313,6 +325,7 @@ class TriagePage(StepPage):
         self.escalate_button = self._button("ui.triage.escalate", self._escalate)
         self.undo_button = self._button("ui.triage.undo_escalation", self._undo_escalation)
         for button in (self.solved_button, self.done_button, self.escalate_button, self.undo_button):
+            button.hide()  # refresh() shows the ones of the chosen case
             buttons.addWidget(button)
         buttons.addStretch(1)
         return buttons
