@@ -286,3 +286,28 @@ def test_enter_in_a_field_presses_the_steps_primary_button(controller, qtbot):
     fill_details(qtbot, details)
     qtbot.keyClick(details.field_widget("summary"), Qt.Key_Return)
     assert window.current is Step.TIME, window.problems.text()
+
+
+def click_step(qtbot, window, number: int) -> None:
+    item = window.step_list.item(number - 1)
+    rect = window.step_list.visualItemRect(item)
+    qtbot.mouseClick(window.step_list.viewport(), Qt.LeftButton, pos=rect.center())
+
+
+def test_clicking_another_step_keeps_everything_typed_on_this_one(controller, qtbot):
+    window = controller.new_report()
+    qtbot.addWidget(window)
+    select_case(window, "change_email_address")
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    details = window.pages[Step.DETAILS]
+    type_into(qtbot, details.field_widget("summary"), "Adresse nach Heirat")
+    type_into(qtbot, details.field_widget("description.area").lineEdit(), "Profil")
+    type_into(qtbot, details.field_widget("description.case_fields.old_email"), "alt@bank.de")
+    click_step(qtbot, window, 3)  # blocked (required fields missing): stays on step 2
+    click_step(qtbot, window, 1)
+    assert window.current is Step.TRIAGE
+    click_step(qtbot, window, 2)
+    assert window.current is Step.DETAILS
+    assert details.field_widget("summary").text() == "Adresse nach Heirat"
+    assert details.field_widget("description.area").currentText() == "Profil"
+    assert details.field_widget("description.case_fields.old_email").text() == "alt@bank.de"
