@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget,
+    QAbstractScrollArea, QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QFormLayout, QLabel,
+    QLineEdit, QPlainTextEdit, QWidget,
 )
 
 from capture_app.core.i18n import tr
@@ -146,6 +147,30 @@ class Binder(QObject):
                 widget.setCurrentIndex(max(index, 0))
         elif isinstance(widget, QCheckBox):
             widget.setChecked(bool(value))
+
+
+class WheelScrollsPage(QObject):
+    """The mouse wheel over a closed drop-down, a number or a date field scrolls the page instead
+    of changing the value: scrolling a long form must never change an answer on the way.
+    The keyboard (arrow keys) still changes them."""
+
+    WATCHED = (QComboBox, QAbstractSpinBox)
+
+    def watch(self, root: QWidget) -> None:
+        """Guard every such field under ``root`` (again after fields were added: no duplicates)."""
+        for kind in self.WATCHED:
+            for widget in root.findChildren(kind):
+                widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.Wheel:
+            return False
+        area = watched.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            QApplication.sendEvent(area.verticalScrollBar(), event)
+        return True
 
 
 # The field, not its children: red for what blocks the next step, amber for a hint.

@@ -311,3 +311,55 @@ def test_clicking_another_step_keeps_everything_typed_on_this_one(controller, qt
     assert details.field_widget("summary").text() == "Adresse nach Heirat"
     assert details.field_widget("description.area").currentText() == "Profil"
     assert details.field_widget("description.case_fields.old_email").text() == "alt@bank.de"
+
+
+def turn_wheel(widget, notches: int = -1) -> None:
+    """The mouse wheel turned with the pointer over ``widget`` (negative: towards the user)."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                        QPoint(0, 120 * notches), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_over_a_closed_drop_down_scrolls_the_page_and_changes_nothing(controller, qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    window = controller.new_report()
+    qtbot.addWidget(window)
+    window.resize(900, 500)
+    window.show()
+    select_case(window, "other_technical")
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    details = window.pages[Step.DETAILS]
+    scroll = details.findChild(QScrollArea).verticalScrollBar()
+    assert scroll.maximum() > 0
+    for path in ("description.frequency", "description.affected", "description.urgency"):
+        combo = details.field_widget(path)
+        before, position = combo.currentIndex(), scroll.value()
+        turn_wheel(combo)
+        assert combo.currentIndex() == before, path
+        assert scroll.value() > position or scroll.value() == scroll.maximum(), path
+        scroll.setValue(0)
+    assert window.report.description.frequency == ""
+
+
+def test_the_wheel_over_a_date_or_the_time_zone_changes_nothing(controller, qtbot):
+    from factories import second_level_report
+
+    report = second_level_report()
+    controller.store.save(report)
+    window = controller.resume(report.id)
+    qtbot.addWidget(window)
+    assert window.go_to(Step.TIME)
+    time_page = window.pages[Step.TIME]
+    shown = time_page.at.dateTime()
+    turn_wheel(time_page.at, 1)
+    turn_wheel(time_page.zone, 1)
+    assert time_page.at.dateTime() == shown
+    assert window.report.occurred.timezone == "Europe/Berlin" == time_page.zone.currentText()
+    assert window.report.occurred.at == "2026-11-27T10:15:00+01:00"

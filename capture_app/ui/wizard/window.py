@@ -21,7 +21,7 @@ from capture_app.core.wizard import (
     ERROR, Step, applicable_steps, can_advance, errors, next_step, outcome, previous_step,
     step_problems,
 )
-from capture_app.ui.forms import mark_invalid
+from capture_app.ui.forms import WheelScrollsPage, mark_invalid
 from capture_app.ui.roles import ACCESSIBLE_TEXT_ROLE, USER_ROLE
 from capture_app.ui.screen_fit import resize_to_fit
 from capture_app.ui.tasks import serial_pool
@@ -82,6 +82,7 @@ class WizardWindow(QWidget):
         self._tried_to_advance: set[Step] = set()
         self._visited: set[Step] = set()
         self._actions: dict[Step, QWidget] = {}  # each step's own buttons in the button bar
+        self._wheel_guard = WheelScrollsPage(self)
         self._save_pool = serial_pool(self)
         self._pending_saves = 0
         self._dirty = False
@@ -164,6 +165,7 @@ class WizardWindow(QWidget):
         self._visited.add(step)
         page = self.page(step)
         page.load(self.report)
+        self._wheel_guard.watch(page)  # after load: a case's own fields exist by now
         self.stack.setCurrentWidget(page)
         self._refresh_steps()
         self._refresh_problems()
