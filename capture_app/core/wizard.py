@@ -92,6 +92,13 @@ def choose_case(report: Report, case: Case) -> None:
     report.triage.escalation_reason = ""
 
 
+def clear_case(report: Report) -> None:
+    """Withdraw the choice (the agent searched for something else): nothing is decided yet."""
+    report.triage.case_id = ""
+    report.triage.category = ""
+    report.triage.escalation_reason = ""
+
+
 def escalate(report: Report, reason: str) -> None:
     """Send a case that triage sorted elsewhere to 2nd-level support anyway, with the reason."""
     report.triage.category = Outcome.ESCALATE.value

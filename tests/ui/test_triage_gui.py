@@ -378,3 +378,43 @@ def test_a_self_help_article_fits_a_small_window_with_its_answers_in_view(
     for label in (page.article_source, page.user_text_label):  # nothing drawn over the article
         assert not global_rect(label).intersects(article), label.text()
     assert page.article_view.height() >= 80  # the article itself stays readable
+
+
+def highlighted_cases(page) -> list[str]:
+    return [item.data(0, CASE_ROLE) for item in page.tree.selectedItems()]
+
+
+def test_after_nothing_fits_the_old_case_is_no_longer_highlighted_nor_step_2_ticked(controller, qtbot):
+    window, page = open_triage(controller, qtbot)
+    pick(qtbot, page, "Kalender synchronisiert nicht")
+    assert window.report.triage.case_id == "calendar_sync_missing"
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    details = window.pages[Step.DETAILS]
+    type_text(details.field_widget("summary"), "Termine fehlen im Kalender")
+    type_text(details.field_widget("description.what"), "Seit Montag erscheinen keine Termine.")
+    type_text(details.field_widget("description.area").lineEdit(), "Kalender")
+    details.field_widget("description.affected").setCurrentIndex(1)
+    window.go_back()
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key_A, Qt.ControlModifier)
+    type_text(page.search, "Kalender")
+    qtbot.mouseClick(page.nothing_fits_button, Qt.LeftButton)
+    assert window.report.triage.case_id == "other_technical"
+    assert "calendar_sync_missing" not in highlighted_cases(page)
+    steps = [window.step_list.item(i).text() for i in range(window.step_list.count())]
+    assert steps[0].startswith("▶") and not steps[1].startswith("✓"), steps
+
+
+def test_a_new_search_without_the_chosen_case_clears_its_article(controller, qtbot):
+    window, page = open_triage(controller, qtbot)
+    pick(qtbot, page, "Passwort vergessen")
+    assert page.article_box.isVisible()
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key_A, Qt.ControlModifier)
+    type_text(page.search, "Drucker druckt nicht")
+    assert "password_forgotten" not in shown_cases(page)
+    assert not page.article_box.isVisible() and page.placeholder.isVisible()
+    assert window.report.triage.case_id == ""  # nothing chosen until the agent picks again
+    qtbot.keyClick(page.search, Qt.Key_Return)
+    assert window.report.triage.case_id == "printer_settings"
+    assert page.article_box.isVisible()

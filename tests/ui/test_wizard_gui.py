@@ -363,3 +363,18 @@ def test_the_wheel_over_a_date_or_the_time_zone_changes_nothing(controller, qtbo
     assert time_page.at.dateTime() == shown
     assert window.report.occurred.timezone == "Europe/Berlin" == time_page.zone.currentText()
     assert window.report.occurred.at == "2026-11-27T10:15:00+01:00"
+
+
+def test_a_case_fields_error_clears_once_it_is_filled(controller, qtbot):
+    window = controller.new_report()
+    qtbot.addWidget(window)
+    select_case(window, "change_email_address")
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    details = window.pages[Step.DETAILS]
+    fill_details(qtbot, details)
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)  # the two addresses are missing
+    old = details.field_widget("description.case_fields.old_email")
+    assert old.property("invalid") is True and red_frame(old)
+    type_into(qtbot, old, "alt@bank.de")
+    assert old.property("invalid") is False and not red_frame(old)
+    assert "Bisherige" not in window.problems.text()

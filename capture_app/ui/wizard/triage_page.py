@@ -22,7 +22,7 @@ from capture_app.core.triage import (
     CATEGORY_ORDER, FALLBACK_CASE, ORGANISATION, effective_catalogue, organisation_file,
 )
 from capture_app.core.wizard import (
-    Outcome, Step, choose_case, escalate, is_escalated_exception, selected_case,
+    Outcome, Step, choose_case, clear_case, escalate, is_escalated_exception, selected_case,
 )
 from capture_app.ui.roles import (
     ACCESSIBLE_TEXT_ROLE, SCROLL_BAR_ALWAYS_OFF, TEXT_WORD_WRAP, USER_ROLE, full_width_text,
@@ -411,6 +411,14 @@ class TriagePage(StepPage):
         else:
             self.result_hint.setText(tr("triage.page.count_many", count=len(matches)))
         self.tree.blockSignals(False)
+        if self.report is not None and self.report.triage.case_id and \
+                self.report.triage.case_id not in self._results:
+            # Searched for something else: the case shown so far is no longer the answer.
+            clear_case(self.report)
+            self.binder.load(self.report)
+            self.refresh()
+            self.changed.emit()
+            self.structure_changed.emit()
         self._select_current()
 
     def _query_changed(self, text: str) -> None:
@@ -462,12 +470,15 @@ class TriagePage(StepPage):
         if self.report is None:
             return
         case_id = self.report.triage.case_id
-        for item in self._items():
-            if case_id and item.data(0, CASE_ROLE) == case_id:
-                self.tree.blockSignals(True)
-                self.tree.setCurrentItem(item)
-                self.tree.blockSignals(False)
-                return
+        chosen = next((item for item in self._items()
+                       if case_id and item.data(0, CASE_ROLE) == case_id), None)
+        self.tree.blockSignals(True)
+        if chosen is not None:
+            self.tree.setCurrentItem(chosen)
+        else:  # the chosen case is not in this list ("Nichts passt"): nothing stays highlighted
+            self.tree.setCurrentItem(None)
+            self.tree.clearSelection()
+        self.tree.blockSignals(False)
 
     def first_control(self):
         return self.search  # the agent starts by typing the problem

@@ -83,6 +83,7 @@ class WizardWindow(QWidget):
         self._visited: set[Step] = set()
         self._actions: dict[Step, QWidget] = {}  # each step's own buttons in the button bar
         self._wheel_guard = WheelScrollsPage(self)
+        self._marked: set[QWidget] = set()  # fields shown with a problem
         self._save_pool = serial_pool(self)
         self._pending_saves = 0
         self._dirty = False
@@ -260,14 +261,21 @@ class WizardWindow(QWidget):
         shown_errors = self.current in self._tried_to_advance
         visible = [p for p in problems if p.severity != ERROR or shown_errors]
         if page is not None:
-            for field_name, widget in list(page.binder.widgets.items()):
-                mark_invalid(widget, None)
+            # Every field marked before (a case's own fields and the time fields too) is
+            # cleared unless it still has a problem.
+            marked, self._marked = self._marked, set()
+            from shiboken6 import isValid  # a case's fields are replaced when the case changes
+
+            for widget in list(page.binder.widgets.values()) + list(marked):
+                if isValid(widget):
+                    mark_invalid(widget, None)
             # Hints first, errors last: a field with both shows the error.
             for problem in sorted(problems, key=lambda p: p.severity == ERROR):
                 widget = page.field_widget(problem.field)
                 if widget is not None:
                     mark_invalid(widget, problem.message() if problem in visible else None,
                                  warning=problem.severity != ERROR)
+                    self._marked.add(widget)
         lines = []
         if visible:
             from html import escape
@@ -301,6 +309,9 @@ class WizardWindow(QWidget):
         self._refresh_steps()
 
     def _structure_changed(self) -> None:
+        # Another case (or an escalation) asks other things of the later steps: none of them
+        # counts as done until the agent has seen it again.
+        self._visited = {self.current}
         self._refresh_steps()
         self._refresh_buttons()
 
