@@ -232,6 +232,9 @@ def test_microphones_from_alsa_when_no_sound_server_answers(tmp_path):
     ({"/sys/class/dmi/id/chassis_type": "10\n"}, "Laptop"),
     ({"/sys/class/dmi/id/chassis_type": "3\n"}, "Desktop-PC"),
     ({"/sys/class/dmi/id/chassis_type": "1\n", "/sys/class/power_supply/BAT0/type": "Battery\n"}, "Laptop"),
+    # No chassis type (a virtual machine, some desktops), and the kernel's power supplies hold no
+    # battery: not a laptop.
+    ({"/sys/class/power_supply/AC/type": "Mains\n"}, "Desktop-PC"),
     ({}, "unbekannt (vom System nicht angegeben)"),
 ])
 def test_laptop_or_desktop(tmp_path, files, expected):
@@ -255,3 +258,9 @@ def test_unknown_renders_its_reason_in_both_languages():
     value = unknown("command_timeout", command="chromium", seconds="2")
     assert render_value(value, "de") == "unbekannt („chromium“ hat nach 2 s nicht geantwortet und wurde beendet)"
     assert render_value(value, "en") == "unknown (\"chromium\" did not answer within 2 s and was stopped)"
+
+
+def test_a_machine_whose_kernel_lists_no_power_supply_at_all_is_a_desktop(tmp_path):
+    (tmp_path / "sys/class/power_supply").mkdir(parents=True)  # a virtual machine, a desktop PC
+    host = Host(system=LINUX, root=tmp_path, env={})
+    assert collect([DeviceTypeProbe(host)]).rendered("de") == {"device.type": "Desktop-PC"}

@@ -232,13 +232,12 @@ class DeviceTypeProbe(Probe):
             return "tablet"
         supplies = self.host.path("/sys/class/power_supply")
         try:
-            has_battery = any((entry / "type").read_text().strip() == "Battery"
-                              for entry in supplies.iterdir())
+            listed = [(entry / "type").read_text().strip() for entry in supplies.iterdir()]
         except OSError:
-            has_battery = False
-        if has_battery:
+            listed = None  # the kernel does not say
+        if listed and "Battery" in listed:
             return "laptop"
-        if chassis:
+        if chassis or listed is not None:  # power supplies, none a battery: not a laptop
             return "desktop"
         raise ProbeFailed("not_reported")
 
