@@ -427,6 +427,9 @@ def _read(path: Path, layer: str | None, *, missing_ok: bool) -> tuple[_File | N
     except UnicodeDecodeError as exc:
         line = body.count(b"\n", 0, exc.start) + 1
         return None, [ConfigProblem(ERROR, "config.not_utf8", {}, path, line, None, layer)]
+    if _deep_keys(text):  # the TOML parser takes quadratic time over such keys
+        return None, [ConfigProblem(ERROR, "config.too_deep", {"limit": MAX_DEPTH}, path, None,
+                                    None, layer)]
     try:
         data = tomlcache.loads(text, key=path.resolve())
     except tomlcache.TOMLDecodeError as exc:
@@ -437,6 +440,20 @@ def _read(path: Path, layer: str | None, *, missing_ok: bool) -> tuple[_File | N
         return None, [ConfigProblem(ERROR, "config.too_deep", {"limit": MAX_DEPTH}, path, None,
                                     None, layer)]
     return _File(path, text, data), []
+
+
+_PLAIN_KEY = re.compile(r"[\w\-. \t\[\]]+")
+
+
+def _deep_keys(text: str) -> bool:
+    """Does a key or table header have more than MAX_DEPTH dotted parts?"""
+    if text.count(".") <= MAX_DEPTH:
+        return False
+    for line in text.split("\n"):
+        head = line.split("=", 1)[0]
+        if head.count(".") > MAX_DEPTH and _PLAIN_KEY.fullmatch(head.strip()):
+            return True
+    return False
 
 
 def _depth_over(data: Any, limit: int) -> bool:

@@ -36,6 +36,8 @@ MAX_INPUT_BYTES = 50 * MB  # a console export of the affected session is far sma
 DEFAULT_BUDGET_BYTES = 256 * 1024
 MAX_MESSAGE_CHARS = 4000
 MAX_STACK_LINES = 12
+# Longer lines are taken as plain messages, without looking for a browser's layout in them.
+MAX_LAYOUT_CHARS = 8192
 
 LEVELS = ("error", "warning", "info", "log", "debug")
 _RANK = {level: n for n, level in enumerate(LEVELS)}
@@ -72,6 +74,8 @@ class ConsoleEntry:
     line: int | None = None
     column: int | None = None
     origin: str = "page"  # "page" or "browser" (the browser's own internals)
+    lines: int = field(default=1, repr=False, compare=False)  # lines joined into message
+    more_lines: int = field(default=0, repr=False, compare=False)  # continuation lines not kept
     count: int = 1
     first_index: int = 0
     last_index: int = 0
@@ -194,24 +198,45 @@ _ERROR_HINTS = re.compile(
     r"|\bFailed to load resource\b|\bnet::ERR_|\bhas been blocked by CORS policy\b"
     r"|\bRefused to (?:load|execute|connect|apply|frame)\b|\bNetworkError\b|\bCross-Origin Request Blocked\b"
     r"|^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ (?:\[HTTP/[\d.]+ )?[45]\d\d\b"
-    r"|\bWebSocket connection to .* failed\b|\bstatus of [45]\d\d\b|\bis not defined\b"
+    r"|\bstatus of [45]\d\d\b|\bis not defined\b"
     r"|\bcan't access property\b|\bCannot read propert(?:y|ies)\b|\bis not a function\b"
     r"|\bUnexpected token\b|\bis not valid JSON\b|\bfailed\b|\bfehlgeschlagen\b|\bFehler\b"
-    r"|\bcan[’']t establish a connection\b|\bJSON\.parse\b"
-    r"|\bContent[- ]Security[- ]Policy\b.*\b(?:violat|block|refus)",
+    r"|\bcan[’']t establish a connection\b|\bJSON\.parse\b",
     re.IGNORECASE)
 _WARNING_HINTS = re.compile(
     r"^\[Violation\]|\bdeprecat|\bwarn(?:ing)?\b|\bDevTools failed to load source map\b"
-    r"|\bwill be (?:removed|rejected|blocked)\b|\bCookie\b.*\b(?:rejected|SameSite)\b"
-    r"|\bpreload(?:ed)?\b.*\bnot used\b|\bmixed content\b|\bFeature Policy\b|\bPermissions[- ]Policy\b",
+    r"|\bwill be (?:removed|rejected|blocked)\b"
+    r"|\bmixed content\b|\bFeature Policy\b|\bPermissions[- ]Policy\b",
     re.IGNORECASE)
+# "A … later B" hints as two searches (the first match of A, then B after it): a pattern with
+# ".*" between them would scan to the end of the line from every A — quadratic on a line that
+# repeats A.
+_ERROR_PAIRS = (
+    (re.compile(r"\bWebSocket connection to ", re.IGNORECASE), re.compile(r" failed\b", re.IGNORECASE)),
+    (re.compile(r"\bContent[- ]Security[- ]Policy\b", re.IGNORECASE),
+     re.compile(r"\b(?:violat|block|refus)", re.IGNORECASE)),
+)
+_WARNING_PAIRS = (
+    (re.compile(r"\bCookie\b", re.IGNORECASE), re.compile(r"\b(?:rejected|SameSite)\b", re.IGNORECASE)),
+    (re.compile(r"\bpreload(?:ed)?\b", re.IGNORECASE), re.compile(r"\bnot used\b", re.IGNORECASE)),
+)
+# A level is read from the start of a message: as much as a message keeps (MAX_MESSAGE_CHARS).
+_LEVEL_CHARS = 4000
+
+
+def _pair(pairs, headline: str) -> bool:
+    for first, then in pairs:
+        found = first.search(headline)
+        if found and then.search(headline, found.end()):
+            return True
+    return False
 
 
 def infer_level(message: str) -> str:
-    headline = message.split("\n", 1)[0]
-    if _ERROR_HINTS.search(headline):
+    headline = message[:_LEVEL_CHARS].split("\n", 1)[0]
+    if _ERROR_HINTS.search(headline) or _pair(_ERROR_PAIRS, headline):
         return "error"
-    if _WARNING_HINTS.search(headline):
+    if _WARNING_HINTS.search(headline) or _pair(_WARNING_PAIRS, headline):
         return "warning"
     return "log"
 
@@ -290,10 +315,24 @@ class _Parser:
         if not self.raw:
             return False
         last = self.raw[-1]
-        last.message += "\n" + line.rstrip()
+        # Only what the report keeps is joined (the rest is counted): appending every line of
+        # a stack of 100,000 lines to one string would take quadratic time.
+        if last.lines <= MAX_STACK_LINES + 1:
+            last.message += "\n" + line.rstrip()
+            last.lines += 1
+        else:
+            last.more_lines += 1
         return True
 
     def feed(self, line: str) -> None:
+        if len(line) > MAX_LAYOUT_CHARS and self.pending_chromium is None:
+            # No browser prints a location or a prefix after this many characters: a line this
+            # long is a message of its own, read without the layout patterns (which would
+            # each scan all of it, some of them more than once).
+            self.open_from = None
+            self.add(ConsoleEntry(level=infer_level(line), message=line[:MAX_MESSAGE_CHARS + 1]),
+                     "plain")
+            return
         if self.pending_chromium is not None:
             self.pending_chromium.append(line)
             if _CHROMIUM_SOURCE.match(line):
@@ -443,7 +482,7 @@ def parse(text: str, *, scrub: bool = True) -> ParsedLog:
     parser.finish()
     grouped: dict[tuple, ConsoleEntry] = {}
     for entry in parser.raw:
-        entry.message = _clip(entry.message)
+        entry.message = _clip(entry.message, entry.more_lines)
         key = entry.group_key()
         known = grouped.get(key)
         if known is None:
@@ -458,10 +497,11 @@ def parse(text: str, *, scrub: bool = True) -> ParsedLog:
                      removed=Counter({k: v for k, v in removed.items() if v}))
 
 
-def _clip(message: str) -> str:
+def _clip(message: str, more_lines: int = 0) -> str:
     lines = message.split("\n")
-    if len(lines) > MAX_STACK_LINES + 1:
-        lines = lines[: MAX_STACK_LINES + 1] + [f"    … (+{len(lines) - MAX_STACK_LINES - 1})"]
+    if len(lines) + more_lines > MAX_STACK_LINES + 1:
+        hidden = len(lines) + more_lines - MAX_STACK_LINES - 1
+        lines = lines[: MAX_STACK_LINES + 1] + [f"    … (+{hidden})"]
     message = "\n".join(lines)
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[:MAX_MESSAGE_CHARS] + " …"

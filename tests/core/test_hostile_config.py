@@ -78,3 +78,10 @@ def test_absurd_nesting_is_named_and_the_app_starts(app_paths, cache_dir, text):
     assert config.get("reporter.name") == ""
     problem = next(p for p in config.problems if p.message_key == "config.too_deep")
     assert "verschachtelt" in problem.message("de")
+
+
+@pytest.mark.timeout(30)
+def test_a_dotted_key_of_a_huge_depth_is_refused_before_parsing(app_paths):
+    _write_agent_file(app_paths, "a" + ".a" * 60_000 + " = 1\n")
+    config = Config.load(app_paths)
+    assert [p.message_key for p in config.problems] == ["config.too_deep"]
