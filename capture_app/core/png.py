@@ -178,6 +178,8 @@ _DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 
 _ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
           (0, 1, 1, 2))
 _READ = 1 << 20
+MAX_OTHER_CHUNKS = 256
+MIN_AVERAGE_CHUNK = 1024
 
 
 def raw_size(width: int, height: int, depth: int, colour: int, interlace: int) -> int:
@@ -202,6 +204,7 @@ def verify(source: bytes | BinaryIO) -> tuple[int, int]:
     size. Memory stays bounded: chunks are read and decompressed piece by piece.
     """
     handle = io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source
+    total = handle.seek(0, io.SEEK_END)
     handle.seek(0)
     if handle.read(len(SIGNATURE)) != SIGNATURE:
         raise PngError("no PNG signature")
@@ -209,7 +212,13 @@ def verify(source: bytes | BinaryIO) -> tuple[int, int]:
     produced = 0
     inflate = zlib.decompressobj()
     header = None
+    # Encoders write image data in pieces of 8 KB or more and a handful of other chunks; a
+    # file of thousands of tiny chunks is built to make readers slow.
+    chunks_left = MAX_OTHER_CHUNKS + total // MIN_AVERAGE_CHUNK
     while True:
+        chunks_left -= 1
+        if chunks_left < 0:
+            raise PngError("too many chunks for the file's size")
         head = handle.read(8)
         if len(head) < 8:
             raise PngError("truncated before IEND")

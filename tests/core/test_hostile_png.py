@@ -97,3 +97,15 @@ def test_a_decompression_bomb_is_stopped_at_the_promised_size():
     bomb = zlib.compress(bytes(50_000_000), 9)
     with pytest.raises(png.PngError):
         png.verify(head + chunk(b"IDAT", bomb) + chunk(b"IEND", b""))
+
+
+def test_a_png_made_of_thousands_of_tiny_chunks_is_refused():
+    start, idat, end = _split(_image())
+    pieces = [chunk(b"IDAT", idat[i:i + 1]) for i in range(len(idat))]
+    with pytest.raises(png.PngError, match="too many chunks"):
+        png.verify(start + b"".join(pieces) + end)
+    padded = start + b"".join(chunk(b"tEXt", b"k\0v") for _ in range(5000)) + chunk(b"IDAT", idat) + end
+    with pytest.raises(png.PngError, match="too many chunks"):
+        png.verify(padded)
+    assert png.verify(start + b"".join(chunk(b"IDAT", idat[i:i + 8192])
+                                       for i in range(0, len(idat), 8192)) + end) == (320, 200)
