@@ -22,6 +22,10 @@ from capture_app.core.resources import load_toml, resource_path
 # Order in which the categories are offered: escalation last, because most requests can be
 # answered without it.
 CATEGORY_ORDER = ("first_level", "project_lead", "not_flexperto", "second_level")
+# The areas of the platform ("Wo auf der Plattform?"); a case can name the one it is about.
+AREAS = ("login", "appointment_booking", "video_consultation", "screen_sharing", "cobrowsing",
+         "whiteboard", "esignature", "document_exchange", "calendar", "email_notifications", "chat",
+         "other")
 FIELD_KINDS = ("text", "email", "yesno")
 # Where "nothing fits" leads; it always exists and always goes to 2nd-level support.
 FALLBACK_CASE = "other_technical"
@@ -84,6 +88,7 @@ class Case:
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     article: str = ""
     source: str = BUILTIN
+    area: str = ""  # where on the platform the problem lies (one of AREAS), preset in Beschreibung
 
     def title_in(self, language: str) -> str:
         return self.title.get(language) or self.title["de"]
@@ -271,8 +276,11 @@ def _parse_case(raw: Any, base: Case | None, source: str) -> Case:
     article = _text(raw, "article", entry) if "article" in raw else (base.article if base else "")
     if base is None and not guidance and not article:
         raise _Invalid("missing", entry=entry, key="guidance_de")
+    area = _text(raw, "area", entry) if "area" in raw else (base.area if base else "")
+    if area and area not in AREAS:
+        raise _Invalid("bad_area", entry=entry, value=area[:40], allowed=", ".join(AREAS))
     return Case(case_id, outcome, title, guidance, evidence, fields,
-                {lang: words for lang, words in keywords.items() if words}, article, source)
+                {lang: words for lang, words in keywords.items() if words}, article, source, area)
 
 
 def _parse_article(raw: Any, source: str) -> Article:

@@ -85,11 +85,27 @@ def outcome(report: Report) -> Outcome:
     return Outcome(category) if category else Outcome.UNDECIDED
 
 
-def choose_case(report: Report, case: Case) -> None:
-    """Select a catalogue case: its outcome becomes the category; a previous escalation is undone."""
+def choose_case(report: Report, case: Case, previous: Case | None = None) -> None:
+    """Select a catalogue case: its outcome becomes the category; a previous escalation is undone.
+    Where the case names its area of the platform, "Wo auf der Plattform?" is preset with it,
+    unless the agent has written something of their own there."""
     report.triage.case_id = case.id
     report.triage.category = case.outcome
     report.triage.escalation_reason = ""
+    language = report.language or current_language()
+    area = report.description.area.strip()
+    preset_before = tr(f"ui.area.{previous.area}", language=language) if previous and previous.area else ""
+    if not area or area == preset_before:
+        report.description.area = tr(f"ui.area.{case.area}", language=language) if case.area else ""
+
+
+def carry_over_summary(report: Report, case: Case | None, query: str) -> None:
+    """A case escalated from triage starts its summary with what the agent searched for (or the
+    case's title when the search was too short to say much); a summary already written stays."""
+    if report.summary.strip() or case is None:
+        return
+    language = report.language or current_language()
+    report.summary = query.strip() if len(query.strip()) >= MIN_SUMMARY else case.title_in(language)
 
 
 def clear_case(report: Report) -> None:

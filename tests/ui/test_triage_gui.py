@@ -418,3 +418,37 @@ def test_a_new_search_without_the_chosen_case_clears_its_article(controller, qtb
     qtbot.keyClick(page.search, Qt.Key_Return)
     assert window.report.triage.case_id == "printer_settings"
     assert page.article_box.isVisible()
+
+
+@pytest.mark.parametrize("words, area", [("Kalender synchronisiert nicht", "Kalender"),
+                                         ("E-Signatur Upload fehlgeschlagen", "e-Signatur"),
+                                         ("Einladungsmail nicht erhalten", "E-Mail-Benachrichtigungen")])
+def test_where_on_the_platform_is_preset_for_the_chosen_case(controller, qtbot, words, area):
+    window, page = open_triage(controller, qtbot)
+    pick(qtbot, page, words)
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.pages[Step.DETAILS].field_widget("description.area").currentText() == area
+    assert window.report.description.area == area
+
+
+def test_an_area_the_agent_typed_is_kept_when_the_case_changes(controller, qtbot):
+    window, page = open_triage(controller, qtbot)
+    pick(qtbot, page, "Kalender synchronisiert nicht")
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    area = window.pages[Step.DETAILS].field_widget("description.area")
+    area.lineEdit().selectAll()
+    type_text(area.lineEdit(), "Kalenderansicht im Profil")
+    window.go_back()
+    pick(qtbot, page, "E-Signatur Upload fehlgeschlagen")
+    assert window.report.description.area == "Kalenderansicht im Profil"
+
+
+def test_escalating_a_self_help_case_carries_the_problem_into_the_summary(controller, qtbot):
+    window, page = open_triage(controller, qtbot)
+    pick(qtbot, page, "Kamera geht nicht im Termin")
+    assert window.report.triage.case_id == "camera_microphone_blocked"
+    qtbot.mouseClick(page.escalate_button, Qt.LeftButton)
+    type_text(page.reason, "Browser erlaubt, Kamera bleibt schwarz")
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    summary = window.pages[Step.DETAILS].field_widget("summary")
+    assert summary.text() == "Kamera geht nicht im Termin" == window.report.summary

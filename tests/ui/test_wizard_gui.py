@@ -301,6 +301,7 @@ def test_clicking_another_step_keeps_everything_typed_on_this_one(controller, qt
     qtbot.mouseClick(window.next_button, Qt.LeftButton)
     details = window.pages[Step.DETAILS]
     type_into(qtbot, details.field_widget("summary"), "Adresse nach Heirat")
+    details.field_widget("description.area").lineEdit().selectAll()  # over the case's preset
     type_into(qtbot, details.field_widget("description.area").lineEdit(), "Profil")
     type_into(qtbot, details.field_widget("description.case_fields.old_email"), "alt@bank.de")
     click_step(qtbot, window, 3)  # blocked (required fields missing): stays on step 2

@@ -7,13 +7,11 @@ from PySide6.QtWidgets import (
 
 from capture_app.core.i18n import current_language, tr
 from capture_app.core.report import AFFECTED, AFFECTED_USERS, FREQUENCIES, URGENCIES
+from capture_app.core.triage import AREAS
 from capture_app.core.wizard import Step, selected_case
 from capture_app.ui.forms import Binder, add_row, fill_combo
 from capture_app.ui.wizard.base import StepPage
 
-AREAS = ("login", "appointment_booking", "video_consultation", "screen_sharing", "cobrowsing",
-         "whiteboard", "esignature", "document_exchange", "calendar", "email_notifications", "chat",
-         "other")
 
 
 def _text(multiline: bool = False) -> QWidget:

@@ -22,7 +22,8 @@ from capture_app.core.triage import (
     CATEGORY_ORDER, FALLBACK_CASE, ORGANISATION, effective_catalogue, organisation_file,
 )
 from capture_app.core.wizard import (
-    Outcome, Step, choose_case, clear_case, escalate, is_escalated_exception, selected_case,
+    Outcome, Step, carry_over_summary, choose_case, clear_case, escalate, is_escalated_exception,
+    selected_case,
 )
 from capture_app.ui.roles import (
     ACCESSIBLE_TEXT_ROLE, SCROLL_BAR_ALWAYS_OFF, TEXT_WORD_WRAP, USER_ROLE, full_width_text,
@@ -507,7 +508,7 @@ class TriagePage(StepPage):
             self._record_search()
         catalogue = self.env.context.catalogue
         case = catalogue.get(case_id)
-        choose_case(self.report, case)
+        choose_case(self.report, case, previous=selected_case(self.report, self.env.context))
         triage_path.record_case(self.report, case, language=self.report.language or current_language(),
                                 via=via, rank=rank, article=catalogue.article_for(case))
         self.lead_question.setPlainText(triage_path.last_query(self.report))
@@ -539,6 +540,7 @@ class TriagePage(StepPage):
     def _escalate(self) -> None:
         case = selected_case(self.report, self.env.context)
         escalate(self.report, self.reason.toPlainText())
+        carry_over_summary(self.report, case, triage_path.last_query(self.report))
         self_help = case is not None and case.outcome == Outcome.SELF_HELP.value
         triage_path.record_answer(self.report, "not_helped" if self_help else "escalated")
         self.refresh()
@@ -547,7 +549,8 @@ class TriagePage(StepPage):
         self.reason.setFocus()
 
     def _undo_escalation(self) -> None:
-        choose_case(self.report, selected_case(self.report, self.env.context))
+        case = selected_case(self.report, self.env.context)
+        choose_case(self.report, case, previous=case)
         triage_path.record_answer(self.report, "escalation_undone")
         self.binder.load(self.report)
         self.refresh()
