@@ -287,7 +287,7 @@ def _log_members(walk: _Walk, pos: int, out: TextIO, options: SanitiseOptions,
         elif key == "version":
             value = value if isinstance(value, str) and value else "1.2"
         else:
-            value = ts.scrub_json_value(value, result.removed)
+            value = ts.scrub_json_tree(value, result.removed)
         write_member(key, _finish(walk.encode(value), options, result))
         return end
 

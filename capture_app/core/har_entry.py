@@ -81,7 +81,7 @@ def creator(value: Any) -> dict:
 
 
 def page(item: dict, counts: Counter) -> dict:
-    item = ts.scrub_json_value(item, counts)
+    item = ts.scrub_json_tree(item, counts)
     item["startedDateTime"] = as_str(item.get("startedDateTime"), EPOCH)
     item["id"] = as_str(item.get("id"), "page")
     item["title"] = as_str(item.get("title"))
@@ -110,7 +110,7 @@ def _extras(obj: dict, counts: Counter) -> None:
         if isinstance(value, str):
             obj[key] = ts.scrub_string(value, counts)
         elif isinstance(value, (dict, list)):
-            obj[key] = ts.scrub_json_value(value, counts)
+            obj[key] = ts.scrub_json_tree(value, counts)
 
 
 def _pairs(items: Any, counts: Counter, counter: str, url_names: frozenset = frozenset()) -> list:
@@ -294,7 +294,7 @@ def sanitise_entry(entry: dict, options: SanitiseOptions, counts: Counter) -> di
     _request(entry["request"], counts, options)
     entry["response"] = _response(entry.get("response"), options, counts)
     cache = entry.get("cache")
-    entry["cache"] = ts.scrub_json_value(cache, counts) if isinstance(cache, dict) else {}
+    entry["cache"] = ts.scrub_json_tree(cache, counts) if isinstance(cache, dict) else {}
     timings = entry.get("timings")
     if not isinstance(timings, dict):
         entry["timings"] = timings = {}

@@ -237,7 +237,7 @@ def _mask_encoded(run: str, counts) -> str:
 
     if not _ENCODED_HINT.search(run):
         return run
-    for decode in (unquote, unquote_plus):
+    for decode in (unquote, unquote_plus) if "+" in run else (unquote,):
         decoded = decode(run)
         if decoded == run:
             continue

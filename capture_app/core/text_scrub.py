@@ -337,14 +337,19 @@ def _replace_nested(text: str, nested: re.Pattern, counts: Counter) -> str:
 
 
 def scrub_json_tree(value: Any, counts: Counter) -> Any:
-    """``scrub_json_value`` for a large parsed value: cleaned as text in one pass, then parsed."""
+    """``scrub_json_value`` for a large parsed value: cleaned as text in one pass (in C, mostly),
+    then parsed again only if something changed. A walk in Python costs per node, and a value
+    nested a thousand levels deep is a thousand nodes for a few bytes."""
     if isinstance(value, str):
         return scrub_string(value, counts)
     if not isinstance(value, (dict, list)):
         return value
-    text = json.dumps(value, ensure_ascii=False)
-    cleaned = scrub_json_text(text, counts)
-    return value if cleaned == text else json.loads(cleaned)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+        cleaned = scrub_json_text(text, counts)
+        return value if cleaned == text else json.loads(cleaned)
+    except (RecursionError, ValueError):  # nested near the interpreter's limit
+        return scrub_json_value(value, counts)
 
 
 def scrub_form(text: str, counts: Counter) -> str:
