@@ -379,3 +379,58 @@ def test_a_case_fields_error_clears_once_it_is_filled(controller, qtbot):
     type_into(qtbot, old, "alt@bank.de")
     assert old.property("invalid") is False and not red_frame(old)
     assert "Bisherige" not in window.problems.text()
+
+
+@pytest.fixture
+def screen_as_it_was():
+    """The desktop as the report starts: a plain picture, grabbed by the app at the start."""
+    from capture_app.core.screenshot import Capture, Monitor
+    from capture_app.ui.capture import grabber
+
+    width, height = 800, 600
+    pixels = bytes([40, 90, 160, 255]) * (width * height)
+    previous = grabber.use_env(grabber.CaptureEnv(
+        grab=lambda target, *, max_pixels: Capture(width, height, pixels,
+                                                   monitors=(Monitor(1, 0, 0, width, height),)),
+        settle_ms=20, available=True))
+    yield
+    grabber.use_env(previous)
+
+
+def started_report(controller, qtbot):
+    controller.show_main_window()
+    qtbot.waitExposed(controller.main_window)
+    controller.new_report()
+    qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
+    window = next(iter(controller.wizards.values()))
+    qtbot.waitUntil(lambda: len(window.report.evidence) == 1, timeout=10_000)
+    qtbot.waitUntil(window._capture_banner.edit_button.isEnabled, timeout=10_000)
+    assert window.flush()
+    return window
+
+
+def drafts(controller) -> list[str]:
+    return [draft.id for draft in controller.store.list_drafts()]
+
+
+def test_closing_an_untouched_wizard_leaves_no_draft_and_no_screenshot(
+        controller, qtbot, screen_as_it_was):
+    window = started_report(controller, qtbot)
+    report_id = window.report.id
+    folder = controller.store.attachment_dir(report_id)
+    assert report_id in drafts(controller) and any(folder.iterdir())
+    window.close()
+    assert report_id not in drafts(controller)
+    qtbot.waitUntil(lambda: not folder.exists() or not any(folder.iterdir()), timeout=10_000)
+
+
+def test_a_wizard_the_agent_typed_in_keeps_its_draft_on_close_and_on_escape(
+        controller, qtbot, screen_as_it_was):
+    window = started_report(controller, qtbot)
+    search = window.pages[Step.TRIAGE].search
+    type_into(qtbot, search, "Kalender zeigt nichts")
+    qtbot.keyClick(search, Qt.Key_Escape)  # Esc never loses what was typed
+    assert search.text() == "Kalender zeigt nichts" or window.report.id in drafts(controller)
+    window.close()
+    assert window.report.id in drafts(controller)
+    assert controller.store.load(window.report.id).evidence  # the screenshot stays with it

@@ -384,7 +384,34 @@ class WizardWindow(QWidget):
         self._discarding = True
         self.close()
 
+    def untouched(self) -> bool:
+        """Nothing typed or chosen beyond what the app filled in itself: no search, no case, and
+        no evidence but the screenshot taken at the start, as it was taken."""
+        triage = self.report.triage
+        triage_page = self.pages.get(Step.TRIAGE)
+        if triage.case_id or triage.path or (triage_page is not None and triage_page.search.text()):
+            return False
+        banner = getattr(self, "_capture_banner", None)
+        start_item = getattr(banner, "item", None)
+        return all(start_item is not None and item.id == start_item.id and not item.excluded
+                   for item in self.report.evidence)
+
+    def _forget_untouched(self) -> None:
+        """Closed without a thing done: the draft and its screenshot are not worth keeping."""
+        self._autosave.stop()
+        self._dirty = False
+        self.wait_for_saves()
+        try:
+            self.env.store.delete(self.report.id)
+        except Exception as exc:  # noqa: BLE001 - then the draft simply stays in the list
+            log.warning("untouched draft not deleted: %s", type(exc).__name__)
+            return
+        self._discarding = True
+        self.discarded.emit(self.report.id)
+
     def closeEvent(self, event) -> None:
+        if not self._discarding and self.untouched():
+            self._forget_untouched()
         if not self._discarding:
             self.save_now()
         self.wait_for_saves()
