@@ -127,7 +127,7 @@ class Controller:
         from capture_app.ui.main_window import MainWindow
 
         if self.main_window is None:
-            self.main_window = MainWindow(self.store)
+            self.main_window = MainWindow(self.store, closed_log=self.paths.data_dir)
             self.main_window.report_requested.connect(self.new_report)
             self.main_window.resume_requested.connect(self.resume)
             self.main_window.settings_requested.connect(self.open_settings)
@@ -168,7 +168,7 @@ class Controller:
         context = WizardContext(catalogue=self._triage_catalogue().catalogue,
                                 max_total_bytes=self.config.get("limits.max_total_mb") * 1024 * 1024)
         return WizardEnv(context=context, config=self.config, store=self.store, run=run_in_background,
-                         sending=self.sending_service)
+                         sending=self.sending_service, closed_log=self.paths.data_dir)
 
     def _open_wizard(self, report, start_step=None):
         from capture_app.core.wizard import Step

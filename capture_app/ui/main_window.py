@@ -30,9 +30,10 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     outbox_requested = Signal()
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store, parent: QWidget | None = None, *, closed_log=None):
         super().__init__(parent)
         self.store = store
+        self.closed_log = closed_log  # folder of core.triage_log: cases closed in triage
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         resize_to_fit(self, 820, 560)
@@ -77,6 +78,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.table, 1)
         self.empty_hint = QLabel(tr("ui.main.no_drafts"))
         layout.addWidget(self.empty_hint)
+        self.closed_label = QLabel()  # cases closed in triage, whose drafts are gone
+        self.closed_label.setAccessibleName(tr("ui.main.closed_in_triage_name"))
+        self.closed_label.hide()
+        layout.addWidget(self.closed_label)
 
         row = QHBoxLayout()
         self.resume_button = QPushButton(tr("ui.main.resume"))
@@ -150,7 +155,20 @@ class MainWindow(QMainWindow):
             self.table.selectRow(0)
         self.empty_hint.setVisible(not drafts)
         self.table.setVisible(bool(drafts))
+        self._show_closed_count()
         self._selection_changed()
+
+    def _show_closed_count(self) -> None:
+        if self.closed_log is None:
+            return
+        from datetime import datetime
+
+        from capture_app.core import triage_log
+
+        counted = triage_log.counts(self.closed_log, now=datetime.now().astimezone())
+        text = tr("ui.main.closed_in_triage", today=counted.today, total=counted.total)
+        self.closed_label.setText(text)
+        self.closed_label.setVisible(counted.total > 0)
 
     def selected_id(self) -> str | None:
         items = self.table.selectedItems()

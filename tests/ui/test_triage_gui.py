@@ -452,3 +452,21 @@ def test_escalating_a_self_help_case_carries_the_problem_into_the_summary(contro
     qtbot.mouseClick(window.next_button, Qt.LeftButton)
     summary = window.pages[Step.DETAILS].field_widget("summary")
     assert summary.text() == "Kamera geht nicht im Termin" == window.report.summary
+
+
+def test_a_case_solved_in_triage_is_counted_in_the_main_window_without_personal_data(
+        controller, qtbot, no_dialogs):
+    import json
+
+    controller.show_main_window()
+    main = controller.main_window
+    window, page = open_triage(controller, qtbot)
+    pick(qtbot, page, "Passwort vergessen")
+    qtbot.mouseClick(page.solved_button, Qt.LeftButton)
+    assert window.report.id not in [d.id for d in controller.store.list_drafts()]
+    assert main.closed_label.isVisible()
+    assert "1" in main.closed_label.text() and "gelöst" in main.closed_label.text().lower()
+    lines = (controller.paths.data_dir / "closed-in-triage.jsonl").read_text("utf-8").splitlines()
+    entry = json.loads(lines[-1])
+    assert entry["case_id"] == "password_forgotten" and entry["answer"] == "solved"
+    assert "Passwort vergessen" not in lines[-1]  # what was typed stays out of the log

@@ -23,6 +23,8 @@ class WizardEnv:
     run: Callable[..., Any]  # ui.tasks.run_in_background
     # Gives the app's ui.sender.SendingService (created on first use); None: no sending here.
     sending: Callable[[], Any] | None = None
+    # Where cases closed in triage are counted (core.triage_log); None: not counted.
+    closed_log: Any = None  # pathlib.Path
 
 
 class StepPage(QWidget):

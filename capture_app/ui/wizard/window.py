@@ -380,9 +380,25 @@ class WizardWindow(QWidget):
             QMessageBox.warning(self, tr("ui.triage.solved_title"),
                                 exc.message() if hasattr(exc, "message") else str(type(exc).__name__))
             return
+        self._count_closed_case()
         self.discarded.emit(self.report.id)
         self._discarding = True
         self.close()
+
+    def _count_closed_case(self) -> None:
+        """The draft is gone; what stays is that the case was closed here (core.triage_log)."""
+        folder = self.env.closed_log
+        answers = [e.get("answer") for e in self.report.triage.path
+                   if isinstance(e, dict) and e.get("step") == "answer"]
+        if folder is None or not answers:
+            return
+        from capture_app.core import triage_log
+
+        try:
+            triage_log.record(folder, self.report.triage.case_id, self.report.triage.category,
+                              answers[-1])
+        except OSError as exc:  # the case is closed all the same; only the count misses it
+            log.warning("closed case not counted: %s", type(exc).__name__)
 
     def untouched(self) -> bool:
         """Nothing typed or chosen beyond what the app filled in itself: no search, no case, and
