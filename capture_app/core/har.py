@@ -38,7 +38,7 @@ from capture_app.core.i18n import tr
 
 __all__ = ["HarError", "HarResult", "FailedRequest", "SanitiseOptions", "sanitise_har_file",
            "sanitise_har_text", "summary_text", "classify", "read_har_text", "plan_to_fit",
-           "FitPlan", "HarTooLargeError", "remove_stale_output"]
+           "FitPlan", "HarTooLargeError"]
 
 MB = 1024 * 1024
 MAX_INPUT_BYTES = 150 * MB
@@ -55,8 +55,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _ARCHIVES = ((b"PK\x03\x04", "ZIP"), (b"PK\x05\x06", "ZIP"), (b"\x1f\x8b", "GZIP"),
              (b"7z\xbc\xaf\x27\x1c", "7-Zip"), (b"Rar!\x1a\x07", "RAR"), (b"BZh", "BZIP2"),
              (b"\xfd7zXZ\x00", "XZ"))
-# Output being written is named ``.<target>.<random>.tmp``; a killed run leaves only that behind.
-STALE_AFTER_S = 3600
 
 
 class HarError(UserFacingError):
@@ -414,8 +412,9 @@ def sanitise_har_file(source: Path | str, target: Path | str,
     """Read ``source``, write the sanitised HAR to ``target``.
 
     The output is written under a temporary name beside ``target`` and renamed when complete:
-    a failure, or a killed process, never leaves a partial ``target`` (what a kill leaves is
-    removed by :func:`remove_stale_output`).
+    a failure, or a killed process, never leaves a partial ``target`` (the import works in a
+    folder of its own, which the next start removes if a kill left it behind:
+    ``fsutil.remove_killed_run_leftovers``).
     """
     source, target = Path(source), Path(target)
     shown = name or source.name
@@ -429,29 +428,6 @@ def sanitise_har_file(source: Path | str, target: Path | str,
         Path(temporary).unlink(missing_ok=True)
         raise
     return result
-
-
-def remove_stale_output(folder: Path | str, older_than_s: float = STALE_AFTER_S) -> int:
-    """Remove what killed runs left in ``folder`` (``.<name>.har.<random>.tmp``); returns how many.
-
-    Only files untouched for ``older_than_s``: a run still writing keeps its file.
-    """
-    removed = 0
-    limit = time.time() - older_than_s
-    try:
-        candidates = list(Path(folder).glob(".*.tmp"))
-    except OSError:
-        return 0
-    for path in candidates:
-        if ".har." not in path.name and ".json." not in path.name:
-            continue
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-                removed += 1
-        except OSError:
-            continue
-    return removed
 
 
 # --- fitting an attachment limit ------------------------------------------------------------------

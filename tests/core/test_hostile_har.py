@@ -17,6 +17,7 @@ import pytest
 
 from capture_app.core import har, pii
 from capture_app.core.errors import UserFacingError
+from capture_app.core.fsutil import remove_killed_run_leftovers
 from tests.core.test_har import document, entry, sanitise
 
 EMAIL = "erika.mustermann@example-kundin.de"
@@ -172,12 +173,14 @@ def test_an_archive_renamed_har_is_named_as_an_archive(tmp_path, kind, data):
     assert kind in caught.value.message("de") and "entpacken" in caught.value.message("de")
 
 
-def test_a_killed_run_leaves_no_partial_output_and_stale_files_are_removed(tmp_path):
+def test_a_killed_run_leaves_no_partial_output_and_the_next_start_removes_its_folder(tmp_path):
     entries = [entry(url=f"https://x.example/api/{n}") for n in range(30_000)]
     source = tmp_path / "gross.har"
     source.write_text(json.dumps(document(*entries)), encoding="utf-8")
-    target = tmp_path / "out" / "clean.har"
-    target.parent.mkdir()
+    temp = tmp_path / "temp"
+    work = temp / "report-capture-har-k1ll"  # the import's own work folder (ui/console_import.py)
+    work.mkdir(parents=True)
+    target = work / "clean.har"
     script = ("import sys; from capture_app.core import har\n"
               "def progress(done, total):\n"
               "    print('started', flush=True); import time; time.sleep(60)\n"
@@ -190,13 +193,12 @@ def test_a_killed_run_leaves_no_partial_output_and_stale_files_are_removed(tmp_p
     finally:
         child.wait(30)
     assert not target.exists()
-    leftovers = list(target.parent.iterdir())
-    assert leftovers, "the killed run wrote nowhere near its target"
+    [partial] = list(work.iterdir())
+    assert partial.name.startswith(".clean.har.") and partial.name.endswith(".tmp")
     old = time.time() - 3 * 3600
-    for path in leftovers:
-        os.utime(path, (old, old))
-    assert har.remove_stale_output(target.parent) == len(leftovers)
-    assert list(target.parent.iterdir()) == []
+    os.utime(work, (old, old))
+    assert remove_killed_run_leftovers(tmp_path / "outbox", [], temp) == 1
+    assert not work.exists()
 
 
 def test_a_har_too_large_to_attach_is_offered_without_response_bodies(tmp_path):
