@@ -127,45 +127,40 @@ def _as_agent(root: Path, action: str) -> str:
     return done.stdout.strip()
 
 
-def test_companions_a_failed_start_left_read_only_are_named_and_repaired(tmp_path):
+@pytest.fixture
+def agent_root():
+    """A data folder the unprivileged agent owns, with one saved draft in it."""
     root = Path(tempfile.mkdtemp(prefix="drafts-perm-"))
+    os.chmod(root, 0o777)
+    if os.geteuid() == 0:
+        os.chown(root, 65534, 65534)
     try:
-        os.chmod(root, 0o777)
-        if os.geteuid() == 0:
-            os.chown(root, 65534, 65534)
         assert _as_agent(root, "save") == "OK 1"
-        db = root / "data" / "reports.sqlite3"
-        assert db.is_file()
-        os.chmod(db, 0o444)  # the agent's IT made the file read-only by mistake
-        first = _as_agent(root, "list")
-        companions = [Path(str(db) + s) for s in ("-wal", "-shm")]
-        os.chmod(db, 0o644)  # … and fixed it again
-        for companion in companions:
-            if companion.exists():
-                os.chmod(companion, 0o444)  # what the failed start left behind
-        second = _as_agent(root, "save")
-        assert second == "OK 2", (first, second)
+        yield root
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def test_read_only_companions_are_named_when_they_cannot_be_repaired(tmp_path):
-    root = Path(tempfile.mkdtemp(prefix="drafts-perm-"))
-    try:
-        os.chmod(root, 0o777)
-        if os.geteuid() == 0:
-            os.chown(root, 65534, 65534)
-        assert _as_agent(root, "save") == "OK 1"
-        db = root / "data" / "reports.sqlite3"
-        wal = Path(str(db) + "-wal")
-        wal.write_bytes(b"")
-        os.chmod(wal, 0o444)
-        if os.geteuid() == 0:
-            os.chown(wal, 0, 0)  # someone else's file: the agent cannot change its permissions
-        else:
-            pytest.skip("needs a file owned by another user")
-        answer = _as_agent(root, "save")
-        assert answer.startswith("REFUSED")
-        assert str(wal) in answer and "schreibgeschützt" in answer
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+def test_companions_a_failed_start_left_read_only_are_named_and_repaired(agent_root):
+    db = agent_root / "data" / "reports.sqlite3"
+    assert db.is_file()
+    os.chmod(db, 0o444)  # the agent's IT made the file read-only by mistake
+    first = _as_agent(agent_root, "list")
+    os.chmod(db, 0o644)  # … and fixed it again
+    for companion in (Path(str(db) + s) for s in ("-wal", "-shm")):
+        if companion.exists():
+            os.chmod(companion, 0o444)  # what the failed start left behind
+    second = _as_agent(agent_root, "save")
+    assert second == "OK 2", (first, second)
+
+
+def test_read_only_companions_are_named_when_they_cannot_be_repaired(agent_root):
+    if os.geteuid() != 0:
+        pytest.skip("needs a file owned by another user, which only root can create")
+    wal = agent_root / "data" / "reports.sqlite3-wal"
+    wal.write_bytes(b"")
+    os.chmod(wal, 0o444)
+    os.chown(wal, 0, 0)  # someone else's file: the agent cannot change its permissions
+    answer = _as_agent(agent_root, "save")
+    assert answer.startswith("REFUSED")
+    assert str(wal) in answer and "schreibgeschützt" in answer
