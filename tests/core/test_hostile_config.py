@@ -9,10 +9,9 @@ from capture_app.core.config import Config, ConfigError, find_line
 
 
 @pytest.fixture
-def cache_dir(app_paths):
-    tomlcache.set_cache_dir(app_paths.cache_dir)
-    yield app_paths.cache_dir
-    tomlcache.set_cache_dir(None)
+def cache_dir(app_paths, monkeypatch):
+    monkeypatch.setattr(tomlcache, "_cache_dir", app_paths.cache_dir)  # restored afterwards
+    return app_paths.cache_dir
 
 
 def _write_agent_file(app_paths, text: str) -> None:
