@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import TextIO
 
 from capture_app.core import i18n
-from capture_app.core.config import AGENT, ERROR, ORGANISATION, _toml_value, check_file, settings_table
+from capture_app.core.config import (
+    AGENT,
+    ERROR,
+    ORGANISATION,
+    _toml_value,
+    check_file,
+    settings_table,
+)
 
 
 def check(path: Path, *, layer: str = ORGANISATION, out: TextIO = sys.stdout) -> int:

@@ -12,8 +12,9 @@ import json
 import os
 import pkgutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 Check = tuple[str, Callable[[], object]]
 

@@ -1,7 +1,6 @@
 """Shared fixtures: every test gets its own data and config folders, never the agent's real ones."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

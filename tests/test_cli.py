@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from xdisplay import start_xvfb, stop
 
 from capture_app import __version__

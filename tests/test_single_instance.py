@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from xdisplay import start_xvfb, stop
 
 pytestmark = pytest.mark.gui

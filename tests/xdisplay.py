@@ -95,7 +95,7 @@ class XServer:
         self._server: subprocess.Popen | None = None
         self._painters: list[subprocess.Popen] = []
 
-    def __enter__(self) -> "XServer":
+    def __enter__(self) -> XServer:
         self._server, self.display = start_xvfb(self.width, self.height)
         for index, (w, h, x, y) in enumerate(self.monitors):
             # The first monitor takes over the screen's output; the others are client-defined.

@@ -12,8 +12,8 @@ import plistlib
 import subprocess
 import sys
 from pathlib import Path
-from xml.parsers.expat import ExpatError
 from typing import Protocol
+from xml.parsers.expat import ExpatError
 
 from capture_app import APP_NAME
 from capture_app.core import i18n
@@ -85,7 +85,7 @@ class WinregRegistry:
     """HKEY_CURRENT_USER through the standard library's ``winreg`` (Windows only)."""
 
     def __init__(self) -> None:
-        import winreg  # noqa: PLC0415 - Windows only
+        import winreg
 
         self._winreg = winreg
 

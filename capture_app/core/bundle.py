@@ -22,22 +22,30 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from capture_app.core.errors import UserFacingError
 from capture_app.core import filetypes as ft
+from capture_app.core.errors import UserFacingError
 from capture_app.core.evidence import evidence_filename
 from capture_app.core.fsutil import (
-    fsync_dir, sanitize_filename, unique_name, without_lone_surrogates,
+    fsync_dir,
+    sanitize_filename,
+    unique_name,
+    without_lone_surrogates,
 )
 from capture_app.core.i18n import current_language, tr
 from capture_app.core.render import render_html, render_text
 from capture_app.core.report import (
-    SCHEMA_VERSION, EvidenceItem, Report, SystemInfo, iso, utc_now,
+    SCHEMA_VERSION,
+    EvidenceItem,
+    Report,
+    SystemInfo,
+    iso,
+    utc_now,
 )
 
 CHUNK = 1024 * 1024

@@ -8,10 +8,10 @@ and the catalogue-completeness test fails on it.
 from __future__ import annotations
 
 import string
-from functools import lru_cache
+from functools import cache
 
-from capture_app.core.resources import resource_path
 from capture_app.core import tomlcache
+from capture_app.core.resources import resource_path
 
 DEFAULT_LANGUAGE = "de"
 LANGUAGES = {"de": "Deutsch", "en": "English"}
@@ -28,7 +28,7 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
             out[full] = str(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def area_catalogue(language: str, area: str) -> dict[str, str]:
     """The texts of one area file (``ui``, ``wizard`` …); read on first use, so start-up parses
     only the files the first window needs."""
@@ -39,7 +39,7 @@ def area_catalogue(language: str, area: str) -> dict[str, str]:
     return texts
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str) -> dict[str, str]:
     """Every text of a language (for completeness checks and tools)."""
     texts: dict[str, str] = {}

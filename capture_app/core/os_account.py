@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 NAME_DISPLAY = 3  # EXTENDED_NAME_FORMAT.NameDisplay
 TIMEOUT_S = 5

@@ -31,17 +31,21 @@ import socket
 import sqlite3
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from capture_app.core.errors import UserFacingError
 from capture_app.core import i18n
+from capture_app.core.errors import UserFacingError
 from capture_app.core.report import Report, ReportFormatError, utc_now
 from capture_app.core.transports.base import (
-    PermanentTransportError, Receipt, TemporaryTransportError, TransportError,
+    PermanentTransportError,
+    Receipt,
+    TemporaryTransportError,
+    TransportError,
 )
 
 log = logging.getLogger(__name__)
@@ -433,7 +437,7 @@ class Outbox:
                 self._conn.close()
                 self._conn = None
 
-    def __enter__(self) -> "Outbox":
+    def __enter__(self) -> Outbox:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -20,8 +20,8 @@ import ssl
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from capture_app.core.config import Text
@@ -137,7 +137,7 @@ def format_name(name) -> str:
 
 
 def check_instance(url: str, *, timeout: float = 5.0, ssl_context: ssl.SSLContext | None = None,
-                   proxy: str | None | Callable[[str], str | None] = proxy_for,
+                   proxy: str | Callable[[str], str | None] | None = proxy_for,
                    user_agent: str = "ReportCapture") -> Reachability:
     """Each step gets at most ``timeout`` seconds; the first failing step ends the check."""
     result = Reachability(url)
@@ -368,7 +368,7 @@ def stun_binding(server: str, *, timeout: float = 3.0) -> StepResult:
                 sock.settimeout(max(0.001, resend_at - time.monotonic()))
                 try:
                     data = sock.recv(2048)
-                except socket.timeout:
+                except TimeoutError:
                     break
                 except ConnectionRefusedError:
                     return StepResult(STUN, False, Text("probes.reach.stun_refused", {

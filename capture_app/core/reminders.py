@@ -23,10 +23,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from capture_app.core import i18n
 from capture_app.core.fsutil import atomic_write_text
@@ -64,7 +65,7 @@ class ReminderSettings:
     snooze_minutes: int = 15
 
     @classmethod
-    def from_config(cls, config: Any) -> "ReminderSettings":
+    def from_config(cls, config: Any) -> ReminderSettings:
         return cls(
             support_opens=config.get("reminders.support_opens"),
             before_closing=config.get("reminders.before_closing"),

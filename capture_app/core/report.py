@@ -158,7 +158,7 @@ class Report:
 
     @classmethod
     def new(cls, *, now: datetime | None = None, agent_timezone: str = "", language: str = "de",
-            reporter: Reporter | None = None) -> "Report":
+            reporter: Reporter | None = None) -> Report:
         stamp = iso(now or utc_now())
         return cls(created_at=stamp, updated_at=stamp, agent_timezone=agent_timezone,
                    language=language, reporter=reporter or Reporter())
@@ -170,7 +170,7 @@ class Report:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Report":
+    def from_dict(cls, data: dict[str, Any]) -> Report:
         if not isinstance(data, dict):
             raise ReportFormatError("report.format_not_object")
         version = data.get("schema_version", SCHEMA_VERSION)

@@ -11,14 +11,18 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from capture_app.core.outbox import Claim, Outbox, Outcome
 from capture_app.core.secrets import SecretStore, http_account, proxy_account, smtp_account
 from capture_app.core.transports.base import (
-    PermanentTransportError, Progress, TemporaryTransportError, Transport, TransportError,
+    PermanentTransportError,
+    Progress,
+    TemporaryTransportError,
+    Transport,
+    TransportError,
     no_progress,
 )
 
@@ -198,7 +202,7 @@ class OutboxSender:
             return self.outbox.fail(claim, exc)
         except _LeaseLost:
             return Outcome(claim.report_id, "lost")
-        except Exception as exc:  # noqa: BLE001 - an unforeseen failure must not lose the report
+        except Exception as exc:
             from capture_app.core.bundle import BundleError
 
             if isinstance(exc, BundleError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Mapping
+from collections.abc import Mapping
 
 # Qt platforms whose windows never reach a real screen: there is no "before" to capture.
 NO_SCREEN_PLATFORMS = ("offscreen", "minimal", "vnc")

@@ -16,9 +16,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from capture_app.core.i18n import tr
 from capture_app.core.report import Report, new_id

@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 import re
 import zoneinfo
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from capture_app.core import i18n
 
@@ -102,7 +103,7 @@ class HolidayCalendar:
 def _import_holidays():
     try:
         import holidays
-    except Exception as exc:  # noqa: BLE001 - reported as a configuration problem
+    except Exception as exc:
         raise HolidaysUnavailable(type(exc).__name__) from exc
     return holidays
 

@@ -8,7 +8,8 @@ it decides for everyone which facts never leave the machine.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from capture_app.core.config import Text
 from capture_app.core.i18n import has, tr

@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 TIMEOUT_S = 5
 
@@ -37,7 +37,7 @@ def linux_handler(run: Callable = subprocess.run, which: Callable = shutil.which
 def windows_handler(registry=None) -> str:
     """The registered handler of the ``tel`` protocol, or "" (``registry``: winreg's interface)."""
     if registry is None:
-        import winreg as registry  # noqa: PLC0415 - Windows only
+        import winreg as registry
     choice = r"Software\Microsoft\Windows\Shell\Associations\UrlAssociations\tel\UserChoice"
     for root, key, value in ((registry.HKEY_CURRENT_USER, choice, "ProgId"),
                              (registry.HKEY_CLASSES_ROOT, r"tel\shell\open\command", "")):

@@ -78,7 +78,7 @@ def _parse(text: str):
     global _parser
     with _parser_lock:
         if _parser is None:
-            from ua_parser import BasicResolver, CachingResolver, Cache, Parser, load_builtins
+            from ua_parser import BasicResolver, Cache, CachingResolver, Parser, load_builtins
 
             _parser = Parser(CachingResolver(BasicResolver(load_builtins()), Cache(200)))
     return _parser.parse(text)

@@ -17,7 +17,7 @@ class NamedComboBox(QAccessibleWidget):
     def __init__(self, combo: QComboBox) -> None:
         super().__init__(combo, QAccessible.ComboBox)
 
-    def text(self, kind):  # noqa: D102 - Qt's interface
+    def text(self, kind):
         combo = self.widget()
         if kind == QAccessible.Value:
             return combo.lineEdit().text() if combo.isEditable() else combo.currentText()

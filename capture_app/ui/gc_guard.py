@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer
 CHECK_MS = 250
 YOUNG_EVERY = 4  # checks: the youngest generation at least once a second
 
-_guard: "_Collector | None" = None
+_guard: _Collector | None = None
 
 
 class _Collector(QObject):

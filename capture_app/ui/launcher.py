@@ -14,14 +14,21 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout,
+    QApplication,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from capture_app import APP_NAME
 from capture_app.core.i18n import tr
-from capture_app.ui.tray import Entry, draw_status_pixmap
 from capture_app.ui.screen_fit import keep_on_screen
+from capture_app.ui.tray import Entry, draw_status_pixmap
 
 NOTIFY_TIMEOUT_S = 3.0
 
@@ -226,12 +233,12 @@ class LauncherWindow(QWidget):
         self._quitting = True
         self.close()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         # Grown (a reminder shown) or shown again: its lower edge must stay above the taskbar.
         super().resizeEvent(event)
         QTimer.singleShot(0, lambda: keep_on_screen(self))
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, lambda: keep_on_screen(self))
 

@@ -13,8 +13,15 @@ import dataclasses
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
-    QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout,
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
 )
 
 from capture_app.core import pii
@@ -43,7 +50,7 @@ class PiiHighlighter(QSyntaxHighlighter):
         self.marked: set[str] = set()  # what was highlighted (for tests and diagnostics)
         self.own_marked: set[str] = set()
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
+    def highlightBlock(self, text: str) -> None:
         for match in pii.find_pii(text):
             mine = pii.is_own(match, self.own)
             self.setFormat(match.start, match.end - match.start, self.own_format if mine else self.format)

@@ -10,8 +10,8 @@ clock is injectable (``clock``) so that a test can say what time it is.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
@@ -19,8 +19,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 from capture_app import APP_NAME
 from capture_app.core.i18n import tr
 from capture_app.core.reminders import (
-    OPEN_OUTBOX, OPEN_WIZARD, Reminder, ReminderBook, ReminderSettings, Situation,
-    Waiting, due_reminders, report_started_reminder, state_file,
+    OPEN_OUTBOX,
+    OPEN_WIZARD,
+    Reminder,
+    ReminderBook,
+    ReminderSettings,
+    Situation,
+    Waiting,
+    due_reminders,
+    report_started_reminder,
+    state_file,
 )
 from capture_app.core.support_hours import SupportHours, load_support_hours
 from capture_app.ui.tasks import run_in_background

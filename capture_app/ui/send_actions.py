@@ -14,12 +14,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMessageBox,
-    QProgressDialog, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from capture_app.core.i18n import tr
@@ -110,9 +118,9 @@ class SendButtons(QWidget):
 
     def prepare(self, service, send_now: bool) -> None:
         from capture_app import __version__
+        from capture_app.core import size_budget
         from capture_app.core.bundle import build_bundle
         from capture_app.core.report import Report
-        from capture_app.core import size_budget
 
         page = self.page
         snapshot = Report.from_dict(page.report.to_dict())
@@ -156,8 +164,8 @@ class SendButtons(QWidget):
             window.close()
 
     def offer_to_shrink(self, prepared: Prepared) -> None:
-        from capture_app.core.render import format_size
         from capture_app.core.i18n import current_language
+        from capture_app.core.render import format_size
 
         language = current_language()
         budget = prepared.budget

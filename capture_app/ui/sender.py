@@ -12,9 +12,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 

@@ -20,8 +20,9 @@ import logging
 import os
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from PySide6.QtCore import QLockFile, QObject, QTimer
 
@@ -52,7 +53,7 @@ def instance_name(paths: AppPaths | None = None) -> str:
     user = os.environ.get("USERNAME", "user") if os.name == "nt" else str(os.getuid())
     # A name per user and data folder; not a secret, so a checksum does (hashlib would load
     # OpenSSL on the way to the first window).
-    key = f"{user}\0{paths.data_dir.resolve()}".encode("utf-8")
+    key = f"{user}\0{paths.data_dir.resolve()}".encode()
     name = f"report-capture-{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
     if os.name == "nt":
         return name

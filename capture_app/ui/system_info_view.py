@@ -8,13 +8,25 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFrame, QHeaderView, QLabel, QPushButton,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from capture_app.core.i18n import current_language, tr
 from capture_app.core.system_info import (
-    exclusions_locked, field_label, remember_exclusions, remembered_exclusions,
+    exclusions_locked,
+    field_label,
+    remember_exclusions,
+    remembered_exclusions,
 )
 from capture_app.ui.screen_fit import resize_to_fit
 

@@ -17,12 +17,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/, for sendhelpers
 
+from sendhelpers.reports import paths_for  # noqa: E402
+
 from capture_app.core.drafts import DraftStore  # noqa: E402
 from capture_app.core.outbox import Outbox  # noqa: E402
 from capture_app.core.secrets import Secret  # noqa: E402
 from capture_app.core.sending import OutboxSender  # noqa: E402
 from capture_app.core.transports.http import HttpSettings, HttpTransport  # noqa: E402
-from sendhelpers.reports import paths_for  # noqa: E402
 
 TOKEN = "kill-test-token"
 
@@ -50,7 +51,7 @@ def preload() -> None:
     import requests_toolbelt.multipart.encoder  # noqa: F401
     import truststore  # noqa: F401
 
-    import capture_app.core.bundle  # noqa: F401
+    import capture_app.core.bundle
     import capture_app.core.net  # noqa: F401
 
 

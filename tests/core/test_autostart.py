@@ -15,7 +15,13 @@ import pytest
 from capture_app.__main__ import build_parser
 from capture_app.core import autostart
 from capture_app.core.autostart import (
-    AutostartError, LaunchAgent, WindowsRunKey, XdgAutostart, apply, desktop_exec, launch_command,
+    AutostartError,
+    LaunchAgent,
+    WindowsRunKey,
+    XdgAutostart,
+    apply,
+    desktop_exec,
+    launch_command,
 )
 
 ARGV_WRITER = """

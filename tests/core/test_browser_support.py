@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import pytest
+from factories import second_level_report
 
 from capture_app.core import browser_support as bs
 from capture_app.core.config import Config
 from capture_app.core.render import render_text
 from capture_app.core.report import SUPPORT_STATUSES
-from capture_app.core.system_info import apply_collection, remember_exclusions, remembered_exclusions
-
-from factories import second_level_report
+from capture_app.core.system_info import (
+    apply_collection,
+    remember_exclusions,
+    remembered_exclusions,
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """The bundle a support person receives, the Review list, the texts, and the export transport."""
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import html
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from permissions import needs_permissions
 
 from capture_app import __version__
 from capture_app.core import bundle as bundle_mod
@@ -24,7 +24,6 @@ from capture_app.core.report import Report
 from capture_app.core.resources import load_json
 from capture_app.core.transports import PermanentTransportError, Receipt
 from capture_app.core.transports.export import ExportTransport
-from permissions import needs_permissions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUILT_AT = datetime(2026, 11, 27, 9, 45, tzinfo=timezone.utc)

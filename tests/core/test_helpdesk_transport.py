@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import pytest
-
-from capture_app.core.secrets import Secret
-from capture_app.core.sending import OutboxSender
-from capture_app.core.transports.content import BundleContents
 from sendhelpers.django_helpdesk_server import HelpdeskProcess
 from sendhelpers.fault_proxy import (
-    KILL_AFTER_LAST_BYTE, KILL_MID_UPLOAD, RESET_AFTER_COMMIT, SLOW_ANSWER, Fault, FaultProxy,
+    KILL_AFTER_LAST_BYTE,
+    KILL_MID_UPLOAD,
+    RESET_AFTER_COMMIT,
+    SLOW_ANSWER,
+    Fault,
+    FaultProxy,
 )
 from sendhelpers.outbox_runs import clock, outbox, store  # noqa: F401 - fixtures
 from sendhelpers.outbox_runs import helpdesk_transport as transport_for
 from sendhelpers.outbox_runs import settle as run
 from sendhelpers.reports import add_evidence, stored_report
+
+from capture_app.core.secrets import Secret
+from capture_app.core.sending import OutboxSender
+from capture_app.core.transports.content import BundleContents
 
 BODY_LIMIT = 3 * 1024 * 1024  # the web server in front of the helpdesk: 3 MB per request
 

@@ -3,18 +3,23 @@ document (Zendesk, Freshdesk, Jira Service Management, Zammad), including the fa
 from __future__ import annotations
 
 import pytest
-
-from capture_app.core.secrets import Secret
-from capture_app.core.sending import OutboxSender
-from capture_app.core.transports.content import BundleContents
 from sendhelpers.fault_proxy import (
-    KILL_AFTER_LAST_BYTE, KILL_MID_UPLOAD, RESET_AFTER_COMMIT, SLOW_ANSWER, Fault, FaultProxy,
+    KILL_AFTER_LAST_BYTE,
+    KILL_MID_UPLOAD,
+    RESET_AFTER_COMMIT,
+    SLOW_ANSWER,
+    Fault,
+    FaultProxy,
 )
 from sendhelpers.hosted_helpdesks import HOSTED
 from sendhelpers.outbox_runs import clock, outbox, store  # noqa: F401 - fixtures
 from sendhelpers.outbox_runs import hosted_transport as transport_for
 from sendhelpers.outbox_runs import settle as run
 from sendhelpers.reports import stored_report
+
+from capture_app.core.secrets import Secret
+from capture_app.core.sending import OutboxSender
+from capture_app.core.transports.content import BundleContents
 
 # The call that creates the ticket, per vendor (where a fault hits hardest).
 CREATE = {"zendesk": "POST /api/v2/tickets ", "freshdesk": "POST /api/v2/tickets ",

@@ -1,30 +1,33 @@
 """The HTTP transport against a real, fault-injecting ticket server on 127.0.0.1."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import http.client
 import json
-import logging
 import random
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-import base64
-import http.client
 
 import pytest
+from sendhelpers.http_server import Hang, Redirect, Reset, Status, TicketServer, parse_multipart
+from sendhelpers.reports import built_bundle, paths_for, stored_report
+from sendhelpers.tlsca import TestCA
 
 from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import FIX_SETTINGS, FIX_SHRINK, Outbox, parse_column_time
+from capture_app.core.outbox import FIX_SETTINGS, FIX_SHRINK, Outbox
 from capture_app.core.secrets import Secret
 from capture_app.core.sending import OutboxSender
 from capture_app.core.transports.base import PermanentTransportError, TemporaryTransportError
 from capture_app.core.transports.content import BundleContents, subject_for
 from capture_app.core.transports.http import (
-    FieldMapping, HttpSettings, HttpTransport, retry_after, ticket_id,
+    FieldMapping,
+    HttpSettings,
+    HttpTransport,
+    retry_after,
+    ticket_id,
 )
-from sendhelpers.http_server import Hang, Redirect, Reset, Status, TicketServer, parse_multipart
-from sendhelpers.reports import built_bundle, paths_for, stored_report
-from sendhelpers.tlsca import TestCA
 
 TOKEN = "tok-7f3a9c1e-geheim"
 
@@ -547,13 +550,13 @@ def test_no_proxy_hosts_are_reached_directly(store, server, tmp_path, proxy, mon
 def test_a_configured_proxy_with_a_password_from_the_keyring(store, server, tmp_path, proxy, monkeypatch,
                                                             app_paths):
     import keyring
+    from sendhelpers.keyring_backend import MemoryKeyring
 
     from capture_app.core.config import Config
     from capture_app.core.secrets import SecretStore, proxy_account
     from capture_app.core.sending import transport_from_config
-    from sendhelpers.keyring_backend import MemoryKeyring
 
-    proxy.owner["credentials"] = "Basic " + base64.b64encode("agent:p@ss:w/rd %".encode()).decode()
+    proxy.owner["credentials"] = "Basic " + base64.b64encode(b"agent:p@ss:w/rd %").decode()
     for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
     report = stored_report(store)
@@ -634,7 +637,6 @@ def test_an_unreachable_server_is_named_with_a_complete_readable_reason(store, o
     assert "Verbindung abgelehnt" in message
     assert "HTTPConnectionPool" not in message and "Failed to est" not in message
     assert "…" not in message
-    from capture_app.core.i18n import tr
 
     english = outcome.error.message("en")
     assert "connection refused" in english.lower() and "Verbindung" not in english

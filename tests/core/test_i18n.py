@@ -5,8 +5,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 import capture_app
 from capture_app.core import i18n
 

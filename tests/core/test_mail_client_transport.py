@@ -10,6 +10,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from sendhelpers.mailer import registered_mail_handler
+from sendhelpers.reports import paths_for, stored_report
 
 from capture_app.core.drafts import DraftStore
 from capture_app.core.outbox import HANDED_OVER, Outbox, OutboxError
@@ -19,10 +21,10 @@ from capture_app.core.transports import mapi
 from capture_app.core.transports.base import PermanentTransportError
 from capture_app.core.transports.export import ExportTransport
 from capture_app.core.transports.mail_client import (
-    MailClientTransport, WindowsMailFacts, windows_mail_facts,
+    MailClientTransport,
+    WindowsMailFacts,
+    windows_mail_facts,
 )
-from sendhelpers.mailer import registered_mail_handler
-from sendhelpers.reports import paths_for, stored_report
 
 SUPPORT = "support@flexperto.com"
 

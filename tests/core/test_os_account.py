@@ -7,7 +7,12 @@ import subprocess
 from types import SimpleNamespace
 
 from capture_app.core.os_account import (
-    Account, current_account, from_gecos, macos_account, unix_account, windows_display_name,
+    Account,
+    current_account,
+    from_gecos,
+    macos_account,
+    unix_account,
+    windows_display_name,
 )
 
 
@@ -49,7 +54,7 @@ class Secur32:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def GetUserNameExW(self, kind, buffer, size):  # noqa: N802 - the Windows name
+    def GetUserNameExW(self, kind, buffer, size):
         assert kind == 3  # NameDisplay
         size_value = ctypes.cast(size, ctypes.POINTER(ctypes.c_ulong)).contents
         if buffer is None:

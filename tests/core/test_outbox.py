@@ -11,17 +11,22 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sendhelpers.http_server import Status, TicketServer
+from sendhelpers.reports import paths_for, stored_report
 
 from capture_app.core.drafts import DraftSaveError, DraftStore
 from capture_app.core.outbox import (
-    FIX_EDIT, LEASE_SECONDS, Outbox, OutboxError, backoff_delay, column_time,
+    FIX_EDIT,
+    LEASE_SECONDS,
+    Outbox,
+    OutboxError,
+    backoff_delay,
+    column_time,
 )
 from capture_app.core.secrets import Secret
 from capture_app.core.sending import OutboxSender
 from capture_app.core.transports.base import Receipt, TemporaryTransportError
 from capture_app.core.transports.http import HttpSettings, HttpTransport
-from sendhelpers.http_server import Status, TicketServer
-from sendhelpers.reports import paths_for, stored_report
 
 CHILD = Path(__file__).with_name("outbox_child.py")
 

@@ -23,7 +23,11 @@ from capture_app.core.probes.media import CameraProbe, MicrophoneProbe
 from capture_app.core.probes.proxy import ProxyProbe
 from capture_app.core.probes.regional import LocaleProbe, TimeZoneProbe
 from capture_app.core.probes.system import (
-    DeviceTypeProbe, MemoryProbe, OperatingSystemProbe, ProcessorProbe, parse_os_release,
+    DeviceTypeProbe,
+    MemoryProbe,
+    OperatingSystemProbe,
+    ProcessorProbe,
+    parse_os_release,
 )
 
 

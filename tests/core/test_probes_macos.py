@@ -18,7 +18,10 @@ from capture_app.core.probes.media import CameraProbe, MicrophoneProbe
 from capture_app.core.probes.proxy import ProxyProbe
 from capture_app.core.probes.regional import LocaleProbe, TimeZoneProbe
 from capture_app.core.probes.system import (
-    DeviceTypeProbe, MemoryProbe, OperatingSystemProbe, ProcessorProbe,
+    DeviceTypeProbe,
+    MemoryProbe,
+    OperatingSystemProbe,
+    ProcessorProbe,
 )
 from capture_app.core.system_info import advisor_side
 

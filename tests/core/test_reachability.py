@@ -22,9 +22,12 @@ from cryptography.x509.oid import NameOID
 from capture_app.core.probes import collect
 from capture_app.core.probes.network import InstanceReachabilityProbe, StunProbe
 from capture_app.core.reachability import (
-    MAGIC_COOKIE, check_instance, parse_binding_response, parse_stun_server, stun_binding,
+    MAGIC_COOKIE,
+    check_instance,
+    parse_binding_response,
+    parse_stun_server,
+    stun_binding,
 )
-
 
 # --- certificates -----------------------------------------------------------------------------
 

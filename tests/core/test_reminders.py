@@ -11,8 +11,18 @@ import pytest
 
 from capture_app.core.config import Config
 from capture_app.core.reminders import (
-    BEFORE_CLOSING, OPEN_DRAFTS, OPEN_OUTBOX, OPEN_WIZARD, OUTSIDE_HOURS, SUPPORT_OPENS,
-    ReminderBook, ReminderSettings, Situation, Waiting, due_reminders, report_started_reminder,
+    BEFORE_CLOSING,
+    OPEN_DRAFTS,
+    OPEN_OUTBOX,
+    OPEN_WIZARD,
+    OUTSIDE_HOURS,
+    SUPPORT_OPENS,
+    ReminderBook,
+    ReminderSettings,
+    Situation,
+    Waiting,
+    due_reminders,
+    report_started_reminder,
     state_file,
 )
 from capture_app.core.support_hours import default_support_hours

@@ -8,7 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from capture_app.core import i18n, report as model
+from capture_app.core import i18n
+from capture_app.core import report as model
 from capture_app.core.resources import load_json
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import pytest
+from png_reader import decode_rgb_png
+from xdisplay import XServer, pattern, sub_image
 
 from capture_app.core import png
 from capture_app.core.screenshot import (
-    Capture, Monitor, Region, ScreenHint, ScreenshotError, ensure_dpi_awareness, grab,
-    list_monitors, match_screens, session_kind,
+    Capture,
+    Monitor,
+    Region,
+    ScreenHint,
+    ScreenshotError,
+    ensure_dpi_awareness,
+    grab,
+    list_monitors,
+    match_screens,
+    session_kind,
 )
-from png_reader import decode_rgb_png
-from xdisplay import XServer, pattern, sub_image
 
 WIDTH, HEIGHT = 1600, 600
 # Two monitors of different sizes side by side, the second one lower: like a laptop + projector.

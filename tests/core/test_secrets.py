@@ -10,19 +10,24 @@ from pathlib import Path
 
 import keyring
 import pytest
-
-from capture_app.core.config import Config
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import Outbox
-from capture_app.core.secrets import (
-    RedactingFilter, Secret, SecretStore, http_account, install_log_redaction, smtp_account,
-)
-from capture_app.core.sending import OutboxSender, secret_needs, transport_from_config
 from sendhelpers.http_server import Status, TicketServer
 from sendhelpers.keyring_backend import MemoryKeyring
 from sendhelpers.reports import stored_report
 from sendhelpers.smtp_server import MailServer
 from sendhelpers.tlsca import TestCA
+
+from capture_app.core.config import Config
+from capture_app.core.drafts import DraftStore
+from capture_app.core.outbox import Outbox
+from capture_app.core.secrets import (
+    RedactingFilter,
+    Secret,
+    SecretStore,
+    http_account,
+    install_log_redaction,
+    smtp_account,
+)
+from capture_app.core.sending import OutboxSender, secret_needs, transport_from_config
 
 CANARY = "CANARY-s3cr3t-7d1f0c2a"
 FORMS = (CANARY, base64.b64encode(CANARY.encode()).decode(),

@@ -4,11 +4,13 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import socket
 from email import policy
 from email.parser import BytesParser
 
 import pytest
+from sendhelpers.reports import built_bundle, paths_for, stored_report
+from sendhelpers.smtp_server import MailServer, free_port, silent_server
+from sendhelpers.tlsca import TestCA
 
 from capture_app.core.drafts import DraftStore
 from capture_app.core.outbox import FIX_SETTINGS, FIX_SHRINK, Outbox
@@ -17,9 +19,6 @@ from capture_app.core.sending import OutboxSender
 from capture_app.core.transports.base import PermanentTransportError, TemporaryTransportError
 from capture_app.core.transports.content import BundleContents
 from capture_app.core.transports.smtp import SmtpSettings, SmtpTransport
-from sendhelpers.reports import built_bundle, paths_for, stored_report
-from sendhelpers.smtp_server import MailServer, free_port, silent_server
-from sendhelpers.tlsca import TestCA
 
 PASSWORD = "Sommer2026!geheim"
 SUPPORT = "support@flexperto.com"

@@ -11,7 +11,10 @@ import pytest
 from capture_app.core import i18n
 from capture_app.core.config import Config
 from capture_app.core.support_hours import (
-    ChangedDay, Closure, load_support_hours, phone_uri,
+    ChangedDay,
+    Closure,
+    load_support_hours,
+    phone_uri,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -111,7 +111,6 @@ def serve(folder: Path, body_limit: int) -> None:
     from django.core.management import call_command
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
     from django.core.wsgi import get_wsgi_application
-
     from helpdesk.models import Queue
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -134,8 +133,9 @@ def serve(folder: Path, body_limit: int) -> None:
 def inspect(folder: Path) -> None:
     """Print every ticket with its attachments (as the helpdesk stored them) as JSON."""
     configure(folder)
-    from helpdesk.models import FollowUpAttachment, Ticket
     import hashlib
+
+    from helpdesk.models import FollowUpAttachment, Ticket
 
     tickets = []
     for ticket in Ticket.objects.order_by("id"):
@@ -165,7 +165,7 @@ class HelpdeskProcess:
         env["PYTHONPATH"] = here + os.pathsep + env.get("PYTHONPATH", "")
         return env
 
-    def __enter__(self) -> "HelpdeskProcess":
+    def __enter__(self) -> HelpdeskProcess:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [sys.executable, __file__, "serve", str(self.folder), str(self.body_limit)],

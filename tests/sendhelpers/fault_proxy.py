@@ -18,7 +18,6 @@ from __future__ import annotations
 import socket
 import struct
 import threading
-import time
 from dataclasses import dataclass
 
 KILL_AFTER_LAST_BYTE = "kill after last byte"
@@ -109,7 +108,7 @@ class FaultProxy:
         # a real retry comes after a backoff, not within the same millisecond.
         self._draining = threading.Lock()
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         # A small receive window: a large upload cannot vanish into buffers before a cut.
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
@@ -133,7 +132,7 @@ class FaultProxy:
         while not self._stop.is_set():
             try:
                 client, _ = self._listener.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return

@@ -33,7 +33,7 @@ def _multipart(content_type: str, body: bytes) -> list[tuple[str, str | None, st
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
     def log_message(self, *args) -> None:
         pass

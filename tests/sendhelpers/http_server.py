@@ -85,7 +85,7 @@ def parse_multipart(content_type: str, body: bytes) -> list[Part]:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK stall)
-    server: "_Server"
+    server: _Server
 
     def log_message(self, *args) -> None:  # quiet
         pass
@@ -192,7 +192,7 @@ class TicketServer:
         self._stopping = threading.Event()
         self._counter = 1000
 
-    def __enter__(self) -> "TicketServer":
+    def __enter__(self) -> TicketServer:
         self._server = _Server((self.host, 0), _Handler)
         self._server.owner = self
         if self.tls is not None:

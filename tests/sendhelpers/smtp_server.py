@@ -83,7 +83,7 @@ class MailServer:
     def refuse_data(self, reply: str | None) -> None:
         self.handler.refuse_data = reply
 
-    def __enter__(self) -> "MailServer":
+    def __enter__(self) -> MailServer:
         self.controller.start()
         return self
 

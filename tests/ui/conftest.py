@@ -5,9 +5,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from capture_app.core import i18n  # noqa: E402
+from capture_app.core import i18n
 
 
 @pytest.fixture

@@ -16,14 +16,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main() -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
+    from sendhelpers.http_server import Hang, TicketServer
+    from sendhelpers.keyring_backend import MemoryKeyring
+    from sendhelpers.reports import stored_report
 
     from capture_app.core.paths import default_paths
     from capture_app.core.secrets import SecretStore, http_account
     from capture_app.ui.app import Controller
     from capture_app.ui.sender import SendingService
-    from sendhelpers.http_server import Hang, TicketServer
-    from sendhelpers.keyring_backend import MemoryKeyring
-    from sendhelpers.reports import stored_report
 
     app = QApplication([])
     server = TicketServer().__enter__()

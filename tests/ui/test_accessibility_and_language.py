@@ -4,8 +4,17 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractButton, QAbstractItemView, QComboBox, QDateTimeEdit, QGroupBox, QLabel, QLineEdit,
-    QPlainTextEdit, QTableWidget, QTreeWidget, QWidget,
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+    QTreeWidget,
+    QWidget,
 )
 
 from capture_app.core import i18n
@@ -122,9 +131,8 @@ QT_TEXTS = {
 
 @pytest.mark.parametrize("controller", ["de", "en"], indirect=True)
 def test_qt_own_buttons_and_folder_picker_speak_the_ui_language(controller, qtbot):
-    from PySide6.QtWidgets import QDialog, QMessageBox
-
     from factories import second_level_report
+    from PySide6.QtWidgets import QDialog, QMessageBox
 
     yes, no, look_in, choose, cancel = QT_TEXTS[i18n.current_language()]
     controller.store.save(second_level_report())
@@ -160,7 +168,6 @@ def test_qt_own_buttons_and_folder_picker_speak_the_ui_language(controller, qtbo
 def test_the_confirmation_after_in_postausgang_is_titled_for_what_happened(
         controller, qtbot, monkeypatch, tmp_path):
     from PySide6.QtWidgets import QMessageBox
-
     from sendhelpers.reports import stored_report
 
     shown: list[tuple[str, str]] = []

@@ -11,15 +11,15 @@ import struct
 import zlib
 
 import pytest
+from editor_gestures import drag
+from png_reader import decode_rgb_png
 from PySide6.QtCore import QPoint, Qt
+from xdisplay import pattern, sub_image
 
 from capture_app.core.screenshot import Capture, Monitor, ScreenshotError
 from capture_app.core.wizard import Step
 from capture_app.ui.capture import grabber
 from capture_app.ui.capture.images import ImageTooLarge, read_image
-from editor_gestures import drag
-from png_reader import decode_rgb_png
-from xdisplay import pattern, sub_image
 
 pytestmark = pytest.mark.gui
 

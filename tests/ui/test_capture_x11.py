@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from capture_app.core.drafts import DraftStore
 from png_reader import decode_rgb_png
 from xdisplay import XServer, pattern, sub_image, xcb_env
+
+from capture_app.core.drafts import DraftStore
 
 pytestmark = pytest.mark.gui
 

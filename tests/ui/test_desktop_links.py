@@ -3,8 +3,6 @@ support number is dialled only where a program dials ``tel:`` links — otherwis
 with a button to copy it."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
@@ -107,7 +105,7 @@ class FakeRegistry:
     def __init__(self, values: dict) -> None:
         self.values = values
 
-    def OpenKey(self, root, key):  # noqa: N802 - winreg's name
+    def OpenKey(self, root, key):
         if (root, key) not in self.values:
             raise FileNotFoundError(key)
         registry = self
@@ -122,7 +120,7 @@ class FakeRegistry:
         self.opened = registry
         return Handle()
 
-    def QueryValueEx(self, handle, name):  # noqa: N802
+    def QueryValueEx(self, handle, name):
         return self.values[handle], 1
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from editor_gestures import click, drag, press
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from capture_app.ui.editor.canvas import ZOOM_STEPS
 from capture_app.ui.editor.dialog import EditorDialog
-from editor_gestures import click, drag, press
 from capture_app.ui.editor.tools import TOOLS
 
 pytestmark = pytest.mark.gui

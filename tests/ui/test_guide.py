@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from xdisplay import XServer, xcb_env
 
 from capture_app.ui.guide import sections
 from capture_app.ui.guide.launcher import GuideLauncher
-from xdisplay import XServer, xcb_env
 
 pytestmark = pytest.mark.gui
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from factories import second_level_report
 
 from capture_app.core.wizard import Step
-from factories import second_level_report
 
 pytestmark = pytest.mark.gui
 

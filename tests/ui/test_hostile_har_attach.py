@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from factories import second_level_report
 from PySide6.QtWidgets import QMessageBox
 
 from capture_app.core.wizard import Step
-from factories import second_level_report
 
 pytestmark = pytest.mark.gui
 

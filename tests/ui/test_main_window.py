@@ -4,11 +4,10 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+from factories import second_level_report
 from PySide6.QtCore import Qt
 
 from capture_app.core.wizard import Step
-
-from factories import second_level_report
 
 pytestmark = pytest.mark.gui
 

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QWidget
 
 from capture_app.core.secrets import SecretStore, http_account
 from capture_app.core.wizard import Step
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for sendhelpers
-from sendhelpers.http_server import Status, TicketServer  # noqa: E402
-from sendhelpers.keyring_backend import MemoryKeyring  # noqa: E402
-from sendhelpers.reports import add_evidence, stored_report  # noqa: E402
-from sendhelpers.tlsca import TestCA  # noqa: E402
+from sendhelpers.http_server import Status, TicketServer
+from sendhelpers.keyring_backend import MemoryKeyring
+from sendhelpers.reports import add_evidence, stored_report
+from sendhelpers.tlsca import TestCA
 
 pytestmark = pytest.mark.gui
 TOKEN = "gui-token-1234"

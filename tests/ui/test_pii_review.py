@@ -1,13 +1,12 @@
 """The Review step flags e-mail addresses, phone numbers and IBANs in what is sent, and masks them."""
 from __future__ import annotations
 
-
 import pytest
+from factories import second_level_report
 from PySide6.QtCore import Qt
 
 from capture_app.core.evidence import import_evidence
 from capture_app.core.wizard import Step
-from factories import second_level_report
 
 pytestmark = pytest.mark.gui
 

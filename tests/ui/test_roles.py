@@ -6,9 +6,9 @@ from capture_app.ui import roles
 
 
 def test_role_numbers_match_qt():
-    assert roles.USER_ROLE == Qt.ItemDataRole.UserRole.value
-    assert roles.ACCESSIBLE_TEXT_ROLE == Qt.ItemDataRole.AccessibleTextRole.value
-    assert roles.TEXT_WORD_WRAP == Qt.TextFlag.TextWordWrap.value
+    assert Qt.ItemDataRole.UserRole.value == roles.USER_ROLE
+    assert Qt.ItemDataRole.AccessibleTextRole.value == roles.ACCESSIBLE_TEXT_ROLE
+    assert Qt.TextFlag.TextWordWrap.value == roles.TEXT_WORD_WRAP
 
 
 def test_labels_show_markup_as_typed_and_views_wrap(qapp):

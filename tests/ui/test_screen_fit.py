@@ -15,10 +15,10 @@ import time
 import pytest
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QImage
+from xdisplay import XServer, xcb_env
 
 from capture_app.ui.guide.launcher import GUIDE_SIZE, window_size_args
 from capture_app.ui.screen_fit import FRAME, fitted_size, screen_room
-from xdisplay import XServer, xcb_env
 
 pytestmark = pytest.mark.gui
 
@@ -90,5 +90,5 @@ def test_on_a_1280x720_laptop_the_wizard_lies_above_the_taskbar(tmp_path):
             out, err = app.communicate(timeout=20)
     # Smaller than its usual 980×720, and with room for a title bar it ends above the taskbar.
     assert (width, height) == (980, 680 - FRAME.height()), err[-2000:]
-    assert 0 <= left and left + width <= 1280
-    assert 0 <= top and top + height + FRAME.height() <= 680
+    assert left >= 0 and left + width <= 1280
+    assert top >= 0 and top + height + FRAME.height() <= 680

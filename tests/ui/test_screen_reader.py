@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from xdisplay import XServer, xcb_env
 
 pytestmark = pytest.mark.gui

@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import shiboken6
+from factories import second_level_report
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
+from xdisplay import start_xvfb, stop
 
 from capture_app.core.autostart import XdgAutostart
 from capture_app.core.config import Config
@@ -32,8 +34,6 @@ from capture_app.core.reminders import state_file
 from capture_app.ui.launcher import DesktopNotifier
 from capture_app.ui.settings_dialog import SettingsDialog
 from capture_app.ui.tray import BADGE_COLOUR, COLOURS, draw_status_pixmap
-from xdisplay import start_xvfb, stop
-from factories import second_level_report
 
 pytestmark = pytest.mark.gui
 

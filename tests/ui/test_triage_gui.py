@@ -470,3 +470,20 @@ def test_a_case_solved_in_triage_is_counted_in_the_main_window_without_personal_
     entry = json.loads(lines[-1])
     assert entry["case_id"] == "password_forgotten" and entry["answer"] == "solved"
     assert "Passwort vergessen" not in lines[-1]  # what was typed stays out of the log
+
+
+def test_the_question_to_the_project_lead_is_never_cut_off_at_the_side(controller, qtbot):
+    window, page = open_triage(controller, qtbot)
+    window.resize(980, 600)  # the wizard's own size on a 1280x720 screen
+    window.show()
+    qtbot.waitExposed(window)
+    pick(qtbot, page, "Welches Dokument darf verwendet werden")
+    assert window.report.triage.case_id == "which_document_allowed"
+    QApplication.processEvents()
+    page.more.ensureWidgetVisible(page.lead_question)
+    QApplication.processEvents()
+    m = page.more
+    print("DBG", m.width(), m.viewport().width(), m.widget().width(), m.widget().minimumSizeHint(), m.minimumSizeHint(), m.verticalScrollBar().isVisible(), page.outcome_box.width(), page.outcome_box.minimumSizeHint(), page.splitter.sizes(), window.width())
+    for widget in (page.lead_question, page.lead_mail_button, page.lead_copy_button):
+        shown = widget.visibleRegion().boundingRect()
+        assert shown.width() == widget.width(), (widget.accessibleName(), shown, widget.rect())

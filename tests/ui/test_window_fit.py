@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from xdisplay import XServer, xcb_env
 
 from capture_app.ui.screen_fit import FRAME
-from xdisplay import XServer, xcb_env
 
 pytestmark = pytest.mark.gui
 
@@ -52,7 +52,7 @@ def assert_buttons_on_screen(result: dict, width: int, height: int) -> None:
         for button, place in state["buttons"].items():
             bx, by, bw, bh = place["rect"]
             assert place["visible"], (name, button)
-            assert 0 <= bx and bx + bw <= width and 0 <= by and by + bh <= free[3], (name, button, place)
+            assert bx >= 0 and bx + bw <= width and by >= 0 and by + bh <= free[3], (name, button, place)
             assert place["drawn"] == [bw, bh], (name, button, place)  # not scrolled out or cut off
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import sys
 
+from capture_child import wait_for  # the sibling child script's polling helper
 from PySide6.QtCore import QRect
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
-
-from capture_child import wait_for  # the sibling child script's polling helper
 
 
 def rect(r: QRect) -> list[int]:

@@ -9,7 +9,8 @@ adapters that let Windows and macOS detection be tested with recorded data.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from capture_app.core.probes.base import Probe, ProbeResult, Unknown, Value, render_value, unknown
 from capture_app.core.probes.collector import Collection, collect
@@ -31,7 +32,11 @@ def default_probes(config: Any = None, *, host: Host | None = None,
     from capture_app.core.probes.proxy import ProxyProbe
     from capture_app.core.probes.regional import LocaleProbe, TimeZoneProbe
     from capture_app.core.probes.system import (
-        AppProbe, DeviceTypeProbe, MemoryProbe, OperatingSystemProbe, ProcessorProbe,
+        AppProbe,
+        DeviceTypeProbe,
+        MemoryProbe,
+        OperatingSystemProbe,
+        ProcessorProbe,
     )
 
     host = host or Host.current()

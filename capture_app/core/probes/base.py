@@ -7,8 +7,9 @@ as a whole leaves every one of its keys ``Unknown``; it never stops the other pr
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from typing import Union
 
 from capture_app.core.config import Text
 from capture_app.core.i18n import tr

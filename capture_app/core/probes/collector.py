@@ -10,11 +10,17 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 from capture_app.core.probes.base import (
-    Probe, ProbeFailed, ProbeResult, Unknown, Value, render_value, unknown,
+    Probe,
+    ProbeFailed,
+    ProbeResult,
+    Unknown,
+    Value,
+    render_value,
+    unknown,
 )
 
 log = logging.getLogger(__name__)

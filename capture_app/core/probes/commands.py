@@ -12,8 +12,8 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 MAX_OUTPUT = 4 * 1024 * 1024  # system_profiler's JSON is large; anything beyond this is not an answer
 

@@ -7,8 +7,8 @@ without them Linux asks ``xrandr`` (or the kernel's DRM connectors) and macOS as
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from capture_app.core.probes.base import Probe, ProbeFailed, Value
 from capture_app.core.probes.commands import CommandError

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from capture_app.core.probes.commands import CommandRunner, run_command
 from capture_app.core.probes.macos import MacOS
@@ -38,7 +38,7 @@ class Host:
     mac: MacOS | None = None
 
     @classmethod
-    def current(cls) -> "Host":
+    def current(cls) -> Host:
         host = cls()
         if host.system == WINDOWS:
             from capture_app.core.probes.registry import WindowsRegistry

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from capture_app.core.config import Text
 from capture_app.core.probes.base import Probe, ProbeFailed, Value, windows_registry

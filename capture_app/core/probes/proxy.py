@@ -5,7 +5,7 @@ User names and passwords inside proxy addresses are never reported: only that th
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from capture_app.core.config import Text

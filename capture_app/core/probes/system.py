@@ -4,12 +4,12 @@ from __future__ import annotations
 import functools
 import platform
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from capture_app.core.config import Text
 from capture_app.core.probes.base import Probe, ProbeFailed, Value, unknown, windows_registry
 from capture_app.core.probes.commands import CommandError
-from capture_app.core.probes.host import LINUX, MACOS, WINDOWS, Host
+from capture_app.core.probes.host import MACOS, WINDOWS, Host
 from capture_app.core.probes.macos import SYSTEM_VERSION
 
 NT_CURRENT_VERSION = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion"

@@ -8,9 +8,10 @@ Messages never contain secrets: transports pass only what the agent may read as 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from capture_app.core.i18n import tr
 from capture_app.core.report import Report
@@ -50,7 +51,7 @@ class Receipt:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Receipt":
+    def from_dict(cls, data: dict[str, Any]) -> Receipt:
         values = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         values["files"] = tuple(tuple(entry) for entry in values.get("files") or ())
         values["tickets"] = tuple(str(t) for t in values.get("tickets") or ())

@@ -123,7 +123,7 @@ class BundleContents:
         if self._zip is not None:
             self._zip.close()
 
-    def __enter__(self) -> "BundleContents":
+    def __enter__(self) -> BundleContents:
         return self
 
     def __exit__(self, *exc: object) -> None:

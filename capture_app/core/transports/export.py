@@ -11,10 +11,10 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from capture_app.core.fsutil import fsync_dir, sanitize_filename, unique_name
@@ -22,7 +22,11 @@ from capture_app.core.i18n import tr
 from capture_app.core.render import MB
 from capture_app.core.report import Report, iso, parse_instant, utc_now
 from capture_app.core.transports.base import (
-    PermanentTransportError, Progress, Receipt, Transport, no_progress,
+    PermanentTransportError,
+    Progress,
+    Receipt,
+    Transport,
+    no_progress,
 )
 
 CHUNK = 1024 * 1024
@@ -102,7 +106,7 @@ class ExportTransport(Transport):
         if not os.access(folder, os.W_OK | os.X_OK):
             raise PermanentTransportError("bundle.export.not_writable", folder=str(folder))
 
-    def _copy_to_temp(self, source: Path, folder: Path, total: int, progress: Progress) -> "_Copied":
+    def _copy_to_temp(self, source: Path, folder: Path, total: int, progress: Progress) -> _Copied:
         try:
             fd, name = tempfile.mkstemp(prefix=".report-export.", suffix=".tmp", dir=folder)
         except OSError as exc:

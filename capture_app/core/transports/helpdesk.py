@@ -44,14 +44,19 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import quote, urljoin
 
 from capture_app.core.report import Report, iso
 from capture_app.core.transports.base import (
-    PermanentTransportError, Progress, Receipt, TemporaryTransportError, TransportError,
+    PermanentTransportError,
+    Progress,
+    Receipt,
+    TemporaryTransportError,
+    TransportError,
     no_progress,
 )
 from capture_app.core.transports.content import BundleContents, Member, SizedReader, subject_for
@@ -84,7 +89,7 @@ def profile_auth_headers(profile: str, user: str, secret: str) -> dict[str, str]
         user, secret = secret, "X"
     elif kind == "zendesk" and not user.endswith("/token"):
         user = f"{user}/token"
-    pair = f"{user}:{secret}".encode("utf-8")
+    pair = f"{user}:{secret}".encode()
     return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
 

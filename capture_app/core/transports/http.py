@@ -30,17 +30,23 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urljoin
 
 from capture_app.core.report import Report, iso, utc_now
 from capture_app.core.secrets import Secret
 from capture_app.core.transports.base import (
-    PermanentTransportError, Progress, Receipt, TemporaryTransportError, Transport, TransportError,
+    PermanentTransportError,
+    Progress,
+    Receipt,
+    TemporaryTransportError,
+    Transport,
+    TransportError,
     no_progress,
 )
 from capture_app.core.transports.content import BundleContents, SizedReader, subject_for
@@ -137,7 +143,7 @@ class HttpTransport(Transport):
         if kind == "bearer":
             return {"Authorization": f"Bearer {token}"}
         if kind == "basic":
-            pair = f"{self.settings.user}:{token}".encode("utf-8")
+            pair = f"{self.settings.user}:{token}".encode()
             return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
         if kind == "header":
             return {self.settings.token_header: token}

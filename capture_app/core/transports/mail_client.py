@@ -26,15 +26,19 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote
 
 from capture_app.core.report import Report, utc_now
 from capture_app.core.transports.base import (
-    PermanentTransportError, Progress, Receipt, Transport, no_progress,
+    PermanentTransportError,
+    Progress,
+    Receipt,
+    Transport,
+    no_progress,
 )
 from capture_app.core.transports.content import subject_for
 from capture_app.core.transports.export import ExportTransport
@@ -301,7 +305,7 @@ def _launch(command: list[str]) -> None:
         kwargs["creationflags"] = getattr(subprocess, "DETACHED_PROCESS", 0)
     else:
         kwargs["start_new_session"] = True
-    process = subprocess.Popen(command, **kwargs)  # noqa: S603 - a list, no shell
+    process = subprocess.Popen(command, **kwargs)
     try:
         code = process.wait(timeout=5)
     except subprocess.TimeoutExpired:

@@ -13,9 +13,9 @@ only :func:`load_send_mail` needs Windows.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from ctypes import POINTER, Structure, c_uint32, c_void_p, c_wchar_p
 from dataclasses import dataclass
-from typing import Callable
 
 ULONG = c_uint32
 FLAGS = c_uint32

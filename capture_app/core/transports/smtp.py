@@ -17,6 +17,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -24,15 +25,24 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Callable
 
 from capture_app.core.report import Report, iso, utc_now
 from capture_app.core.secrets import Secret
 from capture_app.core.transports.base import (
-    PermanentTransportError, Progress, Receipt, TemporaryTransportError, Transport, TransportError,
+    PermanentTransportError,
+    Progress,
+    Receipt,
+    TemporaryTransportError,
+    Transport,
+    TransportError,
     no_progress,
 )
-from capture_app.core.transports.content import BundleContents, attached_files, one_line, subject_for
+from capture_app.core.transports.content import (
+    BundleContents,
+    attached_files,
+    one_line,
+    subject_for,
+)
 
 SECURITY = ("starttls", "ssl")
 _CHUNK = 256 * 1024
@@ -174,7 +184,7 @@ class SmtpTransport(Transport):
             raise PermanentTransportError("sending.credentials_missing",
                                           what="sending.secret.smtp_password")
 
-    def _connect(self) -> "_Session":
+    def _connect(self) -> _Session:
         from capture_app.core.net import tls_context, tls_failure, tls_reason_key
 
         settings = self.settings
@@ -199,7 +209,7 @@ class SmtpTransport(Transport):
         except socket.gaierror as exc:
             raise TemporaryTransportError("sending.smtp.unknown_host", host=host,
                                           reason=_reason(exc)) from None
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise TemporaryTransportError("sending.smtp.timeout", host=host, port=settings.port,
                                           reason=_reason(exc)) from None
         except smtplib.SMTPResponseException as exc:
@@ -240,7 +250,7 @@ class _ProgressMixin:
 
     progress: Callable[[int], None] | None = None
 
-    def send(self, s):  # noqa: D401 - smtplib's name
+    def send(self, s):
         if isinstance(s, str):
             s = s.encode("ascii")
         report = self.progress

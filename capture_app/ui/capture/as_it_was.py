@@ -86,7 +86,7 @@ def warm_up() -> None:
             pass
 
 
-def attach(window, capture: Capture) -> "CaptureBanner":
+def attach(window, capture: Capture) -> CaptureBanner:
     """Show ``capture`` in the wizard at once and store it as the report's screenshot."""
     banner = banner_for(window)
     banner.show_preview(capture)
@@ -95,7 +95,7 @@ def attach(window, capture: Capture) -> "CaptureBanner":
     return banner
 
 
-def banner_for(window) -> "CaptureBanner":
+def banner_for(window) -> CaptureBanner:
     banner = getattr(window, "_capture_banner", None)
     if banner is None:
         banner = window._capture_banner = CaptureBanner(window)

@@ -15,7 +15,7 @@ from capture_app.ui.editor.tools.step_marker import StepMarker
 
 
 class _Add(QUndoCommand):
-    def __init__(self, document: "EditDocument", annotation: Annotation, text: str):
+    def __init__(self, document: EditDocument, annotation: Annotation, text: str):
         super().__init__(text)
         self.document, self.annotation = document, annotation
 
@@ -29,7 +29,7 @@ class _Add(QUndoCommand):
 
 
 class _Crop(QUndoCommand):
-    def __init__(self, document: "EditDocument", rect: QRect):
+    def __init__(self, document: EditDocument, rect: QRect):
         super().__init__(tr("editor.tool_crop"))
         self.document, self.new, self.old = document, QRect(rect), QRect(document.crop)
 

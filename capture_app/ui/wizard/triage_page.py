@@ -112,6 +112,19 @@ class _CaseList(QTreeWidget):
             self.scheduleDelayedItemsLayout()
 
 
+class _UpAndDown(QScrollArea):
+    """Scrolls up and down only: never narrower than its content, so nothing is cut off at the
+    side (a scroll area's own minimum ignores the content's width)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        inner = self.widget()
+        if inner is None:
+            return hint
+        width = inner.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), width), hint.height())
+
+
 class _SearchBox(QLineEdit):
     """Arrow down leaves the search box for the results; Enter takes the best match."""
 
@@ -224,7 +237,7 @@ class TriagePage(StepPage):
         self.feedback = QLabel()
         self.feedback.setWordWrap(True)
         box.addWidget(self.feedback)
-        self.more = QScrollArea()
+        self.more = _UpAndDown()
         self.more.setWidgetResizable(True)
         self.more.setFrameShape(QScrollArea.NoFrame)
         self.more.setProperty("horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
@@ -635,6 +648,7 @@ class TriagePage(StepPage):
         self.guidance.setAccessibleName(guidance)
         self._show_article(case, language)
         self._show_lead(case, escalated)
+        self.more.updateGeometry()  # its width follows what it now shows
         outcome = case.outcome
         self.solved_button.setVisible(outcome == Outcome.SELF_HELP.value and not escalated)
         self.done_button.setVisible(outcome in (Outcome.NOT_FLEXPERTO.value, Outcome.PROJECT_LEAD.value)

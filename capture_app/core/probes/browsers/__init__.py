@@ -6,8 +6,8 @@ is still listed, as "unknown (reason)".
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from capture_app.core.config import Text
 from capture_app.core.probes.base import Probe, Value, is_unknown, unknown

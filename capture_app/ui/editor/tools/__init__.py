@@ -16,4 +16,4 @@ from capture_app.ui.editor.tools.text import TextTool
 TOOLS: tuple[type[Tool], ...] = (RedactTool, RectangleTool, ArrowTool, TextTool, StepMarkerTool,
                                  HighlighterTool, CropTool)
 
-__all__ = ["Annotation", "Tool", "ToolStyle", "TOOLS"]
+__all__ = ["TOOLS", "Annotation", "Tool", "ToolStyle"]

@@ -1,7 +1,7 @@
 """Numbered step markers ①②③: the order in which the agent clicked, on the picture itself."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
