@@ -480,10 +480,8 @@ def test_the_question_to_the_project_lead_is_never_cut_off_at_the_side(controlle
     pick(qtbot, page, "Welches Dokument darf verwendet werden")
     assert window.report.triage.case_id == "which_document_allowed"
     QApplication.processEvents()
-    page.more.ensureWidgetVisible(page.lead_question)
-    QApplication.processEvents()
-    m = page.more
-    print("DBG", m.width(), m.viewport().width(), m.widget().width(), m.widget().minimumSizeHint(), m.minimumSizeHint(), m.verticalScrollBar().isVisible(), page.outcome_box.width(), page.outcome_box.minimumSizeHint(), page.splitter.sizes(), window.width())
     for widget in (page.lead_question, page.lead_mail_button, page.lead_copy_button):
+        page.more.ensureWidgetVisible(widget)  # scrolled to, up or down
+        QApplication.processEvents()
         shown = widget.visibleRegion().boundingRect()
         assert shown.width() == widget.width(), (widget.accessibleName(), shown, widget.rect())

@@ -112,6 +112,18 @@ class _CaseList(QTreeWidget):
             self.scheduleDelayedItemsLayout()
 
 
+def _one_above_the_other(*buttons: QPushButton) -> QVBoxLayout:
+    """Buttons with long texts under each other, at their own width: side by side they would
+    make the article panel wider than a 1280x720 screen leaves it."""
+    column = QVBoxLayout()
+    for button in buttons:
+        row = QHBoxLayout()
+        row.addWidget(button)
+        row.addStretch(1)
+        column.addLayout(row)
+    return column
+
+
 class _UpAndDown(QScrollArea):
     """Scrolls up and down only: never narrower than its content, so nothing is cut off at the
     side (a scroll area's own minimum ignores the content's width)."""
@@ -297,13 +309,9 @@ class TriagePage(StepPage):
         self.user_text_label.setBuddy(self.user_text)
         layout.addWidget(self.user_text_label)
         layout.addWidget(self.user_text)
-        row = QHBoxLayout()
         self.copy_button = self._button("triage.page.copy_user_text", self._copy_user_text)
         self.mail_button = self._button("triage.page.mail_user_text", self._mail_user_text)
-        row.addWidget(self.copy_button)
-        row.addWidget(self.mail_button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(_one_above_the_other(self.copy_button, self.mail_button))
         return self.article_box
 
     def _build_lead(self) -> QWidget:
@@ -323,13 +331,9 @@ class TriagePage(StepPage):
         label.setBuddy(self.lead_question)
         layout.addWidget(label)
         layout.addWidget(self.lead_question)
-        row = QHBoxLayout()
         self.lead_mail_button = self._button("triage.page.lead_mail", self._mail_lead)
         self.lead_copy_button = self._button("triage.page.lead_copy", self._copy_lead)
-        row.addWidget(self.lead_mail_button)
-        row.addWidget(self.lead_copy_button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(_one_above_the_other(self.lead_mail_button, self.lead_copy_button))
         return self.lead_box
 
     def _build_buttons(self) -> QHBoxLayout:
