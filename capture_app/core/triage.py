@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from capture_app.core import i18n
 from capture_app.core.report import EVIDENCE_KINDS, TRIAGE_CATEGORIES
@@ -126,7 +127,7 @@ class Articles(Mapping[str, Article]):
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._files or article_id in self._loaded
 
-    def with_articles(self, articles: Mapping[str, Article]) -> "Articles":
+    def with_articles(self, articles: Mapping[str, Article]) -> Articles:
         """A copy in which ``articles`` add to or replace these."""
         files = {key: path for key, path in self._files.items() if key not in articles}
         return Articles(files, {**self._loaded, **articles})

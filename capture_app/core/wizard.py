@@ -12,10 +12,21 @@ from enum import Enum
 
 from capture_app.core.i18n import current_language, tr
 from capture_app.core.report import (
-    AFFECTED, AFFECTED_USERS, DEVICE_TYPES, FREQUENCIES, FUTURE_TOLERANCE, MAX_WINDOW, TIME_MODES,
-    URGENCIES, Environment, Report, parse_instant, utc_now, valid_timezone,
+    AFFECTED,
+    AFFECTED_USERS,
+    DEVICE_TYPES,
+    FREQUENCIES,
+    FUTURE_TOLERANCE,
+    MAX_WINDOW,
+    TIME_MODES,
+    URGENCIES,
+    Environment,
+    Report,
+    parse_instant,
+    utc_now,
+    valid_timezone,
 )
-from capture_app.core.triage import Catalogue, Case, builtin_catalogue
+from capture_app.core.triage import Case, Catalogue, builtin_catalogue
 
 
 class Step(str, Enum):

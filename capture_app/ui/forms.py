@@ -5,16 +5,24 @@ edit writes straight into the report and emits ``changed`` so the wizard can aut
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
-    QAbstractScrollArea, QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QFormLayout, QLabel,
-    QLineEdit, QPlainTextEdit, QWidget,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
 )
 
 from capture_app.core.i18n import tr
-
 
 _MISSING = object()
 
@@ -162,7 +170,7 @@ class WheelScrollsPage(QObject):
             for widget in root.findChildren(kind):
                 widget.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event) -> bool:
         if event.type() != QEvent.Type.Wheel:
             return False
         area = watched.parentWidget()

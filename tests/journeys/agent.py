@@ -11,8 +11,9 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, QRect, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -77,7 +78,7 @@ def windows_off_screen() -> str | None:
 
 
 class Agent:
-    def __init__(self, invoker: "Invoker", display: str, shots: Path | None, prefix: str):
+    def __init__(self, invoker: Invoker, display: str, shots: Path | None, prefix: str):
         self.display = display
         self.shots = shots
         self.prefix = prefix
@@ -125,7 +126,8 @@ class Agent:
     def click_at(self, x: int, y: int) -> None:
         self.xdo("mousemove", str(x), str(y), "click", "1")
 
-    def click(self, find: Callable[[], QWidget], what: str, *, where: Callable[[QWidget], QPoint] | None = None) -> None:
+    def click(self, find: Callable[[], QWidget], what: str, *,
+              where: Callable[[QWidget], QPoint] | None = None) -> None:
         """Click a control once a person could: shown whole, enabled, in its window, on screen."""
         def locate():
             widget = find()
@@ -205,11 +207,11 @@ class Agent:
 
 def _aim(widget: QWidget) -> QPoint:
     """Where a person clicks: the box of a check box or radio button, the middle of the rest."""
-    from PySide6.QtWidgets import QAbstractButton, QCheckBox, QRadioButton
+    from PySide6.QtWidgets import QCheckBox, QRadioButton
 
     if isinstance(widget, (QCheckBox, QRadioButton)):
         return QPoint(8, widget.height() // 2)
-    return widget.rect().center() if not isinstance(widget, QAbstractButton) else widget.rect().center()
+    return widget.rect().center()
 
 
 def _scroll_towards(widget: QWidget):
@@ -225,7 +227,7 @@ def _scroll_towards(widget: QWidget):
     if not bar.isVisible():
         return None
     top = widget.mapTo(area.viewport(), QPoint(0, 0)).y()
-    down = top > 0 or top + widget.height() > area.viewport().height() and top >= 0
+    down = top > 0 or (top + widget.height() > area.viewport().height() and top >= 0)
     if (down and bar.value() >= bar.maximum()) or (not down and bar.value() <= bar.minimum()):
         return None
     centre = bar.mapToGlobal(bar.rect().center())
@@ -251,4 +253,4 @@ def field_text(widget: QWidget) -> str:
     return ""
 
 
-__all__ = ["Agent", "Invoker", "gone", "JourneyError", "QMessageBox", "field_text", "on_screen_problem"]
+__all__ = ["Agent", "Invoker", "JourneyError", "QMessageBox", "field_text", "gone", "on_screen_problem"]

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from journeys.xsession import XSession
 
 DRIVER = Path(__file__).with_name("driver.py")

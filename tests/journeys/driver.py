@@ -68,15 +68,15 @@ def main() -> int:
     write_settings(paths.user_config_file.parent, outbox_folder)
     assert paths.user_config_file.exists(), paths.user_config_file
 
+    from agent import Agent, Invoker
+    from journey import Journey, clean_up
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from capture_app.core.triage import builtin_catalogue
     from capture_app.ui import app as app_module
-    from agent import Agent, Invoker
-    from journey import Journey, clean_up
 
-    app = QApplication(sys.argv[:1])
+    _app = QApplication(sys.argv[:1])  # before run(), which takes the existing one
     display = os.environ["DISPLAY"]
     catalogue = builtin_catalogue()
     if args.shots:

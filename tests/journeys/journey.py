@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agent import Agent, JourneyError, gone
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 
-from agent import Agent, JourneyError, gone
-
-CONSOLE_LOG = """15:16:22.049 logo-fehlt.png:1 Failed to load resource: the server responded with a status of 404 (Not Found)
+CONSOLE_LOG = """15:16:22.049 logo-fehlt.png:1 Failed to load resource: the server responded with a \
+status of 404 (Not Found)
 15:16:22.054 app.js:1 Beratungsraum wird geladen – Termin 4711
 15:16:22.054 app.js:8 ICE-Verbindung fehlgeschlagen: keine Kandidaten
 15:16:23.101 app.js:9 Uncaught TypeError: Cannot read properties of undefined (reading '{marker}')

@@ -24,7 +24,7 @@ class XSession:
             env.pop(name, None)
         return env
 
-    def __enter__(self) -> "XSession":
+    def __enter__(self) -> XSession:
         for tool in ("Xvfb", "openbox", "xdotool", "setxkbmap", "xprop"):
             assert shutil.which(tool), f"{tool} is missing: `python3 dev.py test` installs it"
         read, write = os.pipe()

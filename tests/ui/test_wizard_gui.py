@@ -252,9 +252,8 @@ def fully_in_view(widget) -> bool:
 
 
 def test_send_queue_and_export_stay_in_the_fixed_button_bar_of_a_small_window(controller, qtbot):
-    from PySide6.QtWidgets import QScrollArea
-
     from factories import second_level_report
+    from PySide6.QtWidgets import QScrollArea
 
     report = second_level_report()
     controller.store.save(report)

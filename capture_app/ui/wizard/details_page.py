@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGroupBox, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
 )
 
 from capture_app.core.i18n import current_language, tr
@@ -11,7 +17,6 @@ from capture_app.core.triage import AREAS
 from capture_app.core.wizard import Step, selected_case
 from capture_app.ui.forms import Binder, add_row, fill_combo
 from capture_app.ui.wizard.base import StepPage
-
 
 
 def _text(multiline: bool = False) -> QWidget:

@@ -5,13 +5,23 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-    QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from capture_app.core.i18n import current_language, tr
-from capture_app.core.report import EVIDENCE_KINDS, Report
 from capture_app.core.render import format_size
+from capture_app.core.report import EVIDENCE_KINDS, Report
 from capture_app.core.wizard import Step, selected_case
 from capture_app.ui.capture.evidence_tools import ScreenshotTools
 from capture_app.ui.wizard.base import StepPage

@@ -6,8 +6,16 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayout, QLineEdit, QPushButton,
-    QRadioButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from capture_app.core.i18n import tr

@@ -12,24 +12,50 @@ import unicodedata
 from PySide6.QtCore import QRect, QSize, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSplitter,
-    QStyledItemDelegate, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStyledItemDelegate,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from capture_app.core import triage_path
 from capture_app.core.i18n import current_language, tr
 from capture_app.core.triage import (
-    CATEGORY_ORDER, FALLBACK_CASE, ORGANISATION, effective_catalogue, organisation_file,
+    CATEGORY_ORDER,
+    FALLBACK_CASE,
+    ORGANISATION,
+    effective_catalogue,
+    organisation_file,
 )
 from capture_app.core.wizard import (
-    Outcome, Step, carry_over_summary, choose_case, clear_case, escalate, is_escalated_exception,
+    Outcome,
+    Step,
+    carry_over_summary,
+    choose_case,
+    clear_case,
+    escalate,
+    is_escalated_exception,
     selected_case,
 )
 from capture_app.ui.roles import (
-    ACCESSIBLE_TEXT_ROLE, SCROLL_BAR_ALWAYS_OFF, TEXT_WORD_WRAP, USER_ROLE, full_width_text,
+    ACCESSIBLE_TEXT_ROLE,
+    SCROLL_BAR_ALWAYS_OFF,
+    TEXT_WORD_WRAP,
+    USER_ROLE,
+    full_width_text,
     plain_text,
 )
 from capture_app.ui.wizard.base import StepPage
+
 
 def search(*args, **kwargs):
     # The search engine (rapidfuzz, the index) loads on first use: the page warms it up in the
@@ -76,7 +102,7 @@ def _visible(text: str) -> str:
 class _WrappingRows(QStyledItemDelegate):
     """Rows as tall as their wrapped text: Qt's own measure ignores the width the row gets."""
 
-    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self, option, index) -> QSize:
         size = super().sizeHint(option, index)
         view = self.parent()
         level, parent = 0, index.parent()
@@ -102,7 +128,7 @@ class _CaseList(QTreeWidget):
         self.setViewport(self._viewport)
         self.setItemDelegate(_WrappingRows(self))
 
-    def updateGeometries(self) -> None:  # noqa: N802 - Qt's name
+    def updateGeometries(self) -> None:
         # Qt calls this whenever the view's size or contents change. (A resizeEvent override
         # would make PySide build its 170-member QEvent.Type enum before the first frame.)
         super().updateGeometries()
@@ -128,7 +154,7 @@ class _UpAndDown(QScrollArea):
     """Scrolls up and down only: never narrower than its content, so nothing is cut off at the
     side (a scroll area's own minimum ignores the content's width)."""
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
         inner = self.widget()
         if inner is None:
@@ -140,11 +166,11 @@ class _UpAndDown(QScrollArea):
 class _SearchBox(QLineEdit):
     """Arrow down leaves the search box for the results; Enter takes the best match."""
 
-    def __init__(self, page: "TriagePage"):
+    def __init__(self, page: TriagePage):
         super().__init__()
         self.page = page
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event) -> None:
         from PySide6.QtCore import Qt  # built by now (see TriagePage._after_first_show)
 
         if event.key() == Qt.Key_Down:

@@ -11,14 +11,28 @@ import logging
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QScrollArea, QStackedWidget,
-    QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from capture_app.core.i18n import tr
 from capture_app.core.report import Report
 from capture_app.core.wizard import (
-    ERROR, Step, applicable_steps, can_advance, errors, next_step, outcome, previous_step,
+    ERROR,
+    Step,
+    applicable_steps,
+    can_advance,
+    errors,
+    next_step,
+    outcome,
+    previous_step,
     step_problems,
 )
 from capture_app.ui.forms import WheelScrollsPage, mark_invalid
@@ -244,7 +258,7 @@ class WizardWindow(QWidget):
             primary.setDefault(True)
         self._primary = primary
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event) -> None:
         # As in a dialog: Enter in a field that does not use it presses the step's main button.
         from PySide6.QtCore import Qt
 
