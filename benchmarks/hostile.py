@@ -28,7 +28,6 @@ status is 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
-import base64
 import io
 import json
 import random

@@ -31,19 +31,18 @@ from __future__ import annotations
 import codecs
 import math
 import re
-
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
-from capture_app.core import i18n
+from capture_app.core import i18n, tomlcache
 from capture_app.core.fsutil import atomic_write_text
 from capture_app.core.paths import AppPaths, default_paths
 from capture_app.core.resources import load_toml
-from capture_app.core import tomlcache
 
 DEFAULT = "default"
 ORGANISATION = "organisation"
@@ -664,14 +663,12 @@ def _apply(
                                           content.path, find_line(content.text, LOCKED),
                                           LOCKED, layer))
     known, unknown = _flatten(data, table)
-    named = 0
-    for name in unknown:
+    for named, name in enumerate(unknown):
         if named == MAX_UNKNOWN_NAMED:
             problems.append(ConfigProblem(WARNING, "config.unknown_keys_more",
                                           {"n": len(unknown) - named}, content.path, None, None,
                                           layer))
             break
-        named += 1
         if name.rsplit(".", 1)[-1] == LOCKED:
             section = name.rsplit(".", 1)[0]
             problems.append(ConfigProblem(ERROR, "config.locked_misplaced", {"section": section},
@@ -976,7 +973,7 @@ def dumps(data: Mapping[str, Any]) -> str:
             lines.append("[" + ".".join(_toml_key(part) for part in path) + "]")
         lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in plain)
         for name, child in nested:
-            table(path + (name,), child)
+            table((*path, name), child)
 
     table((), data)
     text = "\n".join(lines) + "\n" if lines else ""

@@ -26,8 +26,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from capture_app.core.errors import UserFacingError
 from capture_app.core import text_scrub
+from capture_app.core.errors import UserFacingError
 from capture_app.core.fsutil import without_lone_surrogates
 from capture_app.core.i18n import tr
 
@@ -463,7 +463,7 @@ class _Parser:
 
     def finish(self) -> None:
         if self.pending_chromium is not None:  # the file ended inside a quoted message
-            time, severity = self.pending_head
+            time, _severity = self.pending_head
             text = "\n".join(self.pending_chromium)
             self.pending_chromium = self.pending_head = None
             self.add(ConsoleEntry(level=infer_level(text), message=text, time=time), "chromium_log")
@@ -501,7 +501,7 @@ def _clip(message: str, more_lines: int = 0) -> str:
     lines = message.split("\n")
     if len(lines) + more_lines > MAX_STACK_LINES + 1:
         hidden = len(lines) + more_lines - MAX_STACK_LINES - 1
-        lines = lines[: MAX_STACK_LINES + 1] + [f"    … (+{hidden})"]
+        lines = [*lines[: MAX_STACK_LINES + 1], f"    … (+{hidden})"]
     message = "\n".join(lines)
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[:MAX_MESSAGE_CHARS] + " …"
@@ -595,9 +595,9 @@ def render_report(parsed: ParsedLog, language: str, *,
     tail.reverse()
     omitted = len(chronological) - len(tail)
 
-    out = header + [""]
+    out = [*header, ""]
     if first_part:
-        out += [tr("console.report_important", language=language), ""] + first_part + [""]
+        out += [tr("console.report_important", language=language), "", *first_part, ""]
     out += [tr("console.report_log", language=language), ""]
     if omitted:
         out.append(tr("console.report_omitted", language=language, n=omitted))

@@ -43,10 +43,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from capture_app.core.errors import UserFacingError
 from capture_app.core import i18n
+from capture_app.core.errors import UserFacingError
 from capture_app.core.fsutil import (
-    atomic_write_bytes, file_system_now, fsync_dir, sanitize_filename, without_lone_surrogates,
+    atomic_write_bytes,
+    file_system_now,
+    fsync_dir,
+    sanitize_filename,
+    without_lone_surrogates,
 )
 from capture_app.core.paths import AppPaths
 from capture_app.core.report import Report, ReportFormatError, iso, new_id, utc_now
@@ -185,7 +189,7 @@ class DraftStore:
                 self._conn.close()
                 self._conn = None
 
-    def __enter__(self) -> "DraftStore":
+    def __enter__(self) -> DraftStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -475,7 +479,7 @@ class DraftStore:
             "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
         if "reports" in tables:
             columns = {row[1] for row in conn.execute("PRAGMA table_info(reports)").fetchall()}
-            if not _REPORT_COLUMNS <= columns or "meta" not in tables:
+            if not columns >= _REPORT_COLUMNS or "meta" not in tables:
                 return "drafts.reason_foreign", {}
         elif {t for t in tables if not t.startswith("sqlite_")} - {"meta"}:
             return "drafts.reason_foreign", {}
@@ -724,13 +728,12 @@ def _shape_problem(obj: Any, where: str = "") -> str | None:
         elif origin in (str, bool):
             if type(value) is not origin:
                 return name
-        elif origin is int:
-            if not isinstance(value, int) or isinstance(value, bool):
-                return name
+        elif origin is int and (not isinstance(value, int) or isinstance(value, bool)):
+            return name
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _type_hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 

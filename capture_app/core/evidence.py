@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
-from capture_app.core.errors import UserFacingError
 from capture_app.core import filetypes as ft
+from capture_app.core.errors import UserFacingError
 from capture_app.core.filetypes import FileType
 from capture_app.core.fsutil import sanitize_filename, unique_name
 from capture_app.core.i18n import current_language, tr

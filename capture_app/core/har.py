@@ -23,24 +23,36 @@ import math
 import os
 import re
 import tempfile
-import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
-from capture_app.core.errors import UserFacingError
-from capture_app.core import text_scrub as ts
 from capture_app.core import pii
+from capture_app.core import text_scrub as ts
+from capture_app.core.errors import UserFacingError
 from capture_app.core.har_entry import SLOW_MS, SanitiseOptions, creator, page, sanitise_entry
 from capture_app.core.i18n import tr
 
-__all__ = ["HarError", "HarResult", "FailedRequest", "SanitiseOptions", "sanitise_har_file",
-           "sanitise_har_text", "summary_text", "classify", "read_har_text", "plan_to_fit",
-           "FitPlan", "HarTooLargeError"]
+__all__ = [
+    "FailedRequest",
+    "FitPlan",
+    "HarError",
+    "HarResult",
+    "HarTooLargeError",
+    "SanitiseOptions",
+    "classify",
+    "plan_to_fit",
+    "read_har_text",
+    "sanitise_har_file",
+    "sanitise_har_text",
+    "summary_text",
+]
 
 MB = 1024 * 1024
+DEFAULT_OPTIONS = SanitiseOptions()
 MAX_INPUT_BYTES = 150 * MB
 PROGRESS_EVERY = 200  # entries
 
@@ -121,10 +133,7 @@ def read_har_text(path: Path, name: str, max_bytes: int = MAX_INPUT_BYTES) -> st
     for magic, kind in _ARCHIVES:
         if data.startswith(magic):
             raise HarError("console.har_archive", name=name, kind=kind)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
@@ -219,7 +228,7 @@ class _Walk:
         return HarError("console.har_broken_json", name=self.name, line=line, column=column)
 
 
-def sanitise_har_text(text: str, out: TextIO, options: SanitiseOptions = SanitiseOptions(), *,
+def sanitise_har_text(text: str, out: TextIO, options: SanitiseOptions = DEFAULT_OPTIONS, *,
                       name: str = "", progress: Callable[[int, int], None] | None = None
                       ) -> HarResult:
     """Write the sanitised HAR for ``text`` to ``out``; raise ``HarError`` if it is no usable HAR."""
@@ -406,7 +415,7 @@ def _finite(value: Any) -> Any:
 # --- files and summary ----------------------------------------------------------------------------
 
 def sanitise_har_file(source: Path | str, target: Path | str,
-                      options: SanitiseOptions = SanitiseOptions(), *, name: str | None = None,
+                      options: SanitiseOptions = DEFAULT_OPTIONS, *, name: str | None = None,
                       max_bytes: int = MAX_INPUT_BYTES,
                       progress: Callable[[int, int], None] | None = None) -> HarResult:
     """Read ``source``, write the sanitised HAR to ``target``.
@@ -448,7 +457,7 @@ class FitPlan:
     def left_out(self) -> int:
         return len(self.leave_out)
 
-    def options(self, base: SanitiseOptions = SanitiseOptions()) -> SanitiseOptions:
+    def options(self, base: SanitiseOptions = DEFAULT_OPTIONS) -> SanitiseOptions:
         from dataclasses import replace
 
         return replace(base, leave_out_response_bodies=self.without_response_bodies,
@@ -476,7 +485,7 @@ class HarTooLargeError(HarError):
         return self.plan.offer_text(language, size=self.params["size"], limit=self.params["limit"])
 
 
-def plan_to_fit(source: Path | str, limit: int, options: SanitiseOptions = SanitiseOptions(), *,
+def plan_to_fit(source: Path | str, limit: int, options: SanitiseOptions = DEFAULT_OPTIONS, *,
                 name: str | None = None, progress: Callable[[int, int], None] | None = None
                 ) -> FitPlan:
     """How the sanitised ``source`` fits ``limit`` bytes: response bodies go first; if that is

@@ -16,8 +16,20 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-    QMessageBox, QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from capture_app.core import console_log
@@ -103,11 +115,11 @@ def attach_har(report, path: Path, store_fn, limits, language: str, name: str = 
     with tempfile.TemporaryDirectory(prefix=WORK_PREFIX + "har-") as folder:
         stem = Path(shown).stem or "network"
         target = Path(folder) / f"{stem}.har"
-        result = har.sanitise_har_file(path, target, options or har.SanitiseOptions(), name=shown,
+        result = har.sanitise_har_file(path, target, options or har.DEFAULT_OPTIONS, name=shown,
                                        progress=progress)
         size = target.stat().st_size
         if size > limits.max_file_bytes:
-            plan = har.plan_to_fit(path, limits.max_file_bytes, options or har.SanitiseOptions(),
+            plan = har.plan_to_fit(path, limits.max_file_bytes, options or har.DEFAULT_OPTIONS,
                                    name=shown)
             raise har.HarTooLargeError(plan, name=shown, size=size, limit=limits.max_file_bytes)
         item = import_evidence(report, target, "network", store_fn, limits, original_name=shown,
@@ -124,7 +136,7 @@ class PasteArea(QPlainTextEdit):
 
     refused = Signal(str)
 
-    def insertFromMimeData(self, source) -> None:  # noqa: N802 - Qt's name
+    def insertFromMimeData(self, source) -> None:
         text = source.text() if source.hasText() else ""
         if len(text) > console_log.MAX_INPUT_BYTES:
             self.refused.emit(console_log.paste_too_large(len(text)).message())

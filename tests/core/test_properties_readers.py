@@ -12,7 +12,8 @@ import zlib
 from urllib.parse import quote, unquote, unquote_plus
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from capture_app.core import console_log, filetypes, har, pii, png, text_scrub
 from capture_app.core.config import Config
@@ -29,7 +30,8 @@ PHONE = "+49 30 12345678"
 
 # Text with what breaks parsers: quotes, escapes, brackets, separators, line breaks, percent
 # signs, non-ASCII, control characters.
-HOSTILE_CHARS = st.sampled_from(list('"\\{}[]:,=&?#%+@/<>\'\n\r\t ;') + ["ü", "€", "\x00", "\u202e", "a", "Z", "0", "9"])
+HOSTILE_CHARS = st.sampled_from([*'"\\{}[]:,=&?#%+@/<>\'\n\r\t ;', "ü", "€", "\x00", "\u202e", "a", "Z",
+                                 "0", "9"])
 hostile_text = st.one_of(st.text(max_size=60), st.lists(HOSTILE_CHARS, max_size=60).map("".join))
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), hostile_text,
                          st.floats(allow_nan=False, allow_infinity=False))
@@ -214,7 +216,8 @@ def test_free_text_no_planted_secret_survives(prefix, name, sep):
 # --- file names, file types, user agents -------------------------------------------------------------
 
 @HOSTILE
-@given(name=st.one_of(st.text(max_size=300), st.lists(HOSTILE_CHARS | st.sampled_from(["..", "CON", "."]), max_size=40).map("".join)))
+@given(name=st.one_of(st.text(max_size=300),
+                      st.lists(HOSTILE_CHARS | st.sampled_from(["..", "CON", "."]), max_size=40).map("".join)))
 def test_file_names_are_always_safe(name):
     safe = sanitize_filename(name)
     assert safe and len(safe) <= MAX_NAME_LENGTH

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.gui
 
 
 def _har(entries: int, body_chars: int) -> dict:
-    body = json.dumps({"rows": ["Zeile %d " % n * 8 for n in range(body_chars // 64)]})
+    body = json.dumps({"rows": [f"Zeile {n} " * 8 for n in range(body_chars // 64)]})
     items = []
     for n in range(entries):
         items.append({
