@@ -215,6 +215,16 @@ def test_a_hint_is_framed_amber_and_does_not_block_an_error_is_framed_red(contro
     assert frame_colour(summary) == (0xc4, 0x2b, 0x1c)
 
 
+def details_of(controller, qtbot, case_id: str):
+    """A new report with ``case_id`` chosen, on its Beschreibung step."""
+    window = controller.new_report()
+    qtbot.addWidget(window)
+    select_case(window, case_id)
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.DETAILS
+    return window, window.pages[Step.DETAILS]
+
+
 def fill_details(qtbot, details, summary="Kalender zeigt keine Termine") -> None:
     type_into(qtbot, details.field_widget("summary"), summary)
     set_combo(details.field_widget("description.affected"), "advisor")
@@ -231,11 +241,7 @@ def fill_details(qtbot, details, summary="Kalender zeigt keine Termine") -> None
 ])
 def test_the_facts_a_case_asks_for_are_typed_in_and_let_the_agent_on(
         controller, qtbot, case_id, values):
-    window = controller.new_report()
-    qtbot.addWidget(window)
-    select_case(window, case_id)
-    qtbot.mouseClick(window.next_button, Qt.LeftButton)
-    details = window.pages[Step.DETAILS]
+    window, details = details_of(controller, qtbot, case_id)
     fill_details(qtbot, details)
     for field_id, text in values.items():
         type_into(qtbot, details.field_widget(f"description.case_fields.{field_id}"), text)
@@ -277,11 +283,7 @@ def test_send_queue_and_export_stay_in_the_fixed_button_bar_of_a_small_window(co
 
 
 def test_enter_in_a_field_presses_the_steps_primary_button(controller, qtbot):
-    window = controller.new_report()
-    qtbot.addWidget(window)
-    select_case(window, "other_technical")
-    qtbot.mouseClick(window.next_button, Qt.LeftButton)
-    details = window.pages[Step.DETAILS]
+    window, details = details_of(controller, qtbot, "other_technical")
     fill_details(qtbot, details)
     qtbot.keyClick(details.field_widget("summary"), Qt.Key_Return)
     assert window.current is Step.TIME, window.problems.text()
@@ -294,11 +296,7 @@ def click_step(qtbot, window, number: int) -> None:
 
 
 def test_clicking_another_step_keeps_everything_typed_on_this_one(controller, qtbot):
-    window = controller.new_report()
-    qtbot.addWidget(window)
-    select_case(window, "change_email_address")
-    qtbot.mouseClick(window.next_button, Qt.LeftButton)
-    details = window.pages[Step.DETAILS]
+    window, details = details_of(controller, qtbot, "change_email_address")
     type_into(qtbot, details.field_widget("summary"), "Adresse nach Heirat")
     details.field_widget("description.area").lineEdit().selectAll()  # over the case's preset
     type_into(qtbot, details.field_widget("description.area").lineEdit(), "Profil")
@@ -366,11 +364,7 @@ def test_the_wheel_over_a_date_or_the_time_zone_changes_nothing(controller, qtbo
 
 
 def test_a_case_fields_error_clears_once_it_is_filled(controller, qtbot):
-    window = controller.new_report()
-    qtbot.addWidget(window)
-    select_case(window, "change_email_address")
-    qtbot.mouseClick(window.next_button, Qt.LeftButton)
-    details = window.pages[Step.DETAILS]
+    window, details = details_of(controller, qtbot, "change_email_address")
     fill_details(qtbot, details)
     qtbot.mouseClick(window.next_button, Qt.LeftButton)  # the two addresses are missing
     old = details.field_widget("description.case_fields.old_email")
