@@ -427,6 +427,8 @@ class ConsoleTools(QObject):
         def answered(button) -> None:
             if button is accept:
                 self.attach_hars([path], on_done, options=exc.plan.options())
+            elif on_done is not None:
+                on_done([], [exc.message()])  # declined: the caller hears why nothing came
 
         box.buttonClicked.connect(answered)
         self.fit_offers.append(box)

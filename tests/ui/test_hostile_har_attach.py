@@ -55,3 +55,24 @@ def test_an_oversized_har_is_offered_without_response_bodies_and_then_attached(c
     stored = json.loads(controller.store.attachment_path(report.id, item.id).read_text("utf-8"))
     assert len(stored["log"]["entries"]) == 60 and item.size <= 1024 * 1024
     assert all("text" not in e["response"]["content"] for e in stored["log"]["entries"])
+
+
+def test_declining_the_offer_attaches_nothing_and_says_why(controller, qtbot, tmp_path):
+    controller.config.set_user("limits.max_file_mb", 1)
+    report = second_level_report()
+    controller.store.save(report)
+    window = controller._open_wizard(report, Step.EVIDENCE)
+    qtbot.addWidget(window)
+    page = window.page(Step.EVIDENCE)
+    source = tmp_path / "sitzung.har"
+    source.write_text(json.dumps(_har(60, 40_000)), encoding="utf-8")
+    results = []
+    page.add_files([source], "network", on_done=lambda added, refused: results.append((added, refused)))
+    tools = page.console_tools
+    qtbot.waitUntil(lambda: bool(tools.fit_offers), timeout=60000)
+    offer = tools.fit_offers[0]
+    cancel = next(b for b in offer.buttons() if offer.buttonRole(b) == QMessageBox.RejectRole)
+    cancel.click()
+    qtbot.waitUntil(lambda: bool(results), timeout=10000)
+    added, refused = results[0]
+    assert added == [] and "Ohne Antwortinhalte" in refused[0] and report.evidence == []
