@@ -59,7 +59,7 @@ def sample(language: str | None = None) -> str:
         if head != section:
             out += ["", f"[{head}]"]
             section = head
-        out += [""] + _comment(f"{setting.label(lang)} — {setting.description(lang)}")
+        out += ["", *_comment(f"{setting.label(lang)} — {setting.description(lang)}")]
         expected = setting.expected().render(lang)
         out += _comment(i18n.tr("cli.sample_expected", language=lang, expected=expected))
         out.append(f"# {name} = {_toml_value(setting.default)}")

@@ -30,7 +30,8 @@ def main() -> int:
     path, width, height, x, y = sys.argv[1], *map(int, sys.argv[2:6])
     app = QApplication(sys.argv[:1])
     # Qt must not scale the pattern: one image pixel is one screen pixel.
-    data = open(path, "rb").read()
+    with open(path, "rb") as handle:
+        data = handle.read()
     image = QImage(data, width, height, width * 3, QImage.Format_RGB888).copy()
     window = Pattern(image)
     window.setGeometry(x, y, width, height)

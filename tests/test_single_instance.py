@@ -115,7 +115,7 @@ def test_a_killed_app_does_not_block_the_next_start(desktop):
     wait_for(lambda: desktop.count(WIZARD) == 1, 60, "the next start did not open its wizard")
     assert second.poll() is None
     third = desktop.start("report")
-    out, err = third.communicate(timeout=60)
+    _out, err = third.communicate(timeout=60)
     assert third.returncode == 0, err[-2000:]
     wait_for(lambda: desktop.count(WIZARD) == 2, 20, "the new app did not take the request")
 

@@ -272,13 +272,15 @@ def network_cause(exc: BaseException) -> str:
         if isinstance(current, (TimeoutError, socket.timeout)):
             return "sending.net.timeout"
         if "RemoteDisconnected" in type(current).__name__ or "ProtocolError" in type(current).__name__:
-            pending.append(current.args[1] if len(current.args) > 1 and isinstance(current.args[1], BaseException) else None)
+            inner = current.args[1] if len(current.args) > 1 else None
+            pending.append(inner if isinstance(inner, BaseException) else None)
             if "RemoteDisconnected" in type(current).__name__:
                 return "sending.net.closed"
         for arg in getattr(current, "args", ()):
             if isinstance(arg, BaseException):
                 pending.append(arg)
-        pending.append(getattr(current, "reason", None) if isinstance(getattr(current, "reason", None), BaseException) else None)
+        reason = getattr(current, "reason", None)
+        pending.append(reason if isinstance(reason, BaseException) else None)
         pending.append(current.__cause__)
         pending.append(current.__context__)
     return "sending.net.failed"

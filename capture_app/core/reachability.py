@@ -188,9 +188,9 @@ def check_instance(url: str, *, timeout: float = 5.0, ssl_context: ssl.SSLContex
         "port": str(target[1]), "ms": _fmt_ms(rtt)}), rtt))
     try:
         sock.settimeout(timeout)
-        if proxy_url and parts.scheme == "https":
-            if not _connect_through(sock, host, port, proxy_auth, result, timeout):
-                return result
+        if (proxy_url and parts.scheme == "https"
+                and not _connect_through(sock, host, port, proxy_auth, result, timeout)):
+            return result
         if parts.scheme == "https":
             context = ssl_context or default_ssl_context()
             start = time.perf_counter()

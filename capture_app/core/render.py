@@ -116,7 +116,7 @@ def _case(case_id: str):
         from capture_app.core.triage import effective_catalogue
 
         return effective_catalogue().catalogue.get(case_id)
-    except Exception:  # a broken catalogue must not stop a report from being sent
+    except Exception:  # noqa: BLE001 - a broken catalogue must not stop a report from being sent
         return None
 
 

@@ -321,9 +321,8 @@ class Controller:
         if self.presence is not None:  # the app stays in the tray; no window pops up
             self.presence.refresh()
             return
-        if self.main_window is None or not self.main_window.isVisible():
-            if not self.wizards:
-                self.show_main_window()
+        if (self.main_window is None or not self.main_window.isVisible()) and not self.wizards:
+            self.show_main_window()
 
     def start_presence(self, **options) -> None:
         """The tray icon (or the launcher without a tray) and the support-hours reminders."""
@@ -437,10 +436,9 @@ def run(*, start_report: bool = False, language: str | None = None,
         # Once the first window is up; a start meanwhile waits on the start-up lock.
         QTimer.singleShot(0, lambda: instance.listen(controller.handle_instance_command))
     if start_report:
-        window = controller.new_report(screen=screen)
+        controller.new_report(screen=screen)
     elif not background:  # started at login: only the tray icon
         controller.show_main_window()
-        window = controller.main_window
     if not exit_when_shown:
         QTimer.singleShot(0, controller.start_presence)
         QTimer.singleShot(1000, _warm_up_capture)  # a fast first "Problem melden" from the tray

@@ -57,7 +57,7 @@ def built(full, tmp_path):
 
 
 def test_the_manifest_lists_every_other_file_with_its_true_size_and_hash(built):
-    report, info, files, _ = built
+    report, _info, files, _ = built
     manifest = json.loads(files["manifest.json"])
     assert {k: manifest[k] for k in ("schema_version", "report_id", "app_version", "created_at",
                                      "language")} == {
@@ -120,7 +120,7 @@ def test_nothing_excluded_leaves_the_machine(built):
 
 
 def test_names_inside_the_zip_are_safe(built):
-    _, _, files, infos = built
+    _, _, files, _infos = built
     for name in files:
         folder, _, base = name.rpartition("/")
         assert not name.startswith(("/", "\\")) and ":" not in name
@@ -413,7 +413,7 @@ def test_a_console_log_is_described_once(full):
     console.title = "Konsolenmeldungen (Chrome, eingefügt)"
     console.summary = "Konsole: 2 Fehler, 1 Warnungen (3 Meldungen, 3 verschiedene)."
     body = render_text(report, "de")
-    line = next(l for l in body.splitlines() if "console.log" in l)
+    line = next(text for text in body.splitlines() if "console.log" in text)
     assert "Konsolenmeldungen" not in line
 
 

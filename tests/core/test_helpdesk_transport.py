@@ -41,7 +41,7 @@ def tickets_of(helpdesk, report) -> list[dict]:
 
 def expected_files(bundle) -> dict[str, str]:
     with BundleContents(bundle) as contents:
-        members = contents.attachments() + [contents.manifest_member()]
+        members = [*contents.attachments(), contents.manifest_member()]
     names = {}
     for member in members:
         name = member.filename

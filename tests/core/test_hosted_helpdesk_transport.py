@@ -29,7 +29,7 @@ CREATE = {"zendesk": "POST /api/v2/tickets ", "freshdesk": "POST /api/v2/tickets
 
 def bundle_files(bundle) -> dict[str, str]:
     with BundleContents(bundle) as contents:
-        return {m.filename: m.sha256 for m in contents.attachments() + [contents.manifest_member()]}
+        return {m.filename: m.sha256 for m in [*contents.attachments(), contents.manifest_member()]}
 
 
 @pytest.mark.parametrize("vendor", sorted(HOSTED))

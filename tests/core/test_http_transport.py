@@ -335,7 +335,7 @@ def test_a_redirect_to_another_host_does_not_forward_credentials(store, tmp_path
     bundle = built_bundle(store, report, tmp_path / "b.zip")
     with TicketServer("127.0.0.1") as origin, TicketServer("127.0.0.2") as elsewhere:
         origin.script.append(Redirect(307, elsewhere.url))
-        for auth, header in (("bearer", "Authorization"), ("header", "X-API-Key")):
+        for auth in ("bearer", "header"):
             transport_for(origin.url, auth=auth).send(bundle, report)
         assert [p.headers.get("Authorization") for p in origin.posts()] == [f"Bearer {TOKEN}", None]
         assert origin.posts()[1].headers["X-API-Key"] == TOKEN  # same origin: credentials kept
@@ -351,7 +351,7 @@ def test_a_redirect_within_the_same_origin_keeps_credentials(store, server, tmp_
     bundle = built_bundle(store, report, tmp_path / "b.zip")
     server.script.append(Redirect(308, "/api/v2/tickets"))
     receipt = transport_for(server.url).send(bundle, report)
-    first, second = server.posts()
+    _first, second = server.posts()
     assert second.path == "/api/v2/tickets"
     assert second.headers["Authorization"] == f"Bearer {TOKEN}"
     assert receipt.reference == "T-1001"
@@ -644,7 +644,7 @@ def test_an_unreachable_server_is_named_with_a_complete_readable_reason(store, o
 
 def test_a_missing_token_reads_in_english_without_german_words(store, outbox, clock, server):
     queue(store, outbox)
-    outcome = sender_for(outbox, transport_for(server.url, token="", clock=clock)).send_next()
+    sender_for(outbox, transport_for(server.url, token="", clock=clock)).send_next()
     [item] = outbox.items()
     english = item.error.message("en")
     assert "ticket interface token" in english

@@ -242,7 +242,7 @@ def test_the_mapi_structures_have_the_documented_layout(structure):
     assert ctypes.sizeof(structure) == size
     if pointer == 8:
         assert size == DOCUMENTED_SIZE_64[structure]
-    for (name, kind), (_n, ctype) in zip(documented, structure._fields_):
+    for (name, kind), (_n, ctype) in zip(documented, structure._fields_, strict=True):
         if kind in ("ULONG", "FLAGS"):
             assert ctypes.sizeof(ctype) == 4, name  # never c_ulong: 8 bytes outside Windows
 

@@ -169,7 +169,7 @@ def test_a_temporary_failure_waits_with_growing_jittered_backoff(store, outbox, 
         assert outbox.claim() is None  # not due yet
         clock.now = outcome.next_attempt_at
     ceilings = [min(3600, 30 * 2 ** n) for n in range(8)]
-    assert all(c / 2 <= w <= c for w, c in zip(waits, ceilings))
+    assert all(c / 2 <= w <= c for w, c in zip(waits, ceilings, strict=True))
     assert waits[-1] >= 1800  # capped at an hour, still spread
     rng = random.Random(5)
     spread = {round(backoff_delay(3, None, rng), 3) for _ in range(20)}
@@ -373,7 +373,7 @@ def test_two_app_instances_never_send_a_report_twice(tmp_path):
                 if child.poll() is None:
                     child.kill()
                     child.wait()
-        for out, err in outputs:
+        for _out, err in outputs:
             assert "Traceback" not in err, err
         sent_by = [[line.split()[1] for line in out.splitlines() if line.startswith("sent ")]
                    for out, _ in outputs]
@@ -420,7 +420,7 @@ def test_a_backlog_is_checkpointed_by_the_background_thread(store, outbox, clock
     report = stored_report(store, with_evidence=False)
     outbox.enqueue(report.id)
     claim = outbox.claim()
-    for batch in range(20):
+    for _ in range(20):
         renew_many(outbox, claim, clock, CHECKPOINT_EVERY_COMMITS)
         assert outbox._checkpointer.wait_idle(10), "the checkpoint thread did not finish"
     assert outbox._checkpointer.completed >= 20

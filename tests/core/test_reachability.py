@@ -164,7 +164,7 @@ def connect_proxy():
             request += chunk
         seen.append(request)
         target = request.split(b" ")[1].decode()
-        host, port = target.rsplit(":", 1)
+        _host, port = target.rsplit(":", 1)
         upstream = socket.create_connection(("127.0.0.1", int(port)), timeout=5)
         conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         threading.Thread(target=pipe, args=(conn, upstream), daemon=True).start()

@@ -45,7 +45,7 @@ def test_each_monitor_is_listed_and_captured_with_its_own_geometry(two_monitors)
     server, picture = two_monitors
     monitors = list_monitors(display=server.display, session="x11")
     assert [(m.width, m.height, m.left, m.top) for m in monitors] == [LEFT, RIGHT]
-    for monitor, (w, h, x, y) in zip(monitors, (LEFT, RIGHT)):
+    for monitor, (w, h, x, y) in zip(monitors, (LEFT, RIGHT), strict=True):
         shot = grab(monitor, display=server.display, session="x11")
         assert (shot.left, shot.top, shot.width, shot.height) == (x, y, w, h)
         assert shot.rgb() == sub_image(picture, WIDTH, x, y, w, h)

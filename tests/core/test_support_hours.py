@@ -312,17 +312,17 @@ def only(problems, key):
 def test_impossible_hours_in_the_organisation_file(load, app_paths):
     hours, problems = load('[support]\nopens = "25:00"\ncloses = "18:61"\n')
     assert (hours.opens, hours.closes) == (time(9), time(18))
-    opens = [p for p in problems if p.key == "support.opens"][0]
+    opens = next(p for p in problems if p.key == "support.opens")
     message = opens.message("de")
     assert '"25:00"' in message and '"09:00"' in message and "Zeile 2" in message
     assert str(app_paths.system_config_file) in message and "IT" in message
-    assert '"18:61"' in [p for p in problems if p.key == "support.closes"][0].message("en")
+    assert '"18:61"' in next(p for p in problems if p.key == "support.closes").message("en")
 
 
 def test_unknown_time_zone_falls_back_to_berlin(load):
     hours, problems = load('[support]\ntimezone = "Europe/Berlinn"\n')
     assert hours.timezone.key == "Europe/Berlin"
-    message = [p for p in problems if p.key == "support.timezone"][0].message("de")
+    message = next(p for p in problems if p.key == "support.timezone").message("de")
     assert '"Europe/Berlinn"' in message and '"Europe/Berlin"' in message
     assert hours.is_open(berlin(2026, 11, 23, 10, 0))
 

@@ -207,7 +207,7 @@ class Freshdesk(HostedHelpdesk):
     @staticmethod
     def _attachments(parts, start: int):
         files, listed = [], []
-        for offset, (name, filename, ctype, data) in enumerate(p for p in parts if p[0] == "attachments[]"):
+        for offset, (_name, filename, ctype, data) in enumerate(p for p in parts if p[0] == "attachments[]"):
             files.append((filename, data))
             listed.append({"id": start + offset, "name": filename, "content_type": ctype, "size": len(data),
                            "created_at": "2026-11-27T09:00:00Z", "updated_at": "2026-11-27T09:00:00Z",
@@ -295,7 +295,8 @@ class JiraServiceManagement(HostedHelpdesk):
     def handle(self, method, path, query, body, content_type, headers):
         if method == "POST" and path == "/rest/servicedeskapi/request":
             data = json.loads(body)
-            if str(data.get("serviceDeskId")) != self.service_desk or str(data.get("requestTypeId")) != self.request_type:
+            if (str(data.get("serviceDeskId")) != self.service_desk
+                    or str(data.get("requestTypeId")) != self.request_type):
                 return 400, {"errorMessage": "The request type you are trying to use does not exist.",
                              "i18nErrorMessage": {"i18nKey": "sd.request.create.error.reqtype.invalid",
                                                   "parameters": []}}
@@ -313,7 +314,7 @@ class JiraServiceManagement(HostedHelpdesk):
             if headers.get("X-Atlassian-Token") != "no-check":
                 return 403, {"errorMessage": "XSRF check failed"}
             results = []
-            for name, filename, _ctype, data in _multipart(content_type, body):
+            for _name, filename, _ctype, data in _multipart(content_type, body):
                 temp = f"temp{self.new_id()}8186986447786047598"
                 self.temporary[temp] = (filename, data)
                 results.append({"temporaryAttachmentId": temp, "fileName": filename})
@@ -367,7 +368,8 @@ class Zammad(HostedHelpdesk):
         if method == "POST" and path == "/api/v1/tickets":
             data = json.loads(body)
             if data.get("group") != self.group:
-                return 422, {"error": "No such group", "error_human": f"No lookup value found for 'group': \"{data.get('group')}\""}
+                return 422, {"error": "No such group",
+                             "error_human": f"No lookup value found for 'group': \"{data.get('group')}\""}
             number = str(self.new_id())
             article = data.get("article") or {}
             files = self._files(article)

@@ -31,7 +31,7 @@ def main(address: str) -> None:
         member = message.header.fields.get(HeaderFields.member)
         if member == "Notify":
             counter += 1
-            app, replaces, icon, summary, body, actions, hints, timeout = message.body
+            app, _replaces, _icon, summary, body, actions, hints, timeout = message.body
             print(json.dumps({"id": counter, "app": app, "summary": summary, "body": body,
                               "actions": actions, "timeout": timeout,
                               "hints": {k: v[1] for k, v in hints.items()}}), flush=True)

@@ -76,7 +76,8 @@ def test_every_control_has_an_accessible_name(controller):
             continue  # Qt's own internals (scroll bars' buttons, calendar popups)
         name = widget.accessibleName() or (widget.text() if isinstance(widget, QAbstractButton) else "")
         if not name.strip() and widget.focusPolicy() != 0:
-            unnamed.append(f"{type(widget).__name__} {widget.objectName()} in {type(widget.parent()).__name__}/{type(widget.window()).__name__}")
+            unnamed.append(f"{type(widget).__name__} {widget.objectName()} in "
+                           f"{type(widget.parent()).__name__}/{type(widget.window()).__name__}")
     assert sorted(set(unnamed)) == []
 
 

@@ -73,7 +73,8 @@ def test_a_pasted_user_agent_fills_the_customer_side(page, qtbot):
     qtbot.waitUntil(lambda: customer.browser == "Safari", timeout=10_000)
     assert (customer.device_type, customer.os, customer.os_version, customer.browser_version) == (
         "tablet", "iPadOS", "17.5", "17.5")
-    assert "Aus dem User-Agent übernommen: Safari 17.5 auf iPadOS 17.5." in page.ua_labels["customer_environment"].text()
+    taken = page.ua_labels["customer_environment"].text()
+    assert "Aus dem User-Agent übernommen: Safari 17.5 auf iPadOS 17.5." in taken
     assert customer.support_status == "supported"
     assert page.support_labels["customer_environment"].text() == "Safari 17.5 wird unterstützt (ab Version 17)."
 

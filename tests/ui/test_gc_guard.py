@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import gc
 import threading
+from typing import ClassVar
 
 from PySide6.QtWidgets import QTableWidget
 
 
 class _Table(QTableWidget):
-    freed_in: list[str] = []
+    freed_in: ClassVar[list[str]] = []
 
     def __del__(self) -> None:
         _Table.freed_in.append(threading.current_thread().name)

@@ -105,7 +105,7 @@ def test_every_section_is_rendered_in_a_real_webview_child_process(qtbot, tmp_pa
                 pids.add(launcher.child_pid())
                 assert f'"{title}"' in window_names(x.display)
                 brand = section.split("-")[0]
-                for attempt in range(40):  # painting may trail the title by a few frames
+                for _ in range(40):  # painting may trail the title by a few frames
                     counts = colour_counts(x.display, tmp_path / f"{section}.png")
                     if shows_only(counts, brand):
                         break

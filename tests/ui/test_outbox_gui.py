@@ -65,7 +65,7 @@ def test_send_from_review_creates_the_ticket_and_the_outbox_keeps_the_receipt(
         controller, service, server, qtbot, no_dialogs):
     use_http(controller, service, server.url)
     report = stored_report(controller.store)
-    window, page = review_of(controller, qtbot, report)
+    _window, page = review_of(controller, qtbot, report)
     assert page.send_buttons.isVisibleTo(page)
 
     qtbot.mouseClick(page.send_buttons.send_button, Qt.LeftButton)
@@ -89,7 +89,7 @@ def test_queue_while_the_server_is_down_then_send_now(controller, service, serve
     use_http(controller, service, server.url)
     server.script.append(Status(503, {"Retry-After": "3600"}, b'{"message": "Wartung bis 12 Uhr"}'))
     report = stored_report(controller.store)
-    window, page = review_of(controller, qtbot, report)
+    _window, page = review_of(controller, qtbot, report)
 
     qtbot.mouseClick(page.send_buttons.queue_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: len(server.posts()) == 1, timeout=20_000)
@@ -136,7 +136,7 @@ def test_needs_attention_shows_the_reason_and_edit_takes_it_back(
     use_http(controller, service, server.url)
     server.script.append(Status(422, {}, b'{"message": "Feld email fehlt"}'))
     report = stored_report(controller.store)
-    window, page = review_of(controller, qtbot, report)
+    _window, page = review_of(controller, qtbot, report)
     qtbot.mouseClick(page.send_buttons.send_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: service.last_message is not None, timeout=20_000)
     kind, text = service.last_message
@@ -181,7 +181,8 @@ def test_too_large_offers_to_downscale_and_review_shows_the_result(
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     assert server.posts() == []  # nothing the server would refuse is sent
     assert any("verkleinern" in text for text in shown[0])
-    qtbot.waitUntil(lambda: bool(no_dialogs) or (page.review is not None and page.review.total_size < before), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(no_dialogs)
+                    or (page.review is not None and page.review.total_size < before), timeout=20_000)
     assert no_dialogs == []
     [item] = window.report.evidence
     assert item.id != report.evidence[0].id and item.size < 1024 * 1024
@@ -279,11 +280,11 @@ def test_send_through_the_mail_program_is_handed_over_until_the_agent_marks_it_s
     mails = registered_mail_handler(tmp_path / "xdg", monkeypatch)
     folder = use_mail_client(controller, tmp_path)
     report = stored_report(controller.store)
-    window, page = review_of(controller, qtbot, report)
+    _window, page = review_of(controller, qtbot, report)
 
     qtbot.mouseClick(page.send_buttons.send_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: service.last_message is not None, timeout=20_000)
-    kind, text = service.last_message
+    _kind, text = service.last_message
     assert len(mails()) == 1
     assert "erst gesendet" in text and "Senden" in text
     outbox = controller.show_outbox()
@@ -318,7 +319,7 @@ def test_queued_for_the_mail_program_waits_for_the_agent_not_for_a_next_try(
     mails = registered_mail_handler(tmp_path / "xdg", monkeypatch)
     use_mail_client(controller, tmp_path)
     report = stored_report(controller.store)
-    window, page = review_of(controller, qtbot, report)
+    _window, page = review_of(controller, qtbot, report)
 
     qtbot.mouseClick(page.send_buttons.queue_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: service.last_message is not None, timeout=20_000)

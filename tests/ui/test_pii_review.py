@@ -40,7 +40,7 @@ def open_review(controller, qtbot, report):
 
 
 def test_findings_are_listed_with_where_they_are_and_marked_in_the_preview(review):
-    window, page, report, item = review
+    _window, page, _report, _item = review
     panel = page.pii
     rows = [[panel.table.item(r, c).text() for c in range(3)] for r in range(panel.table.rowCount())]
     kinds = sorted(row[0] for row in rows)
@@ -76,7 +76,7 @@ def test_mask_all_masks_the_report_and_the_attached_log_in_one_click(review, con
 
 
 def test_masking_a_selection_keeps_the_rest(review, qtbot):
-    window, page, report, item = review
+    _window, page, report, _item = review
     panel = page.pii
     iban_row = next(r for r in range(panel.table.rowCount()) if panel.table.item(r, 0).text() == "IBAN")
     panel.table.selectRow(iban_row)
@@ -105,7 +105,7 @@ def review_with_own_contact(controller, qtbot):
 
 
 def test_the_agents_own_contact_data_is_told_apart_and_never_masked(review_with_own_contact, qtbot):
-    window, page, report = review_with_own_contact
+    _window, page, report = review_with_own_contact
     panel = page.pii
     contexts = [panel.table.item(r, 2).text() for r in range(panel.table.rowCount())]
     assert len(contexts) == 1 and EMAIL in contexts[0]  # only the customer's address is flagged

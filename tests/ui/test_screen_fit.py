@@ -87,7 +87,7 @@ def test_on_a_1280x720_laptop_the_wizard_lies_above_the_taskbar(tmp_path):
             width, height, left, top = map(int, found.groups())
         finally:
             app.terminate()
-            out, err = app.communicate(timeout=20)
+            _out, err = app.communicate(timeout=20)
     # Smaller than its usual 980×720, and with room for a title bar it ends above the taskbar.
     assert (width, height) == (980, 680 - FRAME.height()), err[-2000:]
     assert left >= 0 and left + width <= 1280

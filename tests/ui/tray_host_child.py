@@ -133,7 +133,7 @@ def main() -> int:
                 QTest.mouseClick(shown[0], Qt.LeftButton)
         else:
             presence.refresh()
-            wait(lambda: clock["now"] in refreshed[count:], 15)
+            wait(lambda seen=count: clock["now"] in refreshed[seen:], 15)
         # Reminders and repaint arrive through the event loop: give them a moment.
         end = time.monotonic() + 1.0
         while time.monotonic() < end:

@@ -4,9 +4,10 @@ test_window_fit.py).
     QT_QPA_PLATFORM=xcb DISPLAY=:N REPORT_CAPTURE_HOME=DIR python window_fit_child.py WINDOW LANG
 
 WINDOW ``settings``: the settings dialog, every tab in turn and, on *Versand*, every way of
-sending. WINDOW ``identity``: the first start's question who is reporting. Prints one JSON line: the screen's free area as Qt sees it, and for every state the
-window's geometry and the named buttons' rectangles in screen coordinates, with the part of
-each that is actually drawn (a button scrolled out of view or cut off has less).
+sending. WINDOW ``identity``: the first start's question who is reporting. Prints one JSON
+line: the screen's free area as Qt sees it, and for every state the window's geometry and the
+named buttons' rectangles in screen coordinates, with the part of each that is actually drawn
+(a button scrolled out of view or cut off has less).
 """
 from __future__ import annotations
 

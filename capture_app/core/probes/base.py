@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
 
 from capture_app.core.config import Text
 from capture_app.core.i18n import tr
@@ -30,7 +29,7 @@ def unknown(reason_key: str, **params) -> Unknown:
     return Unknown(Text(f"probes.reason.{reason_key}", params))
 
 
-Value = Union[str, Text, Unknown]
+Value = str | Text | Unknown
 
 
 def render_value(value: Value, language: str | None = None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import plistlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from capture_app.core.probes.base import ProbeFailed
@@ -21,7 +21,7 @@ LAUNCH_SERVICES = "Library/Preferences/com.apple.LaunchServices/com.apple.launch
 @dataclass
 class MacOS:
     root: Path = Path("/")
-    home: Path = Path.home()
+    home: Path = field(default_factory=Path.home)
     run: CommandRunner = run_command
 
     def plist(self, path: Path) -> dict:

@@ -139,7 +139,7 @@ class ExportedRegistry:
             raise RegFileError(f"{path.name}: not a registry export")
         current: str | None = None
         logical: list[str] = []
-        for line in lines[1:] + [""]:
+        for line in [*lines[1:], ""]:
             if logical:
                 logical.append(line.strip())
                 if line.rstrip().endswith("\\"):

@@ -157,7 +157,7 @@ class BundleContents:
         taken: set[str] = set()
         members: list[Member] = []
         order = [p for p in self.entries if p not in NOT_ATTACHED and p not in (JSON_NAME, MANIFEST_NAME)]
-        for path in order + [JSON_NAME]:
+        for path in [*order, JSON_NAME]:
             entry = self.entries.get(path)
             if entry is None:
                 continue
@@ -197,5 +197,5 @@ class SizedReader:
 def attached_files(bundle_path: Path | str) -> tuple[tuple[str, int, str], ...]:
     """(name, size, SHA-256) of every file as it is attached — what a receipt lists."""
     with BundleContents(bundle_path) as contents:
-        members = contents.attachments() + [contents.manifest_member()]
+        members = [*contents.attachments(), contents.manifest_member()]
     return tuple((m.filename, m.size, m.sha256) for m in members)

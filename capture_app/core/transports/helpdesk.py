@@ -477,7 +477,7 @@ class Freshdesk(Profile):
         return Created(number, attached={str(a.get("name")) for a in (data.get("attachments") or [])})
 
     def attach(self, client, created, contents, uploads) -> None:
-        encoder = multipart([("body", "Anhänge")] + self._fields(client, contents, uploads))
+        encoder = multipart([("body", "Anhänge"), *self._fields(client, contents, uploads)])
         client.request("POST", f"api/v2/tickets/{quote(created.ticket)}/notes", data=encoder,
                        headers={"Content-Type": encoder.content_type})
 
@@ -566,8 +566,9 @@ class Zammad(Profile):
                  "data": base64.b64encode(contents.read(u.member.path)).decode("ascii")} for u in uploads]
 
     def create(self, client, report, title, body, contents, uploads) -> Created:
+        customer = report.reporter.email or "unbekannt@example.invalid"
         payload = {"title": title, "group": self.queue,
-                   "customer_id": f"guess:{report.reporter.email}" if report.reporter.email else "guess:unbekannt@example.invalid",
+                   "customer_id": f"guess:{customer}",
                    "priority": self.priority(report),
                    "article": {"subject": title, "body": body, "type": "note", "internal": False,
                                "content_type": "text/plain",
@@ -622,7 +623,7 @@ def send_with_profile(transport, profile: Profile, bundle_path: Path, report: Re
     client = Client(transport, settings.endpoint.strip(), read_timeout, progress)
     tickets: list[str] = list(history.tickets)
     with BundleContents(bundle_path) as contents:
-        members = contents.attachments() + [contents.manifest_member()]
+        members = [*contents.attachments(), contents.manifest_member()]
         uploads = profile.uploads(members)
         client.total = sum(u.size for u in uploads) or 1
         progress(0, client.total)

@@ -59,7 +59,7 @@ _MAC_SCRIPT = """on run argv
         activate
     end tell
 end run
-"""
+"""  # noqa: E501 - AppleScript, one statement a line
 
 
 def handoff_body(report: Report, file_name: str, language: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -23,6 +23,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from capture_app.core.i18n import tr
 from capture_app.core.session import NO_SCREEN_PLATFORMS, session_kind
+
+if TYPE_CHECKING:
+    from capture_app.core.screenshot import Capture
 
 # core.screenshot (and what it needs) is imported where a capture is taken: this module is
 # asked on the way to the wizard whether capturing is possible at all.

@@ -212,7 +212,7 @@ class RegionSelector(QObject):
         if monitors and screens:
             hints = [ScreenHint(s.geometry().x(), s.geometry().y(), s.geometry().width(),
                                 s.geometry().height(), s.devicePixelRatio()) for s in screens]
-            pairs = list(zip(screens, match_screens(hints, monitors)))
+            pairs = list(zip(screens, match_screens(hints, monitors), strict=True))
         else:  # a portal picture: no monitor layout, show it on the primary screen
             pairs = [(QGuiApplication.primaryScreen(), None)]
         for screen, monitor in pairs:

@@ -65,10 +65,7 @@ class EditorCanvas(QWidget):
     def view_rect(self) -> QRectF:
         """Where the (cropped) picture is drawn inside the widget."""
         crop = self.document.crop
-        if self.zoom is not None:
-            scale = self.zoom
-        else:
-            scale = fit_scale(crop, self.width(), self.height())
+        scale = self.zoom if self.zoom is not None else fit_scale(crop, self.width(), self.height())
         w, h = crop.width() * scale, crop.height() * scale
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
