@@ -17,6 +17,7 @@ from xml.parsers.expat import ExpatError
 
 from capture_app import APP_NAME
 from capture_app.core import i18n
+from capture_app.core.errors import UserFacingError
 from capture_app.core.fsutil import atomic_write_bytes
 
 BACKGROUND_ARG = "--background"
@@ -26,20 +27,13 @@ DESKTOP_FILE = "report-capture.desktop"
 LAUNCH_AGENT_LABEL = "com.flexperto.reportcapture"
 
 
-class AutostartError(Exception):
+class AutostartError(UserFacingError):
     """Start at login could not be switched; ``message()`` says what, why and what to do."""
 
     def __init__(self, where: str, detail: str) -> None:
-        super().__init__(where)
+        super().__init__("tray.autostart_failed", where=where, detail=detail)
         self.where = where
         self.detail = detail
-
-    def message(self, language: str | None = None) -> str:
-        return i18n.tr("tray.autostart_failed", language=language, where=self.where,
-                       detail=self.detail)
-
-    def __str__(self) -> str:
-        return self.message()
 
 
 def launch_command(*, frozen: bool | None = None, executable: str | None = None) -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from capture_app.core.config import Text
+from capture_app.core.errors import UserFacingError
 from capture_app.core.resources import resource_path
 from capture_app.core.tomlcompat import tomllib
 
@@ -36,16 +37,10 @@ _PLATFORM_PATTERNS = [
 ]
 
 
-class SupportListError(ValueError):
+class SupportListError(UserFacingError, ValueError):
     """The list cannot be used; ``message()`` names the file and the problem."""
 
-    def __init__(self, key: str, **params) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        return Text(f"probes.support.{self.key}", self.params).render(language)
+    key_prefix = "probes.support."
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 
 from capture_app.core.config import Text
-from capture_app.core.i18n import tr
+from capture_app.core.errors import UserFacingError
 
 # Real user agents are a few hundred characters; in-app browsers add perhaps two hundred more.
 MAX_LENGTH = 2048
@@ -46,16 +46,10 @@ OS_FAMILIES = {
 WINDOWS_NT = {"10.0": "10/11", "6.3": "8.1", "6.2": "8", "6.1": "7"}
 
 
-class UserAgentError(ValueError):
+class UserAgentError(UserFacingError, ValueError):
     """The text is not a user agent that can be read; ``message()`` says why and what to do."""
 
-    def __init__(self, key: str, **params) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self, language: str | None = None) -> str:
-        return tr(f"probes.ua.{self.key}", language=language, **self.params)
+    key_prefix = "probes.ua."
 
 
 @dataclass(frozen=True)

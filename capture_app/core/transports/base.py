@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from capture_app.core.errors import UserFacingError
 from capture_app.core.i18n import tr
 from capture_app.core.report import Report
 
@@ -58,7 +59,7 @@ class Receipt:
         return cls(**values)
 
 
-class TransportError(Exception):
+class TransportError(UserFacingError):
     """Sending failed; ``key``/``params`` make the agent's message, ``reason`` is the server's.
 
     ``ambiguous``: the request went out completely and no answer came — the report may have
@@ -69,16 +70,11 @@ class TransportError(Exception):
     tickets: tuple[str, ...] = ()
 
     def __init__(self, key: str, *, reason: str = "", **params: object) -> None:
-        super().__init__(key)
-        self.key = key
+        super().__init__(key, **params)
         self.reason = reason
-        self.params = params
 
-    def message(self, language: str | None = None) -> str:
-        return render_message(self.key, self.reason, self.params, language)
-
-    def __str__(self) -> str:
-        return self.message()
+    def display_params(self, language: str | None) -> dict[str, Any]:
+        return message_params(self.reason, self.params, language)
 
 
 # Parameters and reasons that are message keys themselves ("the token for the ticket interface",
@@ -93,9 +89,14 @@ def _resolved(value: Any, language: str | None) -> Any:
     return value
 
 
+def message_params(reason: str, params: dict[str, Any], language: str | None) -> dict[str, Any]:
+    """The parameters of a sending message as shown: the reason and keyed values translated."""
+    return {"reason": _resolved(reason or "", language),
+            **{name: _resolved(value, language) for name, value in params.items()}}
+
+
 def render_message(key: str, reason: str, params: dict[str, Any], language: str | None = None) -> str:
-    return tr(key, language=language, reason=_resolved(reason or "", language),
-              **{name: _resolved(value, language) for name, value in params.items()})
+    return tr(key, language=language, **message_params(reason, params, language))
 
 
 class TemporaryTransportError(TransportError):
