@@ -40,6 +40,7 @@ from types import MappingProxyType
 from typing import Any
 
 from capture_app.core import i18n, tomlcache
+from capture_app.core.errors import UserFacingError
 from capture_app.core.fsutil import atomic_write_text
 from capture_app.core.paths import AppPaths, default_paths
 from capture_app.core.resources import load_toml
@@ -350,20 +351,15 @@ class ConfigProblem:
         return self.message()
 
 
-class ConfigError(Exception):
+class ConfigError(UserFacingError):
     """A setting could not be changed; ``message()`` says why, translated."""
 
     def __init__(self, message_key: str, **params: Any) -> None:
-        super().__init__(message_key)
+        super().__init__(message_key, **params)
         self.message_key = message_key
-        self.params = params
 
-    def message(self, language: str | None = None) -> str:
-        rendered = {name: _render(value, language) for name, value in self.params.items()}
-        return i18n.tr(self.message_key, language=language, **rendered)
-
-    def __str__(self) -> str:
-        return self.message()
+    def display_params(self, language: str | None) -> dict[str, Any]:
+        return {name: _render(value, language) for name, value in self.params.items()}
 
 
 # --- Reading one file -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from capture_app.core.i18n import tr
 class UserFacingError(Exception):
     key_prefix: str = ""
 
-    def __init__(self, key: str, **params: Any) -> None:
+    def __init__(self, key: str, /, **params: Any) -> None:
         super().__init__(key)
         self.key = key
         self.params = params
