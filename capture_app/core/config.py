@@ -510,7 +510,7 @@ def find_line(text: str, key: str) -> int | None:
 
 # (text, its index) for the last text find_line was asked about; replaced as one tuple, so a
 # thread never sees one text's index paired with another text.
-_INDEX: tuple = (None, ({}, {}))
+_INDEX: tuple[str | None, tuple[dict[str, int], dict[str, int]]] = (None, ({}, {}))
 
 
 def _line_index(text: str) -> tuple[dict[str, int], dict[str, int]]:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from capture_app.core import pii
 from capture_app.core import text_scrub as ts
@@ -69,10 +69,19 @@ _ARCHIVES = ((b"PK\x03\x04", "ZIP"), (b"PK\x05\x06", "ZIP"), (b"\x1f\x8b", "GZIP
              (b"\xfd7zXZ\x00", "XZ"))
 
 
+Progress = Callable[[int, int], None]  # (characters read, characters in all)
+
+
+class Writer(Protocol):
+    """Where the sanitised HAR goes: a text file, or a sink that only counts."""
+
+    def write(self, text: str, /) -> int: ...
+
+
 class HarError(UserFacingError):
     """A HAR that cannot be used (messages in ``console.toml``)."""
 
-    def display_params(self, language: str | None) -> dict:
+    def display_params(self, language: str | None) -> dict[str, Any]:
         from capture_app.core.console_log import sizes_for_reading
 
         return sizes_for_reading(self.params, language)
@@ -96,7 +105,7 @@ class HarResult:
     entries: int = 0
     pages: int = 0
     creator: str = ""
-    removed: Counter = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
     problems: list[FailedRequest] = field(default_factory=list)
     input_chars: int = 0
     slow_ms: int = SLOW_MS
@@ -155,7 +164,7 @@ class _Walk:
         self.complete_entries = 0
 
     def skip(self, pos: int) -> int:
-        return _WS.match(self.text, pos).end()
+        return _WS.match(self.text, pos).end()  # type: ignore[union-attr]  # "*" always matches
 
     def expect(self, pos: int, char: str) -> int:
         pos = self.skip(pos)
@@ -228,7 +237,7 @@ class _Walk:
         return HarError("console.har_broken_json", name=self.name, line=line, column=column)
 
 
-def sanitise_har_text(text: str, out: TextIO, options: SanitiseOptions = DEFAULT_OPTIONS, *,
+def sanitise_har_text(text: str, out: Writer, options: SanitiseOptions = DEFAULT_OPTIONS, *,
                       name: str = "", progress: Callable[[int, int], None] | None = None
                       ) -> HarResult:
     """Write the sanitised HAR for ``text`` to ``out``; raise ``HarError`` if it is no usable HAR."""
@@ -267,8 +276,8 @@ def sanitise_har_text(text: str, out: TextIO, options: SanitiseOptions = DEFAULT
     return result
 
 
-def _log_members(walk: _Walk, pos: int, out: TextIO, options: SanitiseOptions,
-                 result: HarResult, progress) -> int:
+def _log_members(walk: _Walk, pos: int, out: Writer, options: SanitiseOptions,
+                 result: HarResult, progress: Progress | None) -> int:
     seen: set[str] = set()
     first = True
 
@@ -318,8 +327,8 @@ def _finish(serialised: str, options: SanitiseOptions, result: HarResult) -> str
     return serialised
 
 
-def _entries(walk: _Walk, pos: int, write_member, out: TextIO, options: SanitiseOptions,
-             result: HarResult, progress) -> int:
+def _entries(walk: _Walk, pos: int, write_member: Callable[[str, str], None], out: Writer,
+             options: SanitiseOptions, result: HarResult, progress: Progress | None) -> int:
     text = walk.text
     pos = walk.skip(pos)
     if pos >= len(text):
@@ -367,7 +376,7 @@ def _entries(walk: _Walk, pos: int, write_member, out: TextIO, options: Sanitise
 
 # --- what failed --------------------------------------------------------------------------------
 
-def _error_text(entry: dict) -> str:
+def _error_text(entry: dict[str, Any]) -> str:
     response = entry.get("response", {})
     for holder in (response, entry):
         for key in ("_error", "_blockedReason", "_blocked_reason", "_errorText", "_failureText"):
@@ -377,7 +386,7 @@ def _error_text(entry: dict) -> str:
     return ""
 
 
-def classify(entry: dict, index: int, options: SanitiseOptions) -> FailedRequest | None:
+def classify(entry: dict[str, Any], index: int, options: SanitiseOptions) -> FailedRequest | None:
     """Failed (status ≥ 400, blocked, no response) or slow; ``None`` for a healthy request."""
     request, response = entry["request"], entry["response"]
     status = response["status"]
@@ -400,7 +409,7 @@ def classify(entry: dict, index: int, options: SanitiseOptions) -> FailedRequest
 def _finite(value: Any) -> Any:
     """``value`` with every NaN and infinite number replaced by ``null`` (explicit stack)."""
     root = [value]
-    stack: list = [root]
+    stack: list[Any] = [root]
     while stack:
         node = stack.pop()
         items = node.items() if isinstance(node, dict) else enumerate(node)
@@ -451,7 +460,7 @@ class FitPlan:
     entries_kept: int
     size: int  # bytes of the fitted file
     without_response_bodies: bool = True
-    leave_out: frozenset = frozenset()
+    leave_out: frozenset[int] = frozenset()
 
     @property
     def left_out(self) -> int:
@@ -560,7 +569,7 @@ REMOVED_KINDS = ("cookies", "headers", "auth_values", "query_values", "fragments
                  "emails", "phones", "ibans")
 
 
-def removed_text(removed: Counter, language: str) -> str:
+def removed_text(removed: Counter[str], language: str) -> str:
     parts = [tr(f"console.har_removed_{kind}", language=language, n=removed[kind])
              for kind in REMOVED_KINDS if removed.get(kind)]
     return ", ".join(parts) if parts else tr("console.har_removed_nothing", language=language)

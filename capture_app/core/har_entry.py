@@ -42,7 +42,7 @@ class SanitiseOptions:
     # To fit an attachment limit (``core.har.plan_to_fit``): no response bodies at all, and
     # these entries (0-based positions in ``log.entries``) left out.
     leave_out_response_bodies: bool = False
-    leave_out: frozenset = frozenset()
+    leave_out: frozenset[int] = frozenset()
 
 
 # --- values of the right type ------------------------------------------------------------------

@@ -9,6 +9,7 @@ have their country's length and a valid ISO 13616 check sum.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 EMAIL, PHONE, IBAN = "email", "phone", "iban"
@@ -212,7 +213,7 @@ _CLEAN: set[str] = set()
 _CLEAN_LIMIT = 8192
 
 
-def mask_counted(text: str, counts=None) -> str:
+def mask_counted(text: str, counts: Counter[str] | None = None) -> str:
     """Every finding masked — also in percent-encoded runs (``erika%40example.de``, ``030+123…``)
     and next to JSON escapes; ``counts["emails"|"phones"|"ibans"]`` go up by what was masked."""
     if len(text) < 6 or text in _CLEAN:
@@ -232,7 +233,7 @@ def mask_counted(text: str, counts=None) -> str:
     return text
 
 
-def _mask_encoded(run: str, counts) -> str:
+def _mask_encoded(run: str, counts: Counter[str] | None) -> str:
     from urllib.parse import quote, unquote, unquote_plus
 
     if not _ENCODED_HINT.search(run):
@@ -248,7 +249,7 @@ def _mask_encoded(run: str, counts) -> str:
     return run
 
 
-def _count(matches: list[PiiMatch], counts) -> None:
+def _count(matches: list[PiiMatch], counts: Counter[str] | None) -> None:
     if counts is not None:
         for match in matches:
             counts[COUNT_KEYS[match.kind]] += 1

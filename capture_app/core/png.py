@@ -261,7 +261,7 @@ def verify(source: bytes | BinaryIO) -> tuple[int, int]:
     return width, height
 
 
-def _inflate(inflate, data: bytes, room: int) -> int:
+def _inflate(inflate: zlib._Decompress, data: bytes, room: int) -> int:
     """Feed ``data`` to the decompressor; return how many bytes came out (never more than
     ``room`` + one piece: more than the image needs is refused)."""
     if inflate.eof:
