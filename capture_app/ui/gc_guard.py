@@ -12,16 +12,25 @@ looks at the collector's counters a few times a second and collects the generati
 thresholds are crossed, as CPython would, just always here. Because a worker's temporary
 objects can push the counters up and down again between two looks, the youngest generation is
 also collected once a second whenever anything new is tracked (microseconds of work).
+
+An app idling in the tray all day must not wake the computer four times a second for that:
+once the counters have stood still for a second, the timer slows to one look every 30 seconds
+(collecting as above, the youngest generation included). The quick looks come back with the
+first event on the UI thread — a click, a timer, a worker's result — that finds more new
+objects than the youngest generation's threshold: the app is busy again.
 """
 from __future__ import annotations
 
 import gc
 import threading
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
 CHECK_MS = 250
 YOUNG_EVERY = 4  # checks: the youngest generation at least once a second
+IDLE_CHECK_MS = 30_000  # while nothing happens: still a look now and then
+IDLE_AFTER = YOUNG_EVERY  # looks with the counters standing still before slowing down
+NOISE = 20  # new objects a look itself (the timer's call into Python) may leave counted
 
 _guard: _Collector | None = None
 
@@ -31,7 +40,11 @@ class _Collector(QObject):
         super().__init__()
         self.thresholds = gc.get_threshold()
         self.collections = 0
+        self.checks = 0
+        self.idle = False
         self._ticks = 0
+        self._still = 0
+        self._last = None
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_MS)
         self.timer.timeout.connect(self.check)
@@ -39,14 +52,41 @@ class _Collector(QObject):
 
     def check(self) -> None:
         counts = gc.get_count()
+        self.checks += 1
         self._ticks += 1
-        generation = 0 if counts[0] > 0 and self._ticks % YOUNG_EVERY == 0 else -1
+        young_due = self.idle or self._ticks % YOUNG_EVERY == 0
+        generation = 0 if counts[0] > NOISE and young_due else -1
         for level in range(3):
             if counts[level] > self.thresholds[level]:
                 generation = level
         if generation >= 0:
             gc.collect(generation)
             self.collections += 1
+        last = self._last or (-NOISE - 1, None, None)
+        still = abs(counts[0] - last[0]) <= NOISE and counts[1:] == last[1:]
+        self._still = self._still + 1 if still else 0
+        self._last = counts
+        if self._still >= IDLE_AFTER and not self.idle:
+            self._sleep()
+
+    def _sleep(self) -> None:
+        app = QCoreApplication.instance()
+        if app is None:
+            return
+        self.idle = True
+        self.timer.setInterval(IDLE_CHECK_MS)  # restarts the timer
+        app.installEventFilter(self)
+
+    def _wake(self) -> None:
+        self.idle = False
+        self._still = 0
+        QCoreApplication.instance().removeEventFilter(self)
+        self.timer.setInterval(CHECK_MS)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.idle and gc.get_count()[0] > self.thresholds[0]:
+            self._wake()
+        return False
 
 
 def install() -> _Collector:

@@ -57,3 +57,63 @@ def test_cycles_are_still_collected_while_the_app_runs(controller, qtbot):
         qtbot.wait(300)
     assert guard.collections > before
     assert gc.get_count()[0] < gc.get_threshold()[0] * 20  # no pile-up of uncollected objects
+
+
+IDLE_APP = r"""
+import gc, os, sys, threading, time
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from capture_app.ui import gc_guard
+gc_guard.install()
+def run_for(ms):
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+def wakeups():  # how often the UI thread was woken from sleep (Linux)
+    status = open(f"/proc/self/task/{threading.get_native_id()}/status").read()
+    return int(status.split("voluntary_ctxt_switches:")[1].split()[0])
+for _ in range(5):  # settle (and the filter's first call, which costs PySide a moment)
+    run_for(1000)
+before = wakeups()
+time.sleep(0)
+loop = QEventLoop()
+QTimer.singleShot(3000, loop.quit)  # one wake-up of our own, at the end
+loop.exec()
+idle_wakeups = wakeups() - before
+class Window(QObject):
+    freed = []
+    def __del__(self):
+        Window.freed.append(threading.current_thread().name)
+kept = []
+def busy():  # a burst of work, as when the agent opens a window, leaving a cycle behind
+    window = Window()
+    window.me = window
+    kept.extend([i] for i in range(gc.get_threshold()[0] * 3))  # the new window's objects
+    del window
+QTimer.singleShot(0, busy)
+deadline = time.monotonic() + 10
+while not Window.freed and time.monotonic() < deadline:
+    run_for(100)
+print(idle_wakeups, Window.freed)
+"""
+
+
+def test_an_idle_app_is_not_woken_by_the_collector_and_collects_again_when_busy(tmp_path):
+    """In the tray all day, the UI thread sleeps: no look at the counters several times a
+    second. Work on the UI thread brings collection back, still on the UI thread."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/proc/self/task"):
+        import pytest
+
+        pytest.skip("wake-ups are read from /proc (Linux)")
+    result = subprocess.run([sys.executable, "-c", IDLE_APP], capture_output=True, text=True,
+                            timeout=60, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    wakeups, freed = result.stdout.split(" ", 1)
+    assert int(wakeups) <= 2  # 3 s idle: the loop's own end, not 12 looks
+    assert json.loads(freed.replace("'", '"')) == ["MainThread"]
