@@ -60,6 +60,7 @@ from capture_app.core.transports.base import (
     no_progress,
 )
 from capture_app.core.transports.content import BundleContents, Member, SizedReader, subject_for
+from capture_app.core.transports.wire import display, file_sha256, read_limited
 
 PROFILES = ("generic", "django_helpdesk", "zendesk", "freshdesk", "jira_service_management", "zammad")
 LOOKUP_PAGES = 8  # pages of a ticket list searched for a report (django-helpdesk has no search)
@@ -177,23 +178,21 @@ class Client:
         except TransportError:
             raise
         except (requests.exceptions.RequestException, OSError) as exc:
-            if ambiguous_if_lost and body_sent[0] and _lost_after_sending(exc):
+            if ambiguous_if_lost and body_sent[0] and lost_after_sending(exc):
                 from capture_app.core.net import display_url, network_cause
 
                 raise AmbiguousError("sending.http.no_answer", url=display_url(url),
                                      reason=network_cause(exc)) from None
-            self.transport._raise_for(exc, url)
+            self.transport.raise_for(exc, url)
         try:
-            from capture_app.core.transports.http import _read_limited
-
-            text = _read_limited(response)
+            text = read_limited(response)
             status = response.status_code
             if 200 <= status < 300 or status in tuple(ok):
                 try:
                     return status, json.loads(text) if text else None
                 except ValueError:
                     return status, text
-            raise self.transport._status_error(status, response.headers, text)
+            raise self.transport.status_error(status, response.headers, text)
         finally:
             response.close()
 
@@ -235,7 +234,7 @@ class _Counting:
         return data
 
 
-def _lost_after_sending(exc: BaseException) -> bool:
+def lost_after_sending(exc: BaseException) -> bool:
     """No answer although the request went out: a read timeout, a reset, a closed connection."""
     import requests
 
@@ -655,10 +654,8 @@ def send_with_profile(transport, profile: Profile, bundle_path: Path, report: Re
             raise _IncompleteError(reference, missing, len(uploads), tuple(tickets))
         progress(client.total, client.total)
         files = tuple((u.name, u.size, u.member.sha256) for u in uploads)
-        from capture_app.core.transports.http import _display, _file_sha256
-
-        return Receipt(transport.name, _display(settings.endpoint), iso(transport.clock()), reference,
-                       _file_sha256(Path(bundle_path)), client.sent, files, tuple(tickets))
+        return Receipt(transport.name, display(settings.endpoint), iso(transport.clock()), reference,
+                       file_sha256(Path(bundle_path)), client.sent, files, tuple(tickets))
 
 
 def _guarded(find: Callable[[], Created | None], tickets: list[str]) -> Created | None:

@@ -50,12 +50,12 @@ from capture_app.core.transports.base import (
     no_progress,
 )
 from capture_app.core.transports.content import BundleContents, SizedReader, subject_for
+from capture_app.core.transports.wire import display, file_sha256, read_limited
 
 AUTH_KINDS = ("none", "bearer", "basic", "header")
 TEMPORARY_STATUSES = {408, 409, 425, 429}
 MAX_REDIRECTS = 3
 MAX_RETRY_AFTER = 24 * 3600.0
-RESPONSE_LIMIT = 1024 * 1024  # what is read of an answer; a ticket id is small
 SMALL_BODY = 256 * 1024  # smaller bodies are sent from memory; larger ones always streamed
 _CHUNK = 64 * 1024
 
@@ -132,7 +132,7 @@ class HttpTransport(Transport):
         endpoint = self.settings.endpoint.strip()
         if endpoint.lower().startswith("http://") and not is_local_host(endpoint):
             # A token or password over plain http can be read by anyone on the way.
-            raise PermanentTransportError("sending.url.plain_http_credentials", url=_display(endpoint))
+            raise PermanentTransportError("sending.url.plain_http_credentials", url=display(endpoint))
         if not self._secret:
             raise PermanentTransportError("sending.credentials_missing", what=self._what_secret())
         token = self._secret.reveal()
@@ -220,7 +220,7 @@ class HttpTransport(Transport):
             size = bundle_path.stat().st_size
             name = bundle_path.name if bundle_path.name.endswith(".zip") else "bericht.zip"
             parts.append((mapping.bundle, (name, SizedReader(handle, size), "application/zip")))
-            files.append((name, size, _file_sha256(bundle_path)))
+            files.append((name, size, file_sha256(bundle_path)))
         # A boundary derived from the report id: every attempt sends the very same bytes.
         boundary = "report-capture-" + re.sub(r"[^A-Za-z0-9]", "", report.id)[:40]
         return parts, handles, boundary, tuple(files)
@@ -299,24 +299,24 @@ class HttpTransport(Transport):
 
                     if url_problem(url):
                         raise PermanentTransportError("sending.http.redirected",
-                                                      location=_display(url))
+                                                      location=display(url))
                     continue
-                text = _read_limited(response)
+                text = read_limited(response)
                 if 200 <= status < 300:
                     reference = ticket_id(text, self.settings.ticket_id_path) or \
                         response.headers.get("Location", "")
                     tickets = tuple(dict.fromkeys(history.tickets + ((reference,) if reference else ())))
-                    return Receipt(self.name, _display(endpoint), iso(self.clock()), reference,
-                                   _file_sha256(bundle_path), body.sent, files, tickets)
-                raise self._status_error(status, response.headers, text)
+                    return Receipt(self.name, display(endpoint), iso(self.clock()), reference,
+                                   file_sha256(bundle_path), body.sent, files, tickets)
+                raise self.status_error(status, response.headers, text)
             finally:
                 response.close()
-        raise PermanentTransportError("sending.http.too_many_redirects", url=_display(endpoint))
+        raise PermanentTransportError("sending.http.too_many_redirects", url=display(endpoint))
 
     def _post(self, url: str, body, headers: dict[str, str], read_timeout: float | None = None):
         import requests
 
-        from capture_app.core.transports.helpdesk import AmbiguousError, _lost_after_sending
+        from capture_app.core.transports.helpdesk import AmbiguousError, lost_after_sending
 
         session = self.session()
         try:
@@ -327,14 +327,14 @@ class HttpTransport(Transport):
             raise
         except (requests.exceptions.RequestException, OSError) as exc:
             done = isinstance(body, bytes) or getattr(body, "sent", 0) >= getattr(body, "total", 1)
-            if done and _lost_after_sending(exc):
+            if done and lost_after_sending(exc):
                 from capture_app.core.net import network_cause
 
-                raise AmbiguousError("sending.http.no_answer", url=_display(url),
+                raise AmbiguousError("sending.http.no_answer", url=display(url),
                                      reason=network_cause(exc)) from None
-            self._raise_for(exc, url)
+            self.raise_for(exc, url)
 
-    def _status_error(self, status: int, headers, text: str) -> TransportError:
+    def status_error(self, status: int, headers, text: str) -> TransportError:
         reason = server_reason(text) or str(status)
         if status in TEMPORARY_STATUSES or status >= 500:
             return TemporaryTransportError("sending.http.server_busy", status=status, reason=reason,
@@ -344,12 +344,12 @@ class HttpTransport(Transport):
             return PermanentTransportError("sending.http.auth_rejected", status=status, reason=reason)
         if status == 407:
             return PermanentTransportError("sending.proxy_auth",
-                                           proxy=_display(self.settings.proxy_url or ""))
+                                           proxy=display(self.settings.proxy_url or ""))
         if status == 413:
             return PermanentTransportError("sending.http.too_large_server", status=status, reason=reason)
         if 300 <= status < 400:
             return PermanentTransportError("sending.http.redirected",
-                                           location=_display(headers.get("Location", "")))
+                                           location=display(headers.get("Location", "")))
         if status in (404, 405):
             return PermanentTransportError("sending.http.wrong_endpoint", status=status, reason=reason)
         return PermanentTransportError("sending.http.rejected", status=status, reason=reason)
@@ -368,7 +368,7 @@ class HttpTransport(Transport):
             response = session.head(endpoint, headers=headers, allow_redirects=False,
                                     timeout=(self.settings.connect_timeout, self.settings.read_timeout))
         except requests.exceptions.RequestException as exc:
-            self._raise_for(exc, endpoint)
+            self.raise_for(exc, endpoint)
         status = response.status_code
         response.close()
         if status in (401, 403):
@@ -379,7 +379,7 @@ class HttpTransport(Transport):
 
         key = "sending.check.http_ok" if endpoint.lower().startswith("https://") \
             else "sending.check.http_ok_plain"
-        return tr(key, url=_display(endpoint), status=status)
+        return tr(key, url=display(endpoint), status=status)
 
     def _check_profile(self, endpoint: str) -> str:
         from capture_app.core.i18n import tr
@@ -392,9 +392,9 @@ class HttpTransport(Transport):
         name = tr(f"sending.settings.choice_http_profile_{self.settings.profile}")
         key = "sending.check.helpdesk_ok" if endpoint.lower().startswith("https://") \
             else "sending.check.helpdesk_ok_plain"
-        return tr(key, url=_display(endpoint), system=name)
+        return tr(key, url=display(endpoint), system=name)
 
-    def _raise_for(self, exc: BaseException, url: str):
+    def raise_for(self, exc: BaseException, url: str):
         """The transport error for a request that got no answer."""
         import requests
 
@@ -405,20 +405,20 @@ class HttpTransport(Transport):
         if isinstance(exc, requests.exceptions.ProxyError):
             if "407" in str(exc):
                 raise PermanentTransportError("sending.proxy_auth",
-                                              proxy=_display(self.settings.proxy_url or "")) from None
+                                              proxy=display(self.settings.proxy_url or "")) from None
             raise TemporaryTransportError("sending.proxy_unreachable", reason=_reason(exc)) from None
         if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                             requests.exceptions.InvalidSchema)):
-            raise PermanentTransportError("sending.url.no_scheme", url=_display(url)) from None
+            raise PermanentTransportError("sending.url.no_scheme", url=display(url)) from None
         if isinstance(exc, requests.exceptions.Timeout):
-            raise TemporaryTransportError("sending.http.timeout", url=_display(url),
+            raise TemporaryTransportError("sending.http.timeout", url=display(url),
                                           reason=_reason(exc)) from None
         from capture_app.core.net import network_cause
 
         if is_name_resolution_error(exc):
-            raise TemporaryTransportError("sending.http.unknown_host", url=_display(url),
+            raise TemporaryTransportError("sending.http.unknown_host", url=display(url),
                                           reason=_reason(exc)) from None
-        raise TemporaryTransportError("sending.http.unreachable", url=_display(url),
+        raise TemporaryTransportError("sending.http.unreachable", url=display(url),
                                       reason=network_cause(exc)) from None
 
 
@@ -497,20 +497,6 @@ def _small_body(parts: list[tuple[str, Any]], boundary: str) -> _SentBytes | Non
     return _SentBytes(data, hashlib.sha256(data).hexdigest(), content_type)
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _display(url: str) -> str:
-    from capture_app.core.net import display_url
-
-    return display_url(url)
-
-
 def _reason(exc: BaseException) -> str:
     from capture_app.core.net import clean_reason
 
@@ -522,7 +508,7 @@ def _tls_error(exc: BaseException, url: str) -> PermanentTransportError:
 
     tls = tls_failure(exc)
     key = tls_reason_key(tls) if tls is not None else "sending.tls.failed"
-    return PermanentTransportError(key, host=_display(url), reason=_reason(tls or exc))
+    return PermanentTransportError(key, host=display(url), reason=_reason(tls or exc))
 
 
 def _too_large(size: int, limit: int) -> PermanentTransportError:
@@ -532,19 +518,6 @@ def _too_large(size: int, limit: int) -> PermanentTransportError:
     language = current_language()
     return PermanentTransportError("sending.too_large", size=format_size(size, language, round_up=True),
                                    limit=format_size(limit, language))
-
-
-def _read_limited(response) -> str:
-    chunks, total = [], 0
-    try:
-        for chunk in response.iter_content(_CHUNK):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total >= RESPONSE_LIMIT:
-                break
-    except Exception:  # noqa: BLE001 - the status is what counts; the text is a courtesy
-        pass
-    return b"".join(chunks)[:RESPONSE_LIMIT].decode("utf-8", "replace")
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:
