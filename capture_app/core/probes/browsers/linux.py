@@ -10,7 +10,7 @@ from pathlib import Path
 
 from capture_app.core.config import Text
 from capture_app.core.probes.base import Unknown, Value, unknown
-from capture_app.core.probes.browsers import Findings, InstalledBrowser, no_default
+from capture_app.core.probes.browsers.found import Findings, InstalledBrowser, no_default
 from capture_app.core.probes.commands import CommandError, run_command
 from capture_app.core.probes.host import Host
 
@@ -248,7 +248,7 @@ def find_browsers(host: Host, version_timeout: float) -> Findings:
             except BrokenEntry:
                 entry = None
         browser_id = browser_of(default_id, entry)
-        from capture_app.core.probes.browsers import BROWSERS
+        from capture_app.core.probes.browsers.found import BROWSERS
 
         default = BROWSERS[browser_id] if browser_id else (
             entry.fields.get("Name") if entry and entry.fields.get("Name") else default_id)

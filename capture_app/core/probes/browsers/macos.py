@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from capture_app.core.probes.base import ProbeFailed, Value, unknown
-from capture_app.core.probes.browsers import BROWSERS, Findings, InstalledBrowser
+from capture_app.core.probes.browsers.found import BROWSERS, Findings, InstalledBrowser
 from capture_app.core.probes.host import Host
 from capture_app.core.probes.macos import LAUNCH_SERVICES
 

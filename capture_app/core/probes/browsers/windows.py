@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from capture_app.core.probes.base import Value, unknown, windows_registry
-from capture_app.core.probes.browsers import BROWSERS, Findings, InstalledBrowser, no_default
+from capture_app.core.probes.browsers.found import BROWSERS, Findings, InstalledBrowser, no_default
 from capture_app.core.probes.host import Host
 
 UNINSTALL_KEYS = (
