@@ -89,15 +89,3 @@ def check_screen_access(api: ScreenAccessApi | None = None, *, ask: bool = True)
         api.request()
     return ScreenAccess(bool(granted), settings_pane(version), shown)
 
-
-def require_screen_access(api: ScreenAccessApi | None = None) -> None:
-    """Raise a ``ScreenshotError`` that explains how to grant the permission, if it is missing."""
-    from capture_app.core.screenshot import ScreenshotError
-
-    try:
-        access = check_screen_access(api)
-    except OSError:  # CoreGraphics cannot be loaded: let mss try and report its own error
-        return
-    if not access.granted:
-        raise ScreenshotError(f"screenshot.macos_permission_{access.settings}",
-                              version=access.version)

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 from capture_app.core.errors import UserFacingError
 from capture_app.core.session import early_capture_possible, session_kind  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:
+    from capture_app.core.macos_permission import ScreenAccessApi
 
 # A desktop bigger than this is almost certainly misreported; grabbing it would take gigabytes.
 DEFAULT_MAX_PIXELS = 100_000_000
@@ -198,6 +201,19 @@ def ensure_dpi_awareness(api: DpiApi | None = None) -> str:
     return "unaware"
 
 
+def require_screen_access(api: ScreenAccessApi | None = None) -> None:
+    """Raise a ``ScreenshotError`` that explains how to grant the permission, if it is missing."""
+    from capture_app.core.macos_permission import check_screen_access
+
+    try:
+        access = check_screen_access(api)
+    except OSError:  # CoreGraphics cannot be loaded: let mss try and report its own error
+        return
+    if not access.granted:
+        raise ScreenshotError(f"screenshot.macos_permission_{access.settings}",
+                              version=access.version)
+
+
 # --- grabbing --------------------------------------------------------------------------------
 
 def _check_session(session: str) -> None:
@@ -206,8 +222,6 @@ def _check_session(session: str) -> None:
     if session == "none":
         raise ScreenshotError("screenshot.no_display", detail="DISPLAY")
     if session == "macos":
-        from capture_app.core.macos_permission import require_screen_access
-
         require_screen_access()
     if session == "windows":
         ensure_dpi_awareness()
