@@ -13,6 +13,7 @@ from capture_app import APP_NAME, __version__
 from capture_app.core import i18n
 from capture_app.core.paths import AppPaths, default_paths
 from capture_app.ui.qt_language import use_qt_texts
+from capture_app.ui.time_zone import local_timezone_name
 
 log = logging.getLogger("capture_app")
 # Work the first window does not need waits this long, so it does not hold up the first frame.
@@ -170,7 +171,7 @@ class Controller:
         return WizardEnv(context=context, config=self.config, store=self.store, run=run_in_background,
                          sending=self.sending_service, closed_log=self.paths.data_dir)
 
-    def _open_wizard(self, report, start_step=None):
+    def open_wizard(self, report, start_step=None):
         from capture_app.core.wizard import Step
         from capture_app.ui.wizard.window import WizardWindow
 
@@ -227,7 +228,7 @@ class Controller:
             QMessageBox.warning(self.main_window, APP_NAME, _message(exc))
             self._refresh_drafts()
             return None
-        window = self._open_wizard(report, first_incomplete_step(report, self._wizard_env().context))
+        window = self.open_wizard(report, first_incomplete_step(report, self._wizard_env().context))
         return window
 
     def open_settings(self) -> None:
@@ -383,19 +384,6 @@ class Controller:
 
 
 @functools.lru_cache(maxsize=1)
-def local_timezone_name() -> str:
-    """The agent's IANA time zone, from the OS; Europe/Berlin when it cannot be told."""
-    try:
-        from PySide6.QtCore import QTimeZone
-
-        name = bytes(QTimeZone.systemTimeZoneId()).decode()
-    except Exception:  # noqa: BLE001
-        name = ""
-    from capture_app.core.report import valid_timezone
-
-    return name if valid_timezone(name) else "Europe/Berlin"
-
-
 def _save_code_cache() -> None:
     from capture_app.core import codecache
 

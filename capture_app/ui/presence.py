@@ -90,7 +90,7 @@ class Presence(QObject):
 
     def start(self) -> None:
         if self.agent_zone is None:
-            from capture_app.ui.app import local_timezone_name
+            from capture_app.ui.time_zone import local_timezone_name
 
             self.agent_zone = local_timezone_name()
         if self.tray_available():

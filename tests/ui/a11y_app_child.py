@@ -29,7 +29,7 @@ def main() -> int:
     report = Report.new(agent_timezone="Europe/Berlin")
     choose_case(report, builtin_catalogue().get("calendar_sync_missing"))
     controller.store.save(report)
-    window = controller._open_wizard(report, Step.DETAILS)
+    window = controller.open_wizard(report, Step.DETAILS)
     window.go_next()  # nothing described: the step's problems are listed
 
     def ready() -> None:

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from factories import second_level_report
 from PySide6.QtCore import Qt
 
 from capture_app.core.wizard import Step
-from factories import second_level_report
 
 pytestmark = pytest.mark.gui
 
@@ -22,7 +22,7 @@ SIGNATURE = "c2lnbmF0dXJlLXNlY3JldC0xMjM0"  # the JWT signature the fixture page
 def evidence(controller, qtbot):
     report = second_level_report()
     controller.store.save(report)  # the draft as it is before anything is attached
-    window = controller._open_wizard(report, Step.EVIDENCE)
+    window = controller.open_wizard(report, Step.EVIDENCE)
     qtbot.addWidget(window)
     page = window.page(Step.EVIDENCE)
     return window, page, report

@@ -21,7 +21,7 @@ def _edit_and_save(window, text: str) -> None:
 def test_autosave_after_the_database_was_deleted_says_it_was_recreated(controller, qtbot):
     report = second_level_report()
     controller.store.save(report)
-    window = controller._open_wizard(report, Step.DETAILS)
+    window = controller.open_wizard(report, Step.DETAILS)
     qtbot.addWidget(window)
     _edit_and_save(window, "Kalender synchronisiert nicht")
     assert window.status.text() == "Entwurf gespeichert"
@@ -38,7 +38,7 @@ def test_autosave_after_the_database_was_deleted_says_it_was_recreated(controlle
 def test_a_good_save_after_a_failed_one_clears_the_old_error(controller, qtbot):
     report = second_level_report()
     controller.store.save(report)
-    window = controller._open_wizard(report, Step.DETAILS)
+    window = controller.open_wizard(report, Step.DETAILS)
     qtbot.addWidget(window)
     db = controller.paths.drafts_db
     with sqlite3.connect(db) as conn:

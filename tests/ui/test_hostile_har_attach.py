@@ -34,7 +34,7 @@ def test_an_oversized_har_is_offered_without_response_bodies_and_then_attached(c
     controller.config.set_user("limits.max_file_mb", 1)
     report = second_level_report()
     controller.store.save(report)
-    window = controller._open_wizard(report, Step.EVIDENCE)
+    window = controller.open_wizard(report, Step.EVIDENCE)
     qtbot.addWidget(window)
     page = window.page(Step.EVIDENCE)
     source = tmp_path / "sitzung.har"
@@ -61,7 +61,7 @@ def test_declining_the_offer_attaches_nothing_and_says_why(controller, qtbot, tm
     controller.config.set_user("limits.max_file_mb", 1)
     report = second_level_report()
     controller.store.save(report)
-    window = controller._open_wizard(report, Step.EVIDENCE)
+    window = controller.open_wizard(report, Step.EVIDENCE)
     qtbot.addWidget(window)
     page = window.page(Step.EVIDENCE)
     source = tmp_path / "sitzung.har"

@@ -31,7 +31,7 @@ def review(controller, qtbot, tmp_path):
 def open_review(controller, qtbot, report):
     """``report`` saved and open at Prüfen, with the personal-data scan done."""
     controller.store.save(report)
-    window = controller._open_wizard(report, Step.REVIEW)
+    window = controller.open_wizard(report, Step.REVIEW)
     qtbot.addWidget(window)
     page = window.page(Step.REVIEW)
     with qtbot.waitSignal(page.pii.finished, timeout=20000):

@@ -16,9 +16,8 @@ from shiboken6 import isValid
 from capture_app.core.i18n import tr
 from capture_app.core.screenshot import Capture, EarlyCapture, ScreenshotError
 from capture_app.ui.capture.evidence_files import EvidenceFiles
-from capture_app.ui.capture.grabber import ScreenCapturer, default_env
+from capture_app.ui.capture.grabber import ScreenCapturer, capture_enabled, default_env
 from capture_app.ui.capture.images import scaled, to_qimage
-from capture_app.ui.capture.start import capture_enabled
 
 PREVIEW_WIDTH = 240
 EARLY_TIMEOUT_S = 10
@@ -43,7 +42,7 @@ def open_report(controller, report, early: EarlyCapture | None = None):
                 capture = early.result(EARLY_TIMEOUT_S)
             except ScreenshotError as exc:
                 failure = exc.message()
-        window = controller._open_wizard(report)
+        window = controller.open_wizard(report)
         if capture is not None:
             attach(window, capture)
         elif failure:
@@ -51,15 +50,15 @@ def open_report(controller, report, early: EarlyCapture | None = None):
         return window
     env = default_env()
     if not enabled or not env.can_capture():
-        return controller._open_wizard(report)
+        return controller.open_wizard(report)
     capturer = ScreenCapturer(env, run_in_background)
     _capturers.add(capturer)
 
     def captured(capture: Capture) -> None:
-        attach(controller._open_wizard(report), capture)
+        attach(controller.open_wizard(report), capture)
 
     def failed(message: str) -> None:
-        banner_for(controller._open_wizard(report)).show_failure(message)
+        banner_for(controller.open_wizard(report)).show_failure(message)
 
     capturer.captured.connect(captured)
     capturer.failed.connect(failed)

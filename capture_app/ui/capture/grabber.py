@@ -112,6 +112,14 @@ def use_env(env: CaptureEnv | None) -> CaptureEnv | None:
     return previous
 
 
+def capture_enabled(config) -> bool:
+    """Whether a new report starts with a screenshot (the setting; on where it is missing)."""
+    try:
+        return bool(config.get("capture.on_report_start"))
+    except KeyError:  # an older settings table without the option
+        return True
+
+
 def visible_windows() -> list[QWidget]:
     # Imported here: the first use of Qt's namespace costs ~40 ms, and this module is on the
     # way to the wizard (see ui/roles.py).

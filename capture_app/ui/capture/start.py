@@ -8,17 +8,10 @@ from __future__ import annotations
 
 def open_report(controller, report, early=None):
     """Open the wizard for ``report``; see :func:`capture_app.ui.capture.as_it_was.open_report`."""
-    from capture_app.ui.capture.grabber import default_env
+    from capture_app.ui.capture.grabber import capture_enabled, default_env
 
     if early is None and not (capture_enabled(controller.config) and default_env().can_capture()):
-        return controller._open_wizard(report)
+        return controller.open_wizard(report)
     from capture_app.ui.capture import as_it_was
 
     return as_it_was.open_report(controller, report, early)
-
-
-def capture_enabled(config) -> bool:
-    try:
-        return bool(config.get("capture.on_report_start"))
-    except KeyError:  # an older settings table without the option
-        return True
