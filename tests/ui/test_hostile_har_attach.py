@@ -29,16 +29,22 @@ def _har(entries: int, body_chars: int) -> dict:
     return {"log": {"version": "1.2", "creator": {"name": "Chrome", "version": "131"}, "entries": items}}
 
 
-def test_an_oversized_har_is_offered_without_response_bodies_and_then_attached(controller, qtbot,
-                                                                               tmp_path):
+@pytest.fixture
+def oversized(controller, qtbot, tmp_path):
+    """The evidence step of a draft with a 1 MB file limit, and a HAR of 60 entries far over it."""
     controller.config.set_user("limits.max_file_mb", 1)
     report = second_level_report()
     controller.store.save(report)
     window = controller.open_wizard(report, Step.EVIDENCE)
     qtbot.addWidget(window)
-    page = window.page(Step.EVIDENCE)
     source = tmp_path / "sitzung.har"
     source.write_text(json.dumps(_har(60, 40_000)), encoding="utf-8")
+    return report, window.page(Step.EVIDENCE), source
+
+
+def test_an_oversized_har_is_offered_without_response_bodies_and_then_attached(controller, qtbot,
+                                                                               oversized):
+    report, page, source = oversized
     tools = page.console_tools
     tools.attach_hars([source])
     qtbot.waitUntil(lambda: bool(tools.fit_offers), timeout=60000)
@@ -57,15 +63,8 @@ def test_an_oversized_har_is_offered_without_response_bodies_and_then_attached(c
     assert all("text" not in e["response"]["content"] for e in stored["log"]["entries"])
 
 
-def test_declining_the_offer_attaches_nothing_and_says_why(controller, qtbot, tmp_path):
-    controller.config.set_user("limits.max_file_mb", 1)
-    report = second_level_report()
-    controller.store.save(report)
-    window = controller.open_wizard(report, Step.EVIDENCE)
-    qtbot.addWidget(window)
-    page = window.page(Step.EVIDENCE)
-    source = tmp_path / "sitzung.har"
-    source.write_text(json.dumps(_har(60, 40_000)), encoding="utf-8")
+def test_declining_the_offer_attaches_nothing_and_says_why(qtbot, oversized):
+    report, page, source = oversized
     results = []
     page.add_files([source], "network", on_done=lambda added, refused: results.append((added, refused)))
     tools = page.console_tools
