@@ -1,6 +1,9 @@
 """Journeys through the real app on a real X server (see driver.py, agent.py, journey.py).
 
-``--journey-shots DIR`` saves a picture of the screen at every step of every journey into DIR.
+    .venv/bin/python -m pytest tests/journeys --journey-shots DIR
+
+``--journey-shots DIR`` saves a picture of the screen at every step of every journey into DIR
+(one folder per language and screen size; give tests/journeys on the command line for it).
 One app per language and screen size serves all journeys of a test process (each pytest-xdist
 worker has its own, on its own display).
 """
@@ -76,7 +79,8 @@ class RunningApp:
 
 @pytest.fixture(scope="session")
 def running_apps(request, tmp_path_factory):
-    shots = request.config.getoption("--journey-shots")
+    # The option exists when pytest starts in or at tests/journeys (its conftest is read then).
+    shots = request.config.getoption("--journey-shots", default=None)
     shots = Path(shots).resolve() if shots else None
     apps: dict[tuple, RunningApp] = {}
 
