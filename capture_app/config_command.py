@@ -16,9 +16,9 @@ from capture_app.core.config import (
     AGENT,
     ERROR,
     ORGANISATION,
-    _toml_value,
     check_file,
     settings_table,
+    toml_value,
 )
 
 
@@ -62,7 +62,7 @@ def sample(language: str | None = None) -> str:
         out += ["", *_comment(f"{setting.label(lang)} — {setting.description(lang)}")]
         expected = setting.expected().render(lang)
         out += _comment(i18n.tr("cli.sample_expected", language=lang, expected=expected))
-        out.append(f"# {name} = {_toml_value(setting.default)}")
+        out.append(f"# {name} = {toml_value(setting.default)}")
     return "\n".join(out).strip() + "\n"
 
 

@@ -114,7 +114,7 @@ MAX_DEPTH = 32
 
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 # Deliberately loose: a real check is the mail server's. No whitespace, so no header injection.
-_EMAIL = re.compile(r"[^@\s\"<>,;()\[\]]+@[^@\s\"<>,;()\[\].]+(\.[^@\s\"<>,;()\[\].]+)+")
+EMAIL = re.compile(r"[^@\s\"<>,;()\[\]]+@[^@\s\"<>,;()\[\].]+(\.[^@\s\"<>,;()\[\].]+)+")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()/.\-]*[0-9]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -133,7 +133,7 @@ def _is_phone(value: str) -> bool:
 
 
 _FORMAT_CHECKS = {
-    "email": lambda value: bool(_EMAIL.fullmatch(value)),
+    "email": lambda value: bool(EMAIL.fullmatch(value)),
     "url": _is_url,
     "phone": _is_phone,
 }
@@ -183,7 +183,7 @@ class Setting:
     def expected(self) -> Text:
         """What a valid value looks like, for messages."""
         kind = self.type
-        choices = ", ".join(_toml_value(c) for c in self.choices or ())
+        choices = ", ".join(toml_value(c) for c in self.choices or ())
         if kind == "str":
             if self.format:
                 text = Text(f"config.expected.{self.format}")
@@ -603,7 +603,7 @@ def _unknown_problem(
 def _shown(value: Any) -> str:
     """A value as it would be written in the file, shortened for a message."""
     try:
-        text = _toml_value(value)
+        text = toml_value(value)
     except TypeError:
         text = repr(value)
     return text if len(text) <= _MAX_SHOWN_VALUE else text[: _MAX_SHOWN_VALUE - 1] + "…"
@@ -933,7 +933,7 @@ def _toml_key(name: str) -> str:
     return name if re.fullmatch(_BARE_KEY, name) else _toml_string(name)
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -949,9 +949,9 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
     if isinstance(value, Mapping):
-        items = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        items = ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items())
         return "{ " + items + " }" if items else "{}"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
@@ -967,7 +967,7 @@ def dumps(data: Mapping[str, Any]) -> str:
             if lines:
                 lines.append("")
             lines.append("[" + ".".join(_toml_key(part) for part in path) + "]")
-        lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in plain)
+        lines.extend(f"{_toml_key(k)} = {toml_value(v)}" for k, v in plain)
         for name, child in nested:
             table((*path, name), child)
 

@@ -210,7 +210,7 @@ class DraftStore:
 
     def save(self, report: Report) -> int:
         """Write ``report`` as its newest version and return that version's revision (1, 2, …)."""
-        _check_id(report.id)
+        check_id(report.id)
         now = self._now()
         if not report.created_at:
             report.created_at = iso(now)
@@ -284,7 +284,7 @@ class DraftStore:
 
     def delete(self, report_id: str) -> None:
         """Remove the report and its attachments (the agent deleted the draft)."""
-        _check_id(report_id)
+        check_id(report_id)
         with self._write() as conn:
             row = conn.execute("SELECT state, summary FROM reports WHERE id = ?",
                                (report_id,)).fetchone()
@@ -317,10 +317,10 @@ class DraftStore:
     # -- attachments
 
     def attachment_dir(self, report_id: str) -> Path:
-        return self.paths.attachments_dir / _check_id(report_id)
+        return self.paths.attachments_dir / check_id(report_id)
 
     def attachment_path(self, report_id: str, item_id: str) -> Path:
-        return self.attachment_dir(report_id) / _check_id(item_id)
+        return self.attachment_dir(report_id) / check_id(item_id)
 
     def store_attachment(self, report_id: str, item_id: str,
                          source: Path | str | bytes | bytearray | memoryview) -> tuple[int, str]:
@@ -669,7 +669,7 @@ def _chunks(source: Path | str | bytes | bytearray | memoryview) -> Iterator[byt
             yield chunk
 
 
-def _check_id(value: str) -> str:
+def check_id(value: str) -> str:
     if not isinstance(value, str) or not _ID_PATTERN.fullmatch(value):
         raise ValueError(f"not a valid report or item id: {value!r}")
     return value
@@ -756,7 +756,7 @@ def _is_corruption(exc: sqlite3.Error) -> bool:
     return type(exc) is sqlite3.DatabaseError
 
 
-def _is_disk_full(exc: BaseException) -> bool:
+def is_disk_full(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
     code = getattr(exc, "sqlite_errorcode", None)
@@ -794,7 +794,7 @@ def _repair_companions(db: Path) -> None:
 def _unavailable(db: Path, exc: BaseException) -> DraftStoreUnavailableError:
     """Why the database cannot be opened, said as specifically as the facts allow."""
     detail = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
-    if _is_disk_full(exc):
+    if is_disk_full(exc):
         return DraftStoreUnavailableError("drafts.db_disk_full", path=str(db),
                                           folder=str(db.parent), detail=detail)
     stuck = _companions_read_only(db)
@@ -804,7 +804,7 @@ def _unavailable(db: Path, exc: BaseException) -> DraftStoreUnavailableError:
     return DraftStoreUnavailableError("drafts.db_unavailable", path=str(db), detail=detail)
 
 
-def _is_busy(exc: sqlite3.Error) -> bool:
+def is_busy(exc: sqlite3.Error) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
         return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
@@ -812,15 +812,15 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 
 
 def _write_error(prefix: str, exc: sqlite3.Error, folder: Path) -> DraftSaveError:
-    if _is_disk_full(exc):
+    if is_disk_full(exc):
         return DraftSaveError(f"{prefix}_disk_full", folder=str(folder))
-    if _is_busy(exc):
+    if is_busy(exc):
         return DraftSaveError(f"{prefix}_busy")
     return DraftSaveError(f"{prefix}_failed", detail=str(exc))
 
 
 def _attachment_error(exc: OSError, folder: Path) -> DraftSaveError:
-    if _is_disk_full(exc):
+    if is_disk_full(exc):
         return DraftSaveError("drafts.attachment_disk_full", folder=str(folder))
     return DraftSaveError("drafts.attachment_failed", folder=str(folder),
                           detail=exc.strerror or str(exc))

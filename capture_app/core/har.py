@@ -472,26 +472,32 @@ class FitPlan:
         return replace(base, leave_out_response_bodies=self.without_response_bodies,
                        leave_out=self.leave_out)
 
-    def offer_text(self, language: str | None, *, size: int, limit: int) -> str:
+    @property
+    def offer_key(self) -> str:
+        return "console.har_fit_bodies" if not self.left_out else "console.har_fit_entries"
+
+    def offer_params(self, language: str | None, *, size: int, limit: int) -> dict[str, Any]:
         from capture_app.core.console_log import sizes_for_reading
 
         sizes = sizes_for_reading({"size": size, "limit": limit}, language)
         fitted = sizes_for_reading({"size": self.size}, language)["size"]
-        key = "console.har_fit_bodies" if not self.left_out else "console.har_fit_entries"
-        return tr(key, language=language, size=sizes["size"], limit=sizes["limit"], fitted=fitted,
-                  kept=self.entries_kept, total=self.entries_total, left_out=self.left_out)
+        return {"size": sizes["size"], "limit": sizes["limit"], "fitted": fitted,
+                "kept": self.entries_kept, "total": self.entries_total, "left_out": self.left_out}
+
+    def offer_text(self, language: str | None, *, size: int, limit: int) -> str:
+        return tr(self.offer_key, language=language,
+                  **self.offer_params(language, size=size, limit=limit))
 
 
 class HarTooLargeError(HarError):
     """The sanitised HAR is over the attachment limit; ``plan`` is the way to fit it."""
 
     def __init__(self, plan: FitPlan, *, name: str, size: int, limit: int) -> None:
-        key = "console.har_fit_bodies" if not plan.left_out else "console.har_fit_entries"
-        super().__init__(key, name=name, size=size, limit=limit)
+        super().__init__(plan.offer_key, name=name, size=size, limit=limit)
         self.plan = plan
 
-    def message(self, language: str | None = None) -> str:
-        return self.plan.offer_text(language, size=self.params["size"], limit=self.params["limit"])
+    def display_params(self, language: str | None) -> dict[str, Any]:
+        return self.plan.offer_params(language, size=self.params["size"], limit=self.params["limit"])
 
 
 def plan_to_fit(source: Path | str, limit: int, options: SanitiseOptions = DEFAULT_OPTIONS, *,

@@ -452,9 +452,9 @@ class Outbox:
         return self.paths.data_dir / "outbox"
 
     def bundle_path(self, report_id: str) -> Path:
-        from capture_app.core.drafts import _check_id
+        from capture_app.core.drafts import check_id
 
-        return self.bundles_dir / f"{_check_id(report_id)}.zip"
+        return self.bundles_dir / f"{check_id(report_id)}.zip"
 
     @contextmanager
     def _write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
@@ -980,10 +980,10 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 
 def _write_error(exc: sqlite3.Error, folder: Path) -> OutboxError:
-    from capture_app.core.drafts import _is_busy, _is_disk_full
+    from capture_app.core.drafts import is_busy, is_disk_full
 
-    if _is_disk_full(exc):
+    if is_disk_full(exc):
         return OutboxError("sending.outbox.disk_full", folder=str(folder))
-    if _is_busy(exc):
+    if is_busy(exc):
         return OutboxError("sending.outbox.busy")
     return OutboxError("sending.outbox.write_failed", reason=str(exc))

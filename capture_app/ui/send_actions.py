@@ -156,8 +156,8 @@ class SendButtons(QWidget):
         page = self.page
         window = page.window()
         service.changed.emit()
-        if hasattr(window, "_discarding"):
-            window._discarding = True  # queued: this window must not save the report any more
+        if hasattr(window, "stop_saving"):
+            window.stop_saving()  # queued: this window must not save the report any more
         # The results are shown without the wizard: it closes now (and is deleted later).
         present_sending(service, report_id, send_now)
         if window is not page:

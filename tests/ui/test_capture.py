@@ -330,7 +330,7 @@ def test_a_report_from_the_main_window_starts_with_the_screen_as_it_was(controll
     qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
     assert screen.grabs[0]["visible"] == []  # the main window was hidden for the grab
     window = next(iter(controller.wizards.values()))
-    banner = window._capture_banner
+    banner = window.capture_banner
     assert banner.preview_shown and not banner.preview.pixmap().isNull()
     qtbot.waitUntil(lambda: len(window.report.evidence) == 1, timeout=10_000)
     qtbot.waitUntil(banner.edit_button.isEnabled, timeout=10_000)
@@ -400,7 +400,7 @@ def test_the_banner_opens_the_editor_and_follows_the_redacted_version(controller
     controller.new_report()
     qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
     window = next(iter(controller.wizards.values()))
-    banner = window._capture_banner
+    banner = window.capture_banner
     qtbot.waitUntil(banner.edit_button.isEnabled, timeout=10_000)
     first = window.report.evidence[0]
     qtbot.mouseClick(banner.edit_button, Qt.LeftButton)

@@ -397,7 +397,7 @@ def started_report(controller, qtbot):
     qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
     window = next(iter(controller.wizards.values()))
     qtbot.waitUntil(lambda: len(window.report.evidence) == 1, timeout=10_000)
-    qtbot.waitUntil(window._capture_banner.edit_button.isEnabled, timeout=10_000)
+    qtbot.waitUntil(window.capture_banner.edit_button.isEnabled, timeout=10_000)
     assert window.flush()
     return window
 

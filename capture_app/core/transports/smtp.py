@@ -294,10 +294,10 @@ def message_id(report: Report, sender: str) -> str:
 
 
 def _address(address: str, display_name: str, error_key: str) -> Address:
-    from capture_app.core.config import _EMAIL
+    from capture_app.core.config import EMAIL
 
     address = (address or "").strip()
-    if not _EMAIL.fullmatch(address):
+    if not EMAIL.fullmatch(address):
         raise PermanentTransportError(error_key, address=one_line(address, 80))
     user, _, domain = address.rpartition("@")
     try:

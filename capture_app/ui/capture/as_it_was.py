@@ -95,9 +95,9 @@ def attach(window, capture: Capture) -> CaptureBanner:
 
 
 def banner_for(window) -> CaptureBanner:
-    banner = getattr(window, "_capture_banner", None)
+    banner = getattr(window, "capture_banner", None)
     if banner is None:
-        banner = window._capture_banner = CaptureBanner(window)
+        banner = window.capture_banner = CaptureBanner(window)
         # Above the current step: the first thing the agent sees.
         for index in range(window.layout().count()):
             column = window.layout().itemAt(index).layout()

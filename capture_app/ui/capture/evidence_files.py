@@ -99,9 +99,9 @@ class EvidenceFiles(QObject):
 
     @classmethod
     def of(cls, window) -> "EvidenceFiles":
-        existing = getattr(window, "_evidence_files", None)
+        existing = getattr(window, "evidence_files", None)
         if existing is None:
-            existing = window._evidence_files = cls(window)
+            existing = window.evidence_files = cls(window)
         return existing
 
     @property

@@ -292,7 +292,7 @@ class ScreenshotTools(QObject):
         changed = rename_item(self.page.report, item_id, title)
 
         def show() -> None:  # not inside the table's own itemChanged signal
-            self.page._fill_table()  # an empty title is put back as it was
+            self.page.fill_table()  # an empty title is put back as it was
             self.select(item_id)
         QTimer.singleShot(0, show)
         return changed
@@ -300,7 +300,7 @@ class ScreenshotTools(QObject):
     def move_selected(self, offset: int) -> None:
         chosen = self.selected_items()
         if len(chosen) == 1 and move_item(self.page.report, chosen[0].id, offset):
-            self.page._fill_table()
+            self.page.fill_table()
             self.select(chosen[0].id)
             self.page.changed.emit()
 

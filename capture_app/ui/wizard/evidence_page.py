@@ -91,9 +91,9 @@ class EvidencePage(StepPage):
                                   else tr("ui.evidence.optional"))
         if "document" in (case.requires_evidence if case else ()):
             self.kind.setCurrentIndex(self.kind.findData("document"))
-        self._fill_table()
+        self.fill_table()
 
-    def _fill_table(self) -> None:
+    def fill_table(self) -> None:
         language = current_language()
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.report.evidence))
@@ -184,7 +184,7 @@ class EvidencePage(StepPage):
             self.busy = False
             self.add_button.setEnabled(True)
             if added:
-                self._fill_table()
+                self.fill_table()
                 self.changed.emit()
             if refused:
                 self.last_refusals = refused
@@ -205,5 +205,5 @@ class EvidencePage(StepPage):
         self.screenshots.removed(ids)
         self.report.evidence = [item for item in self.report.evidence if item.id not in ids]
         # The files go once the report without them is saved (DraftStore.collect_garbage).
-        self._fill_table()
+        self.fill_table()
         self.changed.emit()

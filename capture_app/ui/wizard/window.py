@@ -421,7 +421,7 @@ class WizardWindow(QWidget):
         triage_page = self.pages.get(Step.TRIAGE)
         if triage.case_id or triage.path or (triage_page is not None and triage_page.search.text()):
             return False
-        banner = getattr(self, "_capture_banner", None)
+        banner = getattr(self, "capture_banner", None)
         start_item = getattr(banner, "item", None)
         return all(start_item is not None and item.id == start_item.id and not item.excluded
                    for item in self.report.evidence)
@@ -438,6 +438,10 @@ class WizardWindow(QWidget):
             return
         self._discarding = True
         self.discarded.emit(self.report.id)
+
+    def stop_saving(self) -> None:
+        """The report is no longer this window's to save (queued for sending, or discarded)."""
+        self._discarding = True
 
     def closeEvent(self, event) -> None:
         if not self._discarding and self.untouched():
