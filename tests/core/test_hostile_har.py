@@ -91,7 +91,7 @@ def test_deep_nesting_is_cleaned_at_any_depth_or_named(depth):
         assert "verschachtelt" in exc.message("de")
         return
     assert "GEHEIM-123" not in out
-    json.loads(out) if depth < 900 else None
+    json.loads(out)
 
 
 @pytest.mark.parametrize("depth", [900, 990, 3000])
