@@ -12,6 +12,16 @@ open it in any HAR viewer; what is removed (DESIGN §5):
 * response bodies of scripts and HTML pages (the platform's own code, and pages full of
   personal data) and of binary types (images, fonts, media), unless asked to keep them.
 
+Personal data — e-mail addresses, phone numbers and IBANs (``core.pii``) — is masked as in the
+Review step (``[E-MAIL]``, ``[TELEFON]``, ``[IBAN]``) wherever it stands: bodies, URLs, query
+strings (also percent-encoded), headers, cookies and the browser's own fields. The counts go
+into the summary, so Review lists what was masked.
+
+Hostile files stay harmless: nesting is cleaned with explicit stacks (a document nested deeper
+than the JSON parser goes is refused by name), lone surrogates become U+FFFD, NaN and infinite
+numbers become ``null``, archives renamed ``.har`` are named as archives, and every scan is
+linear (``benchmarks/hostile.py``).
+
 Memory: a 50 MB export is read as one string and walked entry by entry — each entry is decoded,
 cleaned, written and dropped — so the whole document never exists as Python objects at once
 (``benchmarks/har.py`` compares time and peak memory with a plain ``json.load``).
