@@ -570,3 +570,35 @@ def test_icon_colour_says_open_or_closed_and_badge_counts(qapp, state, colour):
     assert image.pixelColor(56, 8).alpha() == 0  # no badge
     badged = draw_status_pixmap(state, 3, 64).toImage()
     assert badged.pixelColor(52, 5).name() == BADGE_COLOUR
+
+
+TRAY_THEN_GRAB = r"""
+import sys, time
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+app = QApplication(sys.argv[:1])
+pixmap = QPixmap(22, 22)
+pixmap.fill()
+icon = QSystemTrayIcon(QIcon(pixmap))
+icon.show()
+deadline = time.monotonic() + 20
+while time.monotonic() < deadline and not QApplication.topLevelWidgets():
+    app.processEvents()
+    time.sleep(0.05)
+from capture_app.ui.capture.grabber import visible_windows
+print(len(QApplication.topLevelWidgets()), len(visible_windows()), flush=True)
+"""
+
+
+def test_problem_melden_from_the_tray_leaves_the_tray_icon_in_the_panel(tray_host):
+    """Our windows are hidden for the grab, the tray icon is not: taking it out of the panel
+    made every report from the tray wait for windows to vanish that nobody sees as ours."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+    env.update(DISPLAY=tray_host, QT_QPA_PLATFORM="xcb")
+    result = subprocess.run([sys.executable, "-c", TRAY_THEN_GRAB], capture_output=True,
+                            text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    top_level, to_hide = map(int, result.stdout.split())
+    assert top_level >= 1  # the tray icon's own window exists (an XEmbed icon in trayer)
+    assert to_hide == 0

@@ -125,9 +125,12 @@ def visible_windows() -> list[QWidget]:
     # way to the wizard (see ui/roles.py).
     from PySide6.QtCore import Qt
 
+    # The tray icon (an XEmbed window docked in the panel, on X11) is part of the desktop like
+    # any other icon there: hiding it would take it out of the panel and make the grab wait.
     return [w for w in QApplication.topLevelWidgets()
             if w.isVisible() and w.isWindow()
-            and w.windowType() not in (Qt.Popup, Qt.ToolTip, Qt.SplashScreen)]
+            and w.windowType() not in (Qt.Popup, Qt.ToolTip, Qt.SplashScreen)
+            and w.metaObject().className() != "QSystemTrayIconSys"]
 
 
 class ScreenCapturer(QObject):
