@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
+from capture_app.core import timing
 from capture_app.core.errors import UserFacingError
 from capture_app.core.session import early_capture_possible, session_kind  # noqa: F401 - re-exported
 
@@ -282,6 +283,7 @@ def grab(target: "str | Monitor | Region | int" = "desktop", *, display: str | N
             moment = clock()
             shot = sct.grab({"left": area.left, "top": area.top, "width": area.width,
                              "height": area.height})
+            timing.mark("screenshot")
         except ScreenshotError:
             raise
         except Exception as exc:  # noqa: BLE001 - X errors, GDI failures, lost displays
