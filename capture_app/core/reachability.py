@@ -81,6 +81,22 @@ def resolve(host: str, port: int, timeout: float, *, kind: int = socket.SOCK_STR
     return box["result"]
 
 
+def _connect(targets: list[tuple[str, int]], timeout: float) -> socket.socket:
+    """The first of ``targets`` that accepts, in the resolver's order, all within ``timeout``:
+    a browser falls back from an unanswered IPv6 address to IPv4, and so must the probe."""
+    deadline = time.monotonic() + timeout
+    error: BaseException = TimeoutError()
+    for target in targets:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        try:
+            return socket.create_connection(target, timeout=remaining)
+        except OSError as exc:
+            error = exc
+    raise error
+
+
 def _error_text(exc: BaseException, timeout: float) -> Text:
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return Text("probes.reach.timeout", {"seconds": f"{timeout:g}"})
@@ -179,7 +195,7 @@ def check_instance(url: str, *, timeout: float = 5.0, ssl_context: ssl.SSLContex
 
     start = time.perf_counter()
     try:
-        sock = socket.create_connection(target, timeout=timeout)
+        sock = _connect([target] if proxy_url else [(a, port) for a in addresses], timeout)
     except Exception as exc:  # noqa: BLE001
         result.steps.append(StepResult(TCP, False, _error_text(exc, timeout), _ms(start)))
         return result

@@ -266,6 +266,22 @@ def test_a_server_error_is_a_failed_http_step(pki, https_server):
     assert result.step("http").detail.params["status"] == "503"
 
 
+def test_every_address_of_the_name_is_tried_like_a_browser_does(pki, https_server, monkeypatch):
+    """A name with an IPv6 address first that nobody answers on (common behind corporate
+    networks) and an IPv4 address that works: the browser reaches it, so the probe must too."""
+    import capture_app.core.reachability as reachability
+
+    answers = [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", https_server, 0, 0)),
+               (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", https_server))]
+    monkeypatch.setattr(reachability, "resolve", lambda host, port, timeout, **kw: answers)
+
+    result = check_instance(f"https://localhost:{https_server}/termine", timeout=3,
+                            ssl_context=client_context(pki), proxy=None)
+
+    assert [(s.step, s.ok) for s in result.steps] == [
+        ("dns", True), ("tcp", True), ("tls", True), ("http", True)]
+
+
 def test_a_closed_port_is_refused():
     port = closed_port()
     values = collect([InstanceReachabilityProbe(f"https://127.0.0.1:{port}/", step_timeout=2,
