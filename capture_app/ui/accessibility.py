@@ -15,7 +15,7 @@ _installed = False
 
 class NamedComboBox(QAccessibleWidget):
     def __init__(self, combo: QComboBox) -> None:
-        super().__init__(combo, QAccessible.ComboBox)
+        super().__init__(combo, QAccessible.Role.ComboBox)
 
     def text(self, kind):
         combo = self.widget()

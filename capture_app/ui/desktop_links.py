@@ -36,29 +36,32 @@ def open_folder(folder: Path, parent: QWidget | None = None,
 def show_exported(parent: QWidget | None, title: str, text: str, folder: Path,
                   opener: Callable[[QUrl], bool] | None = None) -> QMessageBox:
     """"Paket exportiert" with *Ordner öffnen* next to *OK* (not modal: the wizard stays usable)."""
-    box = QMessageBox(QMessageBox.Information, title, text, QMessageBox.Ok, parent)
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setAccessibleName(title)
-    box.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
-    box.open_button = box.addButton(tr("ui.desktop.open_folder"), QMessageBox.ActionRole)
+    box.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    box.open_button = box.addButton(tr("ui.desktop.open_folder"), QMessageBox.ButtonRole.ActionRole)
     box.open_button.setAccessibleName(tr("ui.desktop.open_folder").replace("&", ""))
     box.open_button.clicked.connect(lambda: open_folder(folder, parent, opener))
-    box.button(QMessageBox.Ok).setAccessibleName("OK")
-    box.setAttribute(Qt.WA_DeleteOnClose)
+    box.button(QMessageBox.StandardButton.Ok).setAccessibleName("OK")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.show()
     return box
 
 
 def number_box(phone: str, hours: str, parent: QWidget | None = None) -> QMessageBox:
     """The number to dial by hand, with *Nummer kopieren*."""
-    box = QMessageBox(QMessageBox.Information, APP_NAME, tr("tray.call_manually", phone=phone,
-                                                            hours=hours), QMessageBox.Close, parent)
-    box.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
-    box.copy_button = box.addButton(tr("ui.desktop.copy_number"), QMessageBox.ActionRole)
+    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, tr("tray.call_manually", phone=phone,
+                                                            hours=hours), QMessageBox.StandardButton.Close, parent)
+    box.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    box.copy_button = box.addButton(tr("ui.desktop.copy_number"), QMessageBox.ButtonRole.ActionRole)
     box.copy_button.setAccessibleName(tr("ui.desktop.copy_number").replace("&", ""))
     box.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(phone))
-    box.button(QMessageBox.Close).setAccessibleName(box.button(QMessageBox.Close).text().replace("&", ""))
+    close = box.button(QMessageBox.StandardButton.Close)
+    close.setAccessibleName(close.text().replace("&", ""))
     box.setDefaultButton(box.copy_button)
-    box.setAttribute(Qt.WA_DeleteOnClose)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return box
 
 

@@ -77,8 +77,8 @@ class IdentityDialog(QDialog):
             self.editors[key] = editor
         layout.addLayout(form)
         buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton(tr("ui.identity.save"), QDialogButtonBox.AcceptRole)
-        self.skip_button = buttons.addButton(tr("ui.identity.skip"), QDialogButtonBox.RejectRole)
+        self.save_button = buttons.addButton(tr("ui.identity.save"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.skip_button = buttons.addButton(tr("ui.identity.skip"), QDialogButtonBox.ButtonRole.RejectRole)
         self.skip_button.setToolTip(tr("ui.identity.skip_hint"))
         for button in (self.save_button, self.skip_button):
             button.setAccessibleName(button.text().replace("&", ""))
@@ -117,7 +117,7 @@ class IdentityHint(QFrame):
         row = QHBoxLayout(self)
         self.label = QLabel()
         self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.PlainText)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
         row.addWidget(self.label, 1)
         self.fill_button = QPushButton(tr("ui.identity.fill"))
         self.fill_button.setAccessibleName(tr("ui.identity.fill").replace("&", ""))

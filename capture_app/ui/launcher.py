@@ -94,13 +94,13 @@ class LauncherWindow(QWidget):
     snooze_reminder = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.Window)
+        super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(tr("tray.launcher_title"))
         self.setAccessibleName(tr("tray.launcher_title"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         # The window grows with a reminder banner instead of squeezing its wrapped texts.
-        layout.setSizeConstraint(QLayout.SetMinimumSize)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
 
         status_row = QHBoxLayout()
         self.status_icon = QLabel()
@@ -134,7 +134,8 @@ class LauncherWindow(QWidget):
         self.banner_title.setFont(title_font)
         self.banner_body = QLabel()
         self.banner_body.setWordWrap(True)
-        self.banner_body.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.banner_body.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.banner_note = QLabel()
         self.banner_note.setWordWrap(True)
         banner_layout.addWidget(self.banner_title)

@@ -23,7 +23,7 @@ from capture_app import APP_NAME, __version__
 from capture_app.core.i18n import tr
 from capture_app.ui.screen_fit import resize_to_fit
 
-ID_ROLE = Qt.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _local_time(stamp: str) -> str:
@@ -54,7 +54,8 @@ class MainWindow(QMainWindow):
         self.notices.setWordWrap(True)
         self.notices.setAccessibleName(tr("ui.main.notices"))
         self.notices.setStyleSheet("QLabel { background: #fff4ce; padding: 8px; border: 1px solid #e0c060; }")
-        self.notices.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.notices.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.notices.hide()
         layout.addWidget(self.notices)
 
@@ -76,11 +77,11 @@ class MainWindow(QMainWindow):
         self.table.setHorizontalHeaderLabels([tr("ui.main.col_summary"), tr("ui.main.col_category"),
                                               tr("ui.main.col_updated"), tr("ui.main.col_files")])
         self.table.setAccessibleName(tr("ui.main.drafts"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self._resume())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         drafts_label.setBuddy(self.table)
@@ -114,13 +115,13 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu(tr("ui.menu.file"))
         new_report = QAction(tr("ui.menu.report_problem"), self)
-        new_report.setShortcut(QKeySequence.New)
+        new_report.setShortcut(QKeySequence.StandardKey.New)
         new_report.triggered.connect(self.report_requested.emit)
         settings = QAction(tr("ui.menu.settings"), self)
         settings.setShortcut(QKeySequence("Ctrl+,"))
         settings.triggered.connect(self.settings_requested.emit)
         quit_action = QAction(tr("ui.menu.quit"), self)
-        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         # Quits the app, not just this window: with a tray icon the app outlives its windows.
         quit_action.triggered.connect(QCoreApplication.quit)
         outbox = QAction(tr("sending.ui.outbox_menu"), self)
@@ -156,7 +157,7 @@ class MainWindow(QMainWindow):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, draft.id)
-                item.setData(Qt.UserRole + 2, draft.readable)
+                item.setData(Qt.ItemDataRole.UserRole + 2, draft.readable)
                 self.table.setItem(row, column, item)
             if draft.id == selected:
                 self.table.selectRow(row)
@@ -185,7 +186,7 @@ class MainWindow(QMainWindow):
 
     def _selection_changed(self) -> None:
         items = self.table.selectedItems()
-        readable = bool(items) and bool(items[0].data(Qt.UserRole + 2))
+        readable = bool(items) and bool(items[0].data(Qt.ItemDataRole.UserRole + 2))
         self.resume_button.setEnabled(readable)
         self.duplicate_button.setEnabled(readable)
         self.delete_button.setEnabled(bool(items))
@@ -219,8 +220,9 @@ class MainWindow(QMainWindow):
         summary = self.table.selectedItems()[0].text()
         answer = QMessageBox.question(self, tr("ui.main.delete_title"),
                                       tr("ui.main.delete_question", summary=summary),
-                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        if answer != QMessageBox.Yes:
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
             return
         try:
             self.store.delete(report_id)

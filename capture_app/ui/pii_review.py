@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from capture_app.core import pii
 from capture_app.core.i18n import has, tr
 
-FINDING_ROLE = Qt.UserRole + 1
+FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 MAX_SCAN_BYTES = 30 * 1024 * 1024
 
 
@@ -107,10 +107,10 @@ class PiiReview(QObject):
         self.table.setHorizontalHeaderLabels([tr("console.pii_col_kind"), tr("console.pii_col_where"),
                                               tr("console.pii_col_context")])
         self.table.setAccessibleName(tr("console.pii_list"))
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setMaximumHeight(160)
         box_layout.addWidget(self.table)
         row = QHBoxLayout()
@@ -129,7 +129,7 @@ class PiiReview(QObject):
         own_layout = QVBoxLayout(self.own_box)
         self.own_label = QLabel()
         self.own_label.setWordWrap(True)
-        self.own_label.setTextFormat(Qt.PlainText)
+        self.own_label.setTextFormat(Qt.TextFormat.PlainText)
         self.own_label.setStyleSheet(f"QLabel {{ background: {OWN_COLOUR}; padding: 4px; }}")
         self.own_label.setAccessibleName(tr("console.pii_own_title"))
         own_layout.addWidget(self.own_label)

@@ -387,7 +387,7 @@ class Presence(QObject):
     def show_reminder(self, reminder: Reminder) -> None:
         self.last_reminder = reminder
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
-            self.tray.showMessage(reminder.title, reminder.body, QSystemTrayIcon.Information,
+            self.tray.showMessage(reminder.title, reminder.body, QSystemTrayIcon.MessageIcon.Information,
                                   BALLOON_MS)
         else:
             self._notify_desktop(reminder)
@@ -413,8 +413,8 @@ class Presence(QObject):
                 self.launcher.notification_failed(reason)
             else:
                 # Neither balloon nor notification: a window, rather than nothing at all.
-                box = QMessageBox(QMessageBox.Information, reminder.title, reminder.body)
-                box.setAttribute(Qt.WA_DeleteOnClose)
+                box = QMessageBox(QMessageBox.Icon.Information, reminder.title, reminder.body)
+                box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
                 box.show()
                 self._fallback_box = box
 

@@ -12,7 +12,7 @@ TRANSLATOR_NAME = "report-capture-qt-texts"
 
 
 def qt_translations_folder() -> str:
-    return QLibraryInfo.path(QLibraryInfo.TranslationsPath)
+    return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
 
 
 def use_qt_texts(language: str, app: QCoreApplication | None = None) -> bool:

@@ -44,7 +44,7 @@ def scrolling(content: QWidget) -> QScrollArea:
     """``content`` in a scroll area without a frame: a tab as tall as the screen allows."""
     area = QScrollArea()
     area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.NoFrame)
+    area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(content)
     return area
 
@@ -84,9 +84,9 @@ class SettingsDialog(QDialog):
         self.startup_tab = scrolling(self.startup_box)
         self.tabs.addTab(self.startup_tab, tr("tray.settings_box"))
         self._build_sending_tab()
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Save).setText(tr("ui.settings.save"))
-        buttons.button(QDialogButtonBox.Cancel).setText(tr("ui.settings.cancel"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("ui.settings.save"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("ui.settings.cancel"))
         for button in buttons.buttons():
             button.setAccessibleName(button.text().replace("&", ""))
         buttons.accepted.connect(self._save)
@@ -146,8 +146,8 @@ class SettingsDialog(QDialog):
         for index in range(stack.count()):
             page = stack.widget(index)
             shown = page is stack.currentWidget()
-            page.setSizePolicy(QSizePolicy.Preferred if shown else QSizePolicy.Ignored,
-                               QSizePolicy.Preferred if shown else QSizePolicy.Ignored)
+            page.setSizePolicy(QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Ignored,
+                               QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Ignored)
         stack.updateGeometry()
 
     def _editor(self, key: str, setting) -> QWidget:

@@ -69,10 +69,10 @@ class SupportHoursDialog(QDialog):
         layout.addWidget(self.exceptions)
 
         layout.addWidget(_text(tr("tray.hours_phone", phone=phone)))
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.button(QDialogButtonBox.Close).setText(tr("tray.close"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("tray.close"))
         self.call_button = QPushButton(tr("tray.call_now"))
-        buttons.addButton(self.call_button, QDialogButtonBox.ActionRole)
+        buttons.addButton(self.call_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.call_button.clicked.connect(call)
         for button in buttons.buttons():
             button.setAccessibleName(button.text().replace("&", ""))
@@ -83,5 +83,6 @@ class SupportHoursDialog(QDialog):
 def _text(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
     return label

@@ -30,7 +30,7 @@ from capture_app.core.system_info import (
 )
 from capture_app.ui.screen_fit import resize_to_fit
 
-KEY_ROLE = Qt.UserRole + 1
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 # The reachability check's steps in the order they run; the first that failed is the cause.
 REACH_STEPS = (("dns", "network.dns"), ("proxy", "network.proxy"), ("tcp", "network.tcp"),
                ("tls", "network.tls"), ("http", "network.http"))
@@ -68,7 +68,8 @@ class ReachabilityBanner(QFrame):
         self.title.setWordWrap(True)
         self.body = QLabel()
         self.body.setWordWrap(True)
-        self.body.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.body.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         layout.addWidget(self.title)
         layout.addWidget(self.body)
         self.setAccessibleName(tr("probes.ui.unreachable_title"))
@@ -110,10 +111,10 @@ class SystemInfoView(QWidget):
                                               tr("probes.ui.col_value")])
         self.table.setAccessibleName(tr("probes.ui.system_group"))
         self.table.setAccessibleDescription(tr("probes.ui.system_hint"))
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(True)
         self.table.itemChanged.connect(self._toggled)
         layout.addWidget(self.table)
@@ -135,14 +136,14 @@ class SystemInfoView(QWidget):
             label = field_label(key, language)
             send = QTableWidgetItem()
             send.setData(KEY_ROLE, key)
-            send.setData(Qt.AccessibleTextRole, tr("probes.ui.send_field", field=label))
-            flags = Qt.ItemIsUserCheckable | Qt.ItemIsSelectable
+            send.setData(Qt.ItemDataRole.AccessibleTextRole, tr("probes.ui.send_field", field=label))
+            flags = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
             if key not in forced:
-                flags |= Qt.ItemIsEnabled
+                flags |= Qt.ItemFlag.ItemIsEnabled
             else:
                 send.setToolTip(tr("probes.ui.locked"))
             send.setFlags(flags)
-            send.setCheckState(Qt.Unchecked if key in excluded or key in forced else Qt.Checked)
+            send.setCheckState(Qt.CheckState.Unchecked if key in excluded or key in forced else Qt.CheckState.Checked)
             name = QTableWidgetItem(label)
             name.setToolTip(key)
             shown = QTableWidgetItem(value)
@@ -161,7 +162,7 @@ class SystemInfoView(QWidget):
         for row in range(self.table.rowCount()):
             cell = self.table.item(row, 0)
             if cell.data(KEY_ROLE) == key:
-                cell.setCheckState(Qt.Checked if include else Qt.Unchecked)
+                cell.setCheckState(Qt.CheckState.Checked if include else Qt.CheckState.Unchecked)
                 return
         raise KeyError(key)
 
@@ -209,7 +210,7 @@ class SystemInfoDialog(QDialog):
         self.view.show_report(report)
         layout.addWidget(self.view)
         buttons = QDialogButtonBox()
-        close = buttons.addButton(tr("probes.ui.close"), QDialogButtonBox.AcceptRole)
+        close = buttons.addButton(tr("probes.ui.close"), QDialogButtonBox.ButtonRole.AcceptRole)
         close.setAccessibleName(tr("probes.ui.close").replace("&", ""))
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)

@@ -145,7 +145,7 @@ class Task:
 
         dialog = QProgressDialog(self._label, "", 0, 0, self._parent_widget)
         dialog.setCancelButton(None)
-        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)
         dialog.setAccessibleName(self._label)
         dialog.show()

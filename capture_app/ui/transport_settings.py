@@ -209,7 +209,7 @@ class TransportSettings(QGroupBox):
 
     def _secret_row(self, key: str) -> tuple[QLabel, QWidget]:
         editor = QLineEdit()
-        editor.setEchoMode(QLineEdit.Password)
+        editor.setEchoMode(QLineEdit.EchoMode.Password)
         name = tr(SECRET_LABELS[key])
         editor.setAccessibleName(name)
         editor.setPlaceholderText(tr("sending.settings.secret_placeholder"))

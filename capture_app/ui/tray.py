@@ -37,10 +37,10 @@ class Entry:
 
 def draw_status_pixmap(state: str, queued: int, size: int = 64) -> QPixmap:
     pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.transparent)
+    pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.Antialiasing)
-    painter.setPen(Qt.NoPen)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(COLOURS.get(state, COLOURS[UNKNOWN])))
     painter.drawEllipse(QRectF(0.5, 0.5, size - 1, size - 1))
 
@@ -56,14 +56,14 @@ def draw_status_pixmap(state: str, queued: int, size: int = 64) -> QPixmap:
     painter.setBrush(QColor("white"))
     painter.drawPath(bubble.united(tail))
     painter.setPen(QPen(QColor(COLOURS.get(state, COLOURS[UNKNOWN])), max(1.0, size * 0.07),
-                        Qt.SolidLine, Qt.RoundCap))
+                        Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
     painter.drawLine(QPointF(size * 0.50, size * 0.31), QPointF(size * 0.50, size * 0.47))
     painter.drawPoint(QPointF(size * 0.50, size * 0.56))
 
     if queued > 0:
         badge = size * 0.46
         rect = QRectF(size - badge, 0, badge, badge)
-        painter.setPen(Qt.NoPen)
+        painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(BADGE_COLOUR))
         painter.drawEllipse(rect)
         if size >= 22:
@@ -72,7 +72,7 @@ def draw_status_pixmap(state: str, queued: int, size: int = 64) -> QPixmap:
             font.setPixelSize(max(6, int(badge * (0.62 if queued < 10 else 0.48))))
             painter.setFont(font)
             painter.setPen(QColor("white"))
-            painter.drawText(rect, Qt.AlignCenter, str(queued) if queued < 100 else "99+")
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(queued) if queued < 100 else "99+")
     painter.end()
     return pixmap
 
@@ -167,9 +167,9 @@ class TrayIcon(QSystemTrayIcon):
                 widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Hide and self.isVisible():
+        if event.type() == QEvent.Type.Hide and self.isVisible():
             self._embedded_hidden = True
-        elif event.type() == QEvent.Show and getattr(self, "_embedded_hidden", False):
+        elif event.type() == QEvent.Type.Show and getattr(self, "_embedded_hidden", False):
             self._embedded_hidden = False
             QTimer.singleShot(0, self._embed_again)
         return False
@@ -184,12 +184,12 @@ class TrayIcon(QSystemTrayIcon):
         if balloon_open and self._last_message is not None:
             super().showMessage(*self._last_message)
 
-    def showMessage(self, title: str, body: str, icon=QSystemTrayIcon.Information,
+    def showMessage(self, title: str, body: str, icon=QSystemTrayIcon.MessageIcon.Information,
                     msecs: int = 10000) -> None:
         self._last_message = (title, body, icon, msecs)
         super().showMessage(title, body, icon, msecs)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason in (QSystemTrayIcon.Trigger, QSystemTrayIcon.DoubleClick):
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
             self.report_requested.emit()
 

@@ -114,13 +114,13 @@ class CaptureBanner(QFrame):
         super().__init__(window)
         self.window_ = window
         self.item = None
-        self.setFrameShape(QFrame.StyledPanel)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName(tr("capture.banner_name"))
         row = QHBoxLayout(self)
         self.preview = QLabel()
         self.preview.setAccessibleName(tr("capture.banner_preview"))
         self.preview.setFixedWidth(PREVIEW_WIDTH)
-        self.preview.setAlignment(Qt.AlignCenter)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         row.addWidget(self.preview)
         column = QVBoxLayout()
         self.text = QLabel(tr("capture.banner_capturing"))

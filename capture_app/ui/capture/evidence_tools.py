@@ -27,7 +27,7 @@ from capture_app.ui.capture.evidence_files import EvidenceFiles
 from capture_app.ui.capture.grabber import MAX_DELAY_S, ScreenCapturer, capture_pool, default_env
 from capture_app.ui.capture.images import THUMBNAIL, read_image
 
-ID_ROLE = Qt.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def is_image(item) -> bool:
@@ -48,8 +48,8 @@ class ScreenshotTools(QObject):
         self.capture_button.setText(tr("capture.take"))
         self.capture_button.setAccessibleName(tr("capture.take").replace("&", ""))
         self.capture_button.setToolTip(tr("capture.take_tip"))
-        self.capture_button.setPopupMode(QToolButton.InstantPopup)
-        self.capture_button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.capture_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.capture_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.menu = QMenu(self.capture_button)
         self.menu.setAccessibleName(tr("capture.take").replace("&", ""))
         self.menu.aboutToShow.connect(self._fill_menu)

@@ -20,12 +20,12 @@ THUMBNAIL = QSize(120, 72)
 def to_qimage(capture: Capture) -> QImage:
     """The capture as a QImage sharing nothing with it (BGRA bytes are Qt's RGB32 layout)."""
     image = QImage(capture.pixels, capture.width, capture.height, capture.width * 4,
-                   QImage.Format_RGB32)
+                   QImage.Format.Format_RGB32)
     return image.copy()  # the QImage must not point into a bytes object that may go away
 
 
 def to_capture(image: QImage, *, source: str = "image") -> Capture:
-    image = image.convertToFormat(QImage.Format_RGB32)
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
     stride = image.bytesPerLine()
     data = bytes(image.constBits())[: stride * image.height()]
     row = image.width() * 4
@@ -36,13 +36,13 @@ def to_capture(image: QImage, *, source: str = "image") -> Capture:
 
 def encode_png(image: QImage) -> bytes:
     """The image flattened to opaque RGB and encoded with only the chunks a PNG needs."""
-    flat = image.convertToFormat(QImage.Format_RGB888)
+    flat = image.convertToFormat(QImage.Format.Format_RGB888)
     data = bytes(flat.constBits())[: flat.bytesPerLine() * flat.height()]
     return png.encode(flat.width(), flat.height(), data, layout="RGB", stride=flat.bytesPerLine())
 
 
 def scaled(image: QImage, size: QSize = THUMBNAIL) -> QImage:
-    return image.scaled(size, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+    return image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
 
 
 class ImageTooLarge(Exception):
@@ -65,7 +65,7 @@ def read_image(path: Path | str, *, max_pixels: int, size: QSize | None = None) 
     if header.width() * header.height() > max_pixels:
         raise ImageTooLarge(header.width(), header.height())
     if size is not None:
-        reader.setScaledSize(header.scaled(size, Qt.KeepAspectRatio))
+        reader.setScaledSize(header.scaled(size, Qt.AspectRatioMode.KeepAspectRatio))
     image = reader.read()
     if image.isNull():
         raise OSError(reader.errorString() or "unreadable image")

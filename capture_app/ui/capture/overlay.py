@@ -31,14 +31,15 @@ class RegionOverlay(QWidget):
     cancelled = Signal()
 
     def __init__(self, image: QImage, area: Region, screen=None):
-        super().__init__(None, Qt.Window | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
+        super().__init__(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
+                         | Qt.WindowType.WindowStaysOnTopHint)
         self.image = image
         self.area = area  # the part of the desktop this overlay shows, in physical pixels
         self.setAccessibleName(tr("capture.overlay_name"))
         self.setAccessibleDescription(tr("capture.overlay_hint"))
-        self.setCursor(Qt.CrossCursor)
+        self.setCursor(Qt.CursorShape.CrossCursor)
         self.setMouseTracking(True)
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         if screen is not None:
             self.setScreen(screen)
             self.setGeometry(screen.geometry())
@@ -105,25 +106,25 @@ class RegionOverlay(QWidget):
     # -- events
 
     def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton:
             self._origin = self._current = event.position()
             self.update()
 
     def mouseMoveEvent(self, event) -> None:
         self._mouse = event.position()
-        if self._origin is not None and event.buttons() & Qt.LeftButton:
+        if self._origin is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self._current = event.position()
         self.update()
 
     def mouseReleaseEvent(self, event) -> None:
-        if event.button() == Qt.LeftButton and self._origin is not None:
+        if event.button() == Qt.MouseButton.LeftButton and self._origin is not None:
             self._current = event.position()
             self.accept_selection()
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.cancelled.emit()
-        elif event.key() in (Qt.Key_Return, Qt.Key_Enter):
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.accept_selection()
         else:
             super().keyPressEvent(event)
@@ -154,7 +155,7 @@ class RegionOverlay(QWidget):
             painter.setPen(QPen(QColor("#00a2ff"), 1))
             painter.drawRect(chosen.adjusted(0, 0, -1, -1))
         if self._mouse is not None:
-            painter.setPen(QPen(QColor(255, 255, 255, 200), 1, Qt.DashLine))
+            painter.setPen(QPen(QColor(255, 255, 255, 200), 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(0, self._mouse.y()), QPointF(self.width(), self._mouse.y()))
             painter.drawLine(QPointF(self._mouse.x(), 0), QPointF(self._mouse.x(), self.height()))
             self._loupe(painter)
@@ -185,7 +186,7 @@ class RegionOverlay(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(max(9.0, font.pointSizeF()))
         painter.setFont(font)
-        box = painter.fontMetrics().boundingRect(QRect(0, 0, 640, 200), Qt.TextWordWrap, text)
+        box = painter.fontMetrics().boundingRect(QRect(0, 0, 640, 200), Qt.TextFlag.TextWordWrap, text)
         box.moveTopLeft(at)
         box = box.adjusted(-6, -4, 6, 4)
         if box.right() > self.width():
@@ -194,7 +195,7 @@ class RegionOverlay(QWidget):
             box.moveBottom(self.height() - 4)
         painter.fillRect(box, QColor(0, 0, 0, 190))
         painter.setPen(QColor("#ffffff"))
-        painter.drawText(box.adjusted(6, 4, -6, -4), Qt.TextWordWrap, text)
+        painter.drawText(box.adjusted(6, 4, -6, -4), Qt.TextFlag.TextWordWrap, text)
 
 
 class RegionSelector(QObject):

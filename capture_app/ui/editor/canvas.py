@@ -48,11 +48,11 @@ class EditorCanvas(QWidget):
         self._pan: QPointF | None = None  # global position of a middle-button drag
         self._wheel = 0  # Ctrl + wheel turned by less than a notch so far
         self.setAccessibleName(tr("editor.canvas"))
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setMinimumSize(320, 200)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.setCursor(Qt.CrossCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.CrossCursor)
         document.changed.connect(self._document_changed)
 
     def set_tool(self, tool: Tool) -> None:
@@ -89,10 +89,10 @@ class EditorCanvas(QWidget):
     # -- input
 
     def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.MiddleButton and self.area is not None:
+        if event.button() == Qt.MouseButton.MiddleButton and self.area is not None:
             self._pan = event.globalPosition()
-            self.setCursor(Qt.ClosedHandCursor)
-        elif event.button() == Qt.LeftButton and self.tool is not None:
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif event.button() == Qt.MouseButton.LeftButton and self.tool is not None:
             self.tool.press(self.to_image(event.position()))
             self.update()
 
@@ -101,17 +101,17 @@ class EditorCanvas(QWidget):
             moved = event.globalPosition() - self._pan
             self._pan = event.globalPosition()
             self.area.scroll_by(-moved.x(), -moved.y())
-        elif self.tool is not None and event.buttons() & Qt.LeftButton:
+        elif self.tool is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self.tool.move(self.to_image(event.position()))
             if self.area is not None and self.zoom is not None:
                 self.area.follow(event.position(), EDGE_MARGIN)
             self.update()
 
     def mouseReleaseEvent(self, event) -> None:
-        if event.button() == Qt.MiddleButton and self._pan is not None:
+        if event.button() == Qt.MouseButton.MiddleButton and self._pan is not None:
             self._pan = None
-            self.setCursor(Qt.CrossCursor)
-        elif event.button() == Qt.LeftButton and self.tool is not None and self.tool.start is not None:
+            self.setCursor(Qt.CursorShape.CrossCursor)
+        elif event.button() == Qt.MouseButton.LeftButton and self.tool is not None and self.tool.start is not None:
             result = self.tool.release(self.to_image(event.position()))
             self.update()
             if result is not None:
@@ -121,7 +121,7 @@ class EditorCanvas(QWidget):
         if self.area is None:
             event.ignore()
             return
-        if not event.modifiers() & Qt.ControlModifier:
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.area.wheelEvent(event)  # scrolls (Alt: sideways), as over any scroll area
             return
         event.accept()
@@ -153,7 +153,7 @@ class EditorCanvas(QWidget):
             source = QRectF(crop.x() + (target.x() - view.x()) / scale,
                             crop.y() + (target.y() - view.y()) / scale,
                             target.width() / scale, target.height() / scale)
-            painter.setRenderHint(QPainter.SmoothPixmapTransform, scale < SHARP_ZOOM)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < SHARP_ZOOM)
             painter.drawPixmap(target, self._pixmap, source)
         preview = self.tool.preview() if self.tool is not None else None
         if preview is not None:
@@ -165,7 +165,7 @@ class EditorCanvas(QWidget):
             if isinstance(preview, Annotation):
                 preview.paint(painter)
             elif isinstance(preview, QRect):  # the crop being chosen
-                painter.setPen(QPen(QColor("#00a2ff"), 2 / self.scale(), Qt.DashLine))
+                painter.setPen(QPen(QColor("#00a2ff"), 2 / self.scale(), Qt.PenStyle.DashLine))
                 painter.drawRect(QRectF(preview))
             painter.restore()
         painter.end()
@@ -194,8 +194,8 @@ class ZoomArea(QScrollArea):
         canvas.area = self
         # (image point, position in the viewport) kept in place after a zoom step
         self._anchor: tuple[QPointF, QPointF] | None = None
-        self.setFrameShape(QFrame.NoFrame)
-        self.setAlignment(Qt.AlignCenter)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWidgetResizable(True)
         self.setWidget(canvas)
         self.setFocusProxy(canvas)
@@ -277,7 +277,7 @@ class ZoomArea(QScrollArea):
 
     def viewportEvent(self, event) -> bool:
         handled = super().viewportEvent(event)
-        if event.type() == QEvent.Resize:
+        if event.type() == QEvent.Type.Resize:
             self._keep_anchor()  # scroll bars came or went after a zoom step
         return handled
 

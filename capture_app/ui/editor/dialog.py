@@ -98,13 +98,13 @@ class EditorDialog(QDialog):
         self.undo_button = QPushButton(tr("editor.undo"))
         self.redo_button = QPushButton(tr("editor.redo"))
         stack = self.document.undo_stack
-        for button, action, keys in ((self.undo_button, stack.undo, QKeySequence.Undo),
-                                     (self.redo_button, stack.redo, QKeySequence.Redo)):
+        for button, action, keys in ((self.undo_button, stack.undo, QKeySequence.StandardKey.Undo),
+                                     (self.redo_button, stack.redo, QKeySequence.StandardKey.Redo)):
             button.setAccessibleName(button.text().replace("&", ""))
             button.clicked.connect(action)
             QShortcut(keys, self, action)
             bar.addWidget(button)
-        if QKeySequence("Ctrl+Y") not in QKeySequence.keyBindings(QKeySequence.Redo):
+        if QKeySequence("Ctrl+Y") not in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo):
             # Windows users expect Ctrl+Y; a second shortcut for the same keys would block both.
             QShortcut(QKeySequence("Ctrl+Y"), self, stack.redo)
         stack.canUndoChanged.connect(self.undo_button.setEnabled)
@@ -145,8 +145,8 @@ class EditorDialog(QDialog):
         """Zoom out, the current zoom, zoom in, fit — under the picture, like an image viewer."""
         area = self.zoom_area
         self.zoom_buttons: dict[str, QToolButton] = {}
-        actions = (("zoom_out", lambda: area.step_zoom(-1), QKeySequence.ZoomOut),
-                   ("zoom_in", lambda: area.step_zoom(1), QKeySequence.ZoomIn),
+        actions = (("zoom_out", lambda: area.step_zoom(-1), QKeySequence.StandardKey.ZoomOut),
+                   ("zoom_in", lambda: area.step_zoom(1), QKeySequence.StandardKey.ZoomIn),
                    ("zoom_fit", lambda: area.set_zoom(None), QKeySequence("Ctrl+0")),
                    ("zoom_actual", lambda: area.set_zoom(1.0), QKeySequence("Ctrl+1")))
         self.zoom_label = QLabel()
@@ -163,7 +163,7 @@ class EditorDialog(QDialog):
             row.addWidget(button)
             if index == 0:
                 row.addWidget(self.zoom_label)
-        if QKeySequence("Ctrl+=") not in QKeySequence.keyBindings(QKeySequence.ZoomIn):
+        if QKeySequence("Ctrl+=") not in QKeySequence.keyBindings(QKeySequence.StandardKey.ZoomIn):
             # US keyboards: "+" is Shift+"=", so "Ctrl+=" is what people press.
             QShortcut(QKeySequence("Ctrl+="), self, lambda: area.step_zoom(1))
         area.zoom_changed.connect(self._zoom_changed)
@@ -228,6 +228,6 @@ class EditorDialog(QDialog):
         if self.modified:
             answer = QMessageBox.question(self, tr("editor.discard_title"),
                                           tr("editor.discard_question"))
-            if answer != QMessageBox.Yes:
+            if answer != QMessageBox.StandardButton.Yes:
                 return
         super().reject()

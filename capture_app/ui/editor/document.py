@@ -47,7 +47,7 @@ class EditDocument(QObject):
 
     def __init__(self, image: QImage, parent: QObject | None = None):
         super().__init__(parent)
-        self.original = image.convertToFormat(QImage.Format_RGB32)
+        self.original = image.convertToFormat(QImage.Format.Format_RGB32)
         self.annotations: list[Annotation] = []
         self.crop = QRect(0, 0, self.original.width(), self.original.height())
         self.undo_stack = QUndoStack(self)
@@ -92,4 +92,4 @@ class EditDocument(QObject):
 
     def flatten(self) -> QImage:
         """What is saved: annotations burnt into the pixels, cropped, opaque."""
-        return self.render().copy(self.crop).convertToFormat(QImage.Format_RGB32)
+        return self.render().copy(self.crop).convertToFormat(QImage.Format.Format_RGB32)

@@ -95,7 +95,7 @@ class GuideLauncher(QObject):
         return "webview"
 
     def running(self) -> bool:
-        return self._process is not None and self._process.state() != QProcess.NotRunning
+        return self._process is not None and self._process.state() != QProcess.ProcessState.NotRunning
 
     def child_pid(self) -> int:
         return int(self._process.processId()) if self._process is not None else 0
@@ -110,7 +110,7 @@ class GuideLauncher(QObject):
                                          "--parent-pid", str(os.getpid()), *window_size_args()])
         process.setProgram(program)
         process.setArguments(args)
-        process.setProcessChannelMode(QProcess.SeparateChannels)
+        process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
         process.readyReadStandardOutput.connect(self._read_events)
         process.readyReadStandardError.connect(self._drain_errors)
         process.finished.connect(self._finished)
@@ -152,7 +152,7 @@ class GuideLauncher(QObject):
             self._show_text(url, tr("console.guide_no_webview"))
 
     def _failed_to_start(self, error) -> None:
-        if error == QProcess.FailedToStart and self._process is not None:
+        if error == QProcess.ProcessError.FailedToStart and self._process is not None:
             url = self._pending_url
             self._process.deleteLater()
             self._process = None

@@ -20,14 +20,14 @@ class Arrow(Annotation):
         left = self.end - QPointF(math.cos(angle - math.pi / 7) * head, -math.sin(angle - math.pi / 7) * head)
         right = self.end - QPointF(math.cos(angle + math.pi / 7) * head, -math.sin(angle + math.pi / 7) * head)
         painter.save()
-        painter.setRenderHint(QPainter.Antialiasing)
-        painter.setPen(QPen(self.colour, self.width, Qt.SolidLine, Qt.RoundCap))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.colour, self.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         # The shaft stops inside the head so its round cap does not poke out of the tip.
         shaft = QLineF(self.start, self.end)
         if shaft.length() > head:
             shaft.setLength(shaft.length() - head * 0.6)
         painter.drawLine(shaft)
-        painter.setPen(Qt.NoPen)
+        painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.colour)
         painter.drawPolygon(QPolygonF([self.end, left, right]))
         painter.restore()

@@ -19,7 +19,7 @@ class Highlight(Annotation):
     def paint(self, painter: QPainter) -> None:
         painter.save()
         # Multiply darkens like ink: black text stays black, white paper turns yellow.
-        painter.setCompositionMode(QPainter.CompositionMode_Multiply)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
         painter.fillRect(self.rect, MARKER)
         painter.restore()
 

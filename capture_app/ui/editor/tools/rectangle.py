@@ -13,7 +13,7 @@ class Frame(Annotation):
 
     def paint(self, painter: QPainter) -> None:
         painter.save()
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(self.colour, self.width))
         painter.setBrush(QColor(0, 0, 0, 0))
         half = self.width / 2

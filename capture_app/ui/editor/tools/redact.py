@@ -22,8 +22,8 @@ class Redaction(Annotation):
 
     def paint(self, painter: QPainter) -> None:
         painter.save()
-        painter.setRenderHint(QPainter.Antialiasing, False)
-        painter.setCompositionMode(QPainter.CompositionMode_Source)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.fillRect(self.rect, FILL)
         painter.restore()
 

@@ -15,8 +15,8 @@ class StepMarker(Annotation):
 
     def paint(self, painter: QPainter) -> None:
         painter.save()
-        painter.setRenderHint(QPainter.Antialiasing)
-        painter.setRenderHint(QPainter.TextAntialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         painter.setPen(QPen(QColor("white"), max(2.0, self.radius / 6)))
         painter.setBrush(self.colour)
         painter.drawEllipse(self.centre, self.radius, self.radius)
@@ -27,7 +27,7 @@ class StepMarker(Annotation):
         painter.setPen(QColor("white"))
         box = QRectF(self.centre.x() - self.radius, self.centre.y() - self.radius,
                      2 * self.radius, 2 * self.radius)
-        painter.drawText(box, Qt.AlignCenter, str(self.number))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, str(self.number))
         painter.restore()
 
 

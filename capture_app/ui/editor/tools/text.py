@@ -21,22 +21,22 @@ class Label(Annotation):
 
     def bounds(self) -> QRectF:
         metrics = QFontMetricsF(self.font())
-        box = metrics.boundingRect(QRectF(0, 0, 4000, 4000), Qt.TextWordWrap, self.text)
+        box = metrics.boundingRect(QRectF(0, 0, 4000, 4000), Qt.TextFlag.TextWordWrap, self.text)
         pad = self.pixel_size / 4
         return QRectF(self.at.x(), self.at.y(), box.width() + 2 * pad, box.height() + 2 * pad)
 
     def paint(self, painter: QPainter) -> None:
         painter.save()
-        painter.setRenderHint(QPainter.Antialiasing)
-        painter.setRenderHint(QPainter.TextAntialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         box = self.bounds()
-        painter.setPen(Qt.NoPen)
+        painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(255, 255, 255, 225))
         painter.drawRoundedRect(box, self.pixel_size / 5, self.pixel_size / 5)
         painter.setPen(self.colour)
         painter.setFont(self.font())
         pad = self.pixel_size / 4
-        painter.drawText(box.adjusted(pad, pad, -pad, -pad), Qt.TextWordWrap, self.text)
+        painter.drawText(box.adjusted(pad, pad, -pad, -pad), Qt.TextFlag.TextWordWrap, self.text)
         painter.restore()
 
 
