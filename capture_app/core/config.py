@@ -140,7 +140,7 @@ _FORMAT_CHECKS = {
 
 
 def _is_time_zone(name: str) -> bool:
-    from capture_app.core.report import valid_timezone
+    from capture_app.core.timezones import valid_timezone
 
     return valid_timezone(name)
 

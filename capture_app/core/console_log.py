@@ -54,7 +54,7 @@ def sizes_for_reading(params: dict, language: str | None) -> dict:
     """Byte counts as the reader's language writes them ("2,4 MB"); a size over a limit is
     rounded up, so it never reads as equal to the limit."""
     from capture_app.core.i18n import current_language
-    from capture_app.core.render import format_size
+    from capture_app.core.sizes import format_size
 
     lang = language or current_language()
     shown = dict(params)

@@ -19,8 +19,8 @@ from capture_app.core.errors import UserFacingError
 from capture_app.core.filetypes import FileType
 from capture_app.core.fsutil import sanitize_filename, unique_name
 from capture_app.core.i18n import current_language, tr
-from capture_app.core.render import MB, format_size
 from capture_app.core.report import EVIDENCE_KINDS, EvidenceItem, Report, iso, new_id, utc_now
+from capture_app.core.sizes import MB, format_size
 
 CHUNK = 1024 * 1024
 

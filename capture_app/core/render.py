@@ -13,7 +13,6 @@ second copy of every image inside the page: that doubled the size of every bundl
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,8 +20,8 @@ from capture_app.core.filetypes import INLINE_IMAGE_MEDIA_TYPES
 from capture_app.core.i18n import tr
 from capture_app.core.report import Environment, Report, parse_instant
 from capture_app.core.resources import read_text
+from capture_app.core.sizes import format_size
 
-MB = 1024 * 1024
 LOG_KINDS = ("console", "network")
 
 
@@ -41,24 +40,6 @@ class Section:
 
 
 # --- small formatters -----------------------------------------------------------------------
-
-def format_size(size: int, language: str, *, round_up: bool = False) -> str:
-    """``48 MB`` / ``1,5 MB`` / ``320 KB`` in the reader's language.
-
-    ``round_up`` is for "too large" messages: a file a few bytes over 25 MB must not read
-    "25 MB; allowed are 25 MB".
-    """
-    rounding = math.ceil if round_up else round
-    if size < 1024:
-        return tr("bundle.unit.bytes", language=language, n=size)
-    if size < MB:
-        return tr("bundle.unit.kb", language=language, n=max(1, rounding(size / 1024)))
-    tenths = rounding(size * 10 / MB)
-    number = f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths / 10:.1f}"
-    if language == "de":
-        number = number.replace(".", ",")
-    return tr("bundle.unit.mb", language=language, n=number)
-
 
 def _zone(name: str):
     if not name:

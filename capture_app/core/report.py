@@ -237,17 +237,6 @@ def parse_instant(text: str) -> datetime | None:
     return moment
 
 
-def valid_timezone(name: str) -> bool:
-    """An IANA time-zone name this machine knows (``Europe/Berlin``); paths are not names."""
-    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
-        return False
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
 
 
 # Clocks of the agent's machine and the affected machine differ a little.

@@ -76,7 +76,7 @@ class Proposal:
         return self.size - self.expected_size
 
     def describe(self, language: str | None = None) -> str:
-        from capture_app.core.render import format_size
+        from capture_app.core.sizes import format_size
 
         lang = language or "de"
         return tr(f"sending.budget.{self.kind}", language=lang, name=self.name,

@@ -24,8 +24,8 @@ from capture_app.core.report import (
     Report,
     parse_instant,
     utc_now,
-    valid_timezone,
 )
+from capture_app.core.timezones import valid_timezone
 from capture_app.core.triage import Case, Catalogue, builtin_catalogue
 
 

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from capture_app.core.i18n import current_language, tr
 from capture_app.ui.screen_fit import resize_to_fit
 
-ID_ROLE = Qt.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _local(stamp: str) -> str:
@@ -50,7 +50,7 @@ class OutboxWindow(QWidget):
     settings_requested = Signal()
 
     def __init__(self, service, parent: QWidget | None = None) -> None:
-        super().__init__(parent, Qt.Window)
+        super().__init__(parent, Qt.WindowType.Window)
         self.service = service
         self.items = []
         self.needs_agent = False
@@ -66,18 +66,19 @@ class OutboxWindow(QWidget):
             tr("sending.outbox_ui.col_report"), tr("sending.outbox_ui.col_state"), tr("sending.outbox_ui.col_attempts"),
             tr("sending.outbox_ui.col_next"), tr("sending.outbox_ui.col_receipt")])
         self.table.setAccessibleName(tr("sending.outbox_ui.list"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
         self.empty_hint = QLabel(tr("sending.outbox_ui.empty"))
         layout.addWidget(self.empty_hint)
         self.details = QLabel()
         self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.details.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.details.setAccessibleName(tr("sending.outbox_ui.details"))
         layout.addWidget(self.details)
         self.progress = QProgressBar()
@@ -125,7 +126,7 @@ class OutboxWindow(QWidget):
                 cell = QTableWidgetItem(text)
                 cell.setData(ID_ROLE, item.report_id)
                 if item.state == "needs_attention":
-                    cell.setForeground(Qt.darkRed)
+                    cell.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(row, column, cell)
             if item.report_id == selected:
                 self.table.selectRow(row)
@@ -201,7 +202,7 @@ class OutboxWindow(QWidget):
 
     def _details(self, item) -> str:
         from capture_app.core.outbox import FIX_CREDENTIALS, FIX_EDIT, FIX_SETTINGS, FIX_SHRINK
-        from capture_app.core.render import format_size
+        from capture_app.core.sizes import format_size
 
         lines = []
         if item.ambiguous and item.state in ("queued", "needs_attention", "sending"):
@@ -277,8 +278,9 @@ class OutboxWindow(QWidget):
         answer = QMessageBox.question(self, tr("sending.outbox_ui.title"),
                                       tr("sending.outbox_ui.mark_sent_question",
                                          summary=item.summary or tr("ui.main.untitled")),
-                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        if answer != QMessageBox.Yes:
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
             return
         try:
             self.service.outbox.mark_sent(item.report_id)
@@ -308,8 +310,9 @@ class OutboxWindow(QWidget):
                     "sending.outbox_ui.delete_question")
         answer = QMessageBox.question(self, tr("sending.outbox_ui.title"),
                                       tr(question, summary=item.summary or tr("ui.main.untitled")),
-                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        if answer != QMessageBox.Yes:
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
             return
         try:
             if item.local_data_deleted:

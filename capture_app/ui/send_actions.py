@@ -49,7 +49,7 @@ def ask_for_secrets(service, parent: QWidget | None) -> bool:
     for need in service.missing_secrets():
         label = tr("sending.ui.ask_secret", what=tr(need.label_key))
         text, ok = QInputDialog.getText(parent, tr("sending.ui.ask_secret_title"), label,
-                                        QLineEdit.Password)
+                                        QLineEdit.EchoMode.Password)
         if not ok or not text:
             return False
         service.secrets.remember(need.account, text)
@@ -165,7 +165,7 @@ class SendButtons(QWidget):
 
     def offer_to_shrink(self, prepared: Prepared) -> None:
         from capture_app.core.i18n import current_language
-        from capture_app.core.render import format_size
+        from capture_app.core.sizes import format_size
 
         language = current_language()
         budget = prepared.budget
@@ -177,7 +177,7 @@ class SendButtons(QWidget):
         result = dialog.exec()
         if result == BudgetDialog.EXPORT:
             self.page.choose_export_folder()
-        elif result == QDialog.Accepted and dialog.chosen():
+        elif result == QDialog.DialogCode.Accepted and dialog.chosen():
             self.apply(dialog.chosen())
 
     def apply(self, proposals) -> None:
@@ -227,9 +227,9 @@ class BudgetDialog(QDialog):
             layout.addWidget(box)
             self.boxes.append((box, proposal))
         buttons = QDialogButtonBox()
-        self.apply_button = buttons.addButton(tr("sending.ui.shrink_apply"), QDialogButtonBox.AcceptRole)
-        self.export_button = buttons.addButton(tr("sending.ui.shrink_export"), QDialogButtonBox.ActionRole)
-        cancel = buttons.addButton(tr("sending.ui.cancel"), QDialogButtonBox.RejectRole)
+        self.apply_button = buttons.addButton(tr("sending.ui.shrink_apply"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button = buttons.addButton(tr("sending.ui.shrink_export"), QDialogButtonBox.ButtonRole.ActionRole)
+        cancel = buttons.addButton(tr("sending.ui.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         for button in (self.apply_button, self.export_button, cancel):
             button.setAccessibleName(button.text().replace("&", ""))
         self.apply_button.setEnabled(bool(proposals))

@@ -40,7 +40,8 @@ def scale_image(source: Path, target: Path, factor: float) -> str:
         raise ValueError("image cannot be read")
     width = max(1, round(image.width() * factor))
     height = max(1, round(image.height() * factor))
-    scaled = image.scaled(width, height, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
+    scaled = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
+                          Qt.TransformationMode.SmoothTransformation)
     jpeg = source.read_bytes()[:3] == b"\xff\xd8\xff"
     fmt, media_type = ("JPG", "image/jpeg") if jpeg else ("PNG", "image/png")
     if not scaled.save(str(target), fmt, 85 if jpeg else -1):
@@ -357,7 +358,7 @@ def handover_text(receipt) -> str:
 def outcome_message(outcome) -> tuple[str, str]:
     """(kind, text) to tell the agent what an attempt did; kind is information or warning."""
     from capture_app.core.i18n import current_language
-    from capture_app.core.render import format_size
+    from capture_app.core.sizes import format_size
 
     if outcome is None:
         return "information", tr("sending.ui.nothing_sent")

@@ -10,6 +10,6 @@ def local_timezone_name() -> str:
         name = bytes(QTimeZone.systemTimeZoneId().data()).decode()
     except Exception:  # noqa: BLE001
         name = ""
-    from capture_app.core.report import valid_timezone
+    from capture_app.core.timezones import valid_timezone
 
     return name if valid_timezone(name) else "Europe/Berlin"

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from capture_app.core.fsutil import fsync_dir, sanitize_filename, unique_name
 from capture_app.core.i18n import tr
-from capture_app.core.render import MB
 from capture_app.core.report import Report, iso, parse_instant, utc_now
+from capture_app.core.sizes import MB
 from capture_app.core.transports.base import (
     PermanentTransportError,
     Progress,
@@ -90,7 +90,7 @@ class ExportTransport(Transport):
         except OSError as exc:
             raise self._write_error(exc, folder, 0) from exc
         from capture_app.core.i18n import current_language
-        from capture_app.core.render import format_size
+        from capture_app.core.sizes import format_size
 
         return tr("sending.check.export_ok", folder=str(folder),
                   free=format_size(free, current_language()))

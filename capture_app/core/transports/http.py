@@ -513,7 +513,7 @@ def _tls_error(exc: BaseException, url: str) -> PermanentTransportError:
 
 def _too_large(size: int, limit: int) -> PermanentTransportError:
     from capture_app.core.i18n import current_language
-    from capture_app.core.render import format_size
+    from capture_app.core.sizes import format_size
 
     language = current_language()
     return PermanentTransportError("sending.too_large", size=format_size(size, language, round_up=True),

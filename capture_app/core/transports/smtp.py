@@ -163,7 +163,7 @@ class SmtpTransport(Transport):
 
     def check(self) -> str:
         from capture_app.core.i18n import current_language, tr
-        from capture_app.core.render import format_size
+        from capture_app.core.sizes import format_size
 
         self._check_settings()
         with self._connect() as server:
@@ -364,7 +364,7 @@ def _answer_error(code: int, text, key: str) -> TransportError:
 
 def _too_large(size: int, limit: int) -> PermanentTransportError:
     from capture_app.core.i18n import current_language
-    from capture_app.core.render import format_size
+    from capture_app.core.sizes import format_size
 
     language = current_language()
     return PermanentTransportError("sending.too_large", size=format_size(size, language, round_up=True),

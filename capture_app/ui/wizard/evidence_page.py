@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from capture_app.core.i18n import current_language, tr
-from capture_app.core.render import format_size
 from capture_app.core.report import EVIDENCE_KINDS, Report
+from capture_app.core.sizes import format_size
 from capture_app.core.wizard import Step, selected_case
 from capture_app.ui.capture.evidence_tools import ScreenshotTools
 from capture_app.ui.wizard.base import StepPage

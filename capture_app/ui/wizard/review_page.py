@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from capture_app import __version__
 from capture_app.core.i18n import current_language, tr
-from capture_app.core.render import format_size, render_text
+from capture_app.core.render import render_text
+from capture_app.core.sizes import format_size
 from capture_app.core.wizard import Step, ready_to_send
 from capture_app.ui.wizard.base import StepPage
 

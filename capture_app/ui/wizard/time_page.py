@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from capture_app.core.i18n import tr
-from capture_app.core.report import parse_instant, valid_timezone
+from capture_app.core.report import parse_instant
+from capture_app.core.timezones import valid_timezone
 from capture_app.core.wizard import Step
 from capture_app.ui.forms import add_row
 from capture_app.ui.wizard.base import StepPage
