@@ -15,9 +15,10 @@ also collected once a second whenever anything new is tracked (microseconds of w
 
 An app idling in the tray all day must not wake the computer four times a second for that:
 once the counters have stood still for a second, the timer slows to one look every 30 seconds
-(collecting as above, the youngest generation included). The quick looks come back when the
-UI thread's event loop wakes up (a click, a timer, a worker's result) and finds more new
-objects than the youngest generation's threshold: the app is busy again. (A Python event
+(collecting as above, the youngest generation included). When the UI thread's event loop
+wakes up (a click, a timer, a worker's result) and finds new objects tracked, it takes one
+look a second later; when it finds more than the youngest generation's threshold, the app is
+busy again and the quick looks come back. (A Python event
 filter would see every event too, but PySide's first calls of one cost tens of milliseconds,
 just when the agent clicks.)
 """
@@ -31,6 +32,7 @@ from PySide6.QtCore import QAbstractEventDispatcher, QObject, QTimer, Slot
 CHECK_MS = 250
 YOUNG_EVERY = 4  # checks: the youngest generation at least once a second
 IDLE_CHECK_MS = 30_000  # while nothing happens: still a look now and then
+IDLE_LOOK_MS = 1000  # idle, and something new was tracked: one look this much later
 IDLE_AFTER = YOUNG_EVERY  # looks with the counters standing still before slowing down
 NOISE = 20  # new objects a look itself (the timer's call into Python) may leave counted
 
@@ -70,6 +72,8 @@ class _Collector(QObject):
         self._last = counts
         if self._still >= IDLE_AFTER and not self.idle:
             self._sleep()
+        elif self.idle and self.timer.interval() != IDLE_CHECK_MS:
+            self.timer.setInterval(IDLE_CHECK_MS)
 
     def _sleep(self) -> None:
         dispatcher = QAbstractEventDispatcher.instance()
@@ -88,8 +92,14 @@ class _Collector(QObject):
     @Slot()
     def _awoken(self) -> None:
         """The UI thread's event loop woke up (an event came): busy again?"""
-        if self.idle and gc.get_count()[0] > self.thresholds[0]:
+        if not self.idle:
+            return
+        counts = gc.get_count()
+        if counts[0] > self.thresholds[0]:
             self._wake()
+        elif (abs(counts[0] - self._last[0]) > NOISE or counts[1:] != self._last[1:]) \
+                and self.timer.interval() == IDLE_CHECK_MS:
+            self.timer.start(IDLE_LOOK_MS)  # something new: one look soon, as CPython would
 
 
 def install() -> _Collector:
