@@ -9,6 +9,8 @@ Starts an HTTP server (answering after 150 ms, like a distant platform) and a ST
 * the full collection, all probes at once → its wall time; target ≤ 1.3 × the slowest probe;
 * the Environment step collecting in the background (Qt offscreen) while a 5 ms timer ticks on
   the UI thread → the longest gap between ticks, i.e. the longest UI stall; target ≤ 50 ms.
+
+Exit status 1 when a target is missed.
 """
 from __future__ import annotations
 
@@ -182,7 +184,7 @@ def main() -> int:
                                   "ui_stall_ms": round(stall_ms, 1), "probes": len(medians)},
                       "targets": {"ratio": TARGET_RATIO, "ui_stall_ms": TARGET_STALL_MS},
                       "met": met}))
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
