@@ -50,6 +50,8 @@ TEST_PACKAGES += ["chromium", "firefox-esr", "xdg-utils"]
 TEST_PACKAGES += ["trayer", "dbus-daemon", "libglib2.0-bin", "x11-utils"]
 # Screenshots: a private D-Bus for the Wayland portal tests, scrot as the capture benchmark's baseline.
 TEST_PACKAGES += ["dbus", "scrot"]
+# GNU time, started by a shell, reads each process's own peak memory for benchmarks/send.py.
+TEST_PACKAGES += ["time"]
 # A screen reader's view: the accessibility bus and pyatspi (tests/ui/test_screen_reader.py).
 TEST_PACKAGES += ["at-spi2-core", "python3-pyatspi"]
 # The console guide's webview (QtWebEngine of PySide6-Addons) under Xvfb, and ImageMagick's
