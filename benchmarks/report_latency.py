@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from desktop import Desktop  # noqa: E402
+from desktop import Desktop
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.5
@@ -117,7 +117,7 @@ class Timings:
                 _, name, moment = line.split()
                 self.moments.append((name, float(moment)))
             else:
-                self.tail = (self.tail + [line])[-40:]
+                self.tail = [*self.tail, line][-40:]
 
     def first(self, name: str, after: float, timeout: float = 20.0) -> float:
         deadline = time.monotonic() + timeout

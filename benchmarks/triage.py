@@ -63,8 +63,8 @@ def baseline_ranking(catalogue, query: str) -> list[str]:
 
 
 def accuracy(rankings: list[list[str]], expected: list[str]) -> tuple[float, float]:
-    top1 = sum(ranking[:1] == [want] for ranking, want in zip(rankings, expected))
-    top3 = sum(want in ranking[:3] for ranking, want in zip(rankings, expected))
+    top1 = sum(ranking[:1] == [want] for ranking, want in zip(rankings, expected, strict=True))
+    top3 = sum(want in ranking[:3] for ranking, want in zip(rankings, expected, strict=True))
     return 100 * top1 / len(expected), 100 * top3 / len(expected)
 
 
@@ -115,7 +115,7 @@ def main() -> int:
     median_ms = statistics.median(timings)
     p95_ms = sorted(timings)[int(0.95 * (len(timings) - 1))]
     if args.misses:
-        for (text, want, part), got in zip(queries, rankings):
+        for (text, want, part), got in zip(queries, rankings, strict=True):
             if part == "tuned" and got[:1] != [want]:
                 print(f"MISS ({part}) {text!r}: expected {want}, got {got[:3] or 'nothing'}")
     print(f"{len(held)} held-out and {len(tuned)} tuned queries, {len(catalogue.cases)} cases, "

@@ -98,9 +98,9 @@ def main() -> int:
         moment = time.monotonic()
         if event.type == MAP_NOTIFY and event.event == root and event.window not in existing:
             print(f"map {moment:.6f} {event.window:#x} {name(display, event.window)}", flush=True)
-        elif event.type == REPARENT_NOTIFY and event.event == root and event.third != root:
-            if top_level(display, event.third, root) in existing:
-                print(f"tray {moment:.6f} {event.window:#x} {name(display, event.window)}", flush=True)
+        elif (event.type == REPARENT_NOTIFY and event.event == root and event.third != root
+              and top_level(display, event.third, root) in existing):
+            print(f"tray {moment:.6f} {event.window:#x} {name(display, event.window)}", flush=True)
 
 
 if __name__ == "__main__":
