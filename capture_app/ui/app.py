@@ -391,12 +391,31 @@ def _save_code_cache() -> None:
 
 
 def _warm_up_capture() -> None:
-    from capture_app.ui.capture.as_it_was import warm_up
     from capture_app.ui.capture.grabber import capture_pool
     from capture_app.ui.tasks import run_in_background
 
-    run_in_background(warm_up, on_error=lambda exc: log.info("capture warm-up: %s", exc),
+    run_in_background(_warm_up, on_error=lambda exc: log.info("capture warm-up: %s", exc),
                       pool=capture_pool())
+
+
+def _warm_up() -> None:
+    """Import what the first capture needs, in a worker, while the app idles in the tray.
+
+    The first "Problem melden" after start-up would otherwise pay for importing mss, the PNG
+    encoder and the wizard's first page (about 250 ms) between the click and the preview.
+    """
+    import deflate  # noqa: F401
+    import mss
+
+    from capture_app.core import png, screenshot, screenshot_evidence  # noqa: F401
+    from capture_app.ui.capture import as_it_was  # noqa: F401
+    from capture_app.ui.capture.grabber import default_env
+    from capture_app.ui.wizard import triage_page, window  # noqa: F401
+
+    if screenshot.session_kind() in ("x11", "windows") and default_env().can_capture():
+        # The first instance finds and loads the system libraries (libxcb, GDI): ~100 ms.
+        with mss.MSS():
+            pass
 
 
 def _message(exc: BaseException) -> str:

@@ -220,7 +220,7 @@ def test_redaction_replaces_the_file_and_no_copy_of_the_original_remains(control
     assert original_hash == original.sha256
     secret = sub_image(screen.rgb, SW, 40, 30, 200, 50)  # e.g. a customer's name and IBAN
 
-    from capture_app.ui.editor.launch import edit_item
+    from capture_app.ui.capture.editing import edit_item
 
     dialogs = []
     edit_item(wizard, original, on_open=dialogs.append)

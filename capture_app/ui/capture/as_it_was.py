@@ -67,24 +67,6 @@ def open_report(controller, report, early: EarlyCapture | None = None):
     return None
 
 
-def warm_up() -> None:
-    """Import what the first capture needs, in a worker, while the app idles in the tray.
-
-    The first "Problem melden" after start-up would otherwise pay for importing mss, the PNG
-    encoder and the wizard's first page (about 250 ms) between the click and the preview.
-    """
-    import deflate  # noqa: F401
-    import mss
-
-    from capture_app.core import png, screenshot, screenshot_evidence  # noqa: F401
-    from capture_app.ui.wizard import triage_page, window  # noqa: F401
-
-    if screenshot.session_kind() in ("x11", "windows") and default_env().can_capture():
-        # The first instance finds and loads the system libraries (libxcb, GDI): ~100 ms.
-        with mss.MSS():
-            pass
-
-
 def attach(window, capture: Capture) -> CaptureBanner:
     """Show ``capture`` in the wizard at once and store it as the report's screenshot."""
     banner = banner_for(window)
@@ -179,7 +161,7 @@ class CaptureBanner(QFrame):
         return self.item
 
     def edit(self) -> None:
-        from capture_app.ui.editor.launch import edit_item
+        from capture_app.ui.capture.editing import edit_item
 
         item = self.current_item()
         if item is not None:

@@ -273,7 +273,7 @@ class ScreenshotTools(QObject):
     # -- item actions
 
     def edit_selected(self) -> None:
-        from capture_app.ui.editor.launch import edit_item
+        from capture_app.ui.capture.editing import edit_item
 
         chosen = self.selected_items()
         if len(chosen) == 1 and is_image(chosen[0]):
