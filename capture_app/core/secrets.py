@@ -155,14 +155,31 @@ class SecretStore:
         self.service = service
         self._memory: dict[str, Secret] = {}
         self._lock = threading.Lock()
-        if backend is None:
-            try:
-                import keyring
+        # The OS keyring is looked up when a secret is first needed: loading keyring and its
+        # Secret Service stack costs megabytes an app idling in the tray (or sending through
+        # the mail program) never needs.
+        self._given = backend
+        self._resolved = False
+        self._resolving = threading.Lock()
 
-                backend = keyring.get_keyring()
-            except Exception:  # noqa: BLE001 - no keyring module or no backend at all
-                backend = None
-        self._backend = backend if _usable(backend) else None
+    @property
+    def _backend(self):
+        with self._resolving:
+            return self._resolve()
+
+    def _resolve(self):
+        if not self._resolved:
+            backend = self._given
+            if backend is None:
+                try:
+                    import keyring
+
+                    backend = keyring.get_keyring()
+                except Exception:  # noqa: BLE001 - no keyring module or no backend at all
+                    backend = None
+            self._given = backend if _usable(backend) else None
+            self._resolved = True
+        return self._given
 
     @property
     def persistent(self) -> bool:

@@ -1,7 +1,7 @@
 """The app's standing presence: the tray icon (or, without a tray, the launcher window), the
 support status it shows, and the reminders about support hours.
 
-The controller creates one ``Presence`` after the first window is up. Every 30 seconds it
+The controller creates one ``Presence`` after the first window is up. Every minute it
 counts the waiting reports in a worker thread, asks core which reminders are due, and shows
 them — as a tray balloon, or as a desktop notification plus a banner in the launcher. The
 clock is injectable (``clock``) so that a test can say what time it is.
@@ -36,7 +36,7 @@ from capture_app.ui.tray import CLOSED, OPEN, UNKNOWN, Entry, TrayIcon
 
 log = logging.getLogger(__name__)
 
-INTERVAL_MS = 30_000
+INTERVAL_MS = 60_000
 BALLOON_MS = 30_000
 WIZARD_WAIT_MS = 200
 WIZARD_WAIT_TRIES = 100  # 20 seconds: a capture with a delay or a slow screen

@@ -207,3 +207,20 @@ def test_forced_401_tls_and_smtp_auth_failures_never_reveal_the_secret(
         store.close()
     assert_no_canary(app_logs(caplog), "the log at DEBUG level")
     assert_no_canary(everything_on_disk(isolated_home), "the drafts, outbox, bundles or settings")
+
+
+def test_the_keyring_is_loaded_only_when_a_secret_is_needed():
+    """An app idling in the tray, or sending through the mail program, never needs the keyring
+    and its Secret Service stack (megabytes held all day)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\n"
+             "from capture_app.core.secrets import SecretStore, shared_store\n"
+             "store, shared = SecretStore(), shared_store()\n"
+             "print('keyring' in sys.modules)\n"
+             "store.get('smtp:mail.example.org:587:agent')\n"
+             "print('keyring' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["False", "True"]
