@@ -427,3 +427,16 @@ def test_a_wizard_the_agent_typed_in_keeps_its_draft_on_close_and_on_escape(
     window.close()
     assert window.report.id in drafts(controller)
     assert controller.store.load(window.report.id).evidence  # the screenshot stays with it
+
+
+def test_the_start_screenshot_banner_gives_the_later_steps_their_room(
+        controller, qtbot, screen_as_it_was):
+    window = started_report(controller, qtbot)
+    banner = window.capture_banner
+    assert banner.isVisible()  # step 1: check the screenshot for personal data
+    select_case(window, "other_technical")
+    qtbot.mouseClick(window.next_button, Qt.LeftButton)
+    assert window.current is Step.DETAILS
+    assert not banner.isVisible()  # the screenshot is under Nachweise from here on
+    window.go_back()
+    assert banner.isVisible()

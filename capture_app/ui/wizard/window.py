@@ -182,6 +182,14 @@ class WizardWindow(QWidget):
         page.load(self.report)
         self._wheel_guard.watch(page)  # after load: a case's own fields exist by now
         self.stack.setCurrentWidget(page)
+        banner = getattr(self, "capture_banner", None)  # the screenshot taken at the start
+        if banner is not None:
+            # On the first step, to check it for personal data; later it is under Nachweise and
+            # the steps need the room (a 720p screen).
+            if step is not Step.TRIAGE:
+                banner.hide()
+            elif banner.item is not None:
+                banner.show()
         self._refresh_steps()
         self._refresh_problems()
         self._refresh_buttons()
