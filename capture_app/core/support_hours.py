@@ -14,14 +14,16 @@ aware datetime), so the clock is whatever the caller says it is.
 """
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from capture_app.core import i18n
 
@@ -69,12 +71,13 @@ class ChangedDay:
 
 
 class HolidayCalendar:
-    """Public holidays of one region, loaded lazily per language (names are translated)."""
+    """Public holidays of one region, loaded lazily per language and year (names are
+    translated), through the holiday cache (see :class:`_HolidayCache`)."""
 
     def __init__(self, country: str = "", subdivision: str | None = None) -> None:
         self.country = country
         self.subdivision = subdivision
-        self._by_language: dict[str, Any] = {}
+        self._years: dict[tuple[str, int], dict[str, str]] = {}
 
     @property
     def region(self) -> str:
@@ -85,19 +88,108 @@ class HolidayCalendar:
     def name(self, day: date, language: str | None = None) -> str | None:
         if not self.country:
             return None
-        calendar = self._calendar(language or i18n.current_language())
-        return calendar.get(day)
+        return self._year(language or i18n.current_language(), day.year).get(day.isoformat())
 
-    def _calendar(self, language: str):
-        if language not in self._by_language:
-            holidays = _import_holidays()
-            entity = holidays.country_holidays(self.country, subdiv=self.subdivision)
-            supported = getattr(entity, "supported_languages", ()) or ()
-            wanted = {"de": ("de",), "en": ("en_US", "en_GB", "en")}.get(language, (language,))
-            chosen = next((code for code in wanted if code in supported), None)
-            self._by_language[language] = holidays.country_holidays(
-                self.country, subdiv=self.subdivision, language=chosen)
-        return self._by_language[language]
+    def _year(self, language: str, year: int) -> dict[str, str]:
+        key = (language, year)
+        if key not in self._years:
+            self._years[key] = _HolidayCache.for_region(self.country, self.subdivision).year(
+                language, year, lambda: self._compute(language, year))
+        return self._years[key]
+
+    def _compute(self, language: str, year: int) -> dict[str, str]:
+        holidays = _import_holidays()
+        entity = holidays.country_holidays(self.country, subdiv=self.subdivision)
+        supported = getattr(entity, "supported_languages", ()) or ()
+        wanted = {"de": ("de",), "en": ("en_US", "en_GB", "en")}.get(language, (language,))
+        chosen = next((code for code in wanted if code in supported), None)
+        named = holidays.country_holidays(self.country, subdiv=self.subdivision, language=chosen,
+                                          years=year)
+        return {day.isoformat(): name for day, name in sorted(named.items()) if day.year == year}
+
+
+class _HolidayCache:
+    """Holiday names per region, language and year, and a country's subdivisions, kept as JSON
+    in the app's cache folder (``tomlcache.cache_dir()``).
+
+    The ``holidays`` package loads hundreds of modules (about 20 MB) for any one country; an app
+    idling in the tray all day needs a few dates from it. So a year is computed once and read
+    from the cache at later starts. The cache is tied to the installed package's version text
+    (a new release may correct a date) and is only an optimisation: a missing or damaged file
+    means the package is asked, as before.
+    """
+
+    _open: ClassVar[dict[tuple[str, str | None, Path | None], _HolidayCache]] = {}
+
+    def __init__(self, path: Path | None, version: str) -> None:
+        self.path = path
+        self.version = version
+        self.data: dict[str, Any] = {"version": version, "years": {}}
+        if path is not None:
+            try:
+                stored = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(stored, dict) and stored.get("version") == version \
+                        and isinstance(stored.get("years"), dict):
+                    self.data = stored
+            except (OSError, ValueError, RecursionError):
+                pass
+
+    @classmethod
+    def for_region(cls, country: str, subdivision: str | None) -> _HolidayCache:
+        from capture_app.core import tomlcache
+
+        folder = tomlcache.cache_dir()
+        key = (country, subdivision, folder)
+        if key not in cls._open:
+            name = f"holidays-{country}-{subdivision or ''}.json"
+            cls._open[key] = cls(folder / name if folder else None, _holidays_version())
+        return cls._open[key]
+
+    def year(self, language: str, year: int, compute) -> dict[str, str]:
+        key = f"{language}:{year}"
+        found = self.data["years"].get(key)
+        if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
+            return found
+        found = compute()
+        self.data["years"][key] = found
+        self._save()
+        return found
+
+    def subdivisions(self, compute) -> tuple[str, ...] | None:
+        """The country's subdivisions; None: the package does not know the country."""
+        if "subdivisions" not in self.data:
+            self.data["subdivisions"] = compute()
+            self._save()
+        found = self.data["subdivisions"]
+        return None if found is None else tuple(found)
+
+    def _save(self) -> None:
+        if self.path is None or not self.version:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.data, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+def _holidays_version() -> str:
+    """The installed ``holidays`` package's version text, read without importing it ("": no
+    package found, nothing is cached)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("holidays")
+    except (ImportError, ValueError):
+        return ""
+    if spec is None or not spec.origin:
+        return ""
+    try:
+        return (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 def _import_holidays():
@@ -108,10 +200,17 @@ def _import_holidays():
     return holidays
 
 
-def known_regions() -> Mapping[str, tuple[str, ...]]:
-    """Country codes the holidays package knows, each with its subdivisions."""
-    holidays = _import_holidays()
-    return {country: tuple(subdivs) for country, subdivs in holidays.list_supported_countries().items()}
+def country_subdivisions(country: str) -> tuple[str, ...] | None:
+    """The subdivisions the holidays package knows for ``country``; None: an unknown country."""
+    def compute() -> list[str] | None:
+        holidays = _import_holidays()
+        try:
+            entity = holidays.country_holidays(country)
+        except NotImplementedError:
+            return None
+        return list(getattr(entity, "subdivisions", ()) or ())
+
+    return _HolidayCache.for_region(country, None).subdivisions(compute)
 
 
 def parse_region(text: str) -> tuple[str, str | None] | None:
@@ -530,14 +629,13 @@ def _load_region(config: Any, problems: _Problems, fallback: str) -> HolidayCale
     parsed = parse_region(value)
     if parsed is not None and not parsed[0]:
         return HolidayCalendar()
-    try:
-        regions = known_regions()
-    except HolidaysUnavailable as exc:
-        problems.add(key, "support_hours.holidays_unavailable", detail=str(exc))
-        return HolidayCalendar()
     if parsed is not None:
         country, subdivision = parsed
-        subdivisions = regions.get(country)
+        try:
+            subdivisions = country_subdivisions(country)
+        except HolidaysUnavailable as exc:
+            problems.add(key, "support_hours.holidays_unavailable", detail=str(exc))
+            return HolidayCalendar()
         if subdivisions is not None:
             matched = _match_subdivision(subdivision, subdivisions)
             if subdivision is None or matched is not None:

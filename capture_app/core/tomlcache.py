@@ -22,6 +22,11 @@ def set_cache_dir(folder: Path | None) -> None:
     _cache_dir = Path(folder) if folder else None
 
 
+def cache_dir() -> Path | None:
+    """The app's cache folder (None: nothing is cached), for other caches of parsed data."""
+    return _cache_dir
+
+
 def __getattr__(name: str):
     # ``except tomlcache.TOMLDecodeError`` is evaluated only when something was raised, so the
     # parser is still imported only when it is needed.

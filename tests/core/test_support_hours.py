@@ -389,3 +389,37 @@ def test_texts_exist_in_both_languages(hours):
             for zone in ("Europe/Berlin", "Asia/Tokyo"):
                 assert "⟦" not in hours.sentence(moment, zone, language)
             assert "⟦" not in hours.closed_reason(moment, language)
+
+
+HOLIDAYS_AT_START = r"""
+import sys
+from datetime import date
+from capture_app.core import tomlcache
+from capture_app.core.config import Config
+from capture_app.core.paths import AppPaths
+from capture_app.core.support_hours import load_support_hours
+root = sys.argv[1]
+tomlcache.set_cache_dir(root + "/cache")
+from pathlib import Path
+config = Config.load(AppPaths(Path(root, "data"), Path(root, "config"), Path(root, "system.toml")))
+hours, problems = load_support_hours(config)
+print(hours.holidays.region, hours.holidays.name(date(2026, 3, 8), "de"),
+      hours.holidays.name(date(2026, 3, 9), "de"), len(problems), "holidays" in sys.modules)
+"""
+
+
+def test_a_later_start_knows_the_holidays_without_loading_the_holidays_package(tmp_path):
+    """The package costs an app idling in the tray about 20 MB all day: a year's holidays are
+    worked out once and read from the cache folder at every later start."""
+    import subprocess
+    import sys
+
+    def start() -> list[str]:
+        result = subprocess.run([sys.executable, "-c", HOLIDAYS_AT_START, str(tmp_path)],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout.split()
+
+    assert start() == ["DE-BE", "Frauentag", "None", "0", "True"]  # the first start asks it
+    assert start() == ["DE-BE", "Frauentag", "None", "0", "False"]
+
