@@ -48,7 +48,7 @@ def prepare_environment(gui: str | None) -> None:
 
 
 class Guide:
-    def __init__(self, window, parent_pid: int | None):
+    def __init__(self, window, parent_pid: int | None) -> None:
         self.window = window
         self.parent_pid = parent_pid
         self.title = ""

@@ -343,7 +343,7 @@ def build_bundle(report: Report, locate: Locate, out_path: Path | str, *, app_ve
 class _SourceError(Exception):
     """An evidence file could not be read (as opposed to the bundle not being writable)."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str) -> None:
         super().__init__(name)
         self.name = name
 

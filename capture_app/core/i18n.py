@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import string
 from functools import cache
+from typing import Any
 
 from capture_app.core import tomlcache
 from capture_app.core.resources import resource_path
@@ -19,7 +20,7 @@ LANGUAGES = {"de": "Deutsch", "en": "English"}
 _current = DEFAULT_LANGUAGE
 
 
-def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
+def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
     for key, value in table.items():
         full = f"{prefix}.{key}"
         if isinstance(value, dict):

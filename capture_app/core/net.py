@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import socket
 import ssl
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
@@ -39,19 +40,19 @@ def tls_context() -> ssl.SSLContext:
 class TrustStoreAdapter(HTTPAdapter):
     """requests' adapter, with the OS trust store instead of certifi for every connection."""
 
-    def __init__(self, context: ssl.SSLContext | None = None, **kwargs) -> None:
+    def __init__(self, context: ssl.SSLContext | None = None, **kwargs: Any) -> None:
         self._context = context or tls_context()
         super().__init__(**kwargs)
 
-    def init_poolmanager(self, *args, **kwargs):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["ssl_context"] = self._context
         return super().init_poolmanager(*args, **kwargs)
 
-    def proxy_manager_for(self, proxy, **kwargs):
+    def proxy_manager_for(self, proxy: Any, **kwargs: Any) -> Any:
         kwargs["ssl_context"] = self._context
         return super().proxy_manager_for(proxy, **kwargs)
 
-    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+    def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None) -> Any:
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
         pool_kwargs["ssl_context"] = self._context
         pool_kwargs.pop("ca_certs", None)
@@ -59,7 +60,7 @@ class TrustStoreAdapter(HTTPAdapter):
         pool_kwargs["cert_reqs"] = "CERT_REQUIRED"
         return host_params, pool_kwargs
 
-    def cert_verify(self, conn, url, verify, cert) -> None:
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
         # requests would load certifi's bundle into the context here; the OS store is the one.
         conn.cert_reqs = "CERT_REQUIRED"
         conn.ca_certs = None
@@ -84,9 +85,9 @@ class CredentialSafeSession(requests.Session):
         super().__init__()
         self.credential_headers: set[str] = {"Authorization"}
         self.trust_env = False
-        self._environment: dict[str, tuple[float, dict]] = {}
+        self._environment: dict[str, tuple[float, dict[str, Any]]] = {}
 
-    def request(self, method, url, *args, **kwargs):
+    def request(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
         if not self.proxies and kwargs.get("proxies") is None:
             kwargs["proxies"] = self.environment_proxies(url)
         return super().request(method, url, *args, **kwargs)
@@ -105,7 +106,7 @@ class CredentialSafeSession(requests.Session):
             self._environment[key] = known
         return dict(known[1])
 
-    def rebuild_auth(self, prepared_request, response) -> None:
+    def rebuild_auth(self, prepared_request: Any, response: Any) -> None:
         if not same_origin(response.request.url, prepared_request.url):
             for name in list(prepared_request.headers):
                 if name.lower() in {h.lower() for h in self.credential_headers}:

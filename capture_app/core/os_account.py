@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 NAME_DISPLAY = 3  # EXTENDED_NAME_FORMAT.NameDisplay
 TIMEOUT_S = 5
@@ -34,7 +35,7 @@ def from_gecos(gecos: str) -> Account:
     return Account(name=name, phone=phone)
 
 
-def unix_account(getpwuid: Callable | None = None, uid: int | None = None) -> Account:
+def unix_account(getpwuid: Callable[..., Any] | None = None, uid: int | None = None) -> Account:
     try:
         import pwd
 
@@ -46,7 +47,7 @@ def unix_account(getpwuid: Callable | None = None, uid: int | None = None) -> Ac
     return Account("", account.phone) if account.name == entry.pw_name else account
 
 
-def macos_account(run: Callable = subprocess.run) -> Account:
+def macos_account(run: Callable[..., Any] = subprocess.run) -> Account:
     try:
         result = run(["id", "-F"], capture_output=True, text=True, timeout=TIMEOUT_S)
     except (OSError, subprocess.SubprocessError):
@@ -54,7 +55,7 @@ def macos_account(run: Callable = subprocess.run) -> Account:
     return Account(result.stdout.strip() if result.returncode == 0 else "")
 
 
-def windows_display_name(secur32=None) -> str:
+def windows_display_name(secur32: Any = None) -> str:
     import ctypes
 
     if secur32 is None:

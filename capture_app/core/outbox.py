@@ -392,7 +392,7 @@ class WalCheckpointer:
 class Outbox:
     """The outbox of one draft store. Safe to use from several threads and processes."""
 
-    def __init__(self, store, *, clock: Callable[[], datetime] = utc_now,
+    def __init__(self, store: Any, *, clock: Callable[[], datetime] = utc_now,
                  rng: random.Random | None = None, owner: str | None = None) -> None:
         self.paths = store.paths
         self.store = store
@@ -500,7 +500,7 @@ class Outbox:
         except sqlite3.Error as exc:  # busy or full disk: the next backstop tries again
             log.info("backstop checkpoint of %s failed: %s", self.paths.drafts_db.name, exc)
 
-    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple]:
         with self._lock:
             if self._conn is None:
                 raise OutboxError("sending.outbox.closed")
@@ -633,7 +633,7 @@ class Outbox:
         return Outcome(claim.report_id, "sent", receipt)
 
     @staticmethod
-    def _with_known_tickets(conn, report_id: str, receipt: Receipt) -> Receipt:
+    def _with_known_tickets(conn: Any, report_id: str, receipt: Receipt) -> Receipt:
         row = conn.execute("SELECT tickets FROM outbox WHERE report_id = ?", (report_id,)).fetchone()
         tickets = _merge_tickets(_tickets(row[0]) if row else (), receipt.tickets,
                                  (receipt.reference,) if receipt.reference and
@@ -641,7 +641,7 @@ class Outbox:
         return replace(receipt, tickets=tickets)
 
     @staticmethod
-    def _insert_receipt(conn, report_id: str, receipt: Receipt, attempts: int) -> None:
+    def _insert_receipt(conn: Any, report_id: str, receipt: Receipt, attempts: int) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO receipts (report_id, summary, transport, destination,"
             " sent_at, reference, sha256, size, attempts, files, tickets)"
@@ -692,7 +692,7 @@ class Outbox:
             self._insert_receipt(conn, report_id, receipt, attempts)
         return receipt
 
-    def handover_reminders(self, hours) -> list[OutboxItem]:
+    def handover_reminders(self, hours: Any) -> list[OutboxItem]:
         """Handed-over reports still not marked sent once the next working day has begun
         (``hours``: core.support_hours.SupportHours); each is named once (see :meth:`reminded`)."""
         now = self.now()
@@ -706,7 +706,7 @@ class Outbox:
                 due.append(item)
         return due
 
-    def reminded(self, report_ids) -> None:
+    def reminded(self, report_ids: Any) -> None:
         stamp = column_time(self.now())
         with self._write(durable=False) as conn:
             for report_id in report_ids:
@@ -832,7 +832,7 @@ class Outbox:
 
     # -- reading
 
-    def _receipt(self, conn, report_id: str) -> Receipt | None:
+    def _receipt(self, conn: Any, report_id: str) -> Receipt | None:
         row = conn.execute("SELECT transport, destination, sent_at, reference, sha256, size,"
                            " files, tickets FROM receipts WHERE report_id = ?", (report_id,)).fetchone()
         return _receipt_from_row(row) if row else None
@@ -925,7 +925,7 @@ def _tickets(text: str) -> tuple[str, ...]:
     return tuple(str(t) for t in data) if isinstance(data, list) else ()
 
 
-def _merge_tickets(*groups) -> tuple[str, ...]:
+def _merge_tickets(*groups: Any) -> tuple[str, ...]:
     merged: list[str] = []
     for group in groups:
         for ticket in group or ():
@@ -934,7 +934,7 @@ def _merge_tickets(*groups) -> tuple[str, ...]:
     return tuple(merged)
 
 
-def _receipt_from_row(row) -> Receipt:
+def _receipt_from_row(row: Any) -> Receipt:
     transport, destination, sent_at, reference, sha256, size, files, tickets = row
     try:
         loaded = json.loads(files or "[]")
@@ -945,7 +945,7 @@ def _receipt_from_row(row) -> Receipt:
                    _tickets(tickets))
 
 
-def next_working_day_start(since: datetime, hours) -> datetime | None:
+def next_working_day_start(since: datetime, hours: Any) -> datetime | None:
     """When support's first working day after the day of ``since`` opens (support's zone)."""
     day = since.astimezone(hours.timezone).date()
     for offset in range(1, 31):

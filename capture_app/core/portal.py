@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from capture_app.core.screenshot import ScreenshotError
@@ -90,7 +91,7 @@ def take_screenshot(*, bus: str = "SESSION", interactive: bool = False,
     return path
 
 
-def _unwrap(reply, error_type) -> str:
+def _unwrap(reply: Any, error_type: Any) -> str:
     from jeepney import MessageType
 
     if reply.header.message_type == MessageType.error:
@@ -101,7 +102,7 @@ def _unwrap(reply, error_type) -> str:
     return reply.body[0]
 
 
-def _wait(conn, queue, handle: str, timeout: float):
+def _wait(conn: Any, queue: Any, handle: str, timeout: float) -> Any:
     """The Response signal of request ``handle``; others (an earlier, abandoned one) are skipped."""
     from jeepney import HeaderFields
 

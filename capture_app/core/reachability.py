@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from capture_app.core.config import Text
@@ -60,10 +61,10 @@ def _fmt_ms(ms: float) -> str:
     return f"{ms:.0f}"
 
 
-def resolve(host: str, port: int, timeout: float, *, kind: int = socket.SOCK_STREAM) -> list[tuple]:
+def resolve(host: str, port: int, timeout: float, *, kind: int = socket.SOCK_STREAM) -> list[tuple[Any, ...]]:
     """``getaddrinfo`` bounded in time (the call itself cannot be interrupted: it runs in a
     daemon thread that is left behind when it overruns)."""
-    box: dict = {}
+    box: dict[str, Any] = {}
 
     def work() -> None:
         try:
@@ -140,7 +141,7 @@ def proxy_for(url: str) -> str | None:
     return urllib.request.getproxies().get(parts.scheme)
 
 
-def format_name(name) -> str:
+def format_name(name: str) -> str:
     """``getpeercert()``'s issuer tuple as ``CN=…, O=…, C=…``."""
     parts = []
     for rdn in name or ():
@@ -170,7 +171,7 @@ def check_instance(url: str, *, timeout: float = 5.0, ssl_context: ssl.SSLContex
 
     # DNS: with a proxy, the proxy resolves; a local failure is reported but does not stop.
     start = time.perf_counter()
-    addresses: list = []
+    addresses: list[Any] = []
     try:
         infos = resolve(host, port, timeout)
         addresses = list(dict.fromkeys(info[4][0] for info in infos))
@@ -238,7 +239,8 @@ def check_instance(url: str, *, timeout: float = 5.0, ssl_context: ssl.SSLContex
     return result
 
 
-def _connect_through(sock, host, port, auth, result: Reachability, timeout: float) -> bool:
+def _connect_through(sock: socket.socket, host: str, port: int, auth: str | None, result: Reachability,
+                     timeout: float) -> bool:
     start = time.perf_counter()
     lines = [f"CONNECT {host}:{port} HTTP/1.1", f"Host: {host}:{port}"]
     if auth:
@@ -266,7 +268,8 @@ def _connect_through(sock, host, port, auth, result: Reachability, timeout: floa
     return True
 
 
-def _http_status(sock, host, port, path, scheme, via_proxy, auth, user_agent, url, timeout):
+def _http_status(sock: socket.socket, host: str, port: int, path: str, scheme: str, via_proxy: bool,
+                 auth: str | None, user_agent: str, url: str, timeout: float) -> tuple[int, str]:
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     connection.sock = sock  # the connection (and TLS session) the earlier steps opened
     headers = {"User-Agent": user_agent, "Connection": "close"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from capture_app.core.filetypes import INLINE_IMAGE_MEDIA_TYPES
@@ -41,7 +42,7 @@ class Section:
 
 # --- small formatters -----------------------------------------------------------------------
 
-def _zone(name: str):
+def _zone(name: str) -> Any:
     if not name:
         return None
     try:
@@ -83,13 +84,13 @@ def _label(key: str, language: str) -> str:
 
 # --- the sections ---------------------------------------------------------------------------
 
-def _add(rows: list[Row], label_key: str, value: str, language: str, multiline=False) -> None:
+def _add(rows: list[Row], label_key: str, value: str, language: str, multiline: bool = False) -> None:
     """Only filled fields are shown; an empty label row would just be noise for the reader."""
     if isinstance(value, str) and value.strip():
         rows.append(Row(_label(label_key, language), value.strip(), multiline))
 
 
-def _case(case_id: str):
+def _case(case_id: str) -> Any:
     """The triage catalogue's case, for its readable title and field labels (ids otherwise)."""
     if not case_id:
         return None
@@ -126,7 +127,7 @@ def _triage(report: Report, lang: str) -> list[Row]:
     return rows
 
 
-def _path_step(step: dict, zone_name: str, lang: str) -> str:
+def _path_step(step: dict[str, Any], zone_name: str, lang: str) -> str:
     """One step of the triage path as a sentence (core.triage_path describes the entries)."""
     kind = str(step.get("step") or "")
     values = {key: str(value) for key, value in step.items() if value not in ("", None)}

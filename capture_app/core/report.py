@@ -205,7 +205,7 @@ _NESTED = {
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _build(cls: type, data: dict[str, Any]):
+def _build(cls: type, data: dict[str, Any]) -> Any:
     """Build a dataclass from a dict, ignoring unknown keys and keeping defaults for missing ones."""
     names = _FIELD_NAMES.get(cls)
     if names is None:

@@ -9,6 +9,7 @@ import json
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from capture_app.core import tomlcache
 
@@ -42,9 +43,9 @@ def read_bytes(*parts: str) -> bytes:
     return resource_path(*parts).read_bytes()
 
 
-def load_toml(*parts: str) -> dict:
+def load_toml(*parts: str) -> dict[str, Any]:
     return tomlcache.load_path(resource_path(*parts))
 
 
-def load_json(*parts: str) -> dict:
+def load_json(*parts: str) -> dict[str, Any]:
     return json.loads(read_text(*parts))

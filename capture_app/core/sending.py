@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from capture_app.core.outbox import Claim, Outbox, Outcome
 from capture_app.core.secrets import SecretStore, http_account, proxy_account, smtp_account
@@ -42,7 +43,7 @@ class SecretNeed:
     label_key: str  # sending.secret.*
 
 
-def secret_needs(config) -> list[SecretNeed]:
+def secret_needs(config: Any) -> list[SecretNeed]:
     """The secrets the configured transport (and proxy) needs."""
     needs: list[SecretNeed] = []
     kind = config.get("sending.transport")
@@ -62,7 +63,7 @@ def secret_needs(config) -> list[SecretNeed]:
     return needs
 
 
-def http_auth(config) -> str:
+def http_auth(config: Any) -> str:
     """How the http transport signs in: the chosen profile's way, or the generic setting.
 
     A profile's account always has a password (django-helpdesk) or an API token (the others)."""
@@ -83,7 +84,7 @@ def default_export_folder() -> Path:
     return home
 
 
-def transport_from_config(config, secrets: SecretStore, *, export_folder: Path | None = None,
+def transport_from_config(config: Any, secrets: SecretStore, *, export_folder: Path | None = None,
                           kind: str | None = None) -> Transport:
     """The transport the settings describe, with its secret from the keyring (or memory)."""
     kind = kind or config.get("sending.transport")
@@ -139,7 +140,7 @@ def transport_from_config(config, secrets: SecretStore, *, export_folder: Path |
     raise PermanentTransportError("sending.transport_unknown", kind=str(kind))
 
 
-def _pairs(items) -> tuple[tuple[str, str], ...]:
+def _pairs(items: Any) -> tuple[tuple[str, str], ...]:
     """``["name=value", …]`` as pairs; entries without "=" are left out."""
     pairs = []
     for item in items or ():

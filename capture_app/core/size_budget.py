@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from capture_app.core.i18n import tr
 from capture_app.core.report import Report, new_id
@@ -54,7 +55,7 @@ class Budget:
         return self.size / self.content if self.content else 1.0
 
 
-def measure(transport, bundle_path: Path, report: Report) -> Budget:
+def measure(transport: Any, bundle_path: Path, report: Report) -> Budget:
     """The encoded size of this report over ``transport`` and the transport's limit."""
     content = sum(item.size for item in report.included_evidence())
     return Budget(transport.name, int(transport.encoded_size(Path(bundle_path), report)),
@@ -142,7 +143,7 @@ def trim_text(data: bytes, keep_bytes: int, language: str = "de") -> bytes:
     return data[:head_end] + b"\n" + marker + b"\n\n" + data[tail_start:]
 
 
-def apply(report: Report, store, proposals: list[Proposal], scale_image: ScaleImage | None,
+def apply(report: Report, store: Any, proposals: list[Proposal], scale_image: ScaleImage | None,
           language: str = "de") -> Report:
     """A copy of ``report`` with the proposals carried out; new files are stored in ``store``.
 

@@ -17,11 +17,12 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from typing import Any
 
 TIMEOUT_S = 5
 
 
-def linux_handler(run: Callable = subprocess.run, which: Callable = shutil.which) -> str:
+def linux_handler(run: Callable[..., Any] = subprocess.run, which: Callable = shutil.which) -> str:
     """The desktop file that opens ``tel:`` links, or "" when there is none."""
     tool = which("xdg-mime")
     if not tool:
@@ -34,7 +35,7 @@ def linux_handler(run: Callable = subprocess.run, which: Callable = shutil.which
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def windows_handler(registry=None) -> str:
+def windows_handler(registry: Any = None) -> str:
     """The registered handler of the ``tel`` protocol, or "" (``registry``: winreg's interface)."""
     if registry is None:
         import winreg as registry
@@ -51,8 +52,8 @@ def windows_handler(registry=None) -> str:
     return ""
 
 
-def tel_handler_available(platform: str = sys.platform, *, run: Callable = subprocess.run,
-                          which: Callable = shutil.which, registry=None) -> bool:
+def tel_handler_available(platform: str = sys.platform, *, run: Callable[..., Any] = subprocess.run,
+                          which: Callable[..., Any] = shutil.which, registry: Any = None) -> bool:
     """True when opening a ``tel:`` link would reach a program that dials it."""
     if platform == "darwin":
         return True

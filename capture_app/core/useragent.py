@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from capture_app.core.config import Text
 from capture_app.core.errors import UserFacingError
@@ -68,7 +69,7 @@ _parser_lock = threading.Lock()
 _parser = None
 
 
-def _parse(text: str):
+def _parse(text: str) -> Any:
     global _parser
     with _parser_lock:
         if _parser is None:
@@ -84,7 +85,7 @@ def clean(text: str) -> str:
     return re.sub(r"^(user[- ]agent)\s*:\s*", "", text, flags=re.IGNORECASE)
 
 
-def _version(part) -> str:
+def _version(part: Any) -> str:
     if part is None:
         return ""
     numbers = [n for n in (part.major, part.minor, part.patch, getattr(part, "patch_minor", None)) if n]

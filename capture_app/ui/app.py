@@ -40,7 +40,7 @@ class LazyDraftStore:
     """The draft store, opened on first use: the wizard appears without waiting for SQLite, and
     the first autosave (in a worker thread) opens it."""
 
-    def __init__(self, paths: AppPaths):
+    def __init__(self, paths: AppPaths) -> None:
         import threading
 
         self._paths = paths
@@ -94,7 +94,7 @@ class LazyDraftStore:
 class Controller:
     """Owns the main window and the wizards; everything the windows do goes through here."""
 
-    def __init__(self, app: QApplication, paths: AppPaths, *, language: str | None = None):
+    def __init__(self, app: QApplication, paths: AppPaths, *, language: str | None = None) -> None:
         from capture_app.core import tomlcache
         from capture_app.core.config import Config
         from capture_app.ui import accessibility, gc_guard

@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     outbox_requested = Signal()
 
-    def __init__(self, store, parent: QWidget | None = None, *, closed_log=None):
+    def __init__(self, store, parent: QWidget | None = None, *, closed_log=None) -> None:
         super().__init__(parent)
         self.store = store
         self.closed_log = closed_log  # folder of core.triage_log: cases closed in triage

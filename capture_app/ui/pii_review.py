@@ -38,11 +38,11 @@ class PiiHighlighter(QSyntaxHighlighter):
     """Marks every finding in a text document (the Review step's preview): personal data to
     check in yellow, the reporting agent's own contact data (``own``) in light blue."""
 
-    def __init__(self, document):
+    def __init__(self, document) -> None:
         super().__init__(document)
         self.format = QTextCharFormat()
         self.format.setBackground(QColor("#ffe08a"))
-        self.format.setUnderlineStyle(QTextCharFormat.SingleUnderline)
+        self.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
         self.format.setUnderlineColor(QColor("#b06000"))
         self.own_format = QTextCharFormat()
         self.own_format.setBackground(QColor(OWN_COLOUR))

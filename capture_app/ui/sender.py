@@ -205,7 +205,7 @@ class SendingService(QObject):
 
     def retry_waiting(self) -> None:
         """Make every queued report due now (network back, agent's "retry all") and send."""
-        def work():
+        def work() -> None:
             for item in self.outbox.items():
                 if item.state == "queued":
                     self.outbox.retry(item.report_id)

@@ -64,7 +64,7 @@ def setting_editor_label(setting, editor: QWidget, locked: bool) -> QLabel:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, config, parent: QWidget | None = None):
+    def __init__(self, config, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.config = config
         self.language_changed = False

@@ -94,7 +94,7 @@ class ReachabilityBanner(QFrame):
 class SystemInfoView(QWidget):
     changed = Signal()  # the report's exclusions changed
 
-    def __init__(self, config, run, parent: QWidget | None = None):
+    def __init__(self, config, run, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.config = config
         self.run = run
@@ -200,7 +200,7 @@ class SystemInfoView(QWidget):
 class SystemInfoDialog(QDialog):
     """The view on its own, opened from the Review step."""
 
-    def __init__(self, report, config, run, parent: QWidget | None = None):
+    def __init__(self, report, config, run, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("probes.ui.review_title"))
         self.setAccessibleName(tr("probes.ui.review_title"))

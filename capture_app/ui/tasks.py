@@ -90,7 +90,7 @@ def _get_dispatcher() -> _Dispatcher:
 
 
 class _Job(QRunnable):
-    def __init__(self, op: Callable[..., Any], task_id: int, dispatcher: _Dispatcher):
+    def __init__(self, op: Callable[..., Any], task_id: int, dispatcher: _Dispatcher) -> None:
         super().__init__()
         self._op = op
         self._id = task_id
@@ -123,7 +123,7 @@ class Task:
     """A handle on one background operation."""
 
     def __init__(self, op, on_success, on_error, parent_widget, progress_label, pool,
-                 on_progress=None):
+                 on_progress=None) -> None:
         self._on_success = on_success
         self._on_error = on_error
         self._on_progress = on_progress

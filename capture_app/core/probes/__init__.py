@@ -41,7 +41,7 @@ def default_probes(config: Any = None, *, host: Host | None = None,
 
     host = host or Host.current()
 
-    def setting(key: str, default):
+    def setting(key: str, default: Any) -> Any:
         try:
             return config.get(key) if config is not None else default
         except KeyError:

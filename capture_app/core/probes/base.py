@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from capture_app.core.config import Text
 from capture_app.core.i18n import tr
@@ -24,7 +25,7 @@ class Unknown:
         return tr("probes.unknown", language=language, reason=self.reason.render(language))
 
 
-def unknown(reason_key: str, **params) -> Unknown:
+def unknown(reason_key: str, **params: Any) -> Unknown:
     """``Unknown`` with the reason ``probes.reason.<reason_key>``."""
     return Unknown(Text(f"probes.reason.{reason_key}", params))
 
@@ -45,12 +46,12 @@ def is_unknown(value: Value) -> bool:
 class ProbeFailed(Exception):
     """A probe could not answer at all; ``reason`` says why (every key becomes unknown)."""
 
-    def __init__(self, reason_key: str, **params) -> None:
+    def __init__(self, reason_key: str, **params: Any) -> None:
         super().__init__(reason_key)
         self.unknown = unknown(reason_key, **params)
 
 
-def windows_registry(host):
+def windows_registry(host: Any) -> Any:
     """The host's registry adapter (Windows); a probe that needs it cannot answer without."""
     if host.registry is None:
         raise ProbeFailed("not_available")

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from capture_app.core.probes.base import (
     Probe,
@@ -71,7 +72,7 @@ def collect(probes: Sequence[Probe], *, progress: Progress | None = None,
             clock: Callable[[], float] = time.monotonic) -> Collection:
     """Run ``probes`` concurrently; returns when each has answered or run out of time."""
     started = clock()
-    answers: queue.SimpleQueue = queue.SimpleQueue()
+    answers: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def worker(index: int, probe: Probe) -> None:
         begun = clock()

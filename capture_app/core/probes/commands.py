@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 MAX_OUTPUT = 4 * 1024 * 1024  # system_profiler's JSON is large; anything beyond this is not an answer
 
@@ -29,7 +30,7 @@ class CommandResult:
 class CommandError(Exception):
     """A program could not give an answer; ``reason_key``/``params`` name why (``probes.reason.*``)."""
 
-    def __init__(self, reason_key: str, **params) -> None:
+    def __init__(self, reason_key: str, **params: Any) -> None:
         super().__init__(reason_key)
         self.reason_key = reason_key
         self.params = params
@@ -38,7 +39,7 @@ class CommandError(Exception):
 CommandRunner = Callable[[Sequence[str], float], CommandResult]
 
 
-def _kill_group(process: subprocess.Popen) -> None:
+def _kill_group(process: subprocess.Popen[Any]) -> None:
     try:
         if sys.platform == "win32":
             process.kill()
@@ -48,7 +49,7 @@ def _kill_group(process: subprocess.Popen) -> None:
         pass
 
 
-def run_command(argv: Sequence[str], timeout: float, *, env: dict | None = None) -> CommandResult:
+def run_command(argv: Sequence[str], timeout: float, *, env: dict[str, Any] | None = None) -> CommandResult:
     """Run ``argv`` for at most ``timeout`` seconds; raises ``CommandError`` when there is no answer.
 
     A non-zero exit status is returned, not raised: some tools print useful output and fail.
@@ -57,7 +58,7 @@ def run_command(argv: Sequence[str], timeout: float, *, env: dict | None = None)
     resolved = program if os.path.isabs(program) else shutil.which(program, path=(env or os.environ).get("PATH"))
     if not resolved or not os.path.exists(resolved):
         raise CommandError("command_missing", command=program)
-    kwargs: dict = {}
+    kwargs: dict[str, Any] = {}
     if sys.platform == "win32":
         kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0) | getattr(
             subprocess, "CREATE_NEW_PROCESS_GROUP", 0)

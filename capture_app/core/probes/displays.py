@@ -52,7 +52,7 @@ class DisplaysProbe(Probe):
     keys = ("displays.count", "displays.list")
     timeout = 4.0
 
-    def __init__(self, host: Host, screens: Sequence[Screen] | None = None):
+    def __init__(self, host: Host, screens: Sequence[Screen] | None = None) -> None:
         self.host = host
         self.screens = list(screens) if screens is not None else None
 

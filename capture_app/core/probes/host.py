@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from capture_app.core.probes.commands import CommandRunner, run_command
 from capture_app.core.probes.macos import MacOS
@@ -48,7 +49,7 @@ class Host:
             host.mac = MacOS()
         return host
 
-    def command(self, argv, timeout: float):
+    def command(self, argv: Any, timeout: float) -> Any:
         """Run a program in this host's environment (``CommandResult``; ``CommandError``)."""
         if self.run is run_command:
             return run_command(argv, timeout, env=dict(self.env))

@@ -10,6 +10,7 @@ import json
 import plistlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from capture_app.core.probes.base import ProbeFailed
 from capture_app.core.probes.commands import CommandError, CommandRunner, run_command
@@ -24,7 +25,7 @@ class MacOS:
     home: Path = field(default_factory=Path.home)
     run: CommandRunner = run_command
 
-    def plist(self, path: Path) -> dict:
+    def plist(self, path: Path) -> dict[str, Any]:
         """A property list (XML or binary); ``ProbeFailed`` if it is missing or unreadable."""
         try:
             with open(path, "rb") as handle:
@@ -37,10 +38,10 @@ class MacOS:
             raise ProbeFailed("file_unreadable", file=str(path), error="not a dictionary")
         return data
 
-    def system_plist(self, relative: str) -> dict:
+    def system_plist(self, relative: str) -> dict[str, Any]:
         return self.plist(self.root / relative)
 
-    def user_plist(self, relative: str) -> dict:
+    def user_plist(self, relative: str) -> dict[str, Any]:
         return self.plist(self.home / relative)
 
     def application_folders(self) -> list[Path]:
@@ -48,7 +49,7 @@ class MacOS:
                 # Since macOS 13 Safari lives in a cryptex; /Applications/Safari.app points there.
                 self.root / "System/Volumes/Preboot/Cryptexes/App/System/Applications"]
 
-    def system_profiler(self, data_type: str, timeout: float) -> list[dict]:
+    def system_profiler(self, data_type: str, timeout: float) -> list[dict[str, Any]]:
         """The entries of one ``system_profiler -json`` data type (e.g. ``SPCameraDataType``)."""
         try:
             result = self.run(["system_profiler", "-json", data_type], timeout)

@@ -37,7 +37,7 @@ class _DeviceProbe(Probe):
     profiler_type: str  # system_profiler's data type on macOS
     timeout = 5.0
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host) -> None:
         self.host = host
 
     def run(self) -> Mapping[str, Value]:

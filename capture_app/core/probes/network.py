@@ -24,7 +24,7 @@ class InstanceReachabilityProbe(Probe):
                  "network.rtt")
 
     def __init__(self, url: str, *, step_timeout: float = 5.0,
-                 ssl_context: ssl.SSLContext | None = None, proxy=None):
+                 ssl_context: ssl.SSLContext | None = None, proxy=None) -> None:
         self.url = url.strip()
         self.step_timeout = step_timeout
         self.ssl_context = ssl_context
@@ -60,7 +60,7 @@ class StunProbe(Probe):
     name = "stun"
     keys = ("network.stun",)
 
-    def __init__(self, server: str, *, timeout: float = 3.0):
+    def __init__(self, server: str, *, timeout: float = 3.0) -> None:
         self.server = server.strip()
         self.stun_timeout = timeout
         self.timeout = timeout * 2 + 0.5  # name resolution, then the Binding transaction

@@ -46,7 +46,7 @@ class ProxyProbe(Probe):
     keys = ("proxy.http", "proxy.https", "proxy.no_proxy", "proxy.pac")
     timeout = 3.0
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host) -> None:
         self.host = host
 
     def run(self) -> Mapping[str, Value]:

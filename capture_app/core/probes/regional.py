@@ -42,7 +42,7 @@ class LocaleProbe(Probe):
     keys = ("locale.system", "locale.languages")
     timeout = 2.0
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host) -> None:
         self.host = host
 
     def run(self) -> Mapping[str, Value]:
@@ -73,7 +73,7 @@ class TimeZoneProbe(Probe):
     keys = ("timezone.name", "timezone.utc_offset")
     timeout = 2.0
 
-    def __init__(self, host: Host, now: Callable[[], datetime] | None = None):
+    def __init__(self, host: Host, now: Callable[[], datetime] | None = None) -> None:
         self.host = host
         self.now = now or (lambda: datetime.now(timezone.utc))
 

@@ -126,7 +126,7 @@ def _parse_data(data: str) -> str | int | None:
 class ExportedRegistry:
     """Registry keys read from one or more regedit ``.reg`` exports (version 5 or REGEDIT4)."""
 
-    def __init__(self, files: Iterable[Path]):
+    def __init__(self, files: Iterable[Path]) -> None:
         self._values: dict[str, dict[str, str | int | None]] = {}
         self._names: dict[str, str] = {}
         for file in files:

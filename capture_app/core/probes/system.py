@@ -46,7 +46,7 @@ class OperatingSystemProbe(Probe):
     keys = ("os.name", "os.version", "os.build", "os.architecture")
     timeout = 3.0
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host) -> None:
         self.host = host
 
     def run(self) -> Mapping[str, Value]:
@@ -116,7 +116,7 @@ class ProcessorProbe(Probe):
     keys = ("cpu.model", "cpu.cores")
     timeout = 3.0
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host) -> None:
         self.host = host
 
     def run(self) -> Mapping[str, Value]:
@@ -157,7 +157,7 @@ class MemoryProbe(Probe):
     keys = ("memory.total",)
     timeout = 2.0
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host) -> None:
         self.host = host
 
     def run(self) -> Mapping[str, Value]:
@@ -199,7 +199,7 @@ class DeviceTypeProbe(Probe):
     keys = ("device.type",)
     timeout = 3.0
 
-    def __init__(self, host: Host):
+    def __init__(self, host: Host) -> None:
         self.host = host
 
     def run(self) -> Mapping[str, Value]:

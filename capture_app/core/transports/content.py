@@ -18,7 +18,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from capture_app.core.fsutil import unique_name
 from capture_app.core.i18n import tr
@@ -110,12 +110,12 @@ class BundleContents:
         return self._manifest_bytes
 
     @property
-    def manifest(self) -> dict:
+    def manifest(self) -> dict[str, Any]:
         self._open()
         return self._manifest
 
     @property
-    def entries(self) -> dict:
+    def entries(self) -> dict[str, Any]:
         self._open()
         return self._entries
 

@@ -141,7 +141,7 @@ class AmbiguousError(TemporaryTransportError):
 class Client:
     """HTTP for a profile: the base address, credentials, timeouts and error mapping."""
 
-    def __init__(self, transport, base: str, read_timeout: float, progress: Progress) -> None:
+    def __init__(self, transport: Any, base: str, read_timeout: float, progress: Progress) -> None:
         self.transport = transport
         self.base = base.rstrip("/") + "/"
         self.read_timeout = read_timeout
@@ -153,7 +153,7 @@ class Client:
         return urljoin(self.base, path.lstrip("/"))
 
     def request(self, method: str, path: str, *, json_body: Any = None, data: Any = None,
-                headers: dict | None = None, params: dict | None = None, ambiguous_if_lost: bool = False,
+                headers: dict[str, Any] | None = None, params: dict | None = None, ambiguous_if_lost: bool = False,
                 ok: Iterable[int] = ()) -> tuple[int, Any]:
         """(status, parsed JSON or text); raises TransportError for anything but 2xx/``ok``."""
         import requests
@@ -196,7 +196,7 @@ class Client:
         finally:
             response.close()
 
-    def stream(self, member_reader, size: int):
+    def stream(self, member_reader: Any, size: int) -> Any:
         """A file body that reports progress as it goes."""
         return _Counting(member_reader, size, self)
 
@@ -204,7 +204,7 @@ class Client:
 class _Watched:
     """A request body that notes when its last byte was read (then an answer is owed)."""
 
-    def __init__(self, body, on_done: Callable[[], None]) -> None:
+    def __init__(self, body: Any, on_done: Callable[[], None]) -> None:
         self._body = body
         self._on_done = on_done
         self.len = getattr(body, "len", None)
@@ -220,7 +220,7 @@ class _Watched:
 
 
 class _Counting:
-    def __init__(self, reader, size: int, client: Client) -> None:
+    def __init__(self, reader: Any, size: int, client: Client) -> None:
         self._reader = reader
         self.len = size
         self._client = client
@@ -247,7 +247,7 @@ def lost_after_sending(exc: BaseException) -> bool:
     return network_cause(exc) in ("sending.net.reset", "sending.net.closed", "sending.net.timeout")
 
 
-def multipart(fields: list[tuple[str, Any]]):
+def multipart(fields: list[tuple[str, Any]]) -> Any:
     from requests_toolbelt.multipart.encoder import MultipartEncoder
 
     return MultipartEncoder(fields=fields)
@@ -297,7 +297,7 @@ class Profile:
             raise PermanentTransportError("sending.helpdesk.queue_number", queue=self.queue) from None
 
 
-def _open(contents: BundleContents, upload: Upload):
+def _open(contents: BundleContents, upload: Upload) -> Any:
     return SizedReader(contents.open(upload.member.path), upload.size)
 
 
@@ -332,7 +332,7 @@ class DjangoHelpdesk(Profile):
                 return None
         return None
 
-    def create(self, client, report, title, body, contents, uploads) -> Created:
+    def create(self, client: Any, report: Any, title: Any, body: Any, contents: Any, uploads: Any) -> Created:
         first = next((u for u in uploads
                       if PurePosixPath(u.name).suffix.lower() in DJANGO_HELPDESK_EXTENSIONS), None)
         fields: list[tuple[str, Any]] = [
@@ -352,7 +352,7 @@ class DjangoHelpdesk(Profile):
             raise AmbiguousError("sending.helpdesk.no_ticket_id", reason=str(data)[:200])
         return Created(ticket, attached={first.name} if first else set())
 
-    def attach(self, client, created, contents, uploads) -> None:
+    def attach(self, client: Any, created: Any, contents: Any, uploads: Any) -> None:
         for upload in uploads:
             encoder = multipart([
                 # No "title": a follow-up's title renames the whole ticket.
@@ -366,7 +366,7 @@ class DjangoHelpdesk(Profile):
             except PermanentTransportError:
                 continue  # refused (too large, type): the read-back names it as missing
 
-    def files(self, client, created) -> dict[str, int]:
+    def files(self, client: Any, created: Any) -> dict[str, int]:
         _status, data = client.request("GET", f"api/tickets/{quote(created.ticket)}/")
         names: dict[str, int] = {}
         for followup in (data or {}).get("followup_set") or []:
@@ -378,12 +378,12 @@ class DjangoHelpdesk(Profile):
 class Zendesk(Profile):
     key = "zendesk"
 
-    def find(self, client, report) -> Created | None:
+    def find(self, client: Any, report: Any) -> Created | None:
         _status, data = client.request("GET", "api/v2/tickets", params={"external_id": report.id})
         tickets = (data or {}).get("tickets") or [] if isinstance(data, dict) else []
         return Created(str(tickets[0]["id"])) if tickets else None
 
-    def _upload(self, client, contents, upload) -> str:
+    def _upload(self, client: Any, contents: Any, upload: Any) -> str:
         reader = client.stream(_open(contents, upload), upload.size)
         _status, data = client.request("POST", "api/v2/uploads", data=reader,
                                        params={"filename": upload.name},
@@ -394,7 +394,7 @@ class Zendesk(Profile):
             raise TemporaryTransportError("sending.helpdesk.no_upload_token", name=upload.name)
         return str(token)
 
-    def create(self, client, report, title, body, contents, uploads) -> Created:
+    def create(self, client: Any, report: Any, title: Any, body: Any, contents: Any, uploads: Any) -> Created:
         tokens = []
         for upload in uploads:
             try:
@@ -418,7 +418,7 @@ class Zendesk(Profile):
             raise AmbiguousError("sending.helpdesk.no_ticket_id", reason=str(data)[:200])
         return Created(number, attached={u.name for u in uploads})
 
-    def attach(self, client, created, contents, uploads) -> None:
+    def attach(self, client: Any, created: Any, contents: Any, uploads: Any) -> None:
         tokens = []
         for upload in uploads:
             try:
@@ -430,7 +430,7 @@ class Zendesk(Profile):
                            json_body={"ticket": {"comment": {"body": "Anhänge", "public": True,
                                                              "uploads": tokens}}})
 
-    def files(self, client, created) -> dict[str, int]:
+    def files(self, client: Any, created: Any) -> dict[str, int]:
         _status, data = client.request("GET", f"api/v2/tickets/{quote(created.ticket)}/comments")
         names: dict[str, int] = {}
         for comment in (data or {}).get("comments") or []:
@@ -446,17 +446,17 @@ class Freshdesk(Profile):
     def tag(report: Report) -> str:
         return "report-" + report.id
 
-    def find(self, client, report) -> Created | None:
+    def find(self, client: Any, report: Any) -> Created | None:
         _status, data = client.request("GET", "api/v2/search/tickets",
                                        params={"query": f"\"tag:'{self.tag(report)}'\""})
         results = (data or {}).get("results") or [] if isinstance(data, dict) else []
         return Created(str(results[0]["id"])) if results else None
 
-    def _fields(self, client, contents, uploads) -> list[tuple[str, Any]]:
+    def _fields(self, client: Any, contents: Any, uploads: Any) -> list[tuple[str, Any]]:
         return [("attachments[]", (u.name, client.stream(_open(contents, u), u.size), u.member.media_type))
                 for u in uploads]
 
-    def create(self, client, report, title, body, contents, uploads) -> Created:
+    def create(self, client: Any, report: Any, title: Any, body: Any, contents: Any, uploads: Any) -> Created:
         import html
 
         fields: list[tuple[str, Any]] = [
@@ -475,12 +475,12 @@ class Freshdesk(Profile):
             raise AmbiguousError("sending.helpdesk.no_ticket_id", reason=str(data)[:200])
         return Created(number, attached={str(a.get("name")) for a in (data.get("attachments") or [])})
 
-    def attach(self, client, created, contents, uploads) -> None:
+    def attach(self, client: Any, created: Any, contents: Any, uploads: Any) -> None:
         encoder = multipart([("body", "Anhänge"), *self._fields(client, contents, uploads)])
         client.request("POST", f"api/v2/tickets/{quote(created.ticket)}/notes", data=encoder,
                        headers={"Content-Type": encoder.content_type})
 
-    def files(self, client, created) -> dict[str, int]:
+    def files(self, client: Any, created: Any) -> dict[str, int]:
         _status, data = client.request("GET", f"api/v2/tickets/{quote(created.ticket)}",
                                        params={"include": "conversations"})
         names = {str(a.get("name")): int(a.get("size") or 0) for a in (data or {}).get("attachments") or []}
@@ -498,7 +498,7 @@ class JiraServiceManagement(Profile):
     def marker(report: Report) -> str:
         return "RC-" + report.id.replace("-", "")[:12]
 
-    def find(self, client, report) -> Created | None:
+    def find(self, client: Any, report: Any) -> Created | None:
         _status, data = client.request("GET", "rest/servicedeskapi/request",
                                        params={"searchTerm": self.marker(report),
                                                "requestOwnership": "ALL_REQUESTS"})
@@ -509,7 +509,7 @@ class JiraServiceManagement(Profile):
                 return Created(str(request.get("issueKey")), str(request.get("issueKey")))
         return None
 
-    def create(self, client, report, title, body, contents, uploads) -> Created:
+    def create(self, client: Any, report: Any, title: Any, body: Any, contents: Any, uploads: Any) -> Created:
         if not self.request_type:
             raise PermanentTransportError("sending.helpdesk.request_type_missing")
         payload = {"serviceDeskId": self.queue, "requestTypeId": self.request_type,
@@ -522,7 +522,7 @@ class JiraServiceManagement(Profile):
             raise AmbiguousError("sending.helpdesk.no_ticket_id", reason=str(data)[:200])
         return Created(key, key)
 
-    def attach(self, client, created, contents, uploads) -> None:
+    def attach(self, client: Any, created: Any, contents: Any, uploads: Any) -> None:
         temporary = []
         for upload in uploads:
             encoder = multipart([("file", (upload.name, client.stream(_open(contents, upload), upload.size),
@@ -541,7 +541,7 @@ class JiraServiceManagement(Profile):
             client.request("POST", f"rest/servicedeskapi/request/{quote(created.ticket)}/attachment",
                            json_body={"temporaryAttachmentIds": temporary, "public": True})
 
-    def files(self, client, created) -> dict[str, int]:
+    def files(self, client: Any, created: Any) -> dict[str, int]:
         _status, data = client.request("GET", f"rest/servicedeskapi/request/{quote(created.ticket)}/attachment")
         return {str(a.get("filename")): int(a.get("size") or 0) for a in (data or {}).get("values") or []}
 
@@ -550,7 +550,7 @@ class Zammad(Profile):
     key = "zammad"
     needs_queue = True
 
-    def find(self, client, report) -> Created | None:
+    def find(self, client: Any, report: Any) -> Created | None:
         _status, data = client.request("GET", "api/v1/tickets/search",
                                        params={"query": f"\"{report.id}\"", "limit": 5})
         tickets = data if isinstance(data, list) else (data or {}).get("tickets") or []
@@ -560,11 +560,11 @@ class Zammad(Profile):
             return Created(str(ticket))
         return None
 
-    def _attachments(self, contents, uploads) -> list[dict]:
+    def _attachments(self, contents: Any, uploads: Any) -> list[dict[str, Any]]:
         return [{"filename": u.name, "mime-type": u.member.media_type,
                  "data": base64.b64encode(contents.read(u.member.path)).decode("ascii")} for u in uploads]
 
-    def create(self, client, report, title, body, contents, uploads) -> Created:
+    def create(self, client: Any, report: Any, title: Any, body: Any, contents: Any, uploads: Any) -> Created:
         customer = report.reporter.email or "unbekannt@example.invalid"
         payload = {"title": title, "group": self.queue,
                    "customer_id": f"guess:{customer}",
@@ -580,13 +580,13 @@ class Zammad(Profile):
             raise AmbiguousError("sending.helpdesk.no_ticket_id", reason=str(data)[:200])
         return Created(ticket, str(data.get("number") or ticket), attached={u.name for u in uploads})
 
-    def attach(self, client, created, contents, uploads) -> None:
+    def attach(self, client: Any, created: Any, contents: Any, uploads: Any) -> None:
         client.request("POST", "api/v1/ticket_articles", json_body={
             "ticket_id": int(created.ticket) if created.ticket.isdigit() else created.ticket,
             "subject": "Anhänge", "body": "Anhänge", "type": "note", "internal": False,
             "content_type": "text/plain", "attachments": self._attachments(contents, uploads)})
 
-    def files(self, client, created) -> dict[str, int]:
+    def files(self, client: Any, created: Any) -> dict[str, int]:
         _status, data = client.request("GET", f"api/v1/ticket_articles/by_ticket/{quote(created.ticket)}")
         names: dict[str, int] = {}
         for article in data if isinstance(data, list) else []:
@@ -609,7 +609,7 @@ def make_profile(key: str, queue: str = "", request_type: str = "") -> Profile:
 # --- sending through a profile ----------------------------------------------------------------
 
 
-def send_with_profile(transport, profile: Profile, bundle_path: Path, report: Report,
+def send_with_profile(transport: Any, profile: Profile, bundle_path: Path, report: Report,
                       progress: Progress = no_progress, history: History = History()) -> Receipt:
     """Create (or find) the ticket, attach every file, verify them; the receipt or an error."""
     if profile.needs_queue and not profile.queue:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urljoin
 
 from capture_app.core.report import Report, iso, utc_now
@@ -101,7 +101,7 @@ class HttpTransport(Transport):
     accepts_history = True  # send() takes what earlier attempts left (helpdesk.History)
 
     def __init__(self, settings: HttpSettings, secret: Secret | None = None, *,
-                 proxy_password: Secret | None = None, session=None,
+                 proxy_password: Secret | None = None, session: Any = None,
                  clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
         self._secret = secret
@@ -111,7 +111,7 @@ class HttpTransport(Transport):
 
     # -- the request ---------------------------------------------------------------------
 
-    def session(self):
+    def session(self) -> Any:
         if self._session is None:
             from capture_app import __version__
             from capture_app.core.net import make_session
@@ -169,12 +169,12 @@ class HttpTransport(Transport):
             raise PermanentTransportError(f"sending.url.{problem}", url=endpoint[:200])
         return endpoint
 
-    def _encoder(self, contents: BundleContents, report: Report, bundle_path: Path):
+    def _encoder(self, contents: BundleContents, report: Report, bundle_path: Path) -> Any:
         parts, handles, boundary, _files = self._parts(contents, report, bundle_path)
         return _streaming_body(parts, boundary), handles
 
     def _parts(self, contents: BundleContents, report: Report,
-               bundle_path: Path) -> tuple[list[tuple[str, Any]], list, str, tuple]:
+               bundle_path: Path) -> tuple[list[tuple[str, Any]], list[Any], str, tuple[Any, ...]]:
         """The form fields as the field mapping names them, the open member streams, the
         boundary, and (name, size, SHA-256) of every file sent."""
         mapping = self.settings.fields
@@ -238,7 +238,7 @@ class HttpTransport(Transport):
         return self.settings.max_upload_bytes or None
 
     def send(self, bundle_path: Path, report: Report, progress: Progress = no_progress,
-             history=None) -> Receipt:
+             history: Any = None) -> Receipt:
         from capture_app.core.transports.helpdesk import History, make_profile, send_with_profile
 
         history = history or History()
@@ -254,8 +254,8 @@ class HttpTransport(Transport):
             exc.tickets = tuple(history.tickets) + tuple(getattr(exc, "tickets", ()))
             raise
 
-    def _send_generic(self, endpoint: str, bundle_path: Path, report: Report, credentials: dict,
-                      progress: Progress, history) -> Receipt:
+    def _send_generic(self, endpoint: str, bundle_path: Path, report: Report, credentials: dict[str, Any],
+                      progress: Progress, history: Any) -> Receipt:
         from capture_app.core.transports.helpdesk import AMBIGUOUS_TIMEOUT_CAP
 
         read_timeout = self.settings.read_timeout
@@ -313,7 +313,7 @@ class HttpTransport(Transport):
                 response.close()
         raise PermanentTransportError("sending.http.too_many_redirects", url=display(endpoint))
 
-    def _post(self, url: str, body, headers: dict[str, str], read_timeout: float | None = None):
+    def _post(self, url: str, body: Any, headers: dict[str, str], read_timeout: float | None = None) -> Any:
         import requests
 
         from capture_app.core.transports.helpdesk import AmbiguousError, lost_after_sending
@@ -334,7 +334,7 @@ class HttpTransport(Transport):
                                      reason=network_cause(exc)) from None
             self.raise_for(exc, url)
 
-    def status_error(self, status: int, headers, text: str) -> TransportError:
+    def status_error(self, status: int, headers: Any, text: str) -> TransportError:
         reason = server_reason(text) or str(status)
         if status in TEMPORARY_STATUSES or status >= 500:
             return TemporaryTransportError("sending.http.server_busy", status=status, reason=reason,
@@ -394,7 +394,7 @@ class HttpTransport(Transport):
             else "sending.check.helpdesk_ok_plain"
         return tr(key, url=display(endpoint), system=name)
 
-    def raise_for(self, exc: BaseException, url: str):
+    def raise_for(self, exc: BaseException, url: str) -> NoReturn:
         """The transport error for a request that got no answer."""
         import requests
 
@@ -425,7 +425,7 @@ class HttpTransport(Transport):
 class _HashingBody:
     """The encoder as requests reads it, hashing and counting what goes out."""
 
-    def __init__(self, encoder, progress: Progress) -> None:
+    def __init__(self, encoder: Any, progress: Progress) -> None:
         self._encoder = encoder
         self._progress = progress
         self._digest = hashlib.sha256()
@@ -452,7 +452,7 @@ class _HashingBody:
 class _SentBytes(bytes):
     """A small body held in memory, with what the receipt needs."""
 
-    def __new__(cls, data: bytes, digest: str, content_type: str = ""):
+    def __new__(cls, data: bytes, digest: str, content_type: str = "") -> Any:
         value = super().__new__(cls, data)
         value._digest = digest
         value.content_type = content_type
@@ -471,7 +471,7 @@ class _SentBytes(bytes):
 _PART_HEADERS = 1024  # generous room for one part's boundary and headers
 
 
-def _streaming_body(parts: list[tuple[str, Any]], boundary: str):
+def _streaming_body(parts: list[tuple[str, Any]], boundary: str) -> Any:
     """The multipart body as a stream of known length (requests-toolbelt's encoder)."""
     from requests_toolbelt.multipart.encoder import MultipartEncoder
 

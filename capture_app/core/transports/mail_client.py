@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from capture_app.core.report import Report, utc_now
@@ -114,7 +115,7 @@ MAPI_CLIENTS = r"SOFTWARE\Clients\Mail"
 
 def windows_mail_facts(read: RegistryReader = _read_registry,
                        exists: Callable[[str], bool] = os.path.isfile,
-                       environ: dict | None = None) -> WindowsMailFacts:
+                       environ: dict[str, Any] | None = None) -> WindowsMailFacts:
     env = os.environ if environ is None else environ
     outlook = ""
     for root in ("HKEY_CURRENT_USER", "HKEY_LOCAL_MACHINE"):
@@ -299,7 +300,7 @@ class MailClientTransport(Transport):
 
 def _launch(command: list[str]) -> None:
     """Start the mail program detached; a quick failure (exit code at once) counts as none."""
-    kwargs: dict = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL,
+    kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL,
                     "stderr": subprocess.DEVNULL, "close_fds": True}
     if os.name == "nt":
         kwargs["creationflags"] = getattr(subprocess, "DETACHED_PROCESS", 0)

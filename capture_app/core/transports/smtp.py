@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 from capture_app.core.report import Report, iso, utc_now
 from capture_app.core.secrets import Secret
@@ -250,7 +251,7 @@ class _ProgressMixin:
 
     progress: Callable[[int], None] | None = None
 
-    def send(self, s):
+    def send(self, s: Any) -> Any:
         if isinstance(s, str):
             s = s.encode("ascii")
         report = self.progress
@@ -339,7 +340,7 @@ def _announced_size(server: smtplib.SMTP) -> int:
     return int(value) if value.isdigit() else 0
 
 
-def _server_text(text) -> str:
+def _server_text(text: str) -> str:
     from capture_app.core.net import clean_reason
 
     if isinstance(text, bytes):
@@ -353,7 +354,7 @@ def _reason(exc: BaseException) -> str:
     return clean_reason(f"{type(exc).__name__}: {exc}", 200)
 
 
-def _answer_error(code: int, text, key: str) -> TransportError:
+def _answer_error(code: int, text: str, key: str) -> TransportError:
     reason = f"{code} {_server_text(text)}".strip()
     if code == 552 or code == 523:
         return PermanentTransportError("sending.smtp.too_large_server", reason=reason)

@@ -129,7 +129,7 @@ def visible_windows() -> list[QWidget]:
     # any other icon there: hiding it would take it out of the panel and make the grab wait.
     return [w for w in QApplication.topLevelWidgets()
             if w.isVisible() and w.isWindow()
-            and w.windowType() not in (Qt.Popup, Qt.ToolTip, Qt.SplashScreen)
+            and w.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen)
             and w.metaObject().className() != "QSystemTrayIconSys"]
 
 
@@ -140,7 +140,7 @@ class ScreenCapturer(QObject):
     failed = Signal(str)
     finished = Signal()
 
-    def __init__(self, env: CaptureEnv, run: Callable[..., Any], parent: QObject | None = None):
+    def __init__(self, env: CaptureEnv, run: Callable[..., Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.env = env
         self._run = run

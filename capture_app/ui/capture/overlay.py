@@ -30,7 +30,7 @@ class RegionOverlay(QWidget):
     chosen = Signal(object)  # Region in desktop pixels
     cancelled = Signal()
 
-    def __init__(self, image: QImage, area: Region, screen=None):
+    def __init__(self, image: QImage, area: Region, screen=None) -> None:
         super().__init__(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint)
         self.image = image
@@ -204,7 +204,7 @@ class RegionSelector(QObject):
     chosen = Signal(object)  # Region
     cancelled = Signal()
 
-    def __init__(self, capture: Capture, parent: QObject | None = None):
+    def __init__(self, capture: Capture, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.capture = capture
         self.overlays: list[RegionOverlay] = []

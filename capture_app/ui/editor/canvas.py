@@ -38,7 +38,7 @@ EDGE_MARGIN = 24
 class EditorCanvas(QWidget):
     finished = Signal(object)  # what the tool made: an Annotation or a crop QRect
 
-    def __init__(self, document: EditDocument, parent: QWidget | None = None):
+    def __init__(self, document: EditDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.tool: Tool | None = None
@@ -188,7 +188,7 @@ class ZoomArea(QScrollArea):
 
     zoom_changed = Signal()
 
-    def __init__(self, canvas: EditorCanvas, parent: QWidget | None = None):
+    def __init__(self, canvas: EditorCanvas, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.canvas = canvas
         canvas.area = self

@@ -56,7 +56,7 @@ class EditorDialog(QDialog):
     saved = Signal(object)  # EditResult
 
     def __init__(self, image: QImage, *, title: str, shows_console: bool = False,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("editor.window_title", title=title))
         self.setAccessibleName(tr("editor.window_title", title=title))

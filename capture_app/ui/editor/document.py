@@ -15,7 +15,7 @@ from capture_app.ui.editor.tools.step_marker import StepMarker
 
 
 class _Add(QUndoCommand):
-    def __init__(self, document: EditDocument, annotation: Annotation, text: str):
+    def __init__(self, document: EditDocument, annotation: Annotation, text: str) -> None:
         super().__init__(text)
         self.document, self.annotation = document, annotation
 
@@ -29,7 +29,7 @@ class _Add(QUndoCommand):
 
 
 class _Crop(QUndoCommand):
-    def __init__(self, document: EditDocument, rect: QRect):
+    def __init__(self, document: EditDocument, rect: QRect) -> None:
         super().__init__(tr("editor.tool_crop"))
         self.document, self.new, self.old = document, QRect(rect), QRect(document.crop)
 
@@ -45,7 +45,7 @@ class _Crop(QUndoCommand):
 class EditDocument(QObject):
     changed = Signal()
 
-    def __init__(self, image: QImage, parent: QObject | None = None):
+    def __init__(self, image: QImage, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.original = image.convertToFormat(QImage.Format.Format_RGB32)
         self.annotations: list[Annotation] = []

@@ -65,7 +65,7 @@ class GuideLauncher(QObject):
     fell_back = Signal(str)  # why the text view is used
 
     def __init__(self, parent: QObject | None = None, *, child_env: dict[str, str] | None = None,
-                 available=webview_available):
+                 available=webview_available) -> None:
         super().__init__(parent)
         self._child_env = child_env
         self._available = available

@@ -23,7 +23,7 @@ from capture_app.ui.screen_fit import resize_to_fit
 
 
 class GuideTextWindow(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("console.guide_title"))
         self.setAccessibleName(tr("console.guide_title"))

@@ -20,7 +20,7 @@ class BrowsersProbe(Probe):
     keys = ("browsers.installed", "browsers.default")
     timeout = 6.0
 
-    def __init__(self, host: Host, *, version_timeout: float | None = None):
+    def __init__(self, host: Host, *, version_timeout: float | None = None) -> None:
         self.host = host
         # A browser that hangs on --version costs this long, then the others are still reported.
         self.version_timeout = version_timeout if version_timeout is not None else self.timeout * 0.6

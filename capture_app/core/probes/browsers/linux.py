@@ -7,6 +7,7 @@ import shlex
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from capture_app.core.config import Text
 from capture_app.core.probes.base import Unknown, Value, unknown
@@ -51,7 +52,7 @@ class DesktopEntry:
 
 
 class BrokenEntry(Exception):
-    def __init__(self, problem: str, **params) -> None:
+    def __init__(self, problem: str, **params: Any) -> None:
         super().__init__(problem)
         self.problem = Text(f"probes.entry.{problem}", params)
 
