@@ -84,6 +84,7 @@ class SendingService(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.wake)
         self._network = None
+        self._network_tried = False
         self._worker_changed.connect(self._relay_changed)
         self._worker_progress.connect(self._relay_progress)
         self.last_message: tuple[str, str] | None = None  # what the agent was last told
@@ -98,7 +99,8 @@ class SendingService(QObject):
         from capture_app.core.secrets import install_log_redaction
 
         install_log_redaction(logging.getLogger("capture_app"), logging.getLogger())
-        self._watch_network()
+        # The network is watched once something waits (see _schedule): an empty outbox needs no
+        # network backend (GLib's monitor and its thread) in an app idling in the tray all day.
         self._run(self._startup_work, self._startup_done)
 
     def _startup_work(self):
@@ -162,6 +164,9 @@ class SendingService(QObject):
             self.outbox.close()
 
     def _watch_network(self) -> None:
+        if self._network_tried:
+            return
+        self._network_tried = True
         try:
             from PySide6.QtNetwork import QNetworkInformation
 
@@ -290,6 +295,7 @@ class SendingService(QObject):
             due = None
         delay = MAX_SLEEP_MS
         if due is not None:
+            self._watch_network()  # something waits: send it when the network comes back
             seconds = (due - datetime.now(timezone.utc)).total_seconds()
             delay = int(min(MAX_SLEEP_MS, max(MIN_SLEEP_MS, seconds * 1000)))
         self._timer.start(delay)

@@ -466,3 +466,43 @@ def test_a_refused_request_points_to_the_settings(controller, service, server, q
     outbox.table.selectRow(0)
     assert "Korrigieren Sie die Einstellungen" in outbox.details.text()
     assert outbox.settings_button.isDefault() and not outbox.send_button.isDefault()
+
+
+NETWORK_WATCH = r"""
+import sys
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtNetwork import QNetworkInformation
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from capture_app.core.drafts import DraftStore
+from capture_app.core.paths import AppPaths
+from capture_app.core.config import Config
+from capture_app.ui.sender import SendingService
+root = Path(sys.argv[1])
+paths = AppPaths(root / "data", root / "config", root / "system.toml")
+def run_for(ms):
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+with DraftStore(paths) as store:
+    service = SendingService(Config.load(paths), store)
+    service.start()
+    run_for(1500)
+    print(QNetworkInformation.instance() is not None, flush=True)
+    service.shutdown()
+"""
+
+
+def test_an_empty_outbox_does_not_watch_the_network(tmp_path):
+    """Idling in the tray with nothing to send, the app loads no network backend (GLib's
+    network monitor and its thread, megabytes all day); a waiting report does (see
+    test_network_back_and_start_up_send_what_waits)."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", NETWORK_WATCH, str(tmp_path)], capture_output=True,
+                            text=True, timeout=60, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["False"]
