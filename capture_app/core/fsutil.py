@@ -59,10 +59,12 @@ def atomic_write_text(target: Path, text: str) -> None:
 
 def sanitize_filename(name: str, fallback: str = "datei") -> str:
     """A file name safe on every OS and inside a zip: no separators, no ``..``, NFC, bounded."""
-    name = unicodedata.normalize("NFC", name or "")
+    name = name or ""
+    # Keep only the last path component, whichever separator was used (first, so the rest of
+    # a hostile megabyte-long path is never normalised or split into pieces).
+    name = name[max(name.rfind("/"), name.rfind("\\")) + 1:]
+    name = unicodedata.normalize("NFC", name)
     name = _BIDI_AND_INVISIBLE.sub("", name)
-    # Keep only the last path component, whichever separator was used.
-    name = re.split(r"[/\\]", name)[-1]
     name = _FORBIDDEN.sub("_", name)
     name = name.strip(" .")
     while ".." in name:
