@@ -17,16 +17,12 @@ is a new process, the programs alternate round by round, and the figures are med
 rounds (each round begins with the next program in turn). The app's data folder is one an
 earlier start has used for a few seconds (its caches written, as on an agent's computer after
 the first day); a start hands nothing to the next.
-The app is started the way its ``capture-app`` script starts it (``capture_app.__main__.main``).
+The app is started as ``python -m capture_app`` (what its ``capture-app`` script runs).
 
 Also shown for the app: the CPU time (user + system, all threads, from the process's resource
 usage) of the same start quitting as soon as its first window is up (``--exit-when-shown``;
 with ``--background``: once its event loop runs, just before the tray icon is made). Other work
 on a busy machine sways it far less than the wall-clock time.
-
-Also measured, the same way, to see whether they still pay for themselves on this path: the
-wizard and the tray started without the code cache for dataclasses (core/codecache.py) and
-without switching the garbage collector off at start (``gc.disable()`` in __main__).
 
 Target: the wizard and the tray icon each within 1.5× their bare PySide6 baseline.
 Exit status 1 when a target is missed.
@@ -75,22 +71,6 @@ icon.show()
 app.exec()
 """
 
-# What the capture-app script does, with one of the start-up measures switched off on request.
-APP = r"""
-import sys
-variant, sys.argv = sys.argv[1], ["capture-app", *sys.argv[2:]]
-if variant == "no-codecache":
-    import capture_app.core.codecache as codecache
-    codecache.install = lambda *args, **kwargs: None
-elif variant == "gc-on":
-    import gc
-    switch_off = gc.disable
-    gc.disable = lambda: setattr(gc, "disable", switch_off)  # the first call (at start) skipped
-from capture_app.__main__ import main
-sys.exit(main())
-"""
-
-
 def time_to(desktop: Desktop, kind: str, command: list[str], env: dict) -> float:
     """Milliseconds from spawning ``command`` until the watcher sees ``kind``; then it ends."""
     started = time.monotonic()
@@ -121,8 +101,6 @@ def cpu_to_first_frame(command: list[str], env: dict) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--no-variants", action="store_true",
-                        help="skip the starts without the code cache / the gc switch")
     args = parser.parse_args()
     # An installed app has byte-compiled modules (pip compiles them); a checkout may not.
     subprocess.run([sys.executable, "-m", "compileall", "-q", "capture_app"], check=True, cwd=ROOT,
@@ -133,21 +111,14 @@ def main() -> int:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         starts = {
             "bare_window": ("map", [python, "-c", BARE_WINDOW]),
-            "wizard": ("map", [python, "-c", APP, "as-shipped", "report"]),
+            "wizard": ("map", [python, "-m", "capture_app", "report"]),
             "bare_tray": ("tray", [python, "-c", BARE_TRAY]),
-            "tray": ("tray", [python, "-c", APP, "as-shipped", "--background"]),
+            "tray": ("tray", [python, "-m", "capture_app", "--background"]),
         }
-        if not args.no_variants:
-            starts.update({
-                "wizard_no_codecache": ("map", [python, "-c", APP, "no-codecache", "report"]),
-                "wizard_gc_on": ("map", [python, "-c", APP, "gc-on", "report"]),
-                "tray_no_codecache": ("tray", [python, "-c", APP, "no-codecache", "--background"]),
-                "tray_gc_on": ("tray", [python, "-c", APP, "gc-on", "--background"]),
-            })
-        # The state of an agent's data folder after an earlier start (caches written at 10 s).
+        # The state of an agent's data folder after an earlier start (its caches written).
         earlier = subprocess.Popen([python, "-m", "capture_app", "--background"], env=env, cwd=ROOT,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(12)
+        time.sleep(8)
         earlier.terminate()
         earlier.wait(10)
         samples: dict[str, list[float]] = {name: [] for name in starts}
@@ -179,18 +150,6 @@ def main() -> int:
     figures.update({f"{name}_cpu_ms": round(value) for name, value in cpu_medians.items()})
     figures.update(wizard_ratio=round(ratios["wizard"], 3), tray_ratio=round(ratios["tray"], 3),
                    runs=args.runs)
-    for measure in ("codecache", "gc_off"):
-        if "wizard_no_codecache" not in medians:
-            break
-        key = "no_codecache" if measure == "codecache" else "gc_on"
-        for what in ("wizard", "tray"):
-            gain = 1 - medians[what] / medians[f"{what}_{key}"]
-            cpu_gain = 1 - cpu_medians[what] / cpu_medians[f"{what}_{key}"]
-            figures[f"{what}_{measure}_gain_percent"] = round(100 * gain, 1)
-            figures[f"{what}_{measure}_cpu_gain_percent"] = round(100 * cpu_gain, 1)
-            print(f"{measure} buys the {what} {100 * gain:.1f} % of the time, {100 * cpu_gain:.1f} % "
-                  f"of the CPU time ({medians[f'{what}_{key}']:.0f} ms without, "
-                  f"{medians[what]:.0f} ms with)")
     met = all(ratio <= TARGET_RATIO for ratio in ratios.values())
     print(json.dumps({"benchmark": "startup", "figures": figures,
                       "targets": {"wizard_ratio_max": TARGET_RATIO, "tray_ratio_max": TARGET_RATIO},

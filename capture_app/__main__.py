@@ -79,18 +79,6 @@ def _display_missing() -> bool:
 def main(argv: list[str] | None = None) -> int:
     raw = sys.argv[1:] if argv is None else argv
     args = quick_parse(raw)
-    if args is not None and argv is None:
-        # A window is coming: Python's garbage collector stays off from here on and runs on the
-        # UI thread once the app is up (ui/gc_guard.py). Its dozens of passes over the objects
-        # Qt's bindings create while loading would otherwise delay the first window.
-        import gc
-
-        gc.disable()
-        # Dataclass methods compiled at earlier starts are reused (core/codecache.py).
-        from capture_app.core import codecache
-        from capture_app.core.paths import default_paths
-
-        codecache.install(default_paths().cache_dir)
     if raw[:1] == ["guide-window"]:  # the console guide's own process (capture_app/guide_process.py)
         from capture_app.guide_process import main as guide_window
 

@@ -18,7 +18,6 @@ from capture_app.ui.time_zone import local_timezone_name
 log = logging.getLogger("capture_app")
 # Work the first window does not need waits this long, so it does not hold up the first frame.
 AFTER_FIRST_FRAME_MS = 250
-SAVE_CODE_CACHE_AFTER_MS = 10_000  # by then the start-up's dataclasses exist (core/codecache.py)
 _START = time.perf_counter()
 
 
@@ -384,12 +383,6 @@ class Controller:
 
 
 @functools.lru_cache(maxsize=1)
-def _save_code_cache() -> None:
-    from capture_app.core import codecache
-
-    codecache.save()
-
-
 def _warm_up_capture() -> None:
     from capture_app.ui.capture.grabber import capture_pool
     from capture_app.ui.tasks import run_in_background
@@ -462,6 +455,4 @@ def run(*, start_report: bool = False, language: str | None = None,
         QTimer.singleShot(0, shown)
     QTimer.singleShot(0, lambda: setup_logging(paths))  # after the first window is up
     app.aboutToQuit.connect(controller.shutdown)
-    app.aboutToQuit.connect(_save_code_cache)
-    QTimer.singleShot(SAVE_CODE_CACHE_AFTER_MS, _save_code_cache)
     return app.exec()
