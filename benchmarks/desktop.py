@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import os
 import queue
 import shutil
 import subprocess
@@ -112,7 +111,7 @@ class Desktop:
         env.pop("DBUS_SESSION_BUS_ADDRESS", None)
         return env
 
-    def __enter__(self) -> "Desktop":
+    def __enter__(self) -> Desktop:
         if self.tray and not shutil.which("trayer"):
             raise SystemExit("needs trayer (python3 dev.py test installs it)")
         self.session.__enter__()
