@@ -8,6 +8,7 @@ have their country's length and a valid ISO 13616 check sum.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -152,12 +153,20 @@ def find_pii(text: str) -> list[PiiMatch]:
         return []
     candidates = _ibans(text) + _emails(text) + _phones(text)
     candidates.sort(key=lambda m: (_PRIORITY[m.kind], m.start))
+    # The findings kept, by start; they never overlap, so a candidate only has to be compared
+    # with its neighbours there (a scan of all of them would be quadratic in a text of
+    # thousands of findings).
+    starts: list[int] = []
     taken: list[PiiMatch] = []
     for match in candidates:
-        if any(match.start < other.end and other.start < match.end for other in taken):
+        index = bisect.bisect_right(starts, match.start)
+        if index and taken[index - 1].end > match.start:
             continue
-        taken.append(match)
-    return sorted(taken, key=lambda m: m.start)
+        if index < len(taken) and taken[index].start < match.end:
+            continue
+        starts.insert(index, match.start)
+        taken.insert(index, match)
+    return taken
 
 
 def mask(text: str, matches: list[PiiMatch] | None = None) -> str:

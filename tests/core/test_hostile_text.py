@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import zipfile
 
+import pytest
+
 from capture_app import __version__
-from capture_app.core import console_log
+from capture_app.core import console_log, pii
 from capture_app.core.bundle import build_bundle
 from tests.core.test_bundle import BUILT_AT, filled
 
@@ -34,3 +36,10 @@ def test_a_console_paste_with_lone_surrogates_is_parsed_and_rendered():
     rendered.text.encode("utf-8")
     assert "x \ufffd is undefined" in rendered.text
     assert parsed.count("error") == 1
+
+
+@pytest.mark.timeout(30)
+def test_a_text_with_sixty_thousand_phone_numbers_is_masked_in_linear_time():
+    text = "Rückruf unter +49 30 1234567 erbeten. " * 60_000
+    masked = pii.mask(text)
+    assert masked.count("[TELEFON]") == 60_000 and "1234567" not in masked
