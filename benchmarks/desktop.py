@@ -23,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "journeys"))
+sys.path.insert(0, str(ROOT / "tests"))
 
+from xdisplay import stop  # noqa: E402, F401 - for the benchmarks: end a process they started
 from xsession import XSession  # noqa: E402
 
 

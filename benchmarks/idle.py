@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from desktop import Desktop
+from desktop import Desktop, stop
 from startup import BARE_TRAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,12 +115,7 @@ def main() -> int:
             seconds = time.monotonic() - began
         finally:
             for process in processes.values():
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+                stop(process)
                 process.stderr.close()
     figures: dict[str, float] = {"duration_s": round(seconds, 1), "settle_s": args.settle,
                                  "app_first_start_ever_rss_mb": round(first_rss_kb / 1024, 1)}

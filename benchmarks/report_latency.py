@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from desktop import Desktop
+from desktop import Desktop, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.5
@@ -127,15 +127,6 @@ class Timings:
                     return moment
             time.sleep(0.01)
         raise TimeoutError(f"no '{name}' moment; the app said: {''.join(self.tail)[-2000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
 
 
 def app_round(desktop: Desktop, env: dict, socket_path: str, settle: float,
