@@ -1,0 +1,99 @@
+"""Personal data on a screenshot: the text check's findings, as boxes on the picture.
+
+The words read from the picture (``core.screen_text``) are joined line by line into text, and
+``core.pii.find_pii`` — the same rules as for the report's text: e-mail addresses, German phone
+numbers, IBANs with a valid check sum — looks for personal data in it. A finding is then the union
+of the boxes of the words it covers; so an IBAN written in groups ("DE89 3704 0044 …") or a phone
+number with spaces is one box over all its words. A finding that covers only part of a word
+("E-Mail:erika@…" read as one word) gets the covered share of the word's box, one character
+wider on each side.
+
+Only the kind and the box of a finding are kept, never the text that was read.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from capture_app.core import pii
+from capture_app.core.screen_text import Box, Recognition, Word
+
+
+@dataclass(frozen=True)
+class Place:
+    """One finding on the picture: what it is (``pii.EMAIL`` …) and where, in pixels."""
+
+    kind: str
+    box: Box
+
+
+@dataclass(frozen=True)
+class ScreenshotCheck:
+    """The outcome of checking one screenshot: the places found, and whether the whole picture
+    was read (``reason`` as in ``screen_text.Recognition``: "" when it was)."""
+
+    places: tuple[Place, ...]
+    reason: str = ""
+
+    @property
+    def ran(self) -> bool:
+        from capture_app.core.screen_text import NO_CONTRAST
+
+        return self.reason in ("", NO_CONTRAST)
+
+
+def _lines(words: Iterable[Word]) -> list[list[Word]]:
+    lines: dict[int, list[Word]] = {}
+    for word in words:
+        if word.text:
+            lines.setdefault(word.line, []).append(word)
+    return [lines[key] for key in sorted(lines)]
+
+
+def _part(word: Word, start: int, end: int) -> Box:
+    """The share of ``word``'s box that its characters ``start:end`` take (a character more on
+    each side: letters are not equally wide)."""
+    count = len(word.text)
+    if start <= 0 and end >= count:
+        return word.box
+    per_char = word.box.width / count
+    left = word.box.x + max(0.0, (start - 1) * per_char)
+    right = word.box.x + min(float(word.box.width), (end + 1) * per_char)
+    return Box(int(left), word.box.y, max(1, round(right - int(left))), word.box.height)
+
+
+def places_in_line(line: Sequence[Word], own: Sequence[pii.PiiMatch] = ()) -> list[Place]:
+    """The findings in one line of words (in reading order)."""
+    spans: list[tuple[int, int, Word]] = []
+    parts: list[str] = []
+    pos = 0
+    for word in line:
+        spans.append((pos, pos + len(word.text), word))
+        parts.append(word.text)
+        pos += len(word.text) + 1
+    text = " ".join(parts)
+    found = []
+    for match in pii.find_pii(text):
+        if pii.is_own(match, own):
+            continue  # the agent's own contact data, as in the text check
+        box: Box | None = None
+        for start, end, word in spans:
+            if start < match.end and match.start < end:
+                piece = _part(word, match.start - start, match.end - start)
+                box = piece if box is None else box.union(piece)
+        if box is not None:
+            found.append(Place(match.kind, box))
+    return found
+
+
+def find_places(words: Iterable[Word], own: Sequence[pii.PiiMatch] = ()) -> list[Place]:
+    """Every finding on the picture whose ``words`` were read, line by line."""
+    found: list[Place] = []
+    for line in _lines(words):
+        found += places_in_line(line, own)
+    return found
+
+
+def check(recognition: Recognition, own: Sequence[pii.PiiMatch] = ()) -> ScreenshotCheck:
+    """The places found in what was read, and whether the picture was read completely."""
+    return ScreenshotCheck(tuple(find_places(recognition.words, own)), recognition.reason)

@@ -1,0 +1,79 @@
+"""Findings of the text check on a screenshot, as boxes over the words that were read."""
+from __future__ import annotations
+
+from capture_app.core import pii
+from capture_app.core.screen_text import Box, Recognition, Word
+from capture_app.core.screenshot_pii import check, find_places
+
+
+def line(y, *texts, x=10, gap=8, char=7, height=12, number=0):
+    """Words on one line, laid out left to right like a screen would show them."""
+    words = []
+    for text in texts:
+        words.append(Word(text, Box(x, y, len(text) * char, height), number))
+        x += len(text) * char + gap
+    return words
+
+
+def test_an_iban_in_groups_is_one_box_over_all_its_groups():
+    words = line(40, "IBAN:", "DE89", "3704", "0044", "0532", "0130", "00", "Status", number=3)
+    places = find_places(words)
+    assert [p.kind for p in places] == [pii.IBAN]
+    first, last = words[1], words[6]
+    assert places[0].box == first.box.union(last.box)
+
+
+def test_a_phone_number_with_spaces_is_one_box():
+    words = line(80, "Tel.:", "+49", "30", "2206623", "33", "Raum", "4.12", number=1)
+    places = find_places(words)
+    assert [p.kind for p in places] == [pii.PHONE]
+    assert places[0].box == words[1].box.union(words[4].box)
+
+
+def test_an_e_mail_glued_to_its_label_gets_the_share_of_the_word_it_takes():
+    word = Word("E-Mail:erika.muster@example.de", Box(100, 10, 300, 12), 0)
+    (place,) = find_places([word])
+    assert place.kind == pii.EMAIL
+    assert place.box.right == 400
+    assert 100 < place.box.x < 100 + 300 * 7 / 30  # the label is left out, bar a character
+    assert place.box.x <= 100 + 300 * 6 / 30
+
+
+def test_the_same_rules_as_the_text_check_no_checksum_no_iban():
+    # The check sum is wrong by one digit: the text check finds no IBAN there, neither does this
+    # (what it finds instead, it finds here too).
+    words = ["IBAN", "DE89", "3704", "0044", "0532", "0130", "01"]
+    kinds = [p.kind for p in find_places(line(10, *words))]
+    assert pii.IBAN not in kinds
+    assert kinds == [m.kind for m in pii.find_pii(" ".join(words))]
+    # Dates, times, version numbers and order numbers are no phone numbers.
+    assert find_places(line(10, "14.03.2026", "10:30", "v6.11.3", "Auftrag", "000123456")) == []
+
+
+def test_words_on_different_lines_are_not_joined():
+    words = line(10, "Konto", "DE89", "3704", "0044", number=0) + line(
+        30, "32", "0130", "00", number=1)
+    assert find_places(words) == []
+
+
+def test_several_findings_on_one_line_and_on_several_lines():
+    words = (line(10, "erika@example.de", "und", "max@example.org", number=0)
+             + line(30, "Mobil", "0171", "2345678", number=1))
+    kinds = [p.kind for p in find_places(words)]
+    assert kinds == [pii.EMAIL, pii.EMAIL, pii.PHONE]
+
+
+def test_the_agents_own_contact_data_is_not_proposed():
+    words = line(10, "Von:", "agent@musterbank.de", "An:", "kunde@example.de")
+    own = [pii.PiiMatch(pii.EMAIL, 0, 19, "agent@musterbank.de")]
+    places = find_places(words, own)
+    assert len(places) == 1 and places[0].box.x == words[3].box.x
+
+
+def test_the_check_keeps_no_text_and_says_whether_the_picture_was_read_completely():
+    words = tuple(line(10, "erika@example.de"))
+    done = check(Recognition(words))
+    assert done.ran and len(done.places) == 1
+    assert "erika" not in repr(done)
+    cut_short = check(Recognition(words, reason="time_limit"))
+    assert not cut_short.ran and len(cut_short.places) == 1
