@@ -11,8 +11,9 @@ import os
 import plistlib
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from xml.parsers.expat import ExpatError
 
 from capture_app import APP_NAME
@@ -143,7 +144,7 @@ class WindowsRunKey:
 # --- Linux and other XDG desktops -------------------------------------------------------------
 
 
-def xdg_autostart_dir(env: dict[str, Any] | None = None) -> Path:
+def xdg_autostart_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
     return Path(base) / "autostart"
@@ -177,7 +178,7 @@ class _AutostartFile:
     def is_enabled(self) -> bool:
         return self.command() is not None
 
-    def command(self) -> None:
+    def command(self) -> object:
         raise NotImplementedError
 
     def _write(self, data: bytes) -> None:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from capture_app.core import filetypes as ft
@@ -92,7 +93,7 @@ class ReviewItem:
     problem: str = ""
 
 
-class Review(list):
+class Review(list[ReviewItem]):
     """``list[ReviewItem]`` in sending order, with the total the transport limit is checked against."""
 
     @property
@@ -258,14 +259,14 @@ def review_items(report: Report, locate: Locate, language: str | None = None, *,
     for entry in planned[:3]:
         review.append(_review_item(entry, lang))
     for item in report.evidence:  # report order, excluded ones in their place
-        entry = by_key.get(f"evidence:{item.id}")
-        if entry is None:
+        found = by_key.get(f"evidence:{item.id}")
+        if found is None:
             folder = FOLDERS.get(item.kind, "other")
             review.append(ReviewItem(f"evidence:{item.id}", item.title or item.filename,
                                      f"{folder}/{sanitize_filename(item.filename)}", item.size,
                                      item.media_type, excluded=True, evidence_id=item.id))
         else:
-            review.append(_review_item(entry, lang))
+            review.append(_review_item(found, lang))
     for entry in planned[3 + len(sent.evidence):]:
         review.append(_review_item(entry, lang))
     entries = [BundleEntry(e.name, e.size, e.sha256, e.media_type) for e in planned]
@@ -283,7 +284,8 @@ def _review_item(entry: _Planned, lang: str) -> ReviewItem:
     else:
         title = tr(f"bundle.review.{entry.key}", language=lang)
     problem_key = _problem(entry)
-    problem = tr(problem_key, language=lang, name=entry.item.filename) if problem_key else ""
+    shown_name = entry.item.filename if entry.item else entry.name
+    problem = tr(problem_key, language=lang, name=shown_name) if problem_key else ""
     return ReviewItem(entry.key, title, entry.name, entry.size, entry.media_type,
                       evidence_id=entry.item.id if entry.item else None,
                       problem_key=problem_key, problem=problem)
@@ -310,7 +312,7 @@ def build_bundle(report: Report, locate: Locate, out_path: Path | str, *, app_ve
     for entry in planned:
         problem = _problem(entry)
         if problem:
-            raise BundleError(problem, name=entry.item.filename)
+            raise BundleError(problem, name=entry.item.filename if entry.item else entry.name)
     stamp = _zip_timestamp(moment, report.agent_timezone)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -348,7 +350,7 @@ class _SourceError(Exception):
         self.name = name
 
 
-def _write_zip(handle, planned: list[_Planned], stamp, manifest_for) -> list[BundleEntry]:
+def _write_zip(handle: Any, planned: list[_Planned], stamp: Any, manifest_for: Any) -> list[BundleEntry]:
     entries: list[BundleEntry] = []
     with zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
         for entry in planned:
@@ -366,9 +368,10 @@ def _write_zip(handle, planned: list[_Planned], stamp, manifest_for) -> list[Bun
     return entries
 
 
-def _stream_into(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: _Planned):
+def _stream_into(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: _Planned) -> Any:
     """Copy a file into the zip in chunks, hashing what is actually written."""
     name = entry.item.filename if entry.item else entry.name
+    assert entry.source is not None  # streamed entries come from a file
     try:
         source = entry.source.open("rb")
     except OSError as exc:
@@ -386,7 +389,7 @@ def _stream_into(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: _Planne
     return size, entry.sha256
 
 
-def _chunks(source, name: str):
+def _chunks(source: Any, name: str) -> Any:
     while True:
         try:
             chunk = source.read(CHUNK)
@@ -397,7 +400,7 @@ def _chunks(source, name: str):
         yield chunk
 
 
-def _zip_info(name: str, media_type: str, stamp) -> zipfile.ZipInfo:
+def _zip_info(name: str, media_type: str, stamp: Any) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=stamp)
     # PNG/JPEG are compressed already: storing them is as small and much faster.
     info.compress_type = (zipfile.ZIP_STORED if media_type in ft.COMPRESSED_MEDIA_TYPES
@@ -416,7 +419,7 @@ def _zip_timestamp(moment: datetime, zone_name: str) -> tuple[int, int, int, int
             moment.second)
 
 
-def _hash_handle(handle) -> tuple[int, str]:
+def _hash_handle(handle: Any) -> tuple[int, str]:
     handle.seek(0)
     digest = hashlib.sha256()
     size = 0

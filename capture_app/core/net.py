@@ -87,7 +87,8 @@ class CredentialSafeSession(requests.Session):
         self.trust_env = False
         self._environment: dict[str, tuple[float, dict[str, Any]]] = {}
 
-    def request(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+    def request(  # type: ignore[override]  # takes what Session.request takes, passes it on
+            self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
         if not self.proxies and kwargs.get("proxies") is None:
             kwargs["proxies"] = self.environment_proxies(url)
         return super().request(method, url, *args, **kwargs)
@@ -112,7 +113,7 @@ class CredentialSafeSession(requests.Session):
                 if name.lower() in {h.lower() for h in self.credential_headers}:
                     del prepared_request.headers[name]
             return  # and no .netrc credentials for a host the agent never configured
-        super().rebuild_auth(prepared_request, response)
+        super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
 
 
 def make_session(*, proxy_url: str = "", proxy_user: str = "", proxy_password: Secret | None = None,
@@ -254,7 +255,7 @@ def network_cause(exc: BaseException) -> str:
     import errno
 
     seen = set()
-    pending: list[BaseException] = [exc]
+    pending: list[BaseException | None] = [exc]
     while pending:
         current = pending.pop(0)
         if current is None or id(current) in seen:

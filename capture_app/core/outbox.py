@@ -29,6 +29,7 @@ import random
 import shutil
 import socket
 import sqlite3
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -36,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from capture_app.core import i18n
 from capture_app.core.errors import UserFacingError
@@ -262,7 +263,7 @@ def backoff_delay(attempts: int, retry_after: float | None, rng: random.Random) 
     delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
     if retry_after is not None and retry_after > 0:
         delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER_SECONDS))
-    return delay
+    return cast("float", delay)
 
 
 def new_owner() -> str:
@@ -301,6 +302,8 @@ def _is_zombie(pid: int) -> bool:
 
 def _windows_process_alive(pid: int) -> bool:
     # os.kill(pid, 0) would terminate the process on Windows.
+    if sys.platform != "win32":
+        return False
     try:
         import ctypes
 
@@ -403,7 +406,7 @@ class Outbox:
         self._durable = True
         self._commits = 0
         self._checkpointer = WalCheckpointer(self.paths.drafts_db)
-        self._conn = self._open(self.paths.drafts_db)
+        self._conn: sqlite3.Connection | None = self._open(self.paths.drafts_db)
 
     # -- lifecycle
 
@@ -449,7 +452,7 @@ class Outbox:
 
     @property
     def bundles_dir(self) -> Path:
-        return self.paths.data_dir / "outbox"
+        return cast("Path", self.paths.data_dir / "outbox")
 
     def bundle_path(self, report_id: str) -> Path:
         from capture_app.core.drafts import check_id
@@ -500,7 +503,7 @@ class Outbox:
         except sqlite3.Error as exc:  # busy or full disk: the next backstop tries again
             log.info("backstop checkpoint of %s failed: %s", self.paths.drafts_db.name, exc)
 
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple]:
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             if self._conn is None:
                 raise OutboxError("sending.outbox.closed")
@@ -844,7 +847,7 @@ class Outbox:
     def state(self, report_id: str) -> str | None:
         rows = self._read("SELECT state FROM reports WHERE id = ?", (report_id,))
         if rows:
-            return rows[0][0]
+            return cast("str | None", rows[0][0])
         if self._read("SELECT 1 FROM receipts WHERE report_id = ?", (report_id,)):
             return "sent"
         return None
@@ -951,7 +954,7 @@ def next_working_day_start(since: datetime, hours: Any) -> datetime | None:
     for offset in range(1, 31):
         period = hours.period_on(day + timedelta(days=offset))
         if period is not None:
-            return period.opens
+            return cast("datetime | None", period.opens)
     return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 from capture_app.core.screenshot import ScreenshotError
@@ -99,7 +99,7 @@ def _unwrap(reply: Any, error_type: Any) -> str:
         if error.name in _UNAVAILABLE:
             raise ScreenshotError("screenshot.portal_unavailable", detail=error.name)
         raise ScreenshotError("screenshot.portal_failed", detail=f"{error.name}: {error.data}"[:200])
-    return reply.body[0]
+    return cast("str", reply.body[0])
 
 
 def _wait(conn: Any, queue: Any, handle: str, timeout: float) -> Any:

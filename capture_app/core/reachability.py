@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from capture_app.core.config import Text
@@ -79,7 +79,7 @@ def resolve(host: str, port: int, timeout: float, *, kind: int = socket.SOCK_STR
         raise TimeoutError
     if "error" in box:
         raise box["error"]
-    return box["result"]
+    return cast("list[tuple[Any, ...]]", box["result"])
 
 
 def _connect(targets: list[tuple[str, int]], timeout: float) -> socket.socket:
@@ -141,7 +141,7 @@ def proxy_for(url: str) -> str | None:
     return urllib.request.getproxies().get(parts.scheme)
 
 
-def format_name(name: str) -> str:
+def format_name(name: Any) -> str:
     """``getpeercert()``'s issuer tuple as ``CN=…, O=…, C=…``."""
     parts = []
     for rdn in name or ():

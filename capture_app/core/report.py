@@ -10,7 +10,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 SCHEMA_VERSION = 1
 
@@ -178,7 +178,7 @@ class Report:
             raise ReportFormatError("report.format_newer_version", version=version)
         if not isinstance(data.get("id"), str) or not data["id"]:
             raise ReportFormatError("report.format_no_id")
-        return _build(cls, data)
+        return cast("Report", _build(cls, data))
 
     def evidence_item(self, item_id: str) -> EvidenceItem | None:
         return next((item for item in self.evidence if item.id == item_id), None)

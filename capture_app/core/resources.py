@@ -9,7 +9,7 @@ import json
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from capture_app.core import tomlcache
 
@@ -48,4 +48,4 @@ def load_toml(*parts: str) -> dict[str, Any]:
 
 
 def load_json(*parts: str) -> dict[str, Any]:
-    return json.loads(read_text(*parts))
+    return cast("dict[str, Any]", json.loads(read_text(*parts)))

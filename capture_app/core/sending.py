@@ -7,6 +7,7 @@ and in a plain process. It never holds a database lock while the network is in u
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from capture_app.core.outbox import Claim, Outbox, Outcome
 from capture_app.core.secrets import SecretStore, http_account, proxy_account, smtp_account
@@ -69,7 +70,7 @@ def http_auth(config: Any) -> str:
     A profile's account always has a password (django-helpdesk) or an API token (the others)."""
     profile = config.get("http.profile") or "generic"
     if profile == "generic":
-        return config.get("http.auth")
+        return cast("str", config.get("http.auth"))
     from capture_app.core.transports.helpdesk import secret_kind
 
     return "basic" if secret_kind(profile) == "password" else "bearer"
@@ -111,7 +112,7 @@ def transport_from_config(config: Any, secrets: SecretStore, *, export_folder: P
             title=config.get("http.field_title"), body=config.get("http.field_body"),
             requester_email=config.get("http.field_email"), files=config.get("http.field_files"),
             json=config.get("http.field_json"), bundle=config.get("http.field_bundle"))
-        settings = HttpSettings(
+        http_settings = HttpSettings(
             endpoint=endpoint, profile=config.get("http.profile") or "generic",
             queue=str(config.get("http.queue") or ""), request_type=str(config.get("http.request_type") or ""),
             constant_fields=_pairs(config.get("http.constant_fields")),
@@ -125,9 +126,9 @@ def transport_from_config(config: Any, secrets: SecretStore, *, export_folder: P
         secret = None if auth == "none" else secrets.get(
             http_account(endpoint, auth, user if auth == "basic" else ""))
         proxy_password = None
-        if settings.proxy_url and settings.proxy_user:
-            proxy_password = secrets.get(proxy_account(settings.proxy_url, settings.proxy_user))
-        return HttpTransport(settings, secret, proxy_password=proxy_password)
+        if http_settings.proxy_url and http_settings.proxy_user:
+            proxy_password = secrets.get(proxy_account(http_settings.proxy_url, http_settings.proxy_user))
+        return HttpTransport(http_settings, secret, proxy_password=proxy_password)
     folder = Path(config.get("export.folder") or export_folder or default_export_folder())
     if kind == "mail_client":
         from capture_app.core.transports.mail_client import MailClientTransport
@@ -185,9 +186,10 @@ class OutboxSender:
         self.current_report_id = claim.report_id
         if progress is no_progress and self.on_progress is not None:
             report = self.on_progress
-            progress = lambda done, total, rid=claim.report_id: report(rid, done, total)  # noqa: E731
+            progress = functools.partial(report, claim.report_id)
         if setup_error is not None:
             return self.outbox.fail(claim, setup_error)
+        assert transport is not None  # made above, or its failure returned
         try:
             bundle = self.ensure_bundle(claim)
             heartbeat = self._heartbeat(claim, progress)
@@ -195,7 +197,8 @@ class OutboxSender:
                 from capture_app.core.transports.helpdesk import History
 
                 history = History(claim.attempts - 1, claim.ambiguous, claim.tickets)
-                receipt = transport.send(bundle, claim.report, heartbeat, history=history)
+                # only the transports that say so (accepts_history) take the earlier attempts
+                receipt = cast("Any", transport).send(bundle, claim.report, heartbeat, history=history)
             else:
                 receipt = transport.send(bundle, claim.report, heartbeat)
         except TransportError as exc:

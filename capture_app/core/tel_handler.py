@@ -22,7 +22,7 @@ from typing import Any
 TIMEOUT_S = 5
 
 
-def linux_handler(run: Callable[..., Any] = subprocess.run, which: Callable = shutil.which) -> str:
+def linux_handler(run: Callable[..., Any] = subprocess.run, which: Callable[[str], str | None] = shutil.which) -> str:
     """The desktop file that opens ``tel:`` links, or "" when there is none."""
     tool = which("xdg-mime")
     if not tool:

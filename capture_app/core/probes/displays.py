@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from capture_app.core.probes.base import Probe, ProbeFailed, Value
 from capture_app.core.probes.commands import CommandError
@@ -33,7 +34,7 @@ def parse_xrandr_monitors(text: str) -> list[Screen]:
     return [Screen(int(w), int(h)) for w, h in _MONITOR.findall(text)]
 
 
-def parse_system_profiler_displays(entries: Sequence[dict]) -> list[Screen]:
+def parse_system_profiler_displays(entries: Sequence[dict[str, Any]]) -> list[Screen]:
     screens = []
     for gpu in entries:
         for display in gpu.get("spdisplays_ndrvs", []) or []:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from capture_app.core.config import Text
 from capture_app.core.probes.base import Probe, ProbeFailed, Value, windows_registry
@@ -53,7 +54,7 @@ class _DeviceProbe(Probe):
     def _windows(self) -> list[str]:
         raise NotImplementedError
 
-    def _mac(self, entries: list) -> list[str]:
+    def _mac(self, entries: list[Any]) -> list[str]:
         raise NotImplementedError
 
     def _linux(self) -> list[str]:
@@ -66,7 +67,7 @@ class CameraProbe(_DeviceProbe):
     keys = (key,)
     profiler_type = "SPCameraDataType"
 
-    def _mac(self, entries: list) -> list[str]:
+    def _mac(self, entries: list[Any]) -> list[str]:
         return [str(entry.get("_name", "")) for entry in entries]
 
     def _linux(self) -> list[str]:
@@ -113,7 +114,7 @@ class MicrophoneProbe(_DeviceProbe):
     keys = (key,)
     profiler_type = "SPAudioDataType"
 
-    def _mac(self, entries: list) -> list[str]:
+    def _mac(self, entries: list[Any]) -> list[str]:
         return [str(item.get("_name", "")) for group in entries
                 for item in group.get("_items", []) or []
                 if isinstance(item, dict) and item.get("coreaudio_device_input")]

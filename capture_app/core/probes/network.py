@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Mapping
+from typing import Any
 
 from capture_app.core.config import Text
 from capture_app.core.probes.base import Probe, Value
@@ -13,7 +14,7 @@ STEP_KEYS = {"dns": "network.dns", "tcp": "network.tcp", "proxy": "network.proxy
              "tls": "network.tls", "http": "network.http"}
 
 
-def _step_value(step) -> Value:
+def _step_value(step: Any) -> Value:
     return step.detail if step.ok else Text("probes.reach.failed", {"reason": step.detail})
 
 
@@ -24,7 +25,7 @@ class InstanceReachabilityProbe(Probe):
                  "network.rtt")
 
     def __init__(self, url: str, *, step_timeout: float = 5.0,
-                 ssl_context: ssl.SSLContext | None = None, proxy=None) -> None:
+                 ssl_context: ssl.SSLContext | None = None, proxy: Any = None) -> None:
         self.url = url.strip()
         self.step_timeout = step_timeout
         self.ssl_context = ssl_context

@@ -9,9 +9,10 @@ on real machines, and so that an agent can hand in an export when the app cannot
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 HIVES = {
     "HKEY_LOCAL_MACHINE": "HKLM", "HKEY_CURRENT_USER": "HKCU", "HKEY_CLASSES_ROOT": "HKCR",
@@ -38,7 +39,9 @@ def _normalise(key: str) -> str:
 class WindowsRegistry:
     """The live registry (Windows only; ``winreg`` is imported on first use)."""
 
-    def _open(self, key: str):
+    def _open(self, key: str) -> Any:
+        if sys.platform != "win32":
+            raise OSError("the registry exists on Windows only")
         import winreg
 
         hive, _, sub = _normalise(key).partition("\\")
@@ -49,6 +52,8 @@ class WindowsRegistry:
         return winreg.OpenKey(roots[hive], sub, 0, access)
 
     def value(self, key: str, name: str) -> str | int | None:
+        if sys.platform != "win32":
+            return None
         import winreg
 
         try:
@@ -65,6 +70,8 @@ class WindowsRegistry:
         return None
 
     def subkeys(self, key: str) -> list[str]:
+        if sys.platform != "win32":
+            return []
         import winreg
 
         names = []

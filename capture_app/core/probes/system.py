@@ -5,6 +5,7 @@ import functools
 import platform
 import re
 from collections.abc import Mapping
+from typing import cast
 
 from capture_app.core.config import Text
 from capture_app.core.probes.base import Probe, ProbeFailed, Value, unknown, windows_registry
@@ -25,7 +26,7 @@ def _command_output(host: Host, argv: list[str], timeout: float) -> str:
         raise ProbeFailed(exc.reason_key, **exc.params) from None
     if result.returncode != 0:
         raise ProbeFailed("command_status", command=argv[0], code=result.returncode)
-    return result.stdout
+    return cast("str", result.stdout)
 
 
 def parse_os_release(text: str) -> dict[str, str]:
@@ -142,9 +143,9 @@ class ProcessorProbe(Probe):
             if match:
                 model = " ".join(match.group(1).split())
                 break
-        cores = len(re.findall(r"^processor\s*:", text, re.MULTILINE))
+        count = len(re.findall(r"^processor\s*:", text, re.MULTILINE))
         return {"cpu.model": model or unknown("not_reported"),
-                "cpu.cores": str(cores) if cores else unknown("not_reported")}
+                "cpu.cores": str(count) if count else unknown("not_reported")}
 
 
 def gigabytes(size: int) -> str:

@@ -14,6 +14,8 @@ def available(host: Host) -> bool:
 
 
 def total_memory() -> int | None:
+    if sys.platform != "win32":
+        return None
     import ctypes
     from ctypes import wintypes
 
@@ -32,6 +34,8 @@ def total_memory() -> int | None:
 
 
 def has_battery() -> bool | None:
+    if sys.platform != "win32":
+        return None
     import ctypes
     from ctypes import wintypes
 

@@ -18,7 +18,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from capture_app.core.fsutil import unique_name
 from capture_app.core.i18n import tr
@@ -112,7 +112,7 @@ class BundleContents:
     @property
     def manifest(self) -> dict[str, Any]:
         self._open()
-        return self._manifest
+        return cast("dict[str, Any]", self._manifest)
 
     @property
     def entries(self) -> dict[str, Any]:

@@ -47,7 +47,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, urljoin
 
 from capture_app.core.report import Report, iso
@@ -153,8 +153,8 @@ class Client:
         return urljoin(self.base, path.lstrip("/"))
 
     def request(self, method: str, path: str, *, json_body: Any = None, data: Any = None,
-                headers: dict[str, Any] | None = None, params: dict | None = None, ambiguous_if_lost: bool = False,
-                ok: Iterable[int] = ()) -> tuple[int, Any]:
+                headers: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+                ambiguous_if_lost: bool = False, ok: Iterable[int] = ()) -> tuple[int, Any]:
         """(status, parsed JSON or text); raises TransportError for anything but 2xx/``ok``."""
         import requests
 
@@ -213,7 +213,7 @@ class _Watched:
         data = self._body.read(size)
         if not data:
             self._on_done()
-        return data
+        return cast("bytes", data)
 
     def __len__(self) -> int:
         return int(self.len or 0)
@@ -231,7 +231,7 @@ class _Counting:
             self.len -= len(data)
             self._client.sent += len(data)
             self._client.progress(min(self._client.sent, self._client.total), self._client.total)
-        return data
+        return cast("bytes", data)
 
 
 def lost_after_sending(exc: BaseException) -> bool:
@@ -306,7 +306,8 @@ class DjangoHelpdesk(Profile):
     needs_queue = True
 
     def uploads(self, members: list[Member]) -> list[Upload]:
-        result, taken = [], set()
+        result: list[Upload] = []
+        taken: set[str] = set()
         for member in members:
             name = member.filename
             suffix = PurePosixPath(name).suffix.lower()

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 from urllib.parse import urljoin
 
 from capture_app.core.report import Report, iso, utc_now
@@ -268,11 +268,11 @@ class HttpTransport(Transport):
                 try:
                     # A small body is built in memory at once (one send()); a large one is
                     # streamed. Both are the same bytes (tests compare them).
-                    body = _small_body(parts, boundary)
+                    body: _SentBytes | _HashingBody | None = _small_body(parts, boundary)
                     if body is None:
                         encoder = _streaming_body(parts, boundary)
                         total, content_type = int(encoder.len), encoder.content_type
-                    else:
+                    elif isinstance(body, _SentBytes):
                         total, content_type = body.sent, body.content_type
                     limit = self.size_limit()
                     if limit and total > limit:
@@ -443,7 +443,7 @@ class _HashingBody:
             self._digest.update(data)
             self.sent += len(data)
             self._progress(self.sent, self.total)
-        return data
+        return cast("bytes", data)
 
     def sha256(self) -> str:
         return self._digest.hexdigest()
@@ -452,7 +452,10 @@ class _HashingBody:
 class _SentBytes(bytes):
     """A small body held in memory, with what the receipt needs."""
 
-    def __new__(cls, data: bytes, digest: str, content_type: str = "") -> Any:
+    _digest: str
+    content_type: str
+
+    def __new__(cls, data: bytes, digest: str, content_type: str = "") -> _SentBytes:
         value = super().__new__(cls, data)
         value._digest = digest
         value.content_type = content_type

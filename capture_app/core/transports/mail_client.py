@@ -96,6 +96,8 @@ RegistryReader = Callable[[str, str, str], "str | None"]  # (root, key path, val
 
 
 def _read_registry(root: str, path: str, name: str) -> str | None:
+    if sys.platform != "win32":
+        return None
     try:
         import winreg
     except ImportError:
@@ -194,7 +196,7 @@ class MailClientTransport(Transport):
                  outlook: Callable[[], str | None] | None = None,
                  launch: Callable[[list[str]], None] | None = None,
                  clock: Callable[[], datetime] = utc_now,
-                 send_mail: Callable[[], object] | None = None,
+                 send_mail: Callable[[], Callable[..., int] | None] | None = None,
                  windows_facts: Callable[[], WindowsMailFacts] | None = None) -> None:
         self.recipient = recipient.strip()
         self.folder = Path(folder)
@@ -209,7 +211,7 @@ class MailClientTransport(Transport):
             from capture_app.core.transports.mapi import load_send_mail
 
             send_mail = load_send_mail
-        self.load_send_mail = send_mail  # gives MAPISendMailW or None
+        self.load_send_mail: Callable[[], Callable[..., int] | None] = send_mail  # MAPISendMailW or None
 
     def send(self, bundle_path: Path, report: Report, progress: Progress = no_progress) -> Receipt:
         if not self.recipient:

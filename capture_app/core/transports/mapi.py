@@ -16,6 +16,7 @@ import ctypes
 from collections.abc import Callable
 from ctypes import POINTER, Structure, c_uint32, c_void_p, c_wchar_p
 from dataclasses import dataclass
+from typing import cast
 
 ULONG = c_uint32
 FLAGS = c_uint32
@@ -106,7 +107,7 @@ def load_send_mail() -> SendMail | None:
         return None
     function.argtypes = SEND_MAIL_ARGTYPES
     function.restype = SEND_MAIL_RESTYPE
-    return function
+    return cast("Callable[..., int] | None", function)
 
 
 def send_mail_dialog(send_mail: SendMail, recipient: str, subject: str, body: str,

@@ -191,6 +191,7 @@ class SmtpTransport(Transport):
         settings = self.settings
         context = self._context or tls_context()
         host = settings.host.strip()
+        server: _ProgressSMTP | _ProgressSMTPSSL
         try:
             if settings.security == "ssl":
                 server = _ProgressSMTPSSL(host, settings.port, timeout=settings.timeout, context=context)
@@ -219,14 +220,15 @@ class SmtpTransport(Transport):
             if _timed_out(exc):
                 raise TemporaryTransportError("sending.smtp.timeout", host=host, port=settings.port,
                                               reason=_reason(exc)) from None
-            if tls_failure(exc) is not None:
-                tls = tls_failure(exc)
+            tls = tls_failure(exc)
+            if tls is not None:
                 raise PermanentTransportError(tls_reason_key(tls), host=f"{host}:{settings.port}",
                                               reason=_reason(tls)) from None
             raise TemporaryTransportError("sending.smtp.unreachable", host=host, port=settings.port,
                                           reason=_reason(exc)) from None
         if settings.user:
             try:
+                assert self._password is not None  # checked in send() before connecting
                 _login_once(server, settings.user, self._password.reveal())
             except smtplib.SMTPAuthenticationError as exc:
                 server.close()
@@ -246,7 +248,7 @@ class SmtpTransport(Transport):
         return _Session(server)
 
 
-class _ProgressMixin:
+class _ProgressMixin(smtplib.SMTP):
     """smtplib sends the whole message in one ``send``; here it goes in slices with progress."""
 
     progress: Callable[[int], None] | None = None
@@ -273,10 +275,10 @@ class _ProgressSMTPSSL(_ProgressMixin, smtplib.SMTP_SSL):
 
 
 class _Session:
-    def __init__(self, server: smtplib.SMTP) -> None:
+    def __init__(self, server: _ProgressSMTP | _ProgressSMTPSSL) -> None:
         self.server = server
 
-    def __enter__(self) -> smtplib.SMTP:
+    def __enter__(self) -> _ProgressSMTP | _ProgressSMTPSSL:
         return self.server
 
     def __exit__(self, *exc: object) -> None:
@@ -340,7 +342,7 @@ def _announced_size(server: smtplib.SMTP) -> int:
     return int(value) if value.isdigit() else 0
 
 
-def _server_text(text: str) -> str:
+def _server_text(text: str | bytes) -> str:
     from capture_app.core.net import clean_reason
 
     if isinstance(text, bytes):
@@ -354,7 +356,7 @@ def _reason(exc: BaseException) -> str:
     return clean_reason(f"{type(exc).__name__}: {exc}", 200)
 
 
-def _answer_error(code: int, text: str, key: str) -> TransportError:
+def _answer_error(code: int, text: str | bytes, key: str) -> TransportError:
     reason = f"{code} {_server_text(text)}".strip()
     if code == 552 or code == 523:
         return PermanentTransportError("sending.smtp.too_large_server", reason=reason)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from capture_app.core.config import Text
-from capture_app.core.probes.base import Value, is_unknown, unknown
+from capture_app.core.probes.base import Value, unknown
 
 # The browsers Flexperto's customers and advisors use, in the order they are listed.
 BROWSERS = {
@@ -39,7 +39,7 @@ def browser_values(findings: Findings) -> dict[str, Value]:
         versions = [b.version for b in findings.installed if b.id == browser_id]
         if not versions:
             continue
-        known = list(dict.fromkeys(v for v in versions if not is_unknown(v)))
+        known = list(dict.fromkeys(v for v in versions if isinstance(v, str)))
         values[f"browsers.{browser_id}"] = "; ".join(known) if known else versions[0]
         listed.append(f"{BROWSERS[browser_id]} {'; '.join(known)}".strip() if known
                       else BROWSERS[browser_id])

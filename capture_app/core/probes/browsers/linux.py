@@ -7,7 +7,7 @@ import shlex
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from capture_app.core.config import Text
 from capture_app.core.probes.base import Unknown, Value, unknown
@@ -160,7 +160,7 @@ def default_desktop_id(host: Host, timeout: float) -> str | None:
         result = host.command(["xdg-settings", "get", "default-web-browser"], timeout)
         answer = result.stdout.strip()
         if result.returncode == 0 and answer.endswith(".desktop"):
-            return answer[:-len(".desktop")]
+            return cast("str | None", answer[:-len(".desktop")])
     except CommandError:
         pass
     return _from_mimeapps(host)
@@ -199,6 +199,7 @@ def find_browsers(host: Host, version_timeout: float) -> Findings:
     default_thread.start()
     files = desktop_files(host)
     candidates: list[tuple[str, str, DesktopEntry | None, Unknown | None]] = []
+    entry: DesktopEntry | None
     for desktop_id, path in files.items():
         try:
             entry = parse_desktop_entry(path)
@@ -209,9 +210,9 @@ def find_browsers(host: Host, version_timeout: float) -> Findings:
             continue
         if entry.fields.get("Hidden", "").lower() == "true":
             continue  # the agent or the system removed it
-        browser_id = browser_of(desktop_id, entry)
-        if browser_id:
-            candidates.append((browser_id, desktop_id, entry, None))
+        known_id = browser_of(desktop_id, entry)
+        if known_id:
+            candidates.append((known_id, desktop_id, entry, None))
 
     versions: dict[int, Value] = {}
 
@@ -248,11 +249,11 @@ def find_browsers(host: Host, version_timeout: float) -> Findings:
                 entry = parse_desktop_entry(files[default_id])
             except BrokenEntry:
                 entry = None
-        browser_id = browser_of(default_id, entry)
+        default_browser = browser_of(default_id, entry)
         from capture_app.core.probes.browsers.found import BROWSERS
 
-        default = BROWSERS[browser_id] if browser_id else (
-            entry.fields.get("Name") if entry and entry.fields.get("Name") else default_id)
+        name = entry.fields.get("Name") if entry else None
+        default = BROWSERS[default_browser] if default_browser else (name or default_id)
     return Findings(installed, default)
 
 

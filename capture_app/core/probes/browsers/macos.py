@@ -34,17 +34,18 @@ def find_browsers(host: Host, version_timeout: float) -> Findings:
                                   "Brave Browser": "brave"}.get(bundle.stem, bundle.stem.lower())
                     installed.append(InstalledBrowser(browser_id, failed.unknown, str(bundle)))
                 continue
-            browser_id = BUNDLE_IDS.get(str(info.get("CFBundleIdentifier", "")).lower())
-            if browser_id is None or browser_id in seen:
+            bundle_browser = BUNDLE_IDS.get(str(info.get("CFBundleIdentifier", "")).lower())
+            if bundle_browser is None or bundle_browser in seen:
                 continue
-            seen.add(browser_id)
+            seen.add(bundle_browser)
             version = info.get("CFBundleShortVersionString") or info.get("CFBundleVersion")
             value: Value = str(version) if version else unknown("not_reported")
-            installed.append(InstalledBrowser(browser_id, value, str(bundle)))
+            installed.append(InstalledBrowser(bundle_browser, value, str(bundle)))
     return Findings(installed, _default(host))
 
 
 def _default(host: Host) -> Value:
+    assert host.mac is not None, "a macOS host reads the Launch Services settings"
     try:
         handlers = host.mac.user_plist(LAUNCH_SERVICES).get("LSHandlers", [])
     except ProbeFailed:

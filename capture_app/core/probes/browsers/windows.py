@@ -68,6 +68,7 @@ def find_browsers(host: Host, version_timeout: float) -> Findings:
 
 
 def _default(host: Host) -> Value:
+    assert host.registry is not None, "a Windows host reads the registry"
     for scheme in ("https", "http"):
         prog_id = host.registry.value(USER_CHOICE.format(scheme=scheme), "ProgId")
         if not isinstance(prog_id, str) or not prog_id:
