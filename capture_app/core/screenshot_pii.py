@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from capture_app.core import pii
 from capture_app.core.screen_text import Box, Recognition, Word
 
+# Words closer than this share of the letters' height are one word (a space is wider).
+NO_SPACE = 0.35
+
 
 @dataclass(frozen=True)
 class Place:
@@ -62,16 +65,25 @@ def _part(word: Word, start: int, end: int) -> Box:
     return Box(int(left), word.box.y, max(1, round(right - int(left))), word.box.height)
 
 
+def _separator(before: Word | None, word: Word) -> str:
+    """A space between two words, unless the gap between their boxes is too narrow for one:
+    the recogniser sometimes cuts a word after a dot ("erika." "muster@example.de")."""
+    if before is None:
+        return ""
+    gap = word.box.x - before.box.right
+    return "" if gap < NO_SPACE * min(before.box.height, word.box.height) else " "
+
+
 def places_in_line(line: Sequence[Word], own: Sequence[pii.PiiMatch] = ()) -> list[Place]:
     """The findings in one line of words (in reading order)."""
     spans: list[tuple[int, int, Word]] = []
-    parts: list[str] = []
-    pos = 0
+    text = ""
+    before: Word | None = None
     for word in line:
-        spans.append((pos, pos + len(word.text), word))
-        parts.append(word.text)
-        pos += len(word.text) + 1
-    text = " ".join(parts)
+        text += _separator(before, word)
+        spans.append((len(text), len(text) + len(word.text), word))
+        text += word.text
+        before = word
     found = []
     for match in pii.find_pii(text):
         if pii.is_own(match, own):

@@ -77,3 +77,12 @@ def test_the_check_keeps_no_text_and_says_whether_the_picture_was_read_completel
     assert "erika" not in repr(done)
     cut_short = check(Recognition(words, reason="time_limit"))
     assert not cut_short.ran and len(cut_short.places) == 1
+
+
+def test_a_word_the_recogniser_cut_after_a_dot_is_joined_again():
+    # "erika." and "mustermann@…" 3 px apart on 12 px high letters: no space between them.
+    words = [Word("E-Mail:", Box(258, 42, 47, 12), 0), Word("erika.", Box(313, 42, 39, 12), 0),
+             Word("mustermann@beispiel-bank.de", Box(355, 42, 232, 15), 0)]
+    (place,) = find_places(words)
+    assert place.kind == pii.EMAIL
+    assert place.box == Box(313, 42, 587 - 313, 15)

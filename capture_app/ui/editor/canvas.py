@@ -33,6 +33,8 @@ SHARP_ZOOM = 2.0
 WHEEL_NOTCH = 120
 # While a tool is dragged, the view scrolls to keep this many pixels around the pointer visible.
 EDGE_MARGIN = 24
+# Proposed redactions (personal data read on the picture): framed, not yet painted black.
+PROPOSAL_COLOUR = QColor("#ff8c00")
 
 
 class EditorCanvas(QWidget):
@@ -47,6 +49,7 @@ class EditorCanvas(QWidget):
         self._pixmap: QPixmap | None = None
         self._pan: QPointF | None = None  # global position of a middle-button drag
         self._wheel = 0  # Ctrl + wheel turned by less than a notch so far
+        self.proposals: list[QRect] = []  # proposed redactions (pii_proposals), framed in orange
         self.setAccessibleName(tr("editor.canvas"))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -54,6 +57,10 @@ class EditorCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
         document.changed.connect(self._document_changed)
+
+    def set_proposals(self, rects: list[QRect]) -> None:
+        self.proposals = [QRect(rect) for rect in rects]
+        self.update()
 
     def set_tool(self, tool: Tool) -> None:
         self.tool = tool
@@ -155,6 +162,8 @@ class EditorCanvas(QWidget):
                             target.width() / scale, target.height() / scale)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < SHARP_ZOOM)
             painter.drawPixmap(target, self._pixmap, source)
+        if self.proposals:
+            self._paint_proposals(painter, view, crop)
         preview = self.tool.preview() if self.tool is not None else None
         if preview is not None:
             painter.save()
@@ -169,6 +178,22 @@ class EditorCanvas(QWidget):
                 painter.drawRect(QRectF(preview))
             painter.restore()
         painter.end()
+
+
+    def _paint_proposals(self, painter: QPainter, view: QRectF, crop: QRect) -> None:
+        scale = self.scale()
+        painter.save()
+        painter.setClipRect(view)
+        painter.setPen(QPen(PROPOSAL_COLOUR, 2, Qt.PenStyle.DashLine))
+        fill = QColor(PROPOSAL_COLOUR)
+        fill.setAlpha(60)
+        painter.setBrush(fill)
+        for rect in self.proposals:
+            # Drawn in widget pixels, so the frame stays 2 px wide at any zoom.
+            painter.drawRect(QRectF(view.x() + (rect.x() - crop.x()) * scale - 2,
+                                    view.y() + (rect.y() - crop.y()) * scale - 2,
+                                    rect.width() * scale + 4, rect.height() * scale + 4))
+        painter.restore()
 
 
 def fit_scale(crop: QRect, width: int, height: int) -> float:

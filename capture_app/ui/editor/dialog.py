@@ -1,6 +1,7 @@
 """The editor window: tool bar, picture (zoomable), undo/redo, "shows the browser console", save."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, Signal
@@ -21,8 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from capture_app.core.i18n import tr
+from capture_app.core.pii import PiiMatch
 from capture_app.ui.editor.canvas import MAX_ZOOM, EditorCanvas, ZoomArea
 from capture_app.ui.editor.document import EditDocument
+from capture_app.ui.editor.pii_proposals import CheckOutcome, TextCheckPanel
 from capture_app.ui.editor.tools import TOOLS, Tool, ToolStyle
 from capture_app.ui.editor.tools.step_marker import StepMarkerTool
 from capture_app.ui.editor.tools.text import TextTool
@@ -50,13 +53,15 @@ class EditResult:
     image: QImage | None  # None: the pixels were not changed
     shows_console: bool
     redacted: bool
+    text_check: CheckOutcome | None = None  # None: the picture was still being read
 
 
 class EditorDialog(QDialog):
     saved = Signal(object)  # EditResult
 
     def __init__(self, image: QImage, *, title: str, shows_console: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, own_contact: Sequence[PiiMatch] = (),
+                 check_text: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("editor.window_title", title=title))
         self.setAccessibleName(tr("editor.window_title", title=title))
@@ -66,6 +71,10 @@ class EditorDialog(QDialog):
         self.ask_text = self._ask_text  # replaced in tests: the text tool's input
         self._build(shows_console)
         self.choose_tool(TOOLS[0].key)
+        if check_text:  # personal data on the picture, read in the background
+            self.text_check.start(image, own_contact)
+        else:
+            self.text_check.hide()
 
     def _build(self, shows_console: bool) -> None:
         layout = QVBoxLayout(self)
@@ -117,7 +126,11 @@ class EditorDialog(QDialog):
         self.hint.setWordWrap(True)
         self.hint.setAccessibleName(tr("editor.hint_name"))
         layout.addWidget(self.hint)
+        self.text_check = TextCheckPanel(self.document)
+        layout.addWidget(self.text_check)
         self.canvas = EditorCanvas(self.document)
+        self.text_check.changed.connect(
+            lambda: self.canvas.set_proposals(self.text_check.open_rects()))
         self.canvas.finished.connect(self._finished)
         self.zoom_area = ZoomArea(self.canvas)
         layout.addWidget(self.zoom_area, 1)
@@ -218,7 +231,8 @@ class EditorDialog(QDialog):
 
     def result_value(self) -> EditResult:
         image = self.document.flatten() if self.document.modified else None
-        return EditResult(image, self.console.isChecked(), bool(self.document.redactions))
+        return EditResult(image, self.console.isChecked(), bool(self.document.redactions),
+                          self.text_check.outcome() if self.text_check.isVisibleTo(self) else None)
 
     def save(self) -> None:
         self.saved.emit(self.result_value())

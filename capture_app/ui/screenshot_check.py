@@ -1,0 +1,60 @@
+"""Checking a screenshot for personal data in the background: Qt's side of ``core.screen_text``.
+
+The picture is turned into grey pixels here (scaled down first when it is larger than the
+recogniser's pixel budget), read and checked by core in a worker of :func:`text_pool` — one
+thread, so two screenshots are read one after the other and the UI thread keeps a core to itself
+on a two-core laptop. Nothing here runs on the UI thread but the hand-over of the result.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtGui import QImage
+
+from capture_app.core import pii, screen_text, screenshot_pii
+from capture_app.core.screen_text import GrayImage
+from capture_app.core.screenshot_pii import ScreenshotCheck
+
+_pool: QThreadPool | None = None
+
+
+def text_pool() -> QThreadPool:
+    """The one worker thread that reads screenshots (created on the UI thread, kept for the app)."""
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setMaxThreadCount(1)
+        # The thread (and its loaded model) stays a while for the next screenshot, then goes.
+        _pool.setExpiryTimeout(120_000)
+    return _pool
+
+
+def gray_pixels(image: QImage) -> tuple[GrayImage, float]:
+    """``image`` as grey pixels within the recogniser's pixel budget, and the scale used."""
+    width, height = image.width(), image.height()
+    scale = screen_text.reading_scale(width, height)
+    if scale < 1.0:
+        image = image.scaled(max(1, round(width * scale)), max(1, round(height * scale)),
+                             Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+        scale = image.width() / width
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    data = bytes(gray.constBits())[:gray.bytesPerLine() * gray.height()]
+    return GrayImage(data, gray.width(), gray.height(), gray.bytesPerLine()), scale
+
+
+def check_image(image: QImage, own: Sequence[pii.PiiMatch] = (), *,
+                time_limit: float = screen_text.TIME_LIMIT_SECONDS) -> ScreenshotCheck:
+    """Worker thread: the places with personal data on ``image`` (boxes in its pixels)."""
+    gray, scale = gray_pixels(image)
+    recognition = screen_text.recognise(gray, scale=scale, time_limit=time_limit)
+    return screenshot_pii.check(recognition, own)
+
+
+def check_file(path: Path, own: Sequence[pii.PiiMatch] = (), *, max_pixels: int) -> ScreenshotCheck:
+    """Worker thread: :func:`check_image` for a stored screenshot."""
+    from capture_app.ui.capture.images import read_image
+
+    return check_image(read_image(path, max_pixels=max_pixels), own)
