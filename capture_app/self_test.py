@@ -80,14 +80,14 @@ def _qt() -> list[Check]:
     def application() -> object:
         from PySide6.QtWidgets import QApplication
 
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        return app.platformName()
+        QApplication.instance() or QApplication(sys.argv[:1])
+        return QApplication.platformName()
 
     def image_formats() -> object:
         from PySide6.QtGui import QImageReader, QImageWriter
 
-        readable = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
-        writable = {bytes(f).decode() for f in QImageWriter.supportedImageFormats()}
+        readable = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
+        writable = {bytes(f.data()).decode() for f in QImageWriter.supportedImageFormats()}
         missing = ({"png", "jpg", "gif", "bmp", "svg", "webp"} - readable) | ({"png", "jpg"} - writable)
         if missing:
             raise RuntimeError(f"image formats missing: {sorted(missing)}")

@@ -5,6 +5,7 @@ import functools
 import logging
 import sys
 import time
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -15,6 +16,14 @@ from capture_app.core.paths import AppPaths, default_paths
 from capture_app.ui.qt_language import use_qt_texts
 from capture_app.ui.time_zone import local_timezone_name
 
+if TYPE_CHECKING:
+    from capture_app.ui.identity_dialog import IdentityDialog
+    from capture_app.ui.main_window import MainWindow
+    from capture_app.ui.outbox_window import OutboxWindow
+    from capture_app.ui.presence import Presence
+    from capture_app.ui.sender import SendingService
+    from capture_app.ui.wizard.window import WizardWindow
+
 log = logging.getLogger("capture_app")
 # Work the first window does not need waits this long, so it does not hold up the first frame.
 AFTER_FIRST_FRAME_MS = 250
@@ -24,6 +33,7 @@ _START = time.perf_counter()
 def setup_logging(paths: AppPaths) -> None:
     import logging.handlers
 
+    handler: logging.Handler
     try:
         paths.log_dir.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(
@@ -108,13 +118,15 @@ class Controller:
         use_qt_texts(i18n.current_language(), app)
         self.store = LazyDraftStore(paths)
         self._shutting_down = False
-        self.wizards: dict[str, object] = {}
-        self.main_window = None
-        self.presence = None  # tray icon or launcher window, reminders (ui/presence.py)
+        self.wizards: dict[str, WizardWindow] = {}
+        self.main_window: MainWindow | None = None
+        # tray icon or launcher window, reminders (ui/presence.py)
+        self.presence: Presence | None = None
         self._report_before_presence = False
-        self.sending = None  # ui.sender.SendingService, created on first use
-        self.outbox_window = None
-        self.identity_dialog = None  # "Meldende Person", asked once at the first start
+        self.sending: SendingService | None = None  # created on first use
+        self.outbox_window: OutboxWindow | None = None
+        # "Meldende Person", asked once at the first start
+        self.identity_dialog: IdentityDialog | None = None
 
     def startup_notices(self) -> list[str]:
         notices = [problem.message() for problem in self.config.problems]
@@ -123,7 +135,7 @@ class Controller:
             notices += self.presence.notices()
         return notices
 
-    def show_main_window(self) -> None:
+    def show_main_window(self) -> MainWindow:
         from capture_app.ui.main_window import MainWindow
 
         if self.main_window is None:
@@ -136,6 +148,7 @@ class Controller:
         self.main_window.show()
         self.main_window.raise_()
         QTimer.singleShot(0, self._ask_identity_once)
+        return self.main_window
 
     def _ask_identity_once(self) -> None:
         """First start: who is reporting (not for `capture-app report`, which reports right now)."""
@@ -301,9 +314,9 @@ class Controller:
     def _rebuild_main_window(self) -> None:
         old = self.main_window
         self.main_window = None
-        self.show_main_window()
+        window = self.show_main_window()
         if old is not None:
-            self.main_window.move(old.pos())
+            window.move(old.pos())
             old.hide()
             old.deleteLater()
 
@@ -340,9 +353,9 @@ class Controller:
         if command == "report":
             self.new_report()
         elif command == "show":
-            self.show_main_window()
-            self.main_window.showNormal()
-            self.main_window.activateWindow()
+            window = self.show_main_window()
+            window.showNormal()
+            window.activateWindow()
 
     def collect_garbage(self) -> None:
         from capture_app.ui.tasks import run_in_background
@@ -401,11 +414,12 @@ def _warm_up() -> None:
     import mss
 
     from capture_app.core import png, screenshot, screenshot_evidence  # noqa: F401
+    from capture_app.core.session import session_kind
     from capture_app.ui.capture import as_it_was  # noqa: F401
     from capture_app.ui.capture.grabber import default_env
     from capture_app.ui.wizard import triage_page, window  # noqa: F401
 
-    if screenshot.session_kind() in ("x11", "windows") and default_env().can_capture():
+    if session_kind() in ("x11", "windows") and default_env().can_capture():
         # The first instance finds and loads the system libraries (libxcb, GDI): ~100 ms.
         with mss.MSS():
             pass
@@ -419,7 +433,7 @@ def _message(exc: BaseException) -> str:
 def run(*, start_report: bool = False, language: str | None = None,
         exit_when_shown: bool = False, background: bool = False, instance=None,
         screen=None) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast("QApplication", QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     paths = default_paths()

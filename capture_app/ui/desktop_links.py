@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from capture_app import APP_NAME
 from capture_app.core.i18n import tr
@@ -33,17 +33,28 @@ def open_folder(folder: Path, parent: QWidget | None = None,
     return False
 
 
+class _BoxWithAction(QMessageBox):
+    """A message box with one more button, kept by name for its callers and tests."""
+
+    open_button: QPushButton
+    copy_button: QPushButton
+
+
 def show_exported(parent: QWidget | None, title: str, text: str, folder: Path,
                   opener: Callable[[QUrl], bool] | None = None) -> QMessageBox:
     """"Paket exportiert" with *Ordner öffnen* next to *OK* (not modal: the wizard stays usable)."""
-    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
+    box = _BoxWithAction(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok,
+                         parent)
     box.setAccessibleName(title)
     box.setTextInteractionFlags(
         Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-    box.open_button = box.addButton(tr("ui.desktop.open_folder"), QMessageBox.ButtonRole.ActionRole)
+    box.open_button = box.addButton(tr("ui.desktop.open_folder"),
+                                    QMessageBox.ButtonRole.ActionRole)
     box.open_button.setAccessibleName(tr("ui.desktop.open_folder").replace("&", ""))
     box.open_button.clicked.connect(lambda: open_folder(folder, parent, opener))
-    box.button(QMessageBox.StandardButton.Ok).setAccessibleName("OK")
+    ok = box.button(QMessageBox.StandardButton.Ok)
+    if ok is not None:
+        ok.setAccessibleName("OK")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.show()
     return box
@@ -51,15 +62,17 @@ def show_exported(parent: QWidget | None, title: str, text: str, folder: Path,
 
 def number_box(phone: str, hours: str, parent: QWidget | None = None) -> QMessageBox:
     """The number to dial by hand, with *Nummer kopieren*."""
-    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, tr("tray.call_manually", phone=phone,
-                                                            hours=hours), QMessageBox.StandardButton.Close, parent)
+    box = _BoxWithAction(QMessageBox.Icon.Information, APP_NAME,
+                         tr("tray.call_manually", phone=phone, hours=hours),
+                         QMessageBox.StandardButton.Close, parent)
     box.setTextInteractionFlags(
         Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
     box.copy_button = box.addButton(tr("ui.desktop.copy_number"), QMessageBox.ButtonRole.ActionRole)
     box.copy_button.setAccessibleName(tr("ui.desktop.copy_number").replace("&", ""))
     box.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(phone))
     close = box.button(QMessageBox.StandardButton.Close)
-    close.setAccessibleName(close.text().replace("&", ""))
+    if close is not None:
+        close.setAccessibleName(close.text().replace("&", ""))
     box.setDefaultButton(box.copy_button)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return box

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -163,7 +164,7 @@ class LauncherWindow(QWidget):
         big.setPointSizeF(big.pointSizeF() * 1.3)
         big.setBold(True)
         self.report_button.setFont(big)
-        self._report_handler = None
+        self._report_handler: Callable[[], None] | None = None
         self.report_button.clicked.connect(lambda: self._report_handler and self._report_handler())
         layout.addWidget(self.report_button)
         self.grid = QGridLayout()

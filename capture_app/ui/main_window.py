@@ -210,7 +210,8 @@ class MainWindow(QMainWindow):
 
     def _select(self, report_id: str) -> None:
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(ID_ROLE) == report_id:
+            cell = self.table.item(row, 0)
+            if cell is not None and cell.data(ID_ROLE) == report_id:
                 self.table.selectRow(row)
 
     def _delete(self) -> None:

@@ -16,6 +16,7 @@ What the agent can do depends on the state of the selected report:
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,6 +36,9 @@ from PySide6.QtWidgets import (
 from capture_app.core.i18n import current_language, tr
 from capture_app.ui.screen_fit import resize_to_fit
 
+if TYPE_CHECKING:
+    from capture_app.core.outbox import OutboxItem
+
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -52,7 +56,7 @@ class OutboxWindow(QWidget):
     def __init__(self, service, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.service = service
-        self.items = []
+        self.items: list[OutboxItem] = []
         self.needs_agent = False
         self.setWindowTitle(tr("sending.outbox_ui.title"))
         self.setAccessibleName(tr("sending.outbox_ui.title"))
@@ -171,7 +175,8 @@ class OutboxWindow(QWidget):
 
     def select(self, report_id: str) -> None:
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(ID_ROLE) == report_id:
+            cell = self.table.item(row, 0)
+            if cell is not None and cell.data(ID_ROLE) == report_id:
                 self.table.selectRow(row)
 
     def _selection_changed(self) -> None:

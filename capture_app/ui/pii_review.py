@@ -40,10 +40,10 @@ class PiiHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document) -> None:
         super().__init__(document)
-        self.format = QTextCharFormat()
-        self.format.setBackground(QColor("#ffe08a"))
-        self.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-        self.format.setUnderlineColor(QColor("#b06000"))
+        self.finding_format = QTextCharFormat()
+        self.finding_format.setBackground(QColor("#ffe08a"))
+        self.finding_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+        self.finding_format.setUnderlineColor(QColor("#b06000"))
         self.own_format = QTextCharFormat()
         self.own_format.setBackground(QColor(OWN_COLOUR))
         self.own: list[pii.PiiMatch] = []  # pii.own_contact of the report shown
@@ -53,7 +53,7 @@ class PiiHighlighter(QSyntaxHighlighter):
     def highlightBlock(self, text: str) -> None:
         for match in pii.find_pii(text):
             mine = pii.is_own(match, self.own)
-            self.setFormat(match.start, match.end - match.start, self.own_format if mine else self.format)
+            self.setFormat(match.start, match.end - match.start, self.own_format if mine else self.finding_format)
             (self.own_marked if mine else self.marked).add(match.text)
 
 

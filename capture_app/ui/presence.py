@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
@@ -33,6 +34,10 @@ from capture_app.core.reminders import (
 from capture_app.core.support_hours import SupportHours, load_support_hours
 from capture_app.ui.tasks import run_in_background
 from capture_app.ui.tray import CLOSED, OPEN, UNKNOWN, Entry, TrayIcon
+
+if TYPE_CHECKING:
+    from capture_app.ui.launcher import LauncherWindow
+    from capture_app.ui.support_hours_dialog import SupportHoursDialog
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +76,8 @@ class Presence(QObject):
         self.waiting = Waiting()
         self.settings = ReminderSettings.from_config(controller.config)
         self.tray: TrayIcon | None = None
-        self.launcher = None
-        self.hours_dialog = None
+        self.launcher: LauncherWindow | None = None
+        self.hours_dialog: SupportHoursDialog | None = None
         self.call_box = None  # the number to dial by hand, when no program dials tel: links
         self.last_reminder: Reminder | None = None
         self._busy = False
@@ -98,7 +103,7 @@ class Presence(QObject):
         else:
             self._show_launcher()
         # The tray or the launcher keeps the app alive when the main window is closed.
-        QApplication.instance().setQuitOnLastWindowClosed(False)
+        cast("QApplication", QApplication.instance()).setQuitOnLastWindowClosed(False)
         self._load()
         self.timer.start()
 
@@ -148,8 +153,9 @@ class Presence(QObject):
     def _switch_to_launcher(self) -> None:
         """The tray host went away (the panel crashed or was removed): never be invisible."""
         tray, self.tray = self.tray, None
-        tray.hide()
-        tray.deleteLater()
+        if tray is not None:
+            tray.hide()
+            tray.deleteLater()
         self._show_launcher()
 
     def settings_changed(self) -> None:
@@ -203,11 +209,13 @@ class Presence(QObject):
             QMessageBox.information(None, APP_NAME, tr("tray.hours_loading"))
             return
         from capture_app.ui.support_hours_dialog import SupportHoursDialog
+        from capture_app.ui.time_zone import local_timezone_name
 
         if self.hours_dialog is not None:
             self.hours_dialog.close()
             self.hours_dialog.deleteLater()
-        self.hours_dialog = SupportHoursDialog(self.hours, self.clock(), self.agent_zone,
+        zone = self.agent_zone or local_timezone_name()
+        self.hours_dialog = SupportHoursDialog(self.hours, self.clock(), zone,
                                                self.controller.config.get("support.phone"),
                                                self.call_support)
         self.hours_dialog.show()
@@ -215,7 +223,7 @@ class Presence(QObject):
         self.hours_dialog.activateWindow()
 
     def quit(self) -> None:
-        QApplication.instance().quit()
+        cast("QApplication", QApplication.instance()).quit()
 
     # -- loading the hours and the reminder record (file and holiday look-ups: off the UI thread)
 

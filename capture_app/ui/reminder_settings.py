@@ -5,6 +5,8 @@ the "start at login" switch also writes or removes the entry the operating syste
 """
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
 
 from capture_app.core.config import ConfigError, settings_table
@@ -32,14 +34,15 @@ class StartupAndRemindersBox(QGroupBox):
         table = settings_table()
         for key in KEYS:
             setting = table[key]
+            editor: QWidget
             if setting.type == "bool":
-                editor: QWidget = QCheckBox(setting.label())
-                editor.setChecked(bool(config.get(key)))
+                editor = check = QCheckBox(setting.label())
+                check.setChecked(bool(config.get(key)))
                 form.addRow(editor)
             else:
-                editor = QSpinBox()
-                editor.setRange(int(setting.min or 0), int(setting.max or 10_000))
-                editor.setValue(int(config.get(key)))
+                editor = spin = QSpinBox()
+                spin.setRange(int(setting.min or 0), int(setting.max or 10_000))
+                spin.setValue(int(config.get(key)))
                 label = QLabel(setting.label())
                 label.setBuddy(editor)
                 form.addRow(label, editor)
@@ -52,13 +55,13 @@ class StartupAndRemindersBox(QGroupBox):
                 editor.setAccessibleDescription(tr("ui.settings.locked"))
             self.editors[key] = editor
         minutes = self.editors[MINUTES]
-        closing = self.editors["reminders.before_closing"]
+        closing = cast(QCheckBox, self.editors["reminders.before_closing"])
         closing.toggled.connect(lambda on: minutes.setEnabled(on and not config.is_locked(MINUTES)))
         minutes.setEnabled(closing.isChecked() and not config.is_locked(MINUTES))
 
     def value(self, key: str):
         editor = self.editors[key]
-        return editor.isChecked() if isinstance(editor, QCheckBox) else editor.value()
+        return editor.isChecked() if isinstance(editor, QCheckBox) else cast(QSpinBox, editor).value()
 
     def changes(self) -> dict:
         return {key: self.value(key) for key, editor in self.editors.items()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +33,9 @@ from PySide6.QtWidgets import (
 
 from capture_app.core.i18n import tr
 
+if TYPE_CHECKING:
+    from capture_app.core.size_budget import Budget, Proposal
+
 log = logging.getLogger(__name__)
 
 
@@ -40,8 +44,8 @@ class Prepared:
     """What the background preparation found: queued, or over the size limit."""
 
     queued: bool
-    budget: object = None
-    proposals: list = None
+    budget: Budget | None = None
+    proposals: list[Proposal] | None = None
 
 
 def ask_for_secrets(service, parent: QWidget | None) -> bool:
@@ -169,6 +173,7 @@ class SendButtons(QWidget):
 
         language = current_language()
         budget = prepared.budget
+        assert budget is not None and prepared.proposals is not None  # over the limit: both set
         dialog = BudgetDialog(
             tr("sending.ui.too_large", size=format_size(budget.size, language, round_up=True),
                limit=format_size(budget.limit, language), transport=tr(f"sending.ui.transport_{budget.transport}")),

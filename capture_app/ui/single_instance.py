@@ -22,11 +22,14 @@ import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QLockFile, QObject, QTimer
 
 from capture_app.core.paths import AppPaths, default_paths
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +84,7 @@ class InstanceClaim(QObject):
         super().__init__()
         self.name = name
         self._lock = lock
-        self.server = None
+        self.server: QLocalServer | None = None
         self._handler: Callable[[str], None] | None = None
 
     def listen(self, handler: Callable[[str], None]) -> bool:
@@ -129,9 +132,10 @@ class InstanceClaim(QObject):
                 socket.write(b"ok\n" if command else b"unknown\n")
                 socket.flush()
                 socket.disconnectFromServer()
-                if command and self._handler is not None:
+                handler = self._handler
+                if command and handler is not None:
                     # After the reply is on its way: the handler may open windows.
-                    QTimer.singleShot(0, lambda: self._handler(command))
+                    QTimer.singleShot(0, lambda: handler(command))
 
             socket.readyRead.connect(read)
             socket.disconnected.connect(socket.deleteLater)
@@ -213,9 +217,10 @@ def claim_or_forward(command: str, paths: AppPaths | None = None,
     if command not in COMMANDS:
         raise ValueError(command)
     name = name or instance_name(paths)
-    lock: QLockFile | None = QLockFile(_lock_path(name))
-    lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
-    if not lock.tryLock(LOCK_TIMEOUT_MS):
+    claimed = QLockFile(_lock_path(name))
+    claimed.setStaleLockTime(0)  # stale only when its process is gone, never by age
+    lock: QLockFile | None = claimed
+    if not claimed.tryLock(LOCK_TIMEOUT_MS):
         # Another start is stuck between claiming and listening; go on rather than never start.
         log.warning("single instance: start-up lock %s not acquired", name)
         lock = None

@@ -161,7 +161,7 @@ class SystemInfoView(QWidget):
         """What ticking or unticking the row of ``key`` does (also used by keyboard and tests)."""
         for row in range(self.table.rowCount()):
             cell = self.table.item(row, 0)
-            if cell.data(KEY_ROLE) == key:
+            if cell is not None and cell.data(KEY_ROLE) == key:
                 cell.setCheckState(Qt.CheckState.Checked if include else Qt.CheckState.Unchecked)
                 return
         raise KeyError(key)

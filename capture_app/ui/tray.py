@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
@@ -105,7 +106,7 @@ class TrayIcon(QSystemTrayIcon):
         self.activated.connect(self._activated)
         self.state = UNKNOWN
         self.queued = 0
-        self._last_message = None
+        self._last_message: tuple[str, str, Any, int] | None = None
         self.setIcon(status_icon(UNKNOWN, 0))
         self.setToolTip(APP_NAME)
 

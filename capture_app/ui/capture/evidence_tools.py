@@ -6,6 +6,9 @@ the picture as a new screenshot item.
 """
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -27,6 +30,9 @@ from capture_app.ui.capture.evidence_files import EvidenceFiles
 from capture_app.ui.capture.grabber import MAX_DELAY_S, ScreenCapturer, capture_pool, default_env
 from capture_app.ui.capture.images import THUMBNAIL, read_image
 
+if TYPE_CHECKING:
+    from capture_app.ui.capture.overlay import RegionSelector
+
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -41,7 +47,7 @@ class ScreenshotTools(QObject):
         self.thumbnails: dict[str, QPixmap | None] = {}  # item id -> thumbnail (None: none)
         self._loading: set[str] = set()
         self.capturer: ScreenCapturer | None = None
-        self.selector = None
+        self.selector: RegionSelector | None = None
         self.last_error = ""
 
         self.capture_button = QToolButton()
@@ -104,7 +110,7 @@ class ScreenshotTools(QObject):
                 size = screen.size() * screen.devicePixelRatio()
                 self.menu.addAction(tr("capture.monitor", number=number, name=screen.name(),
                                        width=size.width(), height=size.height()),
-                                    lambda n=number - 1: self.capture("monitor", screen_index=n))
+                                    functools.partial(self.capture, "monitor", screen_index=number - 1))
         self.menu.addAction(tr("capture.region"), lambda: self.capture("region"))
         self.menu.addAction(tr("capture.console"), lambda: self.capture("console"))
 
@@ -136,10 +142,10 @@ class ScreenshotTools(QObject):
         if what in ("region", "console"):
             from capture_app.ui.capture.overlay import RegionSelector
 
-            self.selector = RegionSelector(capture, self)
-            self.selector.chosen.connect(lambda region: self._region_chosen(capture, region, what))
-            self.selector.cancelled.connect(self._region_cancelled)
-            self.selector.show()
+            selector = self.selector = RegionSelector(capture, self)
+            selector.chosen.connect(lambda region: self._region_chosen(capture, region, what))
+            selector.cancelled.connect(self._region_cancelled)
+            selector.show()
             return
         number = None
         if what == "monitor":

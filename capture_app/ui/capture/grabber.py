@@ -38,8 +38,9 @@ MAX_DELAY_S = 10
 def default_grab(target: Any, *, max_pixels: int) -> Capture:
     """Grab with mss, or through the desktop's portal on Wayland. Runs in a worker."""
     from capture_app.core import screenshot
+    from capture_app.core.session import session_kind
 
-    if screenshot.session_kind() == "wayland":
+    if session_kind() == "wayland":
         return _grab_through_portal(max_pixels)
     return screenshot.grab(target, max_pixels=max_pixels)
 

@@ -169,7 +169,10 @@ class RegionOverlay(QWidget):
         painter.end()
 
     def _loupe(self, painter: QPainter) -> None:
-        box, (x, y) = self.loupe_rect(), self.pointer_pixel()
+        box, pixel = self.loupe_rect(), self.pointer_pixel()
+        if box is None or pixel is None:
+            return  # no pointer over the overlay yet
+        x, y = pixel
         source = QRect(x - LOUPE_RADIUS, y - LOUPE_RADIUS, 2 * LOUPE_RADIUS + 1,
                        2 * LOUPE_RADIUS + 1)
         painter.fillRect(box, QColor(0, 0, 0))  # beyond the edge of the screen

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QSize, Signal
 from PySide6.QtWidgets import QApplication
@@ -21,6 +22,9 @@ from PySide6.QtWidgets import QApplication
 from capture_app.core.i18n import current_language, tr
 from capture_app.ui.guide import sections
 from capture_app.ui.screen_fit import fitted_size, screen_room
+
+if TYPE_CHECKING:
+    from capture_app.ui.guide.text_view import GuideTextWindow
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +77,7 @@ class GuideLauncher(QObject):
         self._pending_url = ""
         self._loaded = False
         self._buffer = b""
-        self.text_window = None
+        self.text_window: GuideTextWindow | None = None
         self.title = ""
         app = QApplication.instance()
         if app is not None:
@@ -125,7 +129,7 @@ class GuideLauncher(QObject):
     def _read_events(self) -> None:
         if self._process is None:
             return
-        self._buffer += bytes(self._process.readAllStandardOutput())
+        self._buffer += self._process.readAllStandardOutput().data()
         *lines, self._buffer = self._buffer.split(b"\n")
         for line in lines:
             try:
@@ -145,7 +149,8 @@ class GuideLauncher(QObject):
 
     def _finished(self, code: int, _status=None) -> None:
         url, loaded = self._pending_url, self._loaded
-        self._process.deleteLater()
+        if self._process is not None:
+            self._process.deleteLater()
         self._process = None
         if code == EXIT_NO_BACKEND or not loaded:
             # The webview could not start (or died before showing anything): the text view.
