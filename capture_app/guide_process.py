@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                                    text_select=True, min_size=(360, 400))
     guide = Guide(window, args.parent_pid)
     try:
-        webview.start(guide.start, gui=gui, private_mode=True)
+        # gui is one of pywebview's backend names (from --gui or default_gui())
+        webview.start(guide.start, gui=gui, private_mode=True)  # type: ignore[arg-type]
     except WebViewException as exc:
         emit("no-backend", reason=str(exc))
         return EXIT_NO_BACKEND

@@ -23,9 +23,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from capture_app.core import i18n
+
+if TYPE_CHECKING:
+    from capture_app.core.config import ConfigProblem
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Far enough to cross the longest closure an organisation would configure (year-end breaks).
@@ -145,7 +148,7 @@ class _HolidayCache:
             cls._open[key] = cls(folder / name if folder else None, _holidays_version())
         return cls._open[key]
 
-    def year(self, language: str, year: int, compute) -> dict[str, str]:
+    def year(self, language: str, year: int, compute: Any) -> dict[str, str]:
         key = f"{language}:{year}"
         found = self.data["years"].get(key)
         if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
@@ -153,9 +156,9 @@ class _HolidayCache:
         found = compute()
         self.data["years"][key] = found
         self._save()
-        return found
+        return cast("dict[str, str]", found)
 
-    def subdivisions(self, compute) -> tuple[str, ...] | None:
+    def subdivisions(self, compute: Any) -> tuple[str, ...] | None:
         """The country's subdivisions; None: the package does not know the country."""
         if "subdivisions" not in self.data:
             self.data["subdivisions"] = compute()
@@ -192,7 +195,7 @@ def _holidays_version() -> str:
         return ""
 
 
-def _import_holidays():
+def _import_holidays() -> Any:
     try:
         import holidays
     except Exception as exc:
@@ -460,10 +463,10 @@ def _when(moment: datetime, now: datetime, zone: zoneinfo.ZoneInfo, language: st
     ``say_today`` writes "heute, 09:00 Uhr" rather than just the time.
     """
     suffix = "_local" if local else ""
-    local = moment.astimezone(zone)
+    there = moment.astimezone(zone)
     today = _aware(now).astimezone(zone).date()
-    clock = local.strftime("%H:%M")
-    gap = (local.date() - today).days
+    clock = there.strftime("%H:%M")
+    gap = (there.date() - today).days
     if gap == 0 and not say_today:
         return i18n.tr(f"support_hours.at_time{suffix}", language=language, time=clock)
     if gap == 0:
@@ -471,12 +474,12 @@ def _when(moment: datetime, now: datetime, zone: zoneinfo.ZoneInfo, language: st
     elif gap == 1:
         day = i18n.tr("support_hours.tomorrow", language=language)
     elif 1 < gap < 7:
-        day = weekday_name(local.weekday(), language)
+        day = weekday_name(there.weekday(), language)
     else:
-        month = i18n.tr(f"support_hours.month.m{local.month}", language=language)
+        month = i18n.tr(f"support_hours.month.m{there.month}", language=language)
         day = i18n.tr("support_hours.day_and_date", language=language,
-                      weekday=weekday_name(local.weekday(), language), day=local.day,
-                      dd=f"{local.day:02d}", mm=f"{local.month:02d}", month=month)
+                      weekday=weekday_name(there.weekday(), language), day=there.day,
+                      dd=f"{there.day:02d}", mm=f"{there.month:02d}", month=month)
     return i18n.tr(f"support_hours.at_day_time{suffix}", language=language, day=day, time=clock)
 
 
@@ -567,8 +570,8 @@ class _Problems:
     """Collects problems as ``ConfigProblem``s, with file and line of the offending setting."""
 
     config: Any
-    found: list = field(default_factory=list)
-    _texts: dict = field(default_factory=dict)
+    found: list[ConfigProblem] = field(default_factory=list)
+    _texts: dict[Path, str] = field(default_factory=dict)
 
     def add(self, key: str, message_key: str, **params: Any) -> None:
         from capture_app.core.config import ERROR, ConfigProblem, find_line
@@ -589,9 +592,9 @@ class _Problems:
 
 def _layer_file(config: Any, layer: str) -> Path | None:
     if layer == "organisation":
-        return config.paths.system_config_file
+        return cast("Path | None", config.paths.system_config_file)
     if layer == "agent":
-        return config.paths.user_config_file
+        return cast("Path | None", config.paths.user_config_file)
     return None
 
 
@@ -599,7 +602,7 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def load_support_hours(config: Any) -> tuple[SupportHours, list]:
+def load_support_hours(config: Any) -> tuple[SupportHours, list[Any]]:
     """The support hours in effect, and every problem found in the exceptions and the region.
 
     Times and the time zone are already checked by the configuration (a bad value there falls

@@ -15,11 +15,15 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from capture_app.core.i18n import tr
 from capture_app.ui.roles import QT_INT_MAX
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QNetworkInformation
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,7 @@ def scale_image(source: Path, target: Path, factor: float) -> str:
                           Qt.TransformationMode.SmoothTransformation)
     jpeg = source.read_bytes()[:3] == b"\xff\xd8\xff"
     fmt, media_type = ("JPG", "image/jpeg") if jpeg else ("PNG", "image/png")
-    if not scaled.save(str(target), fmt, 85 if jpeg else -1):
+    if not scaled.save(str(target), fmt, 85 if jpeg else -1):  # type: ignore[call-overload]
         raise OSError("the scaled image could not be written")
     return media_type
 
@@ -72,7 +76,7 @@ class SendingService(QObject):
         self.config = config
         self.store = store
         self.secrets = secrets if secrets is not None else shared_store()
-        self.outbox = Outbox(store, **({"clock": clock} if clock else {}))
+        self.outbox = Outbox(store, clock=clock) if clock else Outbox(store)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)  # the background attempt, and one the agent started
         self._busy = False
@@ -83,7 +87,7 @@ class SendingService(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.wake)
-        self._network = None
+        self._network: QNetworkInformation | None = None
         self._network_tried = False
         self._worker_changed.connect(self._relay_changed)
         self._worker_progress.connect(self._relay_progress)
@@ -215,7 +219,11 @@ class SendingService(QObject):
                 if item.state == "queued":
                     self.outbox.retry(item.report_id)
 
-        self._run(work, lambda _result: (self.changed.emit(), self.wake()))
+        def done(_result: object) -> None:
+            self.changed.emit()
+            self.wake()
+
+        self._run(work, done)
 
     def wake(self) -> None:
         """Send what is due now, one report after the other, in the background."""

@@ -6,6 +6,8 @@ testen* are always in view.
 """
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -167,7 +169,8 @@ class SettingsDialog(QDialog):
         if editor is None:
             return
         for index in range(self.tabs.count()):
-            if self.tabs.widget(index).isAncestorOf(editor):
+            tab = self.tabs.widget(index)
+            if tab is not None and tab.isAncestorOf(editor):
                 self.tabs.setCurrentIndex(index)
                 break
         editor.setFocus()
@@ -176,7 +179,8 @@ class SettingsDialog(QDialog):
 
     @staticmethod
     def _value(editor: QWidget):
-        return editor.currentData() if isinstance(editor, QComboBox) else editor.text().strip()
+        return (editor.currentData() if isinstance(editor, QComboBox)
+                else cast(QLineEdit, editor).text().strip())
 
     def _save(self) -> None:
         changed = {key: self._value(editor) for key, editor in self.editors.items()

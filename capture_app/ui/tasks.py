@@ -92,7 +92,7 @@ def _get_dispatcher() -> _Dispatcher:
 class _Job(QRunnable):
     def __init__(self, op: Callable[..., Any], task_id: int, dispatcher: _Dispatcher) -> None:
         super().__init__()
-        self._op = op
+        self._op: Callable[..., Any] | None = op
         self._id = task_id
         self._dispatcher = dispatcher
         self.setAutoDelete(True)
@@ -106,10 +106,12 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            if "progress" in inspect.signature(self._op).parameters:
-                result = self._op(progress=self._report_progress)
+            op = self._op
+            assert op is not None  # a job runs once
+            if "progress" in inspect.signature(op).parameters:
+                result = op(progress=self._report_progress)
             else:
-                result = self._op()
+                result = op()
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI
             log.debug("background task failed: %s", type(exc).__name__)
             self._dispatcher.hand_over(self._id, "failed", exc)

@@ -12,6 +12,8 @@ connects, verifies TLS and signs in, but sends no report.
 """
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -166,27 +168,28 @@ class TransportSettings(QGroupBox):
         self.result.setAccessibleName(tr("sending.settings.result"))
         row.addWidget(self.result, 1)
         layout.addLayout(row)
-        self.editors["sending.transport"].currentIndexChanged.connect(self._show_page)
+        cast(QComboBox, self.editors["sending.transport"]).currentIndexChanged.connect(self._show_page)
         for key in ("http.profile", "http.auth"):
-            self.editors[key].currentIndexChanged.connect(lambda _i: self._show_rows())
-        self.editors["network.proxy"].textChanged.connect(lambda _t: self._show_rows())
+            cast(QComboBox, self.editors[key]).currentIndexChanged.connect(lambda _i: self._show_rows())
+        cast(QLineEdit, self.editors["network.proxy"]).textChanged.connect(lambda _t: self._show_rows())
         self._show_page()
 
     # -- building
 
     def _row(self, key: str, setting) -> tuple[QLabel, QWidget]:
         value = self.config.get(key)
+        editor: QWidget
         if setting.type == "choice":
-            editor = QComboBox()
+            editor = combo = QComboBox()
             for choice in setting.choices or ():
                 label_key = f"sending.settings.choice_{key.replace('.', '_')}_{choice}"
-                editor.addItem(tr(label_key), choice)
-            editor.setCurrentIndex(max(editor.findData(value), 0))
+                combo.addItem(tr(label_key), choice)
+            combo.setCurrentIndex(max(combo.findData(value), 0))
         elif setting.type == "int":
-            editor = QSpinBox()
-            editor.setRange(int(setting.min if setting.min is not None else 0),
-                            int(setting.max if setting.max is not None else 2**31 - 1))
-            editor.setValue(int(value))
+            editor = spin = QSpinBox()
+            spin.setRange(int(setting.min if setting.min is not None else 0),
+                          int(setting.max if setting.max is not None else 2**31 - 1))
+            spin.setValue(int(value))
         elif setting.type == "list[str]":
             editor = QLineEdit("; ".join(value or ()))
             editor.setProperty("list", True)
@@ -241,7 +244,7 @@ class TransportSettings(QGroupBox):
         return label, holder
 
     def _show_page(self, *_args) -> None:
-        kind = self.editors["sending.transport"].currentData()
+        kind = cast(QComboBox, self.editors["sending.transport"]).currentData()
         self.stack.setCurrentWidget(self.pages.get(kind, self.pages["mail_client"]))
         self.result.clear()
         self._show_rows()
@@ -263,7 +266,7 @@ class TransportSettings(QGroupBox):
         """The field for ``key`` is on screen for the chosen way of sending (tests, a11y)."""
         form, field = self.rows[key]
         page = form.parentWidget()
-        return page is self.stack.currentWidget() and field.isVisibleTo(page)
+        return page is not None and page is self.stack.currentWidget() and field.isVisibleTo(page)
 
     # -- values
 
@@ -273,9 +276,10 @@ class TransportSettings(QGroupBox):
             return editor.currentData()
         if isinstance(editor, QSpinBox):
             return editor.value()
+        text = cast(QLineEdit, editor).text()
         if editor.property("list"):
-            return [part.strip() for part in editor.text().split(";") if part.strip()]
-        return editor.text().strip()
+            return [part.strip() for part in text.split(";") if part.strip()]
+        return text.strip()
 
     def values(self) -> dict:
         return {key: self._value(editor) for key, editor in self.editors.items()
