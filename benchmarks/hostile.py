@@ -1,6 +1,6 @@
 """Readers of untrusted input on hostile input: linear time, and not much slower than on ordinary input.
 
-    python benchmarks/hostile.py [--max-kb 1024] [--runs 3]
+    python benchmarks/hostile.py [--max-kb 2048] [--runs 3]
 
 For each reader (HAR, console logs, free-text scrubbing, personal data, file names, user agents,
 config TOML, PNG validation) a set of adversarial inputs is built at growing sizes — the size
@@ -182,6 +182,7 @@ PII_CASES = {
     "percent_at": lambda size: _fill("%40", size),
     "plus_digits": lambda size: _fill("1+", size),
     "escapes": lambda size: _fill("\\n", size),
+    "many_findings": lambda size: _fill("Tel. +49 30 1234567, erika@example.de; ", size),
 }
 
 
@@ -376,7 +377,7 @@ def bomb_seconds(runs: int) -> tuple[float, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--max-kb", type=int, default=1024, help="largest input (the half is measured too)")
+    parser.add_argument("--max-kb", type=int, default=2048, help="largest input (the half is measured too)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions; the fastest counts")
     args = parser.parse_args()
     started = time.perf_counter()
