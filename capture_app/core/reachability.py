@@ -168,75 +168,101 @@ def check_instance(url: str, *, timeout: float = 5.0, ssl_context: ssl.SSLContex
     if parts.query:
         path += "?" + parts.query
     proxy_url = proxy(url) if callable(proxy) else proxy
-
     # DNS: with a proxy, the proxy resolves; a local failure is reported but does not stop.
-    start = time.perf_counter()
-    addresses: list[Any] = []
-    try:
-        infos = resolve(host, port, timeout)
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
-        result.steps.append(StepResult(DNS, True, Text("probes.reach.dns_ok", {
-            "addresses": ", ".join(addresses[:3])}), _ms(start)))
-    except Exception as exc:  # noqa: BLE001 - reported as the step's reason
-        result.steps.append(StepResult(DNS, False, _error_text(exc, timeout), _ms(start)))
-        if not proxy_url:
-            return result
-
-    target = (host, port)
+    addresses = _dns_step(result, host, port, timeout)
+    if addresses is None and not proxy_url:
+        return result
     proxy_auth = None
     if proxy_url:
-        p = urlsplit(proxy_url if "://" in proxy_url else f"http://{proxy_url}")
-        target = (p.hostname or "", p.port or 8080)
+        target, proxy_auth = _proxy_target(proxy_url)
         result.via_proxy = f"{target[0]}:{target[1]}"
-        if p.username:
-            login = f"{unquote(p.username)}:{unquote(p.password or '')}".encode()
-            proxy_auth = "Basic " + base64.b64encode(login).decode("ascii")
+        candidates = [target]
     else:
-        target = (addresses[0], port)
-
-    start = time.perf_counter()
-    try:
-        sock = _connect([target] if proxy_url else [(a, port) for a in addresses], timeout)
-    except Exception as exc:  # noqa: BLE001
-        result.steps.append(StepResult(TCP, False, _error_text(exc, timeout), _ms(start)))
+        target = ((addresses or [""])[0], port)
+        candidates = [(address, port) for address in addresses or ()]
+    sock = _tcp_step(result, candidates, target, timeout)
+    if sock is None:
         return result
-    rtt = _ms(start)
-    result.steps.append(StepResult(TCP, True, Text("probes.reach.tcp_ok", {
-        "port": str(target[1]), "ms": _fmt_ms(rtt)}), rtt))
+    connection: socket.socket = sock
     try:
         sock.settimeout(timeout)
         if (proxy_url and parts.scheme == "https"
                 and not _connect_through(sock, host, port, proxy_auth, result, timeout)):
             return result
         if parts.scheme == "https":
-            context = ssl_context or default_ssl_context()
-            start = time.perf_counter()
-            try:
-                tls = context.wrap_socket(sock, server_hostname=host)
-            except Exception as exc:  # noqa: BLE001
-                result.steps.append(StepResult(TLS, False, _error_text(exc, timeout), _ms(start)))
+            tls = _tls_step(result, sock, host, ssl_context, timeout)
+            if tls is None:
                 return result
-            sock = tls
-            result.issuer = format_name((tls.getpeercert() or {}).get("issuer"))
-            result.steps.append(StepResult(TLS, True, Text("probes.reach.tls_ok", {
-                "version": tls.version() or "TLS", "ms": _fmt_ms(_ms(start))}), _ms(start)))
+            connection = tls
         start = time.perf_counter()
         try:
-            status, reason = _http_status(sock, host, port, path, parts.scheme, bool(proxy_url),
-                                          proxy_auth, user_agent, url, timeout)
+            status, reason = _http_status(connection, host, port, path, parts.scheme,
+                                          bool(proxy_url), proxy_auth, user_agent, url, timeout)
         except Exception as exc:  # noqa: BLE001
             result.steps.append(StepResult(HTTP, False, _error_text(exc, timeout), _ms(start)))
             return result
         ms = _ms(start)
-        ok = status < 500
-        result.steps.append(StepResult(HTTP, ok, Text("probes.reach.http_status", {
+        result.steps.append(StepResult(HTTP, status < 500, Text("probes.reach.http_status", {
             "status": str(status), "reason": reason, "ms": _fmt_ms(ms)}), ms))
     finally:
         try:
-            sock.close()
+            connection.close()
         except OSError:
             pass
     return result
+
+
+def _dns_step(result: Reachability, host: str, port: int, timeout: float) -> list[str] | None:
+    """The addresses of ``host`` (noted as the DNS step), or None when it cannot be resolved."""
+    start = time.perf_counter()
+    try:
+        infos = resolve(host, port, timeout)
+    except Exception as exc:  # noqa: BLE001 - reported as the step's reason
+        result.steps.append(StepResult(DNS, False, _error_text(exc, timeout), _ms(start)))
+        return None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    result.steps.append(StepResult(DNS, True, Text("probes.reach.dns_ok", {
+        "addresses": ", ".join(addresses[:3])}), _ms(start)))
+    return addresses
+
+
+def _proxy_target(proxy_url: str) -> tuple[tuple[str, int], str | None]:
+    """Where the proxy listens, and its Proxy-Authorization value when the URL has a login."""
+    p = urlsplit(proxy_url if "://" in proxy_url else f"http://{proxy_url}")
+    auth = None
+    if p.username:
+        login = f"{unquote(p.username)}:{unquote(p.password or '')}".encode()
+        auth = "Basic " + base64.b64encode(login).decode("ascii")
+    return (p.hostname or "", p.port or 8080), auth
+
+
+def _tcp_step(result: Reachability, candidates: list[tuple[str, int]], target: tuple[str, int],
+              timeout: float) -> socket.socket | None:
+    start = time.perf_counter()
+    try:
+        sock = _connect(candidates, timeout)
+    except Exception as exc:  # noqa: BLE001
+        result.steps.append(StepResult(TCP, False, _error_text(exc, timeout), _ms(start)))
+        return None
+    rtt = _ms(start)
+    result.steps.append(StepResult(TCP, True, Text("probes.reach.tcp_ok", {
+        "port": str(target[1]), "ms": _fmt_ms(rtt)}), rtt))
+    return sock
+
+
+def _tls_step(result: Reachability, sock: socket.socket, host: str,
+              ssl_context: ssl.SSLContext | None, timeout: float) -> ssl.SSLSocket | None:
+    context = ssl_context or default_ssl_context()
+    start = time.perf_counter()
+    try:
+        tls = context.wrap_socket(sock, server_hostname=host)
+    except Exception as exc:  # noqa: BLE001
+        result.steps.append(StepResult(TLS, False, _error_text(exc, timeout), _ms(start)))
+        return None
+    result.issuer = format_name((tls.getpeercert() or {}).get("issuer"))
+    result.steps.append(StepResult(TLS, True, Text("probes.reach.tls_ok", {
+        "version": tls.version() or "TLS", "ms": _fmt_ms(_ms(start))}), _ms(start)))
+    return tls
 
 
 def _connect_through(sock: socket.socket, host: str, port: int, auth: str | None, result: Reachability,

@@ -102,7 +102,19 @@ class LauncherWindow(QWidget):
         layout = QVBoxLayout(self)
         # The window grows with a reminder banner instead of squeezing its wrapped texts.
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout.addLayout(self._build_status())
+        layout.addWidget(self._build_banner())
+        layout.addWidget(self._build_report_button())
+        self.grid = QGridLayout()
+        layout.addLayout(self.grid)
+        self.buttons: dict[str, QPushButton] = {}
+        self.hint = QLabel(tr("tray.launcher_hint"))
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self._quitting = False
 
+    def _build_status(self) -> QHBoxLayout:
+        """The status icon with support's state, today's hours and the outbox in words."""
         status_row = QHBoxLayout()
         self.status_icon = QLabel()
         self.status_icon.setPixmap(draw_status_pixmap("unknown", 0, 32))
@@ -122,8 +134,10 @@ class LauncherWindow(QWidget):
         for label in (self.status_label, self.detail_label, self.outbox_label):
             texts.addWidget(label)
         status_row.addLayout(texts, 1)
-        layout.addLayout(status_row)
+        return status_row
 
+    def _build_banner(self) -> QFrame:
+        """The reminder banner (hidden until a reminder is due)."""
         self.banner = QFrame()
         self.banner.setObjectName("reminderBanner")
         self.banner.setStyleSheet("#reminderBanner { background: #fff4ce; border: 1px solid #e0c060; }")
@@ -155,8 +169,9 @@ class LauncherWindow(QWidget):
         self.banner_snooze.clicked.connect(self.snooze_reminder.emit)
         self.banner_dismiss.clicked.connect(self.banner.hide)
         self.banner.hide()
-        layout.addWidget(self.banner)
+        return self.banner
 
+    def _build_report_button(self) -> QPushButton:
         self.report_button = QPushButton(tr("tray.menu_report"))
         self.report_button.setAccessibleName(tr("tray.menu_report").replace("&", ""))
         self.report_button.setMinimumHeight(48)
@@ -166,14 +181,7 @@ class LauncherWindow(QWidget):
         self.report_button.setFont(big)
         self._report_handler: Callable[[], None] | None = None
         self.report_button.clicked.connect(lambda: self._report_handler and self._report_handler())
-        layout.addWidget(self.report_button)
-        self.grid = QGridLayout()
-        layout.addLayout(self.grid)
-        self.buttons: dict[str, QPushButton] = {}
-        self.hint = QLabel(tr("tray.launcher_hint"))
-        self.hint.setWordWrap(True)
-        layout.addWidget(self.hint)
-        self._quitting = False
+        return self.report_button
 
     def set_entries(self, entries: list[Entry]) -> None:
         for button in self.buttons.values():

@@ -58,7 +58,12 @@ class MainWindow(QMainWindow):
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.notices.hide()
         layout.addWidget(self.notices)
+        layout.addWidget(self._build_report_button())
+        self._build_drafts(layout)
+        layout.addLayout(self._build_buttons())
+        self.refresh()
 
+    def _build_report_button(self) -> QPushButton:
         self.report_button = QPushButton(tr("ui.main.report_problem"))
         self.report_button.setAccessibleName(tr("ui.main.report_problem").replace("&", ""))
         self.report_button.setAccessibleDescription(tr("ui.main.report_problem_hint"))
@@ -69,8 +74,10 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.report_button.setFont(font)
         self.report_button.clicked.connect(self.report_requested.emit)
-        layout.addWidget(self.report_button)
+        return self.report_button
 
+    def _build_drafts(self, layout: QVBoxLayout) -> None:
+        """The list of drafts, its empty hint and the count of cases closed in triage."""
         drafts_label = QLabel(tr("ui.main.drafts"))
         layout.addWidget(drafts_label)
         self.table = QTableWidget(0, 4)
@@ -93,6 +100,7 @@ class MainWindow(QMainWindow):
         self.closed_label.hide()
         layout.addWidget(self.closed_label)
 
+    def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.resume_button = QPushButton(tr("ui.main.resume"))
         self.duplicate_button = QPushButton(tr("ui.main.duplicate"))
@@ -109,8 +117,7 @@ class MainWindow(QMainWindow):
         self.outbox_button.setToolTip(tr("sending.ui.outbox_hint"))
         self.outbox_button.clicked.connect(self.outbox_requested.emit)
         row.addWidget(self.outbox_button)
-        layout.addLayout(row)
-        self.refresh()
+        return row
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu(tr("ui.menu.file"))

@@ -12,7 +12,7 @@ connects, verifies TLS and signs in, but sends no report.
 """
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -126,8 +126,29 @@ class TransportSettings(QGroupBox):
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self.rows: dict[str, tuple[QFormLayout, QWidget]] = {}  # key → (its form, its field)
-        hidden = set(config.get("sending.hidden_settings") or ())
-        self.hidden = hidden
+        self.hidden = set(config.get("sending.hidden_settings") or ())
+        self._build_pages(table)
+        layout.addWidget(self.stack)
+        self.technical = QCheckBox(tr("sending.settings.technical"))
+        self.technical.setAccessibleName(tr("sending.settings.technical").replace("&", ""))
+        self.technical.setToolTip(tr("sending.settings.technical_hint"))
+        self.technical.toggled.connect(lambda _on: self._show_rows())
+        layout.addWidget(self.technical)
+        self.keyring_hint = QLabel(tr("sending.settings.keyring_ok") if self.secrets.persistent
+                                   else tr("sending.settings.keyring_missing"))
+        self.keyring_hint.setWordWrap(True)
+        layout.addWidget(self.keyring_hint)
+        layout.addLayout(self._build_test_row())
+        cast(QComboBox, self.editors["sending.transport"]).currentIndexChanged.connect(self._show_page)
+        for key in ("http.profile", "http.auth"):
+            cast(QComboBox, self.editors[key]).currentIndexChanged.connect(lambda _i: self._show_rows())
+        cast(QLineEdit, self.editors["network.proxy"]).textChanged.connect(lambda _t: self._show_rows())
+        self._show_page()
+
+    # -- building
+
+    def _build_pages(self, table: Any) -> None:
+        """One page of fields per way of sending, in the stack."""
         for kind, keys in PAGES.items():
             page = QWidget()
             form = QFormLayout(page)
@@ -147,16 +168,9 @@ class TransportSettings(QGroupBox):
                 self.rows[key] = (form, field)
             self.stack.addWidget(page)
             self.pages[kind] = page
-        layout.addWidget(self.stack)
-        self.technical = QCheckBox(tr("sending.settings.technical"))
-        self.technical.setAccessibleName(tr("sending.settings.technical").replace("&", ""))
-        self.technical.setToolTip(tr("sending.settings.technical_hint"))
-        self.technical.toggled.connect(lambda _on: self._show_rows())
-        layout.addWidget(self.technical)
-        self.keyring_hint = QLabel(tr("sending.settings.keyring_ok") if self.secrets.persistent
-                                   else tr("sending.settings.keyring_missing"))
-        self.keyring_hint.setWordWrap(True)
-        layout.addWidget(self.keyring_hint)
+
+    def _build_test_row(self) -> QHBoxLayout:
+        """*Verbindung testen* and where its result is shown."""
         row = QHBoxLayout()
         self.test_button = QPushButton(tr("sending.settings.test"))
         self.test_button.setAccessibleName(tr("sending.settings.test").replace("&", ""))
@@ -167,14 +181,7 @@ class TransportSettings(QGroupBox):
         self.result.setWordWrap(True)
         self.result.setAccessibleName(tr("sending.settings.result"))
         row.addWidget(self.result, 1)
-        layout.addLayout(row)
-        cast(QComboBox, self.editors["sending.transport"]).currentIndexChanged.connect(self._show_page)
-        for key in ("http.profile", "http.auth"):
-            cast(QComboBox, self.editors[key]).currentIndexChanged.connect(lambda _i: self._show_rows())
-        cast(QLineEdit, self.editors["network.proxy"]).textChanged.connect(lambda _t: self._show_rows())
-        self._show_page()
-
-    # -- building
+        return row
 
     def _row(self, key: str, setting) -> tuple[QLabel, QWidget]:
         value = self.config.get(key)
