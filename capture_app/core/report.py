@@ -125,6 +125,13 @@ class EvidenceItem:
     shows_console: bool = False
     # What a console log or network log shows (errors, failed requests), for the report text.
     summary: str = ""
+    # Screenshots: whether their text was read and checked for personal data ("" not yet,
+    # "checked", "incomplete": cut short by the time limit, "skipped": no text recognition), and
+    # how many places were found, redacted, and left undecided - never the text that was read.
+    pii_check: str = ""
+    pii_places: int = 0
+    pii_redacted: int = 0
+    pii_open: int = 0
 
 
 @dataclass

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from capture_app.core import pii
+from capture_app.core.report import EvidenceItem, Report
 from capture_app.core.screen_text import Box, Recognition, Word
 
 # Words closer than this share of the letters' height are one word (a space is wider).
@@ -109,3 +110,38 @@ def find_places(words: Iterable[Word], own: Sequence[pii.PiiMatch] = ()) -> list
 def check(recognition: Recognition, own: Sequence[pii.PiiMatch] = ()) -> ScreenshotCheck:
     """The places found in what was read, and whether the picture was read completely."""
     return ScreenshotCheck(tuple(find_places(recognition.words, own)), recognition.reason)
+
+
+# --- in a report ---------------------------------------------------------------------------------
+
+CHECKED, INCOMPLETE, SKIPPED = "checked", "incomplete", "skipped"  # EvidenceItem.pii_check
+
+
+def state_of(result: ScreenshotCheck) -> str:
+    """What the report records about a check: CHECKED, INCOMPLETE (time limit) or SKIPPED."""
+    from capture_app.core.screen_text import FAILED, NOT_INSTALLED
+
+    if result.reason in (NOT_INSTALLED, FAILED):
+        return SKIPPED
+    return CHECKED if result.ran else INCOMPLETE
+
+
+def record(item: EvidenceItem, result: ScreenshotCheck) -> None:
+    """Keep on ``item`` that it was checked and how many places wait for the agent (no text)."""
+    item.pii_check = state_of(result)
+    item.pii_places = item.pii_open = len(result.places)
+    item.pii_redacted = 0
+
+
+def is_screenshot(item: EvidenceItem) -> bool:
+    return item.kind == "screenshot" or item.media_type.startswith("image/")
+
+
+def unchecked(report: Report) -> list[EvidenceItem]:
+    """The screenshots to be sent whose text has not been checked yet."""
+    return [item for item in report.included_evidence() if is_screenshot(item) and not item.pii_check]
+
+
+def to_review(report: Report) -> list[EvidenceItem]:
+    """The screenshots to be sent with places the agent has neither redacted nor dismissed."""
+    return [item for item in report.included_evidence() if is_screenshot(item) and item.pii_open]

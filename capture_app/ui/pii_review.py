@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from capture_app.core import pii
+from capture_app.core import pii, screenshot_pii
 from capture_app.core.i18n import has, tr
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -134,6 +135,12 @@ class PiiReview(QObject):
         self.own_label.setAccessibleName(tr("console.pii_own_title"))
         own_layout.addWidget(self.own_label)
         box_layout.addWidget(self.own_box)
+        # Screenshots whose text showed personal data the agent has not decided on yet.
+        self.screens = QLabel()
+        self.screens.setWordWrap(True)
+        self.screens.setTextFormat(Qt.TextFormat.PlainText)
+        self.screens.setAccessibleName(tr("screen_check.review_title"))
+        box_layout.addWidget(self.screens)
         layout.addWidget(self.box)
         self._generation = 0
         self._show([])
@@ -164,6 +171,24 @@ class PiiReview(QObject):
 
         self.page.env.run(lambda: pii.find_in_report(snapshot, lambda item: read_text(locate(item))),
                           on_success=done, on_error=failed, parent=self.page)
+        self.check_screenshots()
+
+    def check_screenshots(self) -> None:
+        """List the screenshots with undecided places; read those not checked yet (background)."""
+        from capture_app.ui.screenshot_check import check_item
+
+        report = self.page.report
+        for item in screenshot_pii.unchecked(report):
+            check_item(self.page.env, report, item, self._screenshot_checked)
+        lines = screenshot_lines(report)
+        self.screens.setText("\n".join(lines))
+        self.screens.setVisible(bool(lines))
+
+    def _screenshot_checked(self) -> None:
+        if shiboken6.isValid(self.screens):
+            self.page.changed.emit()
+            self.check_screenshots()
+            self.finished.emit()
 
     def _show(self, findings: list[pii.Finding]) -> None:
         report = self.page.report
@@ -265,3 +290,38 @@ def mask_file(report_id: str, item, path, matches: list[pii.PiiMatch], store_fn)
     item_id = new_id()
     size, sha256 = store_fn(report_id, item_id, masked.encode("utf-8"))
     return dataclasses.replace(item, id=item_id, size=size, sha256=sha256)
+
+
+# --- screenshots ---------------------------------------------------------------------------------
+
+
+def screenshot_lines(report) -> list[str]:
+    """One line per screenshot to be sent whose check is pending, skipped or left places open."""
+    lines = []
+    for item in report.included_evidence():
+        if not screenshot_pii.is_screenshot(item):
+            continue
+        name = item.title or item.filename
+        if not item.pii_check:
+            lines.append(tr("screen_check.review_unchecked", name=name))
+        elif item.pii_check == screenshot_pii.SKIPPED:
+            lines.append(tr("screen_check.review_skipped", name=name))
+        elif item.pii_open:
+            lines.append(tr("screen_check.review_row", name=name, n=item.pii_open))
+    if screenshot_pii.to_review(report):
+        lines.append(tr("screen_check.review_hint"))
+    return lines
+
+
+def confirm_screenshots(parent, report) -> bool:
+    """Before sending or exporting: ask whether to go on while screenshots have places the
+    agent has neither redacted nor dismissed (True: go on)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    waiting = screenshot_pii.to_review(report)
+    if not waiting:
+        return True
+    names = "\n".join(f"• {item.title or item.filename} ({item.pii_open})" for item in waiting)
+    answer = QMessageBox.question(parent, tr("screen_check.ask_title"),
+                                  tr("screen_check.ask_send", count=len(waiting), names=names))
+    return answer == QMessageBox.StandardButton.Yes

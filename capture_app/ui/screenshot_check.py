@@ -7,16 +7,20 @@ on a two-core laptop. Nothing here runs on the UI thread but the hand-over of th
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QImage
 
 from capture_app.core import pii, screen_text, screenshot_pii
+from capture_app.core.report import EvidenceItem, Report
 from capture_app.core.screen_text import GrayImage
 from capture_app.core.screenshot_pii import ScreenshotCheck
 
+log = logging.getLogger(__name__)
 _pool: QThreadPool | None = None
 
 
@@ -58,3 +62,34 @@ def check_file(path: Path, own: Sequence[pii.PiiMatch] = (), *, max_pixels: int)
     from capture_app.ui.capture.images import read_image
 
     return check_image(read_image(path, max_pixels=max_pixels), own)
+
+
+# Screenshots being read right now (by item id): the Review step does not start a second check.
+_checking: set[str] = set()
+
+
+def check_item(env: Any, report: Report, item: EvidenceItem, changed: Callable[[], None]) -> None:
+    """Read a screenshot of ``report`` in the background and keep on its item what the check
+    found (``screenshot_pii.record``, no text); ``changed()`` once the report was updated."""
+    if item.id in _checking or not screenshot_pii.is_screenshot(item):
+        return
+    _checking.add(item.id)
+    path = env.store.attachment_path(report.id, item.id)
+    own = pii.own_contact(report.reporter)
+    limit = int(env.config.get("limits.max_image_pixels"))
+
+    def done(result: ScreenshotCheck) -> None:
+        _checking.discard(item.id)
+        current = report.evidence_item(item.id)
+        if current is None or current.pii_check:
+            return  # removed, replaced, or checked in the editor meanwhile
+        screenshot_pii.record(current, result)
+        report.touch()
+        changed()
+
+    def failed(exc: BaseException) -> None:
+        log.info("screenshot not checked: %s", type(exc).__name__)
+        done(ScreenshotCheck((), screen_text.FAILED))
+
+    env.run(lambda: check_file(path, own, max_pixels=limit), on_success=done, on_error=failed,
+            pool=text_pool())

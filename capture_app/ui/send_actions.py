@@ -108,6 +108,10 @@ class SendButtons(QWidget):
             self._tell("warning", tr("ui.review.not_ready") + "\n\n" +
                        "\n".join(f"• {p.message()}" for p in problems))
             return
+        from capture_app.ui.pii_review import confirm_screenshots
+
+        if not confirm_screenshots(page, page.report):  # personal data left on screenshots
+            return
         service = self.service()
         if service is None:
             return

@@ -8,8 +8,8 @@ from PySide6.QtCore import QRect, Qt
 from text_screens import span_rect, text_screen
 
 from capture_app.core import i18n, pii, screen_text
+from capture_app.core.screenshot_pii import CHECKED, SKIPPED
 from capture_app.ui.editor.dialog import EditorDialog
-from capture_app.ui.editor.pii_proposals import CHECKED, SKIPPED
 
 pytestmark = pytest.mark.gui
 

@@ -13,6 +13,7 @@ from capture_app.ui.capture.evidence_files import EvidenceFiles
 from capture_app.ui.capture.grabber import capture_pool
 from capture_app.ui.capture.images import ImageTooLarge, encode_png, read_image
 from capture_app.ui.editor.dialog import EditorDialog, EditResult
+from capture_app.ui.editor.pii_proposals import CheckOutcome
 
 
 def edit_item(window, item: EvidenceItem, *, parent: QWidget | None = None, on_open=None,
@@ -27,8 +28,11 @@ def edit_item(window, item: EvidenceItem, *, parent: QWidget | None = None, on_o
         return read_image(path, max_pixels=limit)
 
     def loaded(image) -> None:
+        from capture_app.core.pii import own_contact
+
         dialog = EditorDialog(image, title=item.title or item.filename,
-                              shows_console=item.shows_console, parent=parent)
+                              shows_console=item.shows_console, parent=parent,
+                              own_contact=own_contact(window.report.reporter))
         dialog.saved.connect(lambda result: _save(window, item, result, parent, on_saved))
         dialog.open()
         if on_open is not None:
@@ -54,7 +58,8 @@ def _save(window, item: EvidenceItem, result: EditResult, parent, on_saved) -> N
         return
     if result.image is None:
         # Only the label changed: the pixels (and so the file) stay as they are.
-        if current.shows_console != result.shows_console:
+        checked = record_check(current, result.text_check)
+        if current.shows_console != result.shows_console or checked:
             current.shows_console = result.shows_console
             window.report.touch()
             files.changed()
@@ -68,9 +73,26 @@ def _save(window, item: EvidenceItem, result: EditResult, parent, on_saved) -> N
             "editor.save_failed", name=current.filename,
             reason=exc.message() if hasattr(exc, "message") else type(exc).__name__))
 
+    def stored(new_item: EvidenceItem) -> None:
+        if record_check(new_item, result.text_check) and window.report.evidence_item(new_item.id):
+            window.report.touch()
+            files.changed()
+        if on_saved is not None:
+            on_saved(new_item)
+
     def encoded(png_bytes: bytes) -> None:
         files.store_edit(current, png_bytes, shows_console=result.shows_console,
-                         on_done=on_saved, on_error=failed)
+                         on_done=stored, on_error=failed)
 
     window.env.run(lambda: encode_png(image), on_success=encoded, on_error=failed, parent=parent,
                    progress_label=tr("editor.saving"), pool=capture_pool())
+
+
+def record_check(item: EvidenceItem, outcome: CheckOutcome | None) -> bool:
+    """Keep what the editor's text check found and the agent decided (never the text) on the
+    item; False when there is nothing to keep (the editor closed before the picture was read)."""
+    if outcome is None:
+        return False
+    item.pii_check, item.pii_places = outcome.state, outcome.places
+    item.pii_redacted, item.pii_open = outcome.redacted, outcome.open
+    return True

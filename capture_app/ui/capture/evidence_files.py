@@ -144,6 +144,9 @@ class EvidenceFiles(QObject):
         insert_item(self.window.report, item)
         self.changed()
         self.added.emit(item)
+        from capture_app.ui.screenshot_check import check_item
+
+        check_item(self.window.env, self.window.report, item, self.changed)
 
     # -- replacing and removing
 

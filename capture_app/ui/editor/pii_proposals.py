@@ -32,15 +32,13 @@ from PySide6.QtWidgets import (
 
 from capture_app.core import pii, screen_text
 from capture_app.core.i18n import tr
-from capture_app.core.screenshot_pii import ScreenshotCheck
+from capture_app.core.screenshot_pii import ScreenshotCheck, state_of
 from capture_app.ui.editor.document import EditDocument
 from capture_app.ui.editor.tools.redact import Redaction
 
 # Pixels added around a word box: the anti-aliased edge of the letters lies just outside it.
 MARGIN = 2
 OPEN, ACCEPTED, DISMISSED = "open", "accepted", "dismissed"
-# What the report records about the check (EvidenceItem.pii_check).
-CHECKED, INCOMPLETE, SKIPPED = "checked", "incomplete", "skipped"
 
 
 @dataclass
@@ -54,7 +52,7 @@ class Proposal:
 class CheckOutcome:
     """What the report keeps: whether the picture was checked, places found and redacted."""
 
-    state: str  # CHECKED, INCOMPLETE or SKIPPED
+    state: str  # screenshot_pii.CHECKED, INCOMPLETE or SKIPPED
     places: int
     redacted: int
     open: int
@@ -217,9 +215,5 @@ class TextCheckPanel(QWidget):
         result = self.result
         if result is None:
             return None
-        if result.reason in (screen_text.NOT_INSTALLED, screen_text.FAILED):
-            state = SKIPPED
-        else:
-            state = CHECKED if result.ran else INCOMPLETE
         states = [self.state(p) for p in self.proposals]
-        return CheckOutcome(state, len(states), states.count(ACCEPTED), states.count(OPEN))
+        return CheckOutcome(state_of(result), len(states), states.count(ACCEPTED), states.count(OPEN))

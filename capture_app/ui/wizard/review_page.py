@@ -164,6 +164,10 @@ class ReviewPage(StepPage):
                                 tr("ui.review.not_ready") + "\n\n" +
                                 "\n".join(f"• {p.message()}" for p in problems))
             return
+        from capture_app.ui.pii_review import confirm_screenshots
+
+        if not confirm_screenshots(self, self.report):  # personal data left on screenshots
+            return
         start = self.env.config.get("export.folder") or QStandardPaths.writableLocation(
             QStandardPaths.DocumentsLocation)
         folder = QFileDialog.getExistingDirectory(self, tr("ui.review.export_folder"), start)
