@@ -540,36 +540,7 @@ class Outbox:
         # Not durable: after a power cut the report is simply queued again (and a repeated
         # attempt is harmless: same Idempotency-Key, same Message-ID).
         with self._write(durable=False) as conn:
-            if report_id:
-                rows = conn.execute(
-                    "SELECT o.report_id, r.state, o.lease_owner, o.lease_expires_at,"
-                    " o.next_attempt_at FROM outbox o JOIN reports r ON r.id = o.report_id"
-                    " WHERE r.state IN ('queued', 'sending') AND o.report_id = ?",
-                    (report_id,)).fetchall()
-            else:
-                # Two index range scans on the outbox (CROSS JOIN keeps SQLite from starting
-                # at all queued reports): due reports in time order, and foreign leases.
-                rows = conn.execute(
-                    "SELECT o.report_id, r.state, o.lease_owner, o.lease_expires_at,"
-                    " o.next_attempt_at FROM outbox o CROSS JOIN reports r ON r.id = o.report_id"
-                    " WHERE o.next_attempt_at <= ? AND r.state = 'queued'"
-                    " ORDER BY o.next_attempt_at LIMIT 1", (stamp,)).fetchall()
-                # A due queued report is taken first anyway; only without one are the leases
-                # of other (perhaps dead) processes looked at.
-                rows = rows or conn.execute(
-                    "SELECT o.report_id, r.state, o.lease_owner, o.lease_expires_at,"
-                    " o.next_attempt_at FROM outbox o CROSS JOIN reports r ON r.id = o.report_id"
-                    " WHERE o.lease_owner > '' AND o.lease_owner != ? AND r.state = 'sending'"
-                    " LIMIT 50", (self.owner,)).fetchall()
-            chosen = None
-            for rid, state, owner, lease_expires, next_attempt in rows:
-                if state == "queued" and (report_id or next_attempt <= stamp):
-                    chosen = rid
-                    break
-                if state == "sending" and owner != self.owner and (
-                        lease_expires <= stamp or not owner or owner_is_gone(owner)):
-                    chosen = rid
-                    break
+            chosen = self._choose(self._candidates(conn, report_id, stamp), report_id, stamp)
             if chosen is None:
                 return None
             conn.execute("UPDATE reports SET state = 'sending' WHERE id = ?", (chosen,))
@@ -593,6 +564,40 @@ class Outbox:
             return None
         return Claim(chosen, self.owner, attempts, revision, report, sha, bundle_revision, expires,
                      bool(ambiguous), _tickets(tickets))
+
+    def _candidates(self, conn: sqlite3.Connection, report_id: str | None,
+                    stamp: str) -> list[tuple[Any, ...]]:
+        """(report id, state, lease owner, lease expiry, next attempt) of reports to consider."""
+        if report_id:
+            return conn.execute(
+                "SELECT o.report_id, r.state, o.lease_owner, o.lease_expires_at,"
+                " o.next_attempt_at FROM outbox o JOIN reports r ON r.id = o.report_id"
+                " WHERE r.state IN ('queued', 'sending') AND o.report_id = ?",
+                (report_id,)).fetchall()
+        # Two index range scans on the outbox (CROSS JOIN keeps SQLite from starting
+        # at all queued reports): due reports in time order, and foreign leases.
+        rows = conn.execute(
+            "SELECT o.report_id, r.state, o.lease_owner, o.lease_expires_at,"
+            " o.next_attempt_at FROM outbox o CROSS JOIN reports r ON r.id = o.report_id"
+            " WHERE o.next_attempt_at <= ? AND r.state = 'queued'"
+            " ORDER BY o.next_attempt_at LIMIT 1", (stamp,)).fetchall()
+        # A due queued report is taken first anyway; only without one are the leases
+        # of other (perhaps dead) processes looked at.
+        return rows or conn.execute(
+            "SELECT o.report_id, r.state, o.lease_owner, o.lease_expires_at,"
+            " o.next_attempt_at FROM outbox o CROSS JOIN reports r ON r.id = o.report_id"
+            " WHERE o.lease_owner > '' AND o.lease_owner != ? AND r.state = 'sending'"
+            " LIMIT 50", (self.owner,)).fetchall()
+
+    def _choose(self, rows: list[tuple[Any, ...]], report_id: str | None, stamp: str) -> str | None:
+        """The first row that may be sent now: due and queued, or leased by a gone process."""
+        for rid, state, owner, lease_expires, next_attempt in rows:
+            if state == "queued" and (report_id or next_attempt <= stamp):
+                return str(rid)
+            if state == "sending" and owner != self.owner and (
+                    lease_expires <= stamp or not owner or owner_is_gone(owner)):
+                return str(rid)
+        return None
 
     def renew(self, claim: Claim) -> bool:
         """Extend the lease while sending; False if another process has taken the report."""

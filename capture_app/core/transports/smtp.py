@@ -227,25 +227,30 @@ class SmtpTransport(Transport):
             raise TemporaryTransportError("sending.smtp.unreachable", host=host, port=settings.port,
                                           reason=_reason(exc)) from None
         if settings.user:
-            try:
-                assert self._password is not None  # checked in send() before connecting
-                _login_once(server, settings.user, self._password.reveal())
-            except smtplib.SMTPAuthenticationError as exc:
-                server.close()
-                raise PermanentTransportError(
-                    "sending.smtp.auth_failed", user=settings.user, host=host,
-                    reason=f"{exc.smtp_code} {_server_text(exc.smtp_error)}".strip()) from None
-            except smtplib.SMTPNotSupportedError:
-                server.close()
-                raise PermanentTransportError("sending.smtp.no_auth", host=host) from None
-            except smtplib.SMTPResponseException as exc:
-                server.close()
-                raise _answer_error(exc.smtp_code, exc.smtp_error, "sending.smtp.refused") from None
-            except (smtplib.SMTPException, OSError) as exc:
-                server.close()
-                raise TemporaryTransportError("sending.smtp.disconnected", host=host,
-                                              reason=_reason(exc)) from None
+            assert self._password is not None  # checked in send() before connecting
+            _log_in(server, settings.user, self._password.reveal(), host)
         return _Session(server)
+
+
+def _log_in(server: _ProgressSMTP | _ProgressSMTPSSL, user: str, password: str, host: str) -> None:
+    """AUTH on an open connection; every refusal becomes the transport error that explains it."""
+    try:
+        _login_once(server, user, password)
+    except smtplib.SMTPAuthenticationError as exc:
+        server.close()
+        raise PermanentTransportError(
+            "sending.smtp.auth_failed", user=user, host=host,
+            reason=f"{exc.smtp_code} {_server_text(exc.smtp_error)}".strip()) from None
+    except smtplib.SMTPNotSupportedError:
+        server.close()
+        raise PermanentTransportError("sending.smtp.no_auth", host=host) from None
+    except smtplib.SMTPResponseException as exc:
+        server.close()
+        raise _answer_error(exc.smtp_code, exc.smtp_error, "sending.smtp.refused") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        server.close()
+        raise TemporaryTransportError("sending.smtp.disconnected", host=host,
+                                      reason=_reason(exc)) from None
 
 
 class _ProgressMixin(smtplib.SMTP):

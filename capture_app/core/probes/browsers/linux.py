@@ -191,6 +191,9 @@ def _from_mimeapps(host: Host) -> str | None:
     return None
 
 
+Candidate = tuple[str, str, "DesktopEntry | None", "Unknown | None"]
+
+
 def find_browsers(host: Host, version_timeout: float) -> Findings:
     asked: dict[str, str | None] = {}
     # Asked while the versions are asked: each program start costs a moment.
@@ -198,8 +201,25 @@ def find_browsers(host: Host, version_timeout: float) -> Findings:
         target=lambda: asked.update(id=default_desktop_id(host, version_timeout)), daemon=True)
     default_thread.start()
     files = desktop_files(host)
-    candidates: list[tuple[str, str, DesktopEntry | None, Unknown | None]] = []
-    entry: DesktopEntry | None
+    candidates = _candidates(files)
+    versions = _versions(candidates, host, version_timeout)
+    installed = []
+    seen_programs = set()
+    for index, (browser_id, desktop_id, entry, problem) in enumerate(candidates):
+        if entry is not None:
+            program = entry.exec_argv[0]
+            if program in seen_programs:
+                continue  # two desktop entries of one program (e.g. a private-window launcher)
+            seen_programs.add(program)
+        version = problem or versions.get(index) or unknown("timeout", seconds=f"{version_timeout:g}")
+        installed.append(InstalledBrowser(browser_id, version, str(files[desktop_id])))
+    default_thread.join(version_timeout + 2.0)
+    return Findings(installed, _default(asked.get("id"), files))
+
+
+def _candidates(files: dict[str, Path]) -> list[Candidate]:
+    """(browser, desktop id, entry, problem) for every desktop entry of a known browser."""
+    candidates: list[Candidate] = []
     for desktop_id, path in files.items():
         try:
             entry = parse_desktop_entry(path)
@@ -213,7 +233,11 @@ def find_browsers(host: Host, version_timeout: float) -> Findings:
         known_id = browser_of(desktop_id, entry)
         if known_id:
             candidates.append((known_id, desktop_id, entry, None))
+    return candidates
 
+
+def _versions(candidates: list[Candidate], host: Host, version_timeout: float) -> dict[int, Value]:
+    """Each candidate's ``--version``, all asked at once (index in ``candidates`` → version)."""
     versions: dict[int, Value] = {}
 
     def ask(index: int, entry: DesktopEntry) -> None:
@@ -227,34 +251,24 @@ def find_browsers(host: Host, version_timeout: float) -> Findings:
             threads.append(thread)
     for thread in threads:
         thread.join(version_timeout + 2.0)  # run_command kills the program at version_timeout
+    return versions
 
-    installed = []
-    seen_programs = set()
-    for index, (browser_id, desktop_id, entry, problem) in enumerate(candidates):
-        if entry is not None:
-            program = entry.exec_argv[0]
-            if program in seen_programs:
-                continue  # two desktop entries of one program (e.g. a private-window launcher)
-            seen_programs.add(program)
-        version = problem or versions.get(index) or unknown("timeout", seconds=f"{version_timeout:g}")
-        installed.append(InstalledBrowser(browser_id, version, str(files[desktop_id])))
 
-    default_thread.join(version_timeout + 2.0)
-    default_id = asked.get("id")
-    default: Value = no_default()
-    if default_id:
-        entry = None
-        if default_id in files:
-            try:
-                entry = parse_desktop_entry(files[default_id])
-            except BrokenEntry:
-                entry = None
-        default_browser = browser_of(default_id, entry)
-        from capture_app.core.probes.browsers.found import BROWSERS
+def _default(default_id: str | None, files: dict[str, Path]) -> Value:
+    """The default browser's name, from the desktop id the desktop reports."""
+    if not default_id:
+        return no_default()
+    entry = None
+    if default_id in files:
+        try:
+            entry = parse_desktop_entry(files[default_id])
+        except BrokenEntry:
+            entry = None
+    default_browser = browser_of(default_id, entry)
+    from capture_app.core.probes.browsers.found import BROWSERS
 
-        name = entry.fields.get("Name") if entry else None
-        default = BROWSERS[default_browser] if default_browser else (name or default_id)
-    return Findings(installed, default)
+    name = entry.fields.get("Name") if entry else None
+    return BROWSERS[default_browser] if default_browser else (name or default_id)
 
 
 __all__ = ["find_browsers", "parse_desktop_entry", "run_command"]
