@@ -113,27 +113,26 @@ except DraftStoreUnavailableError as exc:
 
 
 def _as_agent(root: Path, action: str) -> str:
-    """Run the store as an unprivileged user (root ignores file permissions)."""
-    kwargs = {}
+    """Run the store as the agent does: a process file permissions apply to. As root, root's
+    privileges are taken away (setpriv, an empty capability bounding set) — dropping to another
+    user would fail where the checkout lies in root's own home, as on a stock Debian."""
+    prefix: list[str] = []
     if os.geteuid() == 0:
-        def drop() -> None:
-            os.setgid(65534)
-            os.setuid(65534)
-        kwargs["preexec_fn"] = drop
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(root), action], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60, env={**os.environ, "HOME": str(root)},
-                          **kwargs)
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is missing: python3 dev.py test installs it"
+        prefix = [setpriv, "--bounding-set=-all", "--inh-caps=-all", "--ambient-caps=-all",
+                  "--no-new-privs"]
+    done = subprocess.run([*prefix, sys.executable, "-c", _CHILD, str(root), action],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env={**os.environ, "HOME": str(root)})
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
 @pytest.fixture
 def agent_root():
-    """A data folder the unprivileged agent owns, with one saved draft in it."""
+    """A data folder the agent owns, with one saved draft in it."""
     root = Path(tempfile.mkdtemp(prefix="drafts-perm-"))
-    os.chmod(root, 0o777)
-    if os.geteuid() == 0:
-        os.chown(root, 65534, 65534)
     try:
         assert _as_agent(root, "save") == "OK 1"
         yield root
@@ -160,7 +159,7 @@ def test_read_only_companions_are_named_when_they_cannot_be_repaired(agent_root)
     wal = agent_root / "data" / "reports.sqlite3-wal"
     wal.write_bytes(b"")
     os.chmod(wal, 0o444)
-    os.chown(wal, 0, 0)  # someone else's file: the agent cannot change its permissions
+    os.chown(wal, 65534, 65534)  # someone else's file: the agent cannot change its permissions
     answer = _as_agent(agent_root, "save")
     assert answer.startswith("REFUSED")
     assert str(wal) in answer and "schreibgeschützt" in answer
