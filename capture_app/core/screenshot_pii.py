@@ -21,6 +21,8 @@ from capture_app.core.screen_text import Box, Recognition, Word
 
 # Words closer than this share of the letters' height are one word (a space is wider).
 NO_SPACE = 0.35
+# Words further apart than this many letter heights are in different columns.
+COLUMN_GAP = 2.0
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,43 @@ class ScreenshotCheck:
 
 
 def _lines(words: Iterable[Word]) -> list[list[Word]]:
+    """The words line by line, a line cut where a gap is wider than a few spaces: the recogniser
+    may read cells of a table or cards of a calendar side by side as one line, and two phone
+    numbers joined by a space read as one number too long to be one."""
     lines: dict[int, list[Word]] = {}
     for word in words:
         if word.text:
             lines.setdefault(word.line, []).append(word)
-    return [lines[key] for key in sorted(lines)]
+    pieces: list[list[Word]] = []
+    for key in sorted(lines):
+        piece: list[Word] = []
+        for word in lines[key]:
+            if piece and word.box.x - piece[-1].box.right > COLUMN_GAP * min(
+                    piece[-1].box.height, word.box.height):
+                pieces.append(piece)
+                piece = []
+            piece.append(word)
+        pieces.append(piece)
+    return pieces
+
+
+# Letters the recogniser reads for digits in a run of digits ("CHO7", "ATLO", "O171").
+_AS_DIGIT = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "L": "1", "|": "1",
+                           "S": "5", "B": "8"})
+
+
+def _read_as(text: str) -> str:
+    """``text`` with letters read for digits put back, where the word is a run of digits or the
+    start of an IBAN (country code, two check digits); the same length, so boxes stay right."""
+    if len(text) == 4 and text[:2] in pii.IBAN_LENGTHS:
+        tail = text[2:].translate(_AS_DIGIT)
+        return text[:2] + tail if tail.isdigit() else text
+    digits = sum(ch.isdigit() for ch in text)
+    if digits >= 3:
+        fixed = text.translate(_AS_DIGIT)
+        if fixed.isdigit():
+            return fixed
+    return text
 
 
 def _part(word: Word, start: int, end: int) -> Box:
@@ -83,7 +117,7 @@ def places_in_line(line: Sequence[Word], own: Sequence[pii.PiiMatch] = ()) -> li
     for word in line:
         text += _separator(before, word)
         spans.append((len(text), len(text) + len(word.text), word))
-        text += word.text
+        text += _read_as(word.text)
         before = word
     found = []
     for match in pii.find_pii(text):

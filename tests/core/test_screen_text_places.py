@@ -86,3 +86,25 @@ def test_a_word_the_recogniser_cut_after_a_dot_is_joined_again():
     (place,) = find_places(words)
     assert place.kind == pii.EMAIL
     assert place.box == Box(313, 42, 587 - 313, 15)
+
+
+def test_two_phone_numbers_in_columns_side_by_side_are_two_findings():
+    # Calendar cards next to each other, read as one line by the recogniser.
+    words = (line(200, "+49", "(0)6221", "821", "06844", x=335, number=4)
+             + line(200, "089", "3755787", x=622, number=4) + line(200, "03641-3327", "5931", x=910,
+                                                                   number=4))
+    places = find_places(words)
+    assert [p.kind for p in places] == [pii.PHONE] * 3
+    assert [p.box.x for p in places] == [335, 622, 910]
+
+
+def test_letters_read_for_digits_in_an_iban_or_a_number_are_read_as_digits():
+    # "AT10 …" read as "ATLO", "CH07 …" as "CHO7", "AT59 …" as "ATS9", a phone number's "0" as "O".
+    austria = line(10, "Konto:", "ATLO", "4272", "2234", "4079", "6834")
+    assert pii.find_pii("AT10 4272 2234 4079 6834")  # the real IBAN is valid
+    assert [p.kind for p in find_places(austria)] == [pii.IBAN]
+    assert pii.find_pii("AT59 8025 2016 1284 0019")
+    assert [p.kind for p in find_places(line(10, "ATS9", "8025", "2016", "1284", "0019"))] == [pii.IBAN]
+    assert [p.kind for p in find_places(line(10, "Mobil", "O171", "2345678"))] == [pii.PHONE]
+    # Words that are words stay words.
+    assert find_places(line(10, "LOL", "Old", "ATOM", "DOLL")) == []
