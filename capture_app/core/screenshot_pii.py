@@ -121,7 +121,7 @@ def places_in_line(line: Sequence[Word], own: Sequence[pii.PiiMatch] = ()) -> li
         before = word
     found = []
     for match in pii.find_pii(text):
-        if pii.is_own(match, own):
+        if pii.is_own(match, list(own)):
             continue  # the agent's own contact data, as in the text check
         box: Box | None = None
         for start, end, word in spans:
