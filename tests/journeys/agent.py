@@ -141,10 +141,15 @@ class Agent:
             global_point = widget.mapToGlobal(point)
             return ("ok", (global_point.x(), global_point.y()))
         deadline = time.monotonic() + WAIT_S
+        last = None
         while True:
             state, value = self.ui(locate)
+            if state == "ok" and value == last:
+                break  # where it was a moment ago too: a new window is not moved any more
+            last = value if state == "ok" else None
             if state == "ok":
-                break
+                time.sleep(0.1)
+                continue
             if state == "scroll":  # as a person does: the wheel, over the page's scroll bar
                 x, y, button = value
                 self.xdo("mousemove", str(x), str(y), "click", button)
@@ -200,8 +205,14 @@ class Agent:
         box = self.wait(lambda: _message_box(), f"a message box for {what}")
         text = self.ui(lambda: box.text())
         self.shot(f"message-{what}")
-        self.click(lambda: box.button(role), f"{what} in the message box '{text}'")
-        self.wait(lambda: gone(box), f"the message box for {what} to close")
+        for attempt in range(2):  # a click that came before the box took it: a person clicks again
+            self.click(lambda: box.button(role), f"{what} in the message box '{text}'")
+            try:
+                self.wait(lambda: gone(box), f"the message box for {what} to close", 10 if attempt == 0 else WAIT_S)
+                break
+            except JourneyError:
+                if attempt:
+                    raise
         return text
 
 
