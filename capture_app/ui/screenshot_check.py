@@ -22,6 +22,8 @@ from capture_app.core.screenshot_pii import ScreenshotCheck
 
 log = logging.getLogger(__name__)
 _pool: QThreadPool | None = None
+# Pixels converted at a time (see gray_pixels): a few milliseconds of work.
+STRIP_PIXELS = 200_000
 
 
 def text_pool() -> QThreadPool:
@@ -36,17 +38,34 @@ def text_pool() -> QThreadPool:
 
 
 def gray_pixels(image: QImage) -> tuple[GrayImage, float]:
-    """``image`` as grey pixels within the recogniser's pixel budget, and the scale used."""
+    """``image`` as grey pixels within the recogniser's pixel budget, and the scale used.
+
+    Converted (and scaled) in strips of about :data:`STRIP_PIXELS` pixels: Qt keeps Python's
+    interpreter lock while it converts, which for a whole 8K picture stops the UI thread for 70 ms.
+    """
     width, height = image.width(), image.height()
     scale = screen_text.reading_scale(width, height)
-    if scale < 1.0:
-        image = image.scaled(max(1, round(width * scale)), max(1, round(height * scale)),
-                             Qt.AspectRatioMode.IgnoreAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-        scale = image.width() / width
-    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    data = bytes(gray.constBits())[:gray.bytesPerLine() * gray.height()]
-    return GrayImage(data, gray.width(), gray.height(), gray.bytesPerLine()), scale
+    out_width = max(1, round(width * scale)) if scale < 1.0 else width
+    out_height = max(1, round(height * scale)) if scale < 1.0 else height
+    rows: list[bytes] = []
+    stride = 0
+    strip_rows = max(8, STRIP_PIXELS // max(1, width))
+    for top in range(0, height, strip_rows):
+        count = min(strip_rows, height - top)
+        strip = image.copy(0, top, width, count)
+        if scale < 1.0:
+            # Each strip's share of the output rows, so the strips add up to the whole height.
+            first, last = round(top * out_height / height), round((top + count) * out_height / height)
+            if last <= first:
+                continue
+            strip = strip.scaled(out_width, last - first, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
+        gray = strip.convertToFormat(QImage.Format.Format_Grayscale8)
+        stride = gray.bytesPerLine()
+        rows.append(bytes(gray.constBits())[:stride * gray.height()])
+    data = b"".join(rows)
+    rows_read = len(data) // stride if stride else 0
+    return GrayImage(data, out_width, rows_read, stride), out_width / width
 
 
 def check_image(image: QImage, own: Sequence[pii.PiiMatch] = (), *,

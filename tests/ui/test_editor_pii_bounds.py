@@ -63,3 +63,15 @@ def test_a_blank_screenshot_is_not_read():
     painter.end()
     result = check_image(image)
     assert result.places == () and result.reason == screen_text.NO_CONTRAST and result.ran
+
+
+def test_pixels_converted_in_strips_are_the_whole_picture():
+    image, _ = text_screen([LINE] * 12, width=1366, height=768)
+    gray, scale = gray_pixels(image)
+    whole = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    assert scale == 1.0 and (gray.width, gray.height, gray.stride) == (1366, 768, whole.bytesPerLine())
+    assert gray.data == bytes(whole.constBits())[:whole.bytesPerLine() * 768]
+    odd = image.scaled(4099, 2305)  # above the budget, not a round size: the strips add up
+    gray, scale = gray_pixels(odd)
+    assert gray.height == round(2305 * gray.width / 4099) or abs(gray.height - 2305 * scale) <= 1
+    assert len(gray.data) == gray.stride * gray.height
