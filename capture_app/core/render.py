@@ -231,6 +231,9 @@ def _evidence(report: Report, lang: str) -> list[Row]:
             parts.insert(1, item.title)
         if item.kind == "document" and item.no_personal_data_confirmed:
             parts.append(tr("bundle.value.no_personal_data_confirmed", language=lang))
+        if item.pii_check:  # screenshots: the check of their text, in numbers
+            parts.append(tr(f"screen_check.report_{item.pii_check}", language=lang,
+                            places=item.pii_places, redacted=item.pii_redacted))
         text = " — ".join(parts)
         rows.append(Row(tr(f"evidence.kind.{item.kind}", language=lang),
                         f"{text}\n{summary}" if summary else text, bool(summary)))

@@ -46,3 +46,16 @@ def test_which_screenshots_are_unchecked_or_have_places_left_to_decide():
     report = Report(evidence=[fresh, open_places, done, left_out, log])
     assert [i.id for i in unchecked(report)] == ["fresh"]
     assert [i.id for i in to_review(report)] == ["open"]
+
+
+def test_the_readable_report_says_how_many_places_were_found_and_redacted():
+    from capture_app.core.render import render_text
+
+    checked = screenshot("a", pii_check="checked", pii_places=3, pii_redacted=2, pii_open=0,
+                         title="Kalender")
+    skipped = screenshot("b", pii_check="skipped", title="Postfach")
+    text = render_text(Report(evidence=[checked, skipped]), "de")
+    assert "Text im Bild auf personenbezogene Daten geprüft: 3 Stellen gefunden, 2 geschwärzt" in text
+    assert "nicht auf personenbezogene Daten geprüft (keine Texterkennung)" in text
+    english = render_text(Report(evidence=[checked]), "en")
+    assert "3 places found, 2 redacted" in english
