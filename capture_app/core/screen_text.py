@@ -122,17 +122,21 @@ def reading_scale(width: int, height: int, max_pixels: int = MAX_PIXELS) -> floa
     return math.sqrt(max_pixels / pixels)
 
 
+def _sample(image: GrayImage) -> bytes:
+    """About :data:`_SAMPLES` pixels spread evenly over the picture."""
+    step = max(1, (image.stride * image.height) // _SAMPLES)
+    return image.data[:image.stride * image.height:step]
+
+
 def has_contrast(image: GrayImage) -> bool:
     """Whether any two of an even sample of pixels differ by :data:`MIN_CONTRAST` or more."""
-    step = max(1, (image.stride * image.height) // _SAMPLES)
-    sample = image.data[:image.stride * image.height:step]
+    sample = _sample(image)
     return bool(sample) and max(sample) - min(sample) >= MIN_CONTRAST
 
 
 def is_dark(image: GrayImage) -> bool:
     """Mostly dark pixels: light text on a dark background (a dark theme)."""
-    step = max(1, (image.stride * image.height) // _SAMPLES)
-    sample = image.data[:image.stride * image.height:step]
+    sample = _sample(image)
     return sum(sample) < 128 * len(sample)
 
 
