@@ -105,6 +105,8 @@ def _separator(before: Word | None, word: Word) -> str:
     the recogniser sometimes cuts a word after a dot ("erika." "muster@example.de")."""
     if before is None:
         return ""
+    if before.text.endswith("@") or word.text.startswith("@"):
+        return ""  # an e-mail address cut at its "@": no address has a space there
     gap = word.box.x - before.box.right
     return "" if gap < NO_SPACE * min(before.box.height, word.box.height) else " "
 

@@ -108,3 +108,10 @@ def test_letters_read_for_digits_in_an_iban_or_a_number_are_read_as_digits():
     assert [p.kind for p in find_places(line(10, "Mobil", "O171", "2345678"))] == [pii.PHONE]
     # Words that are words stay words.
     assert find_places(line(10, "LOL", "Old", "ATOM", "DOLL")) == []
+
+
+def test_an_e_mail_address_cut_at_its_at_sign_is_joined_again():
+    words = line(10, "E-Mail:", "erika.mustermann@", "beispiel-bank.de", gap=7)
+    (place,) = find_places(words)
+    assert place.kind == pii.EMAIL
+    assert place.box == words[1].box.union(words[2].box)
