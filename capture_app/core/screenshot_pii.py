@@ -101,12 +101,16 @@ def _part(word: Word, start: int, end: int) -> Box:
 
 
 def _separator(before: Word | None, word: Word) -> str:
-    """A space between two words, unless the gap between their boxes is too narrow for one:
-    the recogniser sometimes cuts a word after a dot ("erika." "muster@example.de")."""
+    """A space between two words - but not inside an e-mail address the recogniser cut in two
+    ("erika." "muster@example.de", "erika.muster@" "example.de"): there the words are joined
+    when the gap between their boxes is too narrow for a space, or one of them ends or starts
+    with the "@". Elsewhere a narrow gap is a space too ("Tel." "+49 …")."""
     if before is None:
         return ""
+    if "@" not in before.text and "@" not in word.text:
+        return " "
     if before.text.endswith("@") or word.text.startswith("@"):
-        return ""  # an e-mail address cut at its "@": no address has a space there
+        return ""
     gap = word.box.x - before.box.right
     return "" if gap < NO_SPACE * min(before.box.height, word.box.height) else " "
 

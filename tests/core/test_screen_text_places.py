@@ -115,3 +115,12 @@ def test_an_e_mail_address_cut_at_its_at_sign_is_joined_again():
     (place,) = find_places(words)
     assert place.kind == pii.EMAIL
     assert place.box == words[1].box.union(words[2].box)
+
+
+def test_a_label_close_to_a_phone_number_stays_a_word_of_its_own():
+    # "Tel." read with a box that nearly touches "+49": the number still starts a word.
+    words = [Word("Tel.", Box(119, 60, 20, 29), 2), Word("+49", Box(141, 63, 21, 8), 2),
+             Word("30", Box(167, 63, 13, 8), 2), Word("2206623", Box(185, 63, 47, 8), 2),
+             Word("33", Box(237, 63, 12, 8), 2)]
+    (place,) = find_places(words)
+    assert place.kind == pii.PHONE and place.box.x == 141
