@@ -153,3 +153,15 @@ def test_the_outcome_for_the_report_holds_no_recognised_text(open_editor, qtbot)
     wait_checked(qtbot, dialog)
     outcome = repr(dialog.result_value().text_check)
     assert "erika" not in outcome and "DE89" not in outcome and "2206623" not in outcome
+
+
+@needs_engine
+def test_a_place_cropped_away_is_no_longer_open(open_editor, qtbot):
+    image, rects = text_screen(LINES)
+    dialog = open_editor(image)
+    wait_checked(qtbot, dialog)
+    # Keep only the first line (the e-mail address): the IBAN and the phone number are cut away.
+    dialog.document.set_crop(QRect(0, 0, image.width(), rects[1].top() - 4))
+    outcome = dialog.result_value().text_check
+    assert (outcome.places, outcome.open) == (3, 1)
+    assert len(dialog.canvas.proposals) == 1

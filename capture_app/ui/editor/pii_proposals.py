@@ -6,7 +6,7 @@ the picture and listed beside it ("3 Stellen gefunden"). The agent redacts a pro
 dismisses it, or redacts every open one at once (*Alle schwärzen*); redacting adds the editor's
 own solid fill (``tools.redact.Redaction``), so undo, saving and the burnt-in pixels work as for
 a fill drawn by hand. A proposal counts as redacted while a fill in the picture covers it — also
-one drawn by hand, and no longer after it was undone.
+one drawn by hand, and no longer after it was undone — or while the crop leaves it out.
 
 What the report keeps of this (:meth:`TextCheckPanel.outcome`) is whether the check ran and how
 many places were found and redacted, never the text that was read.
@@ -136,6 +136,9 @@ class TextCheckPanel(QWidget):
     # -- the agent's decisions
 
     def is_redacted(self, proposal: Proposal) -> bool:
+        """Covered by a solid fill, or cut away by the crop: not in the saved picture."""
+        if not self.document.crop.intersects(proposal.rect):
+            return True
         return any(isinstance(a, Redaction) and a.rect.contains(proposal.rect)
                    for a in self.document.redactions)
 
