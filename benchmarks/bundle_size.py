@@ -55,6 +55,9 @@ def main() -> int:
                  for p in (work / "dist" / "ReportCapture" / "_internal").iterdir()
                  if not p.is_symlink()}
     mb = 1024 * 1024
+    print("both built here with PyInstaller (one folder): the app from packaging/pyinstaller/"
+          "report-capture.spec, a bare PySide6 window with PyInstaller's defaults; size = the sum "
+          "of the files in each folder, symbolic links not followed")
     print(f"{'what':<32}{'MB':>10}")
     print(f"{'bare PySide6 window':<32}{bare / mb:>10.1f}")
     print(f"{'Report Capture':<32}{app / mb:>10.1f}")
