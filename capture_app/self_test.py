@@ -132,9 +132,34 @@ def _qt() -> list[Check]:
             raise RuntimeError(f"qtbase_de.qm translates Yes as {yes!r}")
         return yes.replace("&", "")
 
+    def text_recognition() -> object:
+        # Screenshots are checked for personal data by reading their text (the 'ocr' extra):
+        # a built app must carry Tesseract and its model; a source install may go without.
+        from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+        from capture_app.core import screen_text
+        from capture_app.ui.screenshot_check import check_image
+
+        if not screen_text.engine_available():
+            if getattr(sys, "frozen", False):
+                raise RuntimeError("tesserocr or its model is not in this build")
+            return "skipped: not installed (extra 'ocr')"
+        image = QImage(640, 80, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        font = QFont()
+        font.setPixelSize(20)
+        painter.setFont(font)
+        painter.drawText(10, 50, "Mail: test.person@example.de Tel. 0171 2345678")
+        painter.end()
+        found = sorted(place.kind for place in check_image(image).places)
+        if found != ["email", "phone"]:
+            raise RuntimeError(f"a test picture gave {found}, not an e-mail and a phone number")
+        return "reads an e-mail address and a phone number"
+
     return [("Qt platform plugin", application), ("Qt image formats", image_formats),
             ("Qt SVG icons", icon), ("German collation", collation), ("Qt network", local_socket),
-            ("Qt's German texts", qt_texts)]
+            ("Qt's German texts", qt_texts), ("text recognition", text_recognition)]
 
 
 def run(out: TextIO = sys.stdout) -> int:
