@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
 from text_screens import span_rect, text_screen
 
 from capture_app.core import i18n, pii, screen_text
@@ -165,3 +165,20 @@ def test_a_place_cropped_away_is_no_longer_open(open_editor, qtbot):
     outcome = dialog.result_value().text_check
     assert (outcome.places, outcome.open) == (3, 1)
     assert len(dialog.canvas.proposals) == 1
+
+
+@needs_engine
+def test_choosing_a_proposal_in_the_list_shows_it_on_the_picture(open_editor, qtbot):
+    image, _rects = text_screen(LINES, width=2560, height=1440)
+    dialog = open_editor(image)
+    wait_checked(qtbot, dialog)
+    dialog.zoom_area.set_zoom(4.0)
+    panel = dialog.text_check
+    last = panel.proposals[-1].rect
+    panel.list.item(len(panel.proposals) - 1).setSelected(True)
+    assert dialog.canvas.focus_rect == last
+    # Zoomed in, the view scrolled to it: its middle is inside the visible part of the picture.
+    middle = dialog.canvas.from_image(QPointF(last.center())).toPoint()
+    visible = dialog.zoom_area.viewport().rect().translated(
+        dialog.zoom_area.horizontalScrollBar().value(), dialog.zoom_area.verticalScrollBar().value())
+    assert visible.contains(middle)

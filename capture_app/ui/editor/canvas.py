@@ -50,6 +50,7 @@ class EditorCanvas(QWidget):
         self._pan: QPointF | None = None  # global position of a middle-button drag
         self._wheel = 0  # Ctrl + wheel turned by less than a notch so far
         self.proposals: list[QRect] = []  # proposed redactions (pii_proposals), framed in orange
+        self.focus_rect: QRect | None = None  # the proposal chosen in the list, framed boldly
         self.setAccessibleName(tr("editor.canvas"))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -60,6 +61,10 @@ class EditorCanvas(QWidget):
 
     def set_proposals(self, rects: list[QRect]) -> None:
         self.proposals = [QRect(rect) for rect in rects]
+        self.update()
+
+    def set_focus(self, rect: QRect | None) -> None:
+        self.focus_rect = QRect(rect) if rect is not None else None
         self.update()
 
     def set_tool(self, tool: Tool) -> None:
@@ -189,10 +194,14 @@ class EditorCanvas(QWidget):
         fill.setAlpha(60)
         painter.setBrush(fill)
         for rect in self.proposals:
-            # Drawn in widget pixels, so the frame stays 2 px wide at any zoom.
+            if rect == self.focus_rect:
+                painter.setPen(QPen(PROPOSAL_COLOUR, 4, Qt.PenStyle.SolidLine))
+            # Drawn in widget pixels, so the frame stays as wide at any zoom.
             painter.drawRect(QRectF(view.x() + (rect.x() - crop.x()) * scale - 2,
                                     view.y() + (rect.y() - crop.y()) * scale - 2,
                                     rect.width() * scale + 4, rect.height() * scale + 4))
+            if rect == self.focus_rect:
+                painter.setPen(QPen(PROPOSAL_COLOUR, 2, Qt.PenStyle.DashLine))
         painter.restore()
 
 

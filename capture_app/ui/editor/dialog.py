@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRect, Signal
+from PySide6.QtCore import QPointF, QRect, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -131,6 +131,7 @@ class EditorDialog(QDialog):
         self.canvas = EditorCanvas(self.document)
         self.text_check.changed.connect(
             lambda: self.canvas.set_proposals(self.text_check.open_rects()))
+        self.text_check.focused.connect(self._show_proposal)
         self.canvas.finished.connect(self._finished)
         self.zoom_area = ZoomArea(self.canvas)
         layout.addWidget(self.zoom_area, 1)
@@ -217,6 +218,14 @@ class EditorDialog(QDialog):
             self.document.set_crop(result)
         else:
             self.document.add(result, tr(f"editor.tool_{self.tool.key}"))
+
+    def _show_proposal(self, rect: QRect | None) -> None:
+        """The place chosen in the list of proposals: framed boldly, scrolled into view."""
+        self.canvas.set_focus(rect)
+        if rect is not None and self.canvas.zoom is not None:
+            centre = self.canvas.from_image(QPointF(rect.center()))
+            self.zoom_area.ensureVisible(round(centre.x()), round(centre.y()),
+                                         rect.width() // 2 + 40, rect.height() // 2 + 40)
 
     def _ask_text(self) -> str | None:
         text, ok = QInputDialog.getText(self, tr("editor.tool_text").replace("&", ""),

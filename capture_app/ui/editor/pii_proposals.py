@@ -62,6 +62,7 @@ class TextCheckPanel(QWidget):
     """The status line, the list of proposals and their buttons, under the editor's tool bar."""
 
     changed = Signal()  # proposals came, were redacted or dismissed (the canvas repaints)
+    focused = Signal(object)  # the QRect of the proposal chosen in the list (None: none)
     checked = Signal()  # the picture has been read (or the check was skipped)
 
     def __init__(self, document: EditDocument, parent: QWidget | None = None) -> None:
@@ -81,6 +82,7 @@ class TextCheckPanel(QWidget):
         self.list.setAccessibleName(tr("screen_check.list_name"))
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setMaximumHeight(90)
+        self.list.itemSelectionChanged.connect(self._focus)
         row.addWidget(self.list, 1)
         buttons = QVBoxLayout()
         self.accept_button = self._button("accept", self.accept_selected)
@@ -181,6 +183,10 @@ class TextCheckPanel(QWidget):
         self._refresh()
 
     # -- showing
+
+    def _focus(self) -> None:
+        chosen = self._selected()
+        self.focused.emit(QRect(chosen[0].rect) if len(chosen) == 1 else None)
 
     def _refresh(self) -> None:
         selected = {self.list.row(item) for item in self.list.selectedItems()}
