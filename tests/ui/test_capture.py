@@ -361,9 +361,17 @@ def test_the_capture_reaches_the_draft_even_when_the_wizard_is_closed_at_once(co
     if typed:
         window.report.summary = typed
         window.mark_dirty()
-    window.close()  # most likely before the screenshot was stored; either way it must be kept
+    window.close()  # most likely before the screenshot was stored
     from capture_app.ui.capture.evidence_files import wait_for_pending
     assert wait_for_pending(10_000)
+    if not typed:  # nothing done: neither the draft nor its screenshot is kept
+        from capture_app.core.drafts import DraftNotFoundError
+
+        with pytest.raises(DraftNotFoundError):
+            controller.store.load(report_id)
+        folder = controller.store.attachment_dir(report_id)
+        assert not folder.exists() or not any(folder.iterdir())
+        return
     qtbot.waitUntil(lambda: _evidence_count(controller, report_id) == 1, timeout=10_000)
     stored = controller.store.load(report_id)
     assert stored.summary == typed

@@ -94,8 +94,10 @@ class EvidenceFiles(QObject):
         self.pending: set[str] = set()
         self.replaced: dict[str, str] = {}  # old item id -> the id of its edited version
         self.closed = False
+        self.discarded = False  # the draft was deleted (solved in triage, or closed untouched)
         window.saved.connect(self._saved)
         window.closed.connect(self._closed)
+        window.discarded.connect(self._discarded)
 
     @classmethod
     def of(cls, window) -> "EvidenceFiles":
@@ -134,6 +136,12 @@ class EvidenceFiles(QObject):
         _track(self.window.env.run, work, done, on_error)
 
     def add(self, item: EvidenceItem) -> None:
+        if self.discarded:
+            # Stored after its draft was deleted: the file goes too, no draft comes back for it.
+            store, report_id = self.store, self.report_id
+            _track(self.window.env.run, lambda: store.remove_attachment(report_id, item.id),
+                   None, self._removal_failed)
+            return
         if self.closed:
             # The agent closed the wizard while the screenshot was being stored: add it to the
             # saved draft instead, so it is there when the draft is opened again.
@@ -217,6 +225,9 @@ class EvidenceFiles(QObject):
     def _removal_failed(self, exc: BaseException) -> None:
         # The files stay listed as pending and are tried again after the next save.
         log.warning("could not remove replaced attachments: %s", type(exc).__name__)
+
+    def _discarded(self, _report_id: str) -> None:
+        self.discarded = True
 
     def _closed(self, report_id: str) -> None:
         # The window's last save has finished (closeEvent waits for it): remove now, in-line,

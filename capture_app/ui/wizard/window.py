@@ -429,6 +429,8 @@ class WizardWindow(QWidget):
         triage_page = self.pages.get(Step.TRIAGE)
         if triage.case_id or triage.path or (triage_page is not None and triage_page.search.text()):
             return False
+        if self.report.summary.strip() or self.report.description != type(self.report.description)():
+            return False
         banner = getattr(self, "capture_banner", None)
         start_item = getattr(banner, "item", None)
         return all(start_item is not None and item.id == start_item.id and not item.excluded
