@@ -38,22 +38,21 @@ def text_pool() -> QThreadPool:
 
 
 def gray_pixels(image: QImage) -> tuple[GrayImage, float]:
-    """``image`` as grey pixels within the recogniser's pixel budget, and the scale used.
+    """``image`` as grey pixels at the recogniser's reading scale, and the scale used.
 
     Converted (and scaled) in strips of about :data:`STRIP_PIXELS` pixels: Qt keeps Python's
     interpreter lock while it converts, which for a whole 8K picture stops the UI thread for 70 ms.
     """
     width, height = image.width(), image.height()
     scale = screen_text.reading_scale(width, height)
-    out_width = max(1, round(width * scale)) if scale < 1.0 else width
-    out_height = max(1, round(height * scale)) if scale < 1.0 else height
+    out_width, out_height = max(1, round(width * scale)), max(1, round(height * scale))
     rows: list[bytes] = []
     stride = 0
     strip_rows = max(8, STRIP_PIXELS // max(1, width))
     for top in range(0, height, strip_rows):
         count = min(strip_rows, height - top)
         strip = image.copy(0, top, width, count)
-        if scale < 1.0:
+        if scale != 1.0:
             # Each strip's share of the output rows, so the strips add up to the whole height.
             first, last = round(top * out_height / height), round((top + count) * out_height / height)
             if last <= first:

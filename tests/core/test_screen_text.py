@@ -16,6 +16,7 @@ def test_an_8k_screenshot_is_read_scaled_to_the_pixel_budget():
     assert scale == pytest.approx(0.5)
     assert 7680 * scale * 4320 * scale <= screen_text.MAX_PIXELS
     assert screen_text.reading_scale(1920, 1080) == 1.0
+    assert screen_text.reading_scale(800, 600) == 2.0  # a region: small text read larger
 
 
 def test_boxes_read_at_half_size_are_given_in_the_original_pixels():

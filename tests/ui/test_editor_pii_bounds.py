@@ -78,3 +78,15 @@ def test_pixels_converted_in_strips_are_the_whole_picture():
     gray, scale = gray_pixels(odd)
     assert gray.height == round(2305 * gray.width / 4099) or abs(gray.height - 2305 * scale) <= 1
     assert len(gray.data) == gray.stride * gray.height
+
+
+def test_very_small_text_in_a_region_is_read_at_twice_its_size():
+    image, rects = text_screen([LINE], width=600, height=60, pixel_size=7, left=6, top=6)
+    gray, scale = gray_pixels(image)
+    assert scale == 2.0 and (gray.width, gray.height) == (1200, 120)
+    result = check_image(image)
+    assert sorted(p.kind for p in result.places) == [pii.EMAIL, pii.PHONE]
+    for place in result.places:
+        part = "0171 2345678" if place.kind == pii.PHONE else "erika.mustermann@beispiel-bank.de"
+        planted = as_box(span_rect(LINE, part, rects[0], pixel_size=7))
+        assert place.box.overlap(planted) >= 0.5, (place.box, planted)
