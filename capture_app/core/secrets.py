@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from capture_app.core.errors import UserFacingError
@@ -58,7 +59,7 @@ class Secret:
     def __hash__(self) -> int:
         return hash(("Secret", self._value))
 
-    def __reduce__(self):  # never pickled into a file or another process by accident
+    def __reduce__(self) -> NoReturn:  # never pickled into a file or another process by accident
         raise TypeError("a Secret cannot be pickled")
 
 
@@ -129,7 +130,7 @@ class SecretStoreError(UserFacingError):
     """The keyring refused to store or read a secret; ``key`` makes the agent's message."""
 
 
-def _usable(backend) -> bool:
+def _usable(backend: Any) -> bool:
     """False for keyring's fail and null backends, an empty chainer and any file backend."""
     if backend is None:
         return False
@@ -151,7 +152,7 @@ def _usable(backend) -> bool:
 class SecretStore:
     """Secrets of this app: the OS keyring when usable, otherwise memory for this run only."""
 
-    def __init__(self, backend=None, *, service: str = SERVICE) -> None:
+    def __init__(self, backend: Any = None, *, service: str = SERVICE) -> None:
         self.service = service
         self._memory: dict[str, Secret] = {}
         self._lock = threading.Lock()
@@ -163,11 +164,11 @@ class SecretStore:
         self._resolving = threading.Lock()
 
     @property
-    def _backend(self):
+    def _backend(self) -> Any:
         with self._resolving:
             return self._resolve()
 
-    def _resolve(self):
+    def _resolve(self) -> Any:
         if not self._resolved:
             backend = self._given
             if backend is None:
