@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from capture_app.core.report import EvidenceItem, Report
@@ -154,7 +155,13 @@ class EvidenceFiles(QObject):
         self.added.emit(item)
         from capture_app.ui.screenshot_check import check_item
 
-        check_item(self.window.env, self.window.report, item, self.changed)
+        check_item(self.window.env, self.window.report, item, self._checked)
+
+    def _checked(self) -> None:
+        """A screenshot's text was checked: save the counts (not after the window closed - the
+        draft is checked again when it is reviewed)."""
+        if not self.closed and shiboken6.isValid(self.window):
+            self.changed()
 
     # -- replacing and removing
 
