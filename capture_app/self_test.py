@@ -76,90 +76,97 @@ def _modules() -> list[Check]:
     return [("app modules", import_all), ("sqlite3, ssl, time zones", standard_library)]
 
 
+def _qt_application() -> object:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance() or QApplication(sys.argv[:1])
+    return QApplication.platformName()
+
+
+def _qt_image_formats() -> object:
+    from PySide6.QtGui import QImageReader, QImageWriter
+
+    readable = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
+    writable = {bytes(f.data()).decode() for f in QImageWriter.supportedImageFormats()}
+    missing = ({"png", "jpg", "gif", "bmp", "svg", "webp"} - readable) | ({"png", "jpg"} - writable)
+    if missing:
+        raise RuntimeError(f"image formats missing: {sorted(missing)}")
+    return ", ".join(sorted(readable & {"png", "jpg", "gif", "bmp", "svg", "webp"}))
+
+
+def _qt_icon() -> object:
+    from PySide6.QtGui import QIcon
+
+    from capture_app.core.resources import resource_path
+
+    pixmap = QIcon(str(resource_path("icons", "report-capture.svg"))).pixmap(64, 64)
+    if pixmap.isNull():
+        raise RuntimeError("the SVG icon engine cannot draw the app icon")
+    return f"{pixmap.width()}x{pixmap.height()}"
+
+
+def _qt_collation() -> object:
+    # German sorting needs the platform's collation data (ICU's on Linux, where the build
+    # carries a German/English subset of it): "Ärger" belongs between "Apfel" and "Birne".
+    from PySide6.QtCore import QCollator, QLocale
+
+    words = sorted(["Birne", "Ärger", "Apfel"], key=QCollator(QLocale("de_DE")).sortKey)
+    if words != ["Apfel", "Ärger", "Birne"]:
+        raise RuntimeError(f"German collation data missing: {words}")
+    return " < ".join(words)
+
+
+def _qt_local_socket() -> object:
+    from PySide6.QtNetwork import QLocalServer
+
+    return QLocalServer.__name__
+
+
+def _qt_qt_texts() -> object:
+    # Yes/No and the folder picker in German come from Qt's own translation file.
+    from PySide6.QtCore import QTranslator
+
+    from capture_app.ui.qt_language import qt_translations_folder
+
+    translator = QTranslator()
+    if not translator.load("qtbase_de", qt_translations_folder()):
+        raise RuntimeError(f"qtbase_de.qm missing in {qt_translations_folder()}")
+    yes = translator.translate("QPlatformTheme", "&Yes")
+    if yes != "&Ja":
+        raise RuntimeError(f"qtbase_de.qm translates Yes as {yes!r}")
+    return yes.replace("&", "")
+
+
+def _qt_text_recognition() -> object:
+    # Screenshots are checked for personal data by reading their text (the 'ocr' extra):
+    # a built app must carry Tesseract and its model; a source install may go without.
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    from capture_app.core import screen_text
+    from capture_app.ui.screenshot_check import check_image
+
+    if not screen_text.engine_available():
+        if getattr(sys, "frozen", False):
+            raise RuntimeError("tesserocr or its model is not in this build")
+        return "skipped: not installed (extra 'ocr')"
+    image = QImage(640, 80, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    font = QFont()
+    font.setPixelSize(20)
+    painter.setFont(font)
+    painter.drawText(10, 50, "Mail: test.person@example.de Tel. 0171 2345678")
+    painter.end()
+    found = sorted(place.kind for place in check_image(image).places)
+    if found != ["email", "phone"]:
+        raise RuntimeError(f"a test picture gave {found}, not an e-mail and a phone number")
+    return "reads an e-mail address and a phone number"
+
+
 def _qt() -> list[Check]:
-    def application() -> object:
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.instance() or QApplication(sys.argv[:1])
-        return QApplication.platformName()
-
-    def image_formats() -> object:
-        from PySide6.QtGui import QImageReader, QImageWriter
-
-        readable = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
-        writable = {bytes(f.data()).decode() for f in QImageWriter.supportedImageFormats()}
-        missing = ({"png", "jpg", "gif", "bmp", "svg", "webp"} - readable) | ({"png", "jpg"} - writable)
-        if missing:
-            raise RuntimeError(f"image formats missing: {sorted(missing)}")
-        return ", ".join(sorted(readable & {"png", "jpg", "gif", "bmp", "svg", "webp"}))
-
-    def icon() -> object:
-        from PySide6.QtGui import QIcon
-
-        from capture_app.core.resources import resource_path
-
-        pixmap = QIcon(str(resource_path("icons", "report-capture.svg"))).pixmap(64, 64)
-        if pixmap.isNull():
-            raise RuntimeError("the SVG icon engine cannot draw the app icon")
-        return f"{pixmap.width()}x{pixmap.height()}"
-
-    def collation() -> object:
-        # German sorting needs the platform's collation data (ICU's on Linux, where the build
-        # carries a German/English subset of it): "Ärger" belongs between "Apfel" and "Birne".
-        from PySide6.QtCore import QCollator, QLocale
-
-        words = sorted(["Birne", "Ärger", "Apfel"], key=QCollator(QLocale("de_DE")).sortKey)
-        if words != ["Apfel", "Ärger", "Birne"]:
-            raise RuntimeError(f"German collation data missing: {words}")
-        return " < ".join(words)
-
-    def local_socket() -> object:
-        from PySide6.QtNetwork import QLocalServer
-
-        return QLocalServer.__name__
-
-    def qt_texts() -> object:
-        # Yes/No and the folder picker in German come from Qt's own translation file.
-        from PySide6.QtCore import QTranslator
-
-        from capture_app.ui.qt_language import qt_translations_folder
-
-        translator = QTranslator()
-        if not translator.load("qtbase_de", qt_translations_folder()):
-            raise RuntimeError(f"qtbase_de.qm missing in {qt_translations_folder()}")
-        yes = translator.translate("QPlatformTheme", "&Yes")
-        if yes != "&Ja":
-            raise RuntimeError(f"qtbase_de.qm translates Yes as {yes!r}")
-        return yes.replace("&", "")
-
-    def text_recognition() -> object:
-        # Screenshots are checked for personal data by reading their text (the 'ocr' extra):
-        # a built app must carry Tesseract and its model; a source install may go without.
-        from PySide6.QtGui import QColor, QFont, QImage, QPainter
-
-        from capture_app.core import screen_text
-        from capture_app.ui.screenshot_check import check_image
-
-        if not screen_text.engine_available():
-            if getattr(sys, "frozen", False):
-                raise RuntimeError("tesserocr or its model is not in this build")
-            return "skipped: not installed (extra 'ocr')"
-        image = QImage(640, 80, QImage.Format.Format_RGB32)
-        image.fill(QColor("white"))
-        painter = QPainter(image)
-        font = QFont()
-        font.setPixelSize(20)
-        painter.setFont(font)
-        painter.drawText(10, 50, "Mail: test.person@example.de Tel. 0171 2345678")
-        painter.end()
-        found = sorted(place.kind for place in check_image(image).places)
-        if found != ["email", "phone"]:
-            raise RuntimeError(f"a test picture gave {found}, not an e-mail and a phone number")
-        return "reads an e-mail address and a phone number"
-
-    return [("Qt platform plugin", application), ("Qt image formats", image_formats),
-            ("Qt SVG icons", icon), ("German collation", collation), ("Qt network", local_socket),
-            ("Qt's German texts", qt_texts), ("text recognition", text_recognition)]
+    return [("Qt platform plugin", _qt_application), ("Qt image formats", _qt_image_formats),
+            ("Qt SVG icons", _qt_icon), ("German collation", _qt_collation), ("Qt network", _qt_local_socket),
+            ("Qt's German texts", _qt_qt_texts), ("text recognition", _qt_text_recognition)]
 
 
 def run(out: TextIO = sys.stdout) -> int:
