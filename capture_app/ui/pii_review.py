@@ -141,6 +141,11 @@ class PiiReview(QObject):
         self.screens.setTextFormat(Qt.TextFormat.PlainText)
         self.screens.setAccessibleName(tr("screen_check.review_title"))
         box_layout.addWidget(self.screens)
+        self.open_screen_button = QPushButton(tr("screen_check.review_open"))
+        self.open_screen_button.setAccessibleName(tr("screen_check.review_open").replace("&", ""))
+        self.open_screen_button.setToolTip(tr("screen_check.review_open_tip"))
+        self.open_screen_button.clicked.connect(self.open_screenshot)
+        box_layout.addWidget(self.open_screen_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.box)
         self._generation = 0
         self._show([])
@@ -183,6 +188,16 @@ class PiiReview(QObject):
         lines = screenshot_lines(report)
         self.screens.setText("\n".join(lines))
         self.screens.setVisible(bool(lines))
+        self.open_screen_button.setVisible(bool(screenshot_pii.to_review(report)))
+
+    def open_screenshot(self) -> None:
+        """The first screenshot with places left to decide, in the editor with its proposals."""
+        from capture_app.ui.capture.editing import edit_item
+
+        waiting = screenshot_pii.to_review(self.page.report)
+        if waiting:
+            edit_item(self.page.window(), waiting[0], parent=self.page,
+                      on_saved=lambda _item: self._screenshot_checked())
 
     def _screenshot_checked(self) -> None:
         if shiboken6.isValid(self.screens):

@@ -6,7 +6,8 @@ import json
 
 import pytest
 from factories import second_level_report
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 from text_screens import text_screen
 
 from capture_app.core import i18n, screen_text
@@ -107,3 +108,31 @@ def test_a_captured_screenshot_is_checked_and_redacting_all_in_the_editor_is_rec
     # Nothing left to decide: sending does not ask.
     assert confirm_screenshots(window, window.report) is True
     assert asked == []
+
+
+def test_prufen_opens_the_screenshot_with_open_places_in_the_editor(controller, qtbot, tmp_path,
+                                                                      answers):
+    i18n.set_language("de")
+    picture = tmp_path / "kalender.png"
+    assert text_screen(LINES)[0].save(str(picture))
+    report = second_level_report()
+    item = import_evidence(report, picture, "screenshot", controller.store.store_attachment)
+    controller.store.save(report)
+    window = controller.open_wizard(report, Step.REVIEW)
+    qtbot.addWidget(window)
+    page = window.page(Step.REVIEW)
+    page.refresh()
+    qtbot.waitUntil(lambda: window.report.evidence_item(item.id).pii_open == 3, timeout=60_000)
+    qtbot.waitUntil(lambda: page.pii.open_screen_button.isVisibleTo(page))
+    from capture_app.ui.editor.dialog import EditorDialog
+
+    qtbot.mouseClick(page.pii.open_screen_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(isinstance(w, EditorDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()), timeout=20_000)
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, EditorDialog))
+    qtbot.waitUntil(lambda: dialog.text_check.result is not None, timeout=60_000)
+    dialog.text_check.accept_all()
+    dialog.save()
+    qtbot.waitUntil(lambda: window.report.evidence[0].pii_redacted == 3, timeout=20_000)
+    qtbot.waitUntil(lambda: not page.pii.open_screen_button.isVisibleTo(page))
+    assert "noch nicht geprüft" not in page.pii.screens.text()
