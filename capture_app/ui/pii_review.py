@@ -330,13 +330,15 @@ def screenshot_lines(report) -> list[str]:
 
 def confirm_screenshots(parent, report) -> bool:
     """Before sending or exporting: ask whether to go on while screenshots have places the
-    agent has neither redacted nor dismissed (True: go on)."""
+    agent has neither redacted nor dismissed (True: go on). A screenshot still being read does
+    not stop sending: Prüfen shows it, and the agent who clicks *Senden* at once is not held up."""
     from PySide6.QtWidgets import QMessageBox
 
     waiting = screenshot_pii.to_review(report)
     if not waiting:
         return True
-    names = "\n".join(f"• {item.title or item.filename} ({item.pii_open})" for item in waiting)
+    names = "\n".join("• " + tr("screen_check.ask_places", name=item.title or item.filename,
+                                   n=item.pii_open) for item in waiting)
     answer = QMessageBox.question(parent, tr("screen_check.ask_title"),
-                                  tr("screen_check.ask_send", count=len(waiting), names=names))
+                                  tr("screen_check.ask_send", names=names))
     return answer == QMessageBox.StandardButton.Yes

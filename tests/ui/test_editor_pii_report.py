@@ -136,3 +136,4 @@ def test_prufen_opens_the_screenshot_with_open_places_in_the_editor(controller, 
     qtbot.waitUntil(lambda: window.report.evidence[0].pii_redacted == 3, timeout=20_000)
     qtbot.waitUntil(lambda: not page.pii.open_screen_button.isVisibleTo(page))
     assert "noch nicht geprüft" not in page.pii.screens.text()
+
