@@ -161,7 +161,8 @@ def measure_size(server, width: int, height: int, scale: int, runs: int, workdir
                              ("libdeflate 10", 10), ("libdeflate 12", 12)):
             if level is not None and width * height > 2_500_000 and level > 10:
                 continue  # minutes at 4K: not a candidate for interactive use
-            ms, data = timed(lambda: png.encode(width, height, bgra, layout="BGRA", level=level),
+            ms, data = timed(lambda level=level: png.encode(width, height, bgra, layout="BGRA",
+                                                            level=level),
                              runs if level is None else 1)
             rows.append((label, ms, len(data)))
         rows_raw = b"".join(b"\x00" + rgb[y * width * 3:(y + 1) * width * 3] for y in range(height))
@@ -173,7 +174,7 @@ def measure_size(server, width: int, height: int, scale: int, runs: int, workdir
             oxipng = None
         if oxipng is not None:
             for level in (0, 2):
-                ms, data = timed(lambda: oxipng.RawImage(
+                ms, data = timed(lambda level=level: oxipng.RawImage(
                     rgb, width, height, color_type=oxipng.ColorType.rgb()).create_optimized_png(
                     level=level, strip=oxipng.StripChunks.all()), 1)
                 rows.append((f"oxipng level {level}", ms, len(data)))
@@ -219,8 +220,9 @@ def main() -> int:
     args = parser.parse_args()
     if not shutil.which("scrot") or not shutil.which("Xvfb"):
         sys.exit("needs the Debian packages xvfb and scrot (python3 dev.py test installs them)")
-    from capture_app.core import png
     from xdisplay import XServer
+
+    from capture_app.core import png
 
     figures: dict[str, float] = {}
     print(f"encoder: {png.encoder_name()}, runs: {args.runs}\n")

@@ -17,8 +17,9 @@ Each job runs in a fresh Python process so that its peak memory (``ru_maxrss``) 
 * ``sanitise``  — ``capture_app.core.har.sanitise_har_file``: read, clean, write valid HAR.
 
 Time is the CPU time of each process, the fastest of ``--runs`` (a shared machine's other load
-counts as little as possible); wall time is printed beside it. Targets, for the ``session`` HAR: sanitising takes at most 3× the time
-and 2× the peak memory of the plain load. The ``header_heavy`` figures are reported as well.
+counts as little as possible); wall time is printed beside it. Targets, for the ``session`` HAR:
+sanitising takes at most 3× the time and 2× the peak memory of the plain load. The
+``header_heavy`` figures are reported as well.
 """
 from __future__ import annotations
 

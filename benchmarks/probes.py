@@ -121,7 +121,7 @@ def measure_ui_stall(home: Path, runs: int) -> float:
         ticker = QTimer()
         ticker.setInterval(5)
 
-        def tick():
+        def tick(gaps=gaps, clock=clock):
             gaps.append(clock.restart())
 
         ticker.timeout.connect(tick)

@@ -28,18 +28,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from capture_app.core.drafts import DraftStore  # noqa: E402
-from capture_app.core.outbox import Outbox  # noqa: E402
-from capture_app.core.secrets import Secret  # noqa: E402
-from capture_app.core.sending import OutboxSender  # noqa: E402
-from capture_app.core.transports.content import BundleContents  # noqa: E402
-from capture_app.core.transports.http import FieldMapping, HttpSettings, HttpTransport  # noqa: E402
 from sendhelpers.django_helpdesk_server import HelpdeskProcess  # noqa: E402
 from sendhelpers.fault_proxy import FAULTS, Fault, FaultProxy  # noqa: E402
 from sendhelpers.hosted_helpdesks import HOSTED  # noqa: E402
 from sendhelpers.http_server import TicketServer, parse_multipart  # noqa: E402
 from sendhelpers.outbox_runs import Clock, helpdesk_transport, hosted_transport, settle  # noqa: E402
 from sendhelpers.reports import paths_for, stored_report  # noqa: E402
+
+from capture_app.core.drafts import DraftStore  # noqa: E402
+from capture_app.core.outbox import Outbox  # noqa: E402
+from capture_app.core.secrets import Secret  # noqa: E402
+from capture_app.core.sending import OutboxSender  # noqa: E402
+from capture_app.core.transports.content import BundleContents  # noqa: E402
+from capture_app.core.transports.http import FieldMapping, HttpSettings, HttpTransport  # noqa: E402
 
 READ_TIMEOUT = 1.0
 SLOW_BY = 3.0
@@ -96,10 +97,11 @@ def one_run(target: str, fault: str, server, upstream_port: int, folder: Path) -
 
 
 def bundle_ratio(folder: Path) -> float:
+    from sendhelpers.reports import add_evidence
+
     from capture_app import __version__
     from capture_app.core import png
     from capture_app.core.bundle import build_bundle
-    from sendhelpers.reports import add_evidence
 
     with DraftStore(paths_for(folder)) as store:
         report = stored_report(store, with_evidence=False)

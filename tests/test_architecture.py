@@ -196,3 +196,23 @@ def test_every_error_for_the_agent_uses_the_one_message_of_user_facing_error():
             if is_error and "message" in methods:
                 wrong.append(f"{module}.{node.name} defines its own message()")
     assert not wrong, "\n".join(wrong)
+
+
+# --- function length ---------------------------------------------------------------------------
+
+MAX_FUNCTION_LINES = 60
+
+
+def test_no_function_is_longer_than_a_reader_can_hold_unless_it_says_why():
+    """Over 60 lines only with a comment in its first lines that starts ``# Long:`` and says why."""
+    wrong = []
+    for module, path in MODULES.items():
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            length = node.end_lineno - node.lineno + 1
+            head = lines[node.lineno - 1:node.lineno + 4]
+            if length > MAX_FUNCTION_LINES and not any("# Long:" in line for line in head):
+                wrong.append(f"{module}.{node.name}: {length} lines")
+    assert not wrong, "\n".join(wrong)

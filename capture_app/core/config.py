@@ -369,7 +369,7 @@ class ConfigError(UserFacingError):
 class _File:
     path: Path
     text: str
-    data: dict
+    data: dict[str, Any]
 
 
 # Patterns of paths that are rarely taken stay strings: ``re`` compiles (and caches) them on
@@ -549,13 +549,13 @@ def _line_index(text: str) -> tuple[dict[str, int], dict[str, int]]:
     return tables, index
 
 
-def _flatten(data: Mapping, table: Mapping[str, Setting]) -> tuple[dict[str, Any], list[str]]:
+def _flatten(data: Mapping[str, Any], table: Mapping[str, Setting]) -> tuple[dict[str, Any], list[str]]:
     """Known settings by dotted name, and the dotted names of everything else."""
     known: dict[str, Any] = {}
     unknown: list[str] = []
     sections = {key.rsplit(".", 1)[0] for key in table}
 
-    def walk(prefix: str, node: Mapping) -> None:
+    def walk(prefix: str, node: Mapping[str, Any]) -> None:
         for name, value in node.items():
             full = f"{prefix}{name}"
             if full in table:
@@ -853,14 +853,14 @@ class Config:
             raise ConfigError("config.set_locked", key=key)
         return setting
 
-    def _agent_file_data(self) -> dict:
+    def _agent_file_data(self) -> dict[str, Any]:
         path = self.paths.user_config_file
         content, problems = _read(path, AGENT, missing_ok=True)
         if problems:
             raise ConfigError("config.set_file_broken", file=str(path), reason=problems[0])
         return content.data if content else {}
 
-    def _write_agent_file(self, key: str, data: dict) -> None:
+    def _write_agent_file(self, key: str, data: dict[str, Any]) -> None:
         path = self.paths.user_config_file
         text = _AGENT_FILE_HEADER + dumps(data)
         try:
@@ -873,7 +873,7 @@ class Config:
         self._locked, self.problems = fresh._locked, fresh.problems
 
 
-def _drop_empty_tables(data: dict) -> dict:
+def _drop_empty_tables(data: dict[str, Any]) -> dict[str, Any]:
     result = {}
     for name, value in data.items():
         if isinstance(value, dict):

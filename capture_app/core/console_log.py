@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from capture_app.core import text_scrub
 from capture_app.core.errors import UserFacingError
@@ -46,11 +47,11 @@ _RANK = {level: n for n, level in enumerate(LEVELS)}
 class ConsoleLogError(UserFacingError):
     """Text that cannot be used as console output (messages in ``console.toml``)."""
 
-    def display_params(self, language: str | None) -> dict:
+    def display_params(self, language: str | None) -> dict[str, Any]:
         return sizes_for_reading(self.params, language)
 
 
-def sizes_for_reading(params: dict, language: str | None) -> dict:
+def sizes_for_reading(params: dict[str, Any], language: str | None) -> dict[str, Any]:
     """Byte counts as the reader's language writes them ("2,4 MB"); a size over a limit is
     rounded up, so it never reads as equal to the limit."""
     from capture_app.core.i18n import current_language
@@ -93,7 +94,7 @@ class ConsoleEntry:
     def headline(self) -> str:
         return self.message.split("\n", 1)[0]
 
-    def group_key(self) -> tuple:
+    def group_key(self) -> tuple[Any, ...]:
         return (self.level, self.source, self.line, self.message)
 
 
@@ -102,8 +103,8 @@ class ParsedLog:
     entries: list[ConsoleEntry]  # grouped, in order of first appearance
     raw_count: int  # messages before grouping
     line_count: int
-    formats: Counter = field(default_factory=Counter)
-    removed: Counter = field(default_factory=Counter)  # secrets taken out (text_scrub)
+    formats: Counter[Any] = field(default_factory=Counter)
+    removed: Counter[Any] = field(default_factory=Counter)  # secrets taken out (text_scrub)
 
     def count(self, level: str, origin: str = "page") -> int:
         return sum(e.count for e in self.entries if e.level == level and e.origin == origin)
@@ -176,6 +177,7 @@ def read_file(path: Path | str, *, name: str | None = None,
 
 
 def decode(data: bytes) -> str | None:
+    encodings: tuple[str, ...]
     if data.startswith(codecs.BOM_UTF8):
         encodings = ("utf-8-sig",)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -224,7 +226,7 @@ _WARNING_PAIRS = (
 _LEVEL_CHARS = 4000
 
 
-def _pair(pairs, headline: str) -> bool:
+def _pair(pairs: Any, headline: str) -> bool:
     for first, then in pairs:
         found = first.search(headline)
         if found and then.search(headline, found.end()):
@@ -301,9 +303,9 @@ class _Parser:
     def __init__(self) -> None:
         self.raw: list[ConsoleEntry] = []
         self.open_from: int | None = None  # Firefox: plain lines that may belong to one message
-        self.formats: Counter = Counter()
+        self.formats: Counter[Any] = Counter()
         self.pending_chromium: list[str] | None = None
-        self.pending_head: tuple | None = None
+        self.pending_head: tuple[Any, ...] | None = None
 
     def add(self, entry: ConsoleEntry, layout: str) -> None:
         entry.first_index = entry.last_index = len(self.raw)
@@ -362,7 +364,7 @@ class _Parser:
             self.open_from = len(self.raw) - 1
 
     # Chrome's log file
-    def _chromium(self, match: re.Match, line: str) -> None:
+    def _chromium(self, match: re.Match[str], line: str) -> None:
         month_day, clock, micros = match.group(3), match.group(4), match.group(5)
         time = f"{month_day[:2]}-{month_day[2:]} {clock[:2]}:{clock[2:4]}:{clock[4:]}.{micros[:3]}"
         severity, component, rest = match.group(6), match.group(7), match.group(8)
@@ -380,9 +382,11 @@ class _Parser:
                               origin="browser"), "chromium_log")
 
     def _finish_chromium(self, text: str) -> None:
+        assert self.pending_head is not None  # set with pending_chromium
         time, severity = self.pending_head
         self.pending_chromium = self.pending_head = None
         match = _CHROMIUM_SOURCE.match(text)
+        assert match is not None  # only called once the text matched
         message, source, line = match.group(1), match.group(2), int(match.group(3))
         # Console messages are logged as INFO whatever their level; WARNING/ERROR are kept.
         level = _LEVEL_WORDS.get(severity.lower(), "info")
@@ -463,6 +467,7 @@ class _Parser:
 
     def finish(self) -> None:
         if self.pending_chromium is not None:  # the file ended inside a quoted message
+            assert self.pending_head is not None  # set with pending_chromium
             time, _severity = self.pending_head
             text = "\n".join(self.pending_chromium)
             self.pending_chromium = self.pending_head = None
@@ -471,7 +476,7 @@ class _Parser:
 
 def parse(text: str, *, scrub: bool = True) -> ParsedLog:
     """Entries of a console text, repeats grouped; secrets removed first unless ``scrub=False``."""
-    removed: Counter = Counter()
+    removed: Counter[Any] = Counter()
     text = without_lone_surrogates(text)  # half an emoji from a broken clipboard
     if scrub:
         text = text_scrub.scrub_text(text, removed)
@@ -480,7 +485,7 @@ def parse(text: str, *, scrub: bool = True) -> ParsedLog:
     for line in lines:
         parser.feed(line)
     parser.finish()
-    grouped: dict[tuple, ConsoleEntry] = {}
+    grouped: dict[tuple[Any, ...], ConsoleEntry] = {}
     for entry in parser.raw:
         entry.message = _clip(entry.message, entry.more_lines)
         key = entry.group_key()

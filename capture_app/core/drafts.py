@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import sqlite3
+import sys
 import tempfile
 import threading
 import typing
@@ -41,7 +42,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from capture_app.core import i18n
 from capture_app.core.errors import UserFacingError
@@ -420,6 +421,7 @@ class DraftStore:
                 problem = ("drafts.reason_damaged", {"detail": str(exc)})
             conn.close()
         moved = self._set_aside_database(db)
+        assert isinstance(problem, tuple)  # what made the file unusable
         reason_key, reason_params = problem
         self.notices.append(Notice("drafts.db_set_aside",
                                    {"path": str(moved), "folder": str(moved.parent)},
@@ -698,12 +700,12 @@ def _shape_problem(obj: Any, where: str = "") -> str | None:
     A draft that passed ``from_dict`` with ``"triage": "x"`` would otherwise crash the list or
     the editor later, far from the cause.
     """
-    hints = _type_hints(type(obj))
+    hints = _type_hints(type(obj))  # type: ignore[arg-type]  # classes are hashable
     for f in dataclasses.fields(obj):
         value, hint, name = getattr(obj, f.name), hints[f.name], f"{where}{f.name}"
         origin = typing.get_origin(hint) or hint
         if dataclasses.is_dataclass(origin):
-            if not isinstance(value, origin):
+            if not isinstance(value, cast(type, origin)):
                 return name
             inner = _shape_problem(value, f"{name}.")
             if inner:
@@ -714,7 +716,7 @@ def _shape_problem(obj: Any, where: str = "") -> str | None:
             (item_type,) = typing.get_args(hint) or (Any,)
             for index, item in enumerate(value):
                 if dataclasses.is_dataclass(item_type):
-                    if not isinstance(item, item_type):
+                    if not isinstance(item, cast(type, item_type)):
                         return f"{name}[{index}]"
                     inner = _shape_problem(item, f"{name}[{index}].")
                     if inner:
@@ -749,7 +751,7 @@ def _evidence_ids(data: Any) -> set[str] | None:
 
 def _is_corruption(exc: sqlite3.Error) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
+    if code is not None and sys.version_info >= (3, 11):
         return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
     # Python 3.10 has no error codes: corruption is the plain DatabaseError, while locks,
     # permissions and full disks are OperationalError.
@@ -760,8 +762,8 @@ def is_disk_full(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
     code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF == sqlite3.SQLITE_FULL
+    if code is not None and sys.version_info >= (3, 11):
+        return cast("bool", code & 0xFF == sqlite3.SQLITE_FULL)
     return "disk is full" in str(exc)
 
 
@@ -806,7 +808,7 @@ def _unavailable(db: Path, exc: BaseException) -> DraftStoreUnavailableError:
 
 def is_busy(exc: sqlite3.Error) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
+    if code is not None and sys.version_info >= (3, 11):
         return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
     return "locked" in str(exc) or "busy" in str(exc)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from capture_app.core import filetypes as ft
 from capture_app.core.errors import UserFacingError
@@ -50,11 +50,11 @@ DEFAULT_LIMITS = ImportLimits()
 class EvidenceError(UserFacingError):
     """A refused import (messages in ``evidence.toml``)."""
 
-    def display_params(self, language: str | None) -> dict:
+    def display_params(self, language: str | None) -> dict[str, Any]:
         return _display_params(self.params, language)
 
 
-def _display_params(params: dict, language: str | None) -> dict:
+def _display_params(params: dict[str, Any], language: str | None) -> dict[str, Any]:
     """Raw facts (bytes, type keys, kinds) as the reader's language spells them."""
     lang = language or current_language()
     shown = dict(params)
@@ -164,7 +164,7 @@ def evidence_filename(name: str, filetype: FileType, kind: str) -> str:
     return sanitize_filename(f"{safe}.{filetype.extension}", fallback=kind)
 
 
-def _check_image(handle: BinaryIO, filetype: FileType, limits: ImportLimits, shown: str):
+def _check_image(handle: BinaryIO, filetype: FileType, limits: ImportLimits, shown: str) -> Any:
     """Width and height from the header only: an image bomb is refused before anything decodes it."""
     if filetype.family != ft.IMAGE:
         return None
@@ -188,7 +188,7 @@ def _check_image(handle: BinaryIO, filetype: FileType, limits: ImportLimits, sho
     return dims
 
 
-def _hash_file(handle: BinaryIO, filetype: FileType, limits: ImportLimits, shown: str):
+def _hash_file(handle: BinaryIO, filetype: FileType, limits: ImportLimits, shown: str) -> Any:
     """SHA-256 and size in one streaming pass; text is decoded all the way through on the way.
 
     The sniff only saw the head: a log that turns into binary after 8 KB is caught here.
@@ -216,7 +216,7 @@ def _hash_file(handle: BinaryIO, filetype: FileType, limits: ImportLimits, shown
     return size, digest.hexdigest()
 
 
-def _decode_chunk(decoder, chunk: bytes, check_nul: bool, shown: str, final=False) -> None:
+def _decode_chunk(decoder: Any, chunk: bytes, check_nul: bool, shown: str, final: bool = False) -> None:
     try:
         text = decoder.decode(chunk, final=final)
     except UnicodeDecodeError:

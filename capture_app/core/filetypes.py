@@ -65,7 +65,7 @@ BINARY = FileType("binary", "application/octet-stream", "?", UNKNOWN)
 ALL_TYPES = (PNG, JPEG, GIF, WEBP, BMP, PDF_DOC, PLAIN_TEXT, JSON_TEXT, HAR,
              ZIP, OLE, GZIP, SEVEN_ZIP, RAR, WINDOWS_EXE, ELF, MACHO)
 IMAGE_TYPES = (PNG, JPEG, GIF, WEBP, BMP)
-BY_KEY = {t.key: t for t in ALL_TYPES + (BINARY,)}
+BY_KEY = {t.key: t for t in (*ALL_TYPES, BINARY)}
 # Images a browser shows inline; the HTML summary embeds only these (never SVG: it can script).
 INLINE_IMAGE_MEDIA_TYPES = frozenset(t.media_type for t in IMAGE_TYPES)
 # Already compressed: deflating them again costs time and gains nothing.

@@ -11,7 +11,7 @@ import binascii
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from capture_app.core import pii
 from capture_app.core import text_scrub as ts
@@ -73,14 +73,14 @@ def as_str(value: Any, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-def creator(value: Any) -> dict:
+def creator(value: Any) -> dict[str, Any]:
     value = dict(value) if isinstance(value, dict) else {}
     value["name"] = as_str(value.get("name"), "unknown") or "unknown"
     value["version"] = as_str(value.get("version"))
-    return value
+    return cast("dict[Any, Any]", value)
 
 
-def page(item: dict, counts: Counter) -> dict:
+def page(item: dict[str, Any], counts: Counter[Any]) -> dict[str, Any]:
     item = ts.scrub_json_tree(item, counts)
     item["startedDateTime"] = as_str(item.get("startedDateTime"), EPOCH)
     item["id"] = as_str(item.get("id"), "page")
@@ -103,7 +103,7 @@ def _remember_clean(value: str) -> None:
     _CLEAN.add(value)
 
 
-def _extras(obj: dict, counts: Counter) -> None:
+def _extras(obj: dict[str, Any], counts: Counter[Any]) -> None:
     """Browser-specific fields (``_initiator``, ``_error``, …) and comments, cleaned in place."""
     for key in [k for k in obj if k[:1] == "_" or k == "comment"]:
         value = obj[key]
@@ -113,7 +113,7 @@ def _extras(obj: dict, counts: Counter) -> None:
             obj[key] = ts.scrub_json_tree(value, counts)
 
 
-def _pairs(items: Any, counts: Counter, counter: str, url_names: frozenset = frozenset()) -> list:
+def _pairs(items: Any, counts: Counter[Any], counter: str, url_names: frozenset[Any] = frozenset()) -> list[Any]:
     """Headers, query parameters or form params (``[{"name", "value"}, …]``), cleaned in place."""
     if not isinstance(items, list):
         return []
@@ -148,7 +148,7 @@ def _pairs(items: Any, counts: Counter, counter: str, url_names: frozenset = fro
     return [item for item in items if type(item) is dict] if broken else items
 
 
-def _cookies(items: Any, counts: Counter) -> list:
+def _cookies(items: Any, counts: Counter[Any]) -> list[Any]:
     if not isinstance(items, list):
         return []
     kept = []
@@ -175,7 +175,7 @@ def _is_binary_type(mime: str) -> bool:
     return (base.startswith(_BINARY_PREFIXES) and "svg" not in base) or base in _BINARY_TYPES
 
 
-def _base64_body(text: str, mime: str, counts: Counter, mask_personal: bool = True) -> str:
+def _base64_body(text: str, mime: str, counts: Counter[Any], mask_personal: bool = True) -> str:
     """A body the browser stored base64-encoded: cleaned in its decoded form, encoded again."""
     try:
         decoded = base64.b64decode(text, validate=False).decode("utf-8")
@@ -190,7 +190,7 @@ def _base64_body(text: str, mime: str, counts: Counter, mask_personal: bool = Tr
     return base64.b64encode(cleaned.encode("utf-8")).decode("ascii")
 
 
-def _content(content: Any, options: SanitiseOptions, counts: Counter) -> dict:
+def _content(content: Any, options: SanitiseOptions, counts: Counter[Any]) -> dict[str, Any]:
     if not isinstance(content, dict):
         content = {}
     mime_type = as_str(content.get("mimeType"))
@@ -217,10 +217,10 @@ def _content(content: Any, options: SanitiseOptions, counts: Counter) -> dict:
     if "encoding" in content and not isinstance(content["encoding"], str):
         del content["encoding"]
     _extras(content, counts)
-    return content
+    return cast("dict[Any, Any]", content)
 
 
-def _post_data(post: dict, counts: Counter, mask_personal: bool) -> dict:
+def _post_data(post: dict[str, Any], counts: Counter[Any], mask_personal: bool) -> dict[str, Any]:
     post["mimeType"] = mime = as_str(post.get("mimeType"))
     text = post.get("text")
     if isinstance(text, str):
@@ -236,7 +236,7 @@ def _post_data(post: dict, counts: Counter, mask_personal: bool) -> dict:
     return post
 
 
-def _websocket_messages(messages: Any, counts: Counter) -> Any:
+def _websocket_messages(messages: Any, counts: Counter[Any]) -> Any:
     if not isinstance(messages, list):
         return ts.scrub_json_value(messages, counts)
     for message in messages:
@@ -247,7 +247,7 @@ def _websocket_messages(messages: Any, counts: Counter) -> Any:
     return messages
 
 
-def _request(request: dict, counts: Counter, options: SanitiseOptions) -> dict:
+def _request(request: dict[str, Any], counts: Counter[Any], options: SanitiseOptions) -> dict[str, Any]:
     request["method"] = as_str(request.get("method"))
     request["url"] = ts.scrub_url(request["url"], counts)
     request["httpVersion"] = as_str(request.get("httpVersion"))
@@ -265,7 +265,7 @@ def _request(request: dict, counts: Counter, options: SanitiseOptions) -> dict:
     return request
 
 
-def _response(response: Any, options: SanitiseOptions, counts: Counter) -> dict:
+def _response(response: Any, options: SanitiseOptions, counts: Counter[Any]) -> dict[str, Any]:
     if not isinstance(response, dict):
         response = {}
     response["status"] = as_int(response.get("status"), 0)
@@ -278,10 +278,10 @@ def _response(response: Any, options: SanitiseOptions, counts: Counter) -> dict:
     response["headersSize"] = as_int(response.get("headersSize"), -1)
     response["bodySize"] = as_int(response.get("bodySize"), -1)
     _extras(response, counts)
-    return response
+    return cast("dict[Any, Any]", response)
 
 
-def sanitise_entry(entry: dict, options: SanitiseOptions, counts: Counter) -> dict:
+def sanitise_entry(entry: dict[str, Any], options: SanitiseOptions, counts: Counter[Any]) -> dict[str, Any]:
     """One ``log.entries`` item, cleaned in place and completed with every field HAR 1.2 requires.
 
     The caller has checked that ``entry["request"]["url"]`` is a string.

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 EMAIL, PHONE, IBAN = "email", "phone", "iban"
 KINDS = (EMAIL, PHONE, IBAN)
@@ -315,19 +317,19 @@ def findings_in(text: str, source: str) -> list[Finding]:
     return found
 
 
-def _get(obj, path: tuple[str, ...]):
+def _get(obj: Any, path: tuple[str, ...]) -> Any:
     for name in path:
         obj = getattr(obj, name)
     return obj
 
 
-def _set(obj, path: tuple[str, ...], value: str) -> None:
+def _set(obj: Any, path: tuple[str, ...], value: str) -> None:
     for name in path[:-1]:
         obj = getattr(obj, name)
     setattr(obj, path[-1], value)
 
 
-def report_texts(report) -> list[tuple[str, str]]:
+def report_texts(report: Any) -> list[tuple[str, str]]:
     """(source, text) for every free-text field of the report that is sent."""
     texts = [(f"field:{'.'.join(path)}", _get(report, path)) for path in REPORT_FIELDS]
     texts += [(f"case_field:{key}", value) for key, value in report.description.case_fields.items()]
@@ -337,11 +339,11 @@ def report_texts(report) -> list[tuple[str, str]]:
     return [(source, text) for source, text in texts if isinstance(text, str) and text]
 
 
-def is_text_evidence(item) -> bool:
+def is_text_evidence(item: Any) -> bool:
     return item.kind in ("console", "network") or item.media_type in TEXT_MEDIA_TYPES
 
 
-def find_in_report(report, read_text) -> list[Finding]:
+def find_in_report(report: Any, read_text: Any) -> list[Finding]:
     """Findings in the report's fields and in its included text evidence.
 
     ``read_text(item) -> str | None`` reads an evidence file (``None``: unreadable or too large).
@@ -358,7 +360,7 @@ def find_in_report(report, read_text) -> list[Finding]:
     return found
 
 
-def mask_report(report, findings: list[Finding]) -> int:
+def mask_report(report: Any, findings: list[Finding]) -> int:
     """Mask the given findings in the report's own fields (not files); returns how many."""
     by_source: dict[str, list[PiiMatch]] = {}
     for finding in findings:
@@ -405,7 +407,7 @@ def _phone_key(text: str) -> str:
     return digits
 
 
-def own_contact(reporter) -> list[PiiMatch]:
+def own_contact(reporter: Any) -> list[PiiMatch]:
     """The reporter's e-mail address and phone number (as matches of their own text)."""
     own = []
     for kind, value in ((EMAIL, getattr(reporter, "email", "")), (PHONE, getattr(reporter, "phone", ""))):
@@ -415,7 +417,7 @@ def own_contact(reporter) -> list[PiiMatch]:
     return own
 
 
-def is_own(match: PiiMatch, own: list[PiiMatch]) -> bool:
+def is_own(match: PiiMatch, own: Sequence[PiiMatch]) -> bool:
     """``match`` is one of the reporter's own contact details (``own_contact``)."""
     for mine in own:
         if mine.kind != match.kind:
@@ -427,7 +429,7 @@ def is_own(match: PiiMatch, own: list[PiiMatch]) -> bool:
     return False
 
 
-def customer_findings(findings: list[Finding], reporter) -> list[Finding]:
+def customer_findings(findings: list[Finding], reporter: Any) -> list[Finding]:
     """``findings`` without the reporter's own contact data."""
     own = own_contact(reporter)
     return [finding for finding in findings if not is_own(finding.match, own)]

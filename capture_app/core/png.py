@@ -27,7 +27,7 @@ import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # What an image needs to be shown; everything else is metadata and is never written.
@@ -78,7 +78,7 @@ class PngInfo:
 
 # --- encoding ------------------------------------------------------------------------------
 
-def _compressor():
+def _compressor() -> Any:
     try:
         import deflate  # libdeflate: better ratio per millisecond than zlib
     except ImportError:  # pragma: no cover - the package is a declared dependency
@@ -137,7 +137,7 @@ def encode(width: int, height: int, pixels: bytes | bytearray | memoryview, *, l
 
 
 def encoder_name() -> str:
-    return _compressor()[0]
+    return cast("str", _compressor()[0])
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -245,13 +245,9 @@ def verify(source: bytes | BinaryIO) -> tuple[int, int]:
         if struct.unpack(">I", stored)[0] != crc:
             raise PngError(f"chunk {kind!r} has a wrong CRC")
         if kind == b"IHDR":
-            if expected is not None or header is None or len(header) != 13:
+            if expected is not None:
                 raise PngError("IHDR is broken")
-            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
-            if colour not in _CHANNELS or depth not in _DEPTHS[colour] or interlace > 1 \
-                    or not (0 < width <= 0x7FFFFFFF and 0 < height <= 0x7FFFFFFF):
-                raise PngError("IHDR describes no valid image")
-            expected = raw_size(width, height, depth, colour, interlace)
+            width, height, expected = _read_header(header)
         elif expected is None:
             raise PngError("IHDR is not the first chunk")
         if kind == b"IEND":
@@ -259,6 +255,17 @@ def verify(source: bytes | BinaryIO) -> tuple[int, int]:
     if not inflate.eof or produced != expected:
         raise PngError(f"image data incomplete ({produced} of {expected} bytes)")
     return width, height
+
+
+def _read_header(header: bytes | None) -> tuple[int, int, int]:
+    """Width, height and raw image size from a valid IHDR; :class:`PngError` for any other."""
+    if header is None or len(header) != 13:
+        raise PngError("IHDR is broken")
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    if colour not in _CHANNELS or depth not in _DEPTHS[colour] or interlace > 1 \
+            or not (0 < width <= 0x7FFFFFFF and 0 < height <= 0x7FFFFFFF):
+        raise PngError("IHDR describes no valid image")
+    return width, height, raw_size(width, height, depth, colour, interlace)
 
 
 def _inflate(inflate: zlib._Decompress, data: bytes, room: int) -> int:

@@ -15,13 +15,15 @@ any display at all.
 """
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from capture_app.core import timing
 from capture_app.core.errors import UserFacingError
-from capture_app.core.session import early_capture_possible, session_kind  # noqa: F401 - re-exported
+from capture_app.core.session import early_capture_possible, session_kind
 
 if TYPE_CHECKING:
     from capture_app.core.macos_permission import ScreenAccessApi
@@ -67,13 +69,13 @@ class Region:
     width: int
     height: int
 
-    def check(self) -> "Region":
+    def check(self) -> Region:
         if self.width <= 0 or self.height <= 0:
             raise ScreenshotError("screenshot.region_empty", width=max(self.width, 0),
                                   height=max(self.height, 0))
         return self
 
-    def clipped_to(self, left: int, top: int, width: int, height: int) -> "Region":
+    def clipped_to(self, left: int, top: int, width: int, height: int) -> Region:
         x0, y0 = max(self.left, left), max(self.top, top)
         x1 = min(self.left + self.width, left + width)
         y1 = min(self.top + self.height, top + height)
@@ -97,7 +99,7 @@ class Capture:
     def size(self) -> tuple[int, int]:
         return self.width, self.height
 
-    def crop(self, region: Region) -> "Capture":
+    def crop(self, region: Region) -> Capture:
         """The part of this capture inside ``region`` (desktop coordinates)."""
         part = region.clipped_to(self.left, self.top, self.width, self.height).check()
         x, y = part.left - self.left, part.top - self.top
@@ -145,9 +147,14 @@ class WindowsDpiApi:
     _CONTEXT_PER_MONITOR_AWARE_V2 = -4
     _E_ACCESSDENIED = -2147024891  # 0x80070005: the awareness was already set (by Qt)
 
+    _user32: Any  # ctypes' user32 and shcore (Windows only)
+    _shcore: Any
+
     def __init__(self) -> None:
         import ctypes
 
+        if sys.platform != "win32":
+            raise OSError("DPI awareness is a Windows setting")
         self._ctypes = ctypes
         self._user32 = ctypes.windll.user32
         try:
@@ -162,7 +169,7 @@ class WindowsDpiApi:
         user32.GetThreadDpiAwarenessContext.restype = self._ctypes.c_void_p
         user32.GetAwarenessFromDpiAwarenessContext.argtypes = [self._ctypes.c_void_p]
         context = user32.GetThreadDpiAwarenessContext()
-        return user32.GetAwarenessFromDpiAwarenessContext(context) == self._PER_MONITOR_AWARE
+        return cast("bool | None", user32.GetAwarenessFromDpiAwarenessContext(context) == self._PER_MONITOR_AWARE)
 
     def set_per_monitor_v2(self) -> bool | None:
         user32 = self._user32
@@ -176,7 +183,7 @@ class WindowsDpiApi:
         if self._shcore is None or not hasattr(self._shcore, "SetProcessDpiAwareness"):
             return None
         result = self._shcore.SetProcessDpiAwareness(self._PER_MONITOR_AWARE)
-        return result == 0 or result == self._E_ACCESSDENIED
+        return cast("bool | None", result == 0 or result == self._E_ACCESSDENIED)
 
     def set_system_aware(self) -> bool | None:
         if not hasattr(self._user32, "SetProcessDPIAware"):
@@ -228,14 +235,14 @@ def _check_session(session: str) -> None:
         ensure_dpi_awareness()
 
 
-def _open(display: str | None):
+def _open(display: str | None) -> Any:
     try:
         import mss
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise ScreenshotError("screenshot.failed", detail=str(exc)) from exc
     try:
         return mss.MSS(display=display) if display else mss.MSS()
-    except Exception as exc:  # noqa: BLE001 - mss raises its own and ctypes errors
+    except Exception as exc:
         raise ScreenshotError("screenshot.no_display", detail=_detail(exc)) from exc
 
 
@@ -244,7 +251,7 @@ def _detail(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:200]
 
 
-def _monitors(sct) -> tuple[Monitor, ...]:
+def _monitors(sct: Any) -> tuple[Monitor, ...]:
     found = []
     for index, mon in enumerate(sct.monitors[1:], start=1):
         found.append(Monitor(index, int(mon["left"]), int(mon["top"]), int(mon["width"]),
@@ -259,7 +266,7 @@ def list_monitors(*, display: str | None = None, session: str | None = None) -> 
         return _monitors(sct)
 
 
-def grab(target: "str | Monitor | Region | int" = "desktop", *, display: str | None = None,
+def grab(target: str | Monitor | Region | int = "desktop", *, display: str | None = None,
          session: str | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
          clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> Capture:
     """Capture the whole ``"desktop"``, a :class:`Monitor` (or its mss index) or a :class:`Region`.
@@ -286,7 +293,7 @@ def grab(target: "str | Monitor | Region | int" = "desktop", *, display: str | N
             timing.mark("screenshot")
         except ScreenshotError:
             raise
-        except Exception as exc:  # noqa: BLE001 - X errors, GDI failures, lost displays
+        except Exception as exc:
             raise ScreenshotError("screenshot.failed", detail=_detail(exc)) from exc
     width, height = shot.size
     inside = tuple(m for m in monitors
@@ -295,7 +302,7 @@ def grab(target: "str | Monitor | Region | int" = "desktop", *, display: str | N
     return Capture(width, height, bytes(shot.raw), area.left, area.top, inside, moment)
 
 
-def _area(target, monitors: Sequence[Monitor], bounds: tuple[int, int, int, int]) -> Region:
+def _area(target: Any, monitors: Sequence[Monitor], bounds: tuple[int, int, int, int]) -> Region:
     if target == "desktop":
         return Region(*bounds)
     if isinstance(target, int) and not isinstance(target, bool):

@@ -9,11 +9,11 @@ soon as the redaction is saved.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
-from capture_app.core.errors import UserFacingError
 from capture_app.core import png
+from capture_app.core.errors import UserFacingError
 from capture_app.core.fsutil import sanitize_filename, unique_name
 from capture_app.core.i18n import tr
 from capture_app.core.report import EvidenceItem, Report, iso, new_id, utc_now

@@ -73,7 +73,7 @@ def _has_letter_and_digit(value: str) -> bool:
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
-def scrub_jwt(text: str, counts: Counter | None = None) -> str:
+def scrub_jwt(text: str, counts: Counter[Any] | None = None) -> str:
     """Keep a JWT's header and payload (they say which issuer and claims), drop its signature."""
     if "eyJ" not in text:
         return text
@@ -83,7 +83,7 @@ def scrub_jwt(text: str, counts: Counter | None = None) -> str:
     return new
 
 
-def _scrub_params(text: str, sep: str, counts: Counter, *, all_tokenish: bool = False) -> str:
+def _scrub_params(text: str, sep: str, counts: Counter[Any], *, all_tokenish: bool = False) -> str:
     """``a=1&token=x`` with the values of sensitive names replaced; the rest left byte for byte."""
     out = []
     for pair in text.split(sep):
@@ -107,7 +107,7 @@ def _scrub_params(text: str, sep: str, counts: Counter, *, all_tokenish: bool = 
     return sep.join(out)
 
 
-def scrub_url(url: str, counts: Counter | None = None) -> str:
+def scrub_url(url: str, counts: Counter[Any] | None = None) -> str:
     """A URL without credentials, secret query values or token fragments; structure unchanged."""
     if not isinstance(url, str) or not url:
         return url
@@ -143,7 +143,7 @@ def scrub_url(url: str, counts: Counter | None = None) -> str:
     return head + path + qmark + query + hash_ + fragment
 
 
-def scrub_url_in_text(text: str, counts: Counter | None = None) -> str:
+def scrub_url_in_text(text: str, counts: Counter[Any] | None = None) -> str:
     if "://" not in text:
         return text
     return _SCHEME_URL.sub(lambda m: scrub_url(m.group(0), counts), text)
@@ -153,7 +153,7 @@ _AUTH_HINTS = ("earer", "EARER", "asic", "ASIC", "igest", "IGEST", "egotiate", "
                "ntlm", "NTLM", "Ntlm")
 
 
-def scrub_string(value: str, counts: Counter | None = None) -> str:
+def scrub_string(value: str, counts: Counter[Any] | None = None) -> str:
     """A string value from anywhere (header, JSON field, log line): URLs, JWTs, auth schemes."""
     if len(value) < 12:
         return value
@@ -172,7 +172,7 @@ def scrub_string(value: str, counts: Counter | None = None) -> str:
     return value
 
 
-def _auth_value(match: re.Match, counts: Counter | None) -> str:
+def _auth_value(match: re.Match[str], counts: Counter[Any] | None) -> str:
     """``Bearer abc123…`` is a credential; ``Basic authentication`` is a phrase."""
     credential = match.group(3)
     looks_like_token = any(c.isdigit() for c in credential) or (
@@ -184,18 +184,18 @@ def _auth_value(match: re.Match, counts: Counter | None) -> str:
     return f"{match.group(1)}{match.group(2)}{REDACTED}"
 
 
-def scrub_text(text: str, counts: Counter | None = None) -> str:
+def scrub_text(text: str, counts: Counter[Any] | None = None) -> str:
     """Free text (a console log, a request body of unknown type): every known secret shape."""
     counts = counts if counts is not None else Counter()
     text = scrub_string(text, counts)
 
-    def header(match: re.Match) -> str:
+    def header(match: re.Match[str]) -> str:
         counts["headers"] += 1
         return match.group(1) + REDACTED
 
     text = _HEADER_LINE.sub(header, text)
 
-    def json_pair(match: re.Match) -> str:
+    def json_pair(match: re.Match[str]) -> str:
         if is_sensitive_name(match.group(1)) and match.group(3) != REDACTED:
             counts["body_fields"] += 1
             return f'"{match.group(1)}"{match.group(2)}"{REDACTED}"'
@@ -204,7 +204,7 @@ def scrub_text(text: str, counts: Counter | None = None) -> str:
     if '"' in text:
         text = _JSON_PAIR.sub(json_pair, text)
 
-    def key_value(match: re.Match) -> str:
+    def key_value(match: re.Match[str]) -> str:
         if is_sensitive_name(match.group(1)) and match.group(3) not in (URL_REDACTED, REDACTED):
             counts["body_fields"] += 1
             return f"{match.group(1)}={URL_REDACTED}"
@@ -215,7 +215,7 @@ def scrub_text(text: str, counts: Counter | None = None) -> str:
     return text
 
 
-def scrub_json_value(value: Any, counts: Counter) -> Any:
+def scrub_json_value(value: Any, counts: Counter[Any]) -> Any:
     """A parsed JSON document with the values of sensitive keys replaced, at any depth.
 
     An explicit stack instead of recursion: a document nested a thousand levels deep is valid
@@ -225,7 +225,7 @@ def scrub_json_value(value: Any, counts: Counter) -> Any:
         return scrub_string(value, counts)
     if not isinstance(value, (dict, list)):
         return value
-    root: list = [None]
+    root: list[Any] = [None]
     stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
     while stack:
         source, parent, slot = stack.pop()
@@ -270,7 +270,7 @@ _JSON_KEY_SPACED = re.compile(r'"([^"]*)"\s+:')
 
 
 @lru_cache(maxsize=1024)
-def _member_patterns(keys: frozenset) -> tuple[re.Pattern, re.Pattern]:
+def _member_patterns(keys: frozenset[Any]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """For these sensitive keys: their non-empty scalar values, and an object/array value."""
     names = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
     scalar = re.compile(rf'"({names})"(\s*:\s*)(?:"(?:[^"\\]|\\.)+"|-?\d[\d.eE+\-]*|true|false)')
@@ -278,7 +278,7 @@ def _member_patterns(keys: frozenset) -> tuple[re.Pattern, re.Pattern]:
     return scalar, nested
 
 
-def scrub_json_text(text: str, counts: Counter) -> str:
+def scrub_json_text(text: str, counts: Counter[Any]) -> str:
     """A JSON body, cleaned in its text form: scalar values of sensitive keys are replaced where
     they stand, so a large body is not parsed and re-serialised for a handful of fields. Only a
     sensitive key holding an object or array (``"credentials": {…}``) needs the parsed path.
@@ -311,7 +311,7 @@ def scrub_json_text(text: str, counts: Counter) -> str:
 _BRACKET_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
-def _replace_nested(text: str, nested: re.Pattern, counts: Counter) -> str:
+def _replace_nested(text: str, nested: re.Pattern[str], counts: Counter[Any]) -> str:
     """Each ``"key": {…}`` / ``"key": […]`` that ``nested`` finds, with the value replaced by
     ``"[REDACTED]"`` up to its matching bracket (or to the end of an unbalanced text)."""
     out, pos = [], 0
@@ -336,7 +336,7 @@ def _replace_nested(text: str, nested: re.Pattern, counts: Counter) -> str:
     return "".join(out)
 
 
-def scrub_json_tree(value: Any, counts: Counter) -> Any:
+def scrub_json_tree(value: Any, counts: Counter[Any]) -> Any:
     """``scrub_json_value`` for a large parsed value: cleaned as text in one pass (in C, mostly),
     then parsed again only if something changed. A walk in Python costs per node, and a value
     nested a thousand levels deep is a thousand nodes for a few bytes."""
@@ -352,7 +352,7 @@ def scrub_json_tree(value: Any, counts: Counter) -> Any:
         return scrub_json_value(value, counts)
 
 
-def scrub_form(text: str, counts: Counter) -> str:
+def scrub_form(text: str, counts: Counter[Any]) -> str:
     """An ``application/x-www-form-urlencoded`` body."""
     before = counts["query_values"]
     cleaned = _scrub_params(text, "&", counts)
@@ -367,7 +367,7 @@ _HEADERS_END = re.compile(r"\r?\n\r?\n")
 _PART_NAME = re.compile(r'(?im)^content-disposition:[^\r\n]*?\bname="([^"]*)"')
 
 
-def scrub_multipart(text: str, counts: Counter) -> str:
+def scrub_multipart(text: str, counts: Counter[Any]) -> str:
     """A ``multipart/form-data`` body, part by part: each part's content is cut at the next
     boundary line, found once by splitting — a part without its closing boundary (a cut-off
     upload) is still a part, and the text is walked only once."""
@@ -376,7 +376,7 @@ def scrub_multipart(text: str, counts: Counter) -> str:
         piece = pieces[index]
         end = _HEADERS_END.search(piece)
         name = _PART_NAME.search(piece, 0, end.start()) if end else None
-        if name is None:
+        if name is None or end is None:
             pieces[index] = scrub_text(piece, counts)
         elif is_sensitive_name(name.group(1)):
             counts["body_fields"] += 1
@@ -386,7 +386,7 @@ def scrub_multipart(text: str, counts: Counter) -> str:
     return "".join(pieces)
 
 
-def scrub_body(text: str, mime_type: str, counts: Counter) -> str:
+def scrub_body(text: str, mime_type: str, counts: Counter[Any]) -> str:
     """A request or response body, scrubbed according to its media type."""
     mime = (mime_type or "").split(";", 1)[0].strip().lower()
     stripped = text.lstrip()[:1]
@@ -399,7 +399,7 @@ def scrub_body(text: str, mime_type: str, counts: Counter) -> str:
     return scrub_text(text, counts)
 
 
-def final_pass(serialised: str, counts: Counter) -> str:
+def final_pass(serialised: str, counts: Counter[Any]) -> str:
     """Credentials in URLs and JWT signatures, wherever they survived in serialised output."""
     if "://" in serialised:
         serialised, n = _USERINFO.subn(rf"\1{URL_REDACTED}@", serialised)

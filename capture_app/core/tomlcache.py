@@ -12,7 +12,7 @@ import json
 import os
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 _cache_dir: Path | None = None
 
@@ -27,7 +27,7 @@ def cache_dir() -> Path | None:
     return _cache_dir
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     # ``except tomlcache.TOMLDecodeError`` is evaluated only when something was raised, so the
     # parser is still imported only when it is needed.
     if name == "TOMLDecodeError":
@@ -48,14 +48,14 @@ def _cache_file(key: str) -> Path | None:
     return _cache_dir / f"toml-{zlib.crc32(key.encode('utf-8')):08x}.json"
 
 
-def loads(text: str, key: str | os.PathLike | None = None) -> dict[str, Any]:
+def loads(text: str, key: str | os.PathLike[Any] | None = None) -> dict[str, Any]:
     """Parse ``text``; ``key`` (usually the file's path) names its cached copy."""
     cache = _cache_file(str(key)) if key is not None and len(text) <= MAX_CACHED_CHARS else None
     if cache is not None:
         try:
             stored = json.loads(cache.read_text(encoding="utf-8"))
             if stored.get("text") == text and stored.get("key") == str(key):
-                return stored["data"]
+                return cast("dict[str, Any]", stored["data"])
         except (OSError, ValueError, AttributeError, KeyError, RecursionError):
             pass
     from capture_app.core.tomlcompat import tomllib
@@ -63,7 +63,7 @@ def loads(text: str, key: str | os.PathLike | None = None) -> dict[str, Any]:
     data = tomllib.loads(text)
     if cache is not None:
         _store(cache, str(key), text, data)
-    return data
+    return cast("dict[str, Any]", data)
 
 
 def load_path(path: Path) -> dict[str, Any]:

@@ -195,7 +195,7 @@ class CatalogueLoad:
 # --- Parsing --------------------------------------------------------------------------------
 
 
-def _text(raw: dict, key: str, entry: str, *, required: bool = False) -> str:
+def _text(raw: dict[str, Any], key: str, entry: str, *, required: bool = False) -> str:
     value = raw.get(key, "")
     if not isinstance(value, str):
         raise _Invalid("not_text", entry=entry, key=key)
@@ -207,12 +207,12 @@ def _text(raw: dict, key: str, entry: str, *, required: bool = False) -> str:
     return value
 
 
-def _localised(raw: dict, stem: str, entry: str) -> dict[str, str]:
+def _localised(raw: dict[str, Any], stem: str, entry: str) -> dict[str, str]:
     texts = {lang: _text(raw, f"{stem}_{lang}", entry) for lang in LANGUAGES}
     return {lang: text for lang, text in texts.items() if text}
 
 
-def _string_list(raw: dict, key: str, entry: str) -> tuple[str, ...]:
+def _string_list(raw: dict[str, Any], key: str, entry: str) -> tuple[str, ...]:
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise _Invalid("not_list", entry=entry, key=key)
@@ -230,7 +230,7 @@ def _entry_id(raw: Any, kind: str) -> str:
     return entry_id
 
 
-def _parse_fields(raw: dict, entry: str) -> tuple[CaseField, ...]:
+def _parse_fields(raw: dict[str, Any], entry: str) -> tuple[CaseField, ...]:
     raw_fields = raw.get("field", [])
     if not isinstance(raw_fields, list):
         raise _Invalid("not_list", entry=entry, key="field")
@@ -296,7 +296,7 @@ def _parse_article(raw: Any, source: str) -> Article:
                    _localised(raw, "user_subject", article_id), source)
 
 
-def _strict(parse, *args):
+def _strict(parse: Any, *args: Any) -> Any:
     """The built-in catalogue is part of the app: a mistake there is a bug, so fail loudly."""
     try:
         return parse(*args)
@@ -304,7 +304,7 @@ def _strict(parse, *args):
         raise ValueError(f"triage catalogue: {exc.key} {exc.params}") from None
 
 
-def parse_catalogue(data: dict, articles: Mapping[str, Article] | None = None) -> Catalogue:
+def parse_catalogue(data: dict[str, Any], articles: Mapping[str, Article] | None = None) -> Catalogue:
     cases = [_strict(_parse_case, raw, None, BUILTIN) for raw in data.get("case", [])]
     inline = {}
     for raw in data.get("article", []):
@@ -354,7 +354,7 @@ def organisation_file(system_config_file: Path | None = None) -> Path:
 _LINE = re.compile(r"\(at line (\d+)")
 
 
-def _read_organisation_file(path: Path) -> tuple[dict | None, list[TriageProblem]]:
+def _read_organisation_file(path: Path) -> tuple[dict[str, Any] | None, list[TriageProblem]]:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return None, [TriageProblem("file_too_large", path, None, {"max_kb": MAX_FILE_BYTES // 1000})]
@@ -395,7 +395,7 @@ def _entry_line(text_lines: list[str], kind: str, entry_id: str | None) -> int |
     return None
 
 
-def merge_organisation(base: Catalogue, data: dict, path: Path,
+def merge_organisation(base: Catalogue, data: dict[str, Any], path: Path,
                        text: str = "") -> tuple[Catalogue, list[TriageProblem]]:
     """The built-in catalogue with the organisation's cases and articles merged over it."""
     problems: list[TriageProblem] = []
@@ -470,7 +470,7 @@ def load_catalogue(path: Path | None = None) -> CatalogueLoad:
     return CatalogueLoad(catalogue, problems, path)
 
 
-_effective: dict[Path, tuple[tuple, CatalogueLoad]] = {}
+_effective: dict[Path, tuple[tuple[Any, ...], CatalogueLoad]] = {}
 
 
 def effective_catalogue(path: Path | None = None) -> CatalogueLoad:
@@ -478,7 +478,7 @@ def effective_catalogue(path: Path | None = None) -> CatalogueLoad:
     path = Path(path) if path is not None else organisation_file()
     try:
         stat = os.stat(path)
-        stamp: tuple = (stat.st_mtime_ns, stat.st_size)
+        stamp: tuple[Any, ...] = (stat.st_mtime_ns, stat.st_size)
     except OSError:
         stamp = ()
     cached = _effective.get(path)

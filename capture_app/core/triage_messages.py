@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from capture_app.core.i18n import tr
 from capture_app.core.triage import Article, Case
@@ -61,7 +62,7 @@ def _closing(language: str, agent_name: str, organisation: str) -> str:
     return "\n".join(lines)
 
 
-def end_user_message(article: Article, language: str, *, support_emails=(), agent_name: str = "",
+def end_user_message(article: Article, language: str, *, support_emails: Any = (), agent_name: str = "",
                      organisation: str = "", to: str = "") -> Message | None:
     """The self-help text for the end user, signed by the agent; ``None`` if the article has none."""
     text = without_support_addresses(article.user_in(language), support_emails)

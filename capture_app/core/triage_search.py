@@ -34,22 +34,7 @@ FUZZY_CUTOFF = 80
 
 # Filler words of agents' phrasings that say nothing about the case. Words that do ("darf",
 # "welche", "neu", "kein") are deliberately not here.
-_STOPWORDS = frozenset("""
-a ab aber alle als also am an auch auf aus bei beim bin bis bitte da dabei damit dann das dass
-dem den denn der des die dies diese diesem diesen dieser dieses doch dort du durch ein eine einem
-einen einer eines er es etwas euch euer fuer gibt hab habe haben hat hatte hier ich ihm ihn ihr
-ihre im immer in ins ist ja jetzt man mal mehr mein meine meinem meinen meiner mich mir mit muss
-musste nach nicht noch nun nur ob oder ohne schon sehr sein seine seinem seinen seiner sich sie
-sind so soll sollte ueber um und uns unser unsere vom von vor war waren was weil wenn wer werden
-wie wieder wir wird wo wurde wurden zu zum zur zwar
-geht gehen ging klappt klappen funktioniert funktionieren problem probleme frage fragen hilfe
-leider gerade heute seit kunde kunden kundin berater beraterin nutzer nutzerin user flexperto
-the an and are as at be been being but by can could did do does doing for from had has have he
-her his how i if in into is it its me my no of on or our she so than that their them then there
-these they this those to was we were what when where which who why will with would you your
-please help issue problem advisor customer client
-hallo hello hi moin servus guten tag morgen abend gruss gruesse danke dank thanks thank regards dear
-""".split())
+_STOPWORDS = frozenset(["a", "ab", "aber", "alle", "als", "also", "am", "an", "auch", "auf", "aus", "bei", "beim", "bin", "bis", "bitte", "da", "dabei", "damit", "dann", "das", "dass", "dem", "den", "denn", "der", "des", "die", "dies", "diese", "diesem", "diesen", "dieser", "dieses", "doch", "dort", "du", "durch", "ein", "eine", "einem", "einen", "einer", "eines", "er", "es", "etwas", "euch", "euer", "fuer", "gibt", "hab", "habe", "haben", "hat", "hatte", "hier", "ich", "ihm", "ihn", "ihr", "ihre", "im", "immer", "in", "ins", "ist", "ja", "jetzt", "man", "mal", "mehr", "mein", "meine", "meinem", "meinen", "meiner", "mich", "mir", "mit", "muss", "musste", "nach", "nicht", "noch", "nun", "nur", "ob", "oder", "ohne", "schon", "sehr", "sein", "seine", "seinem", "seinen", "seiner", "sich", "sie", "sind", "so", "soll", "sollte", "ueber", "um", "und", "uns", "unser", "unsere", "vom", "von", "vor", "war", "waren", "was", "weil", "wenn", "wer", "werden", "wie", "wieder", "wir", "wird", "wo", "wurde", "wurden", "zu", "zum", "zur", "zwar", "geht", "gehen", "ging", "klappt", "klappen", "funktioniert", "funktionieren", "problem", "probleme", "frage", "fragen", "hilfe", "leider", "gerade", "heute", "seit", "kunde", "kunden", "kundin", "berater", "beraterin", "nutzer", "nutzerin", "user", "flexperto", "the", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "of", "on", "or", "our", "she", "so", "than", "that", "their", "them", "then", "there", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you", "your", "please", "help", "issue", "problem", "advisor", "customer", "client", "hallo", "hello", "hi", "moin", "servus", "guten", "tag", "morgen", "abend", "gruss", "gruesse", "danke", "dank", "thanks", "thank", "regards", "dear"])  # noqa: E501 - data, one word list
 
 # No lone "-n": "Termin" would lose its last letter while "Termine" keeps it.
 WHOLE, HEAD, TAIL = "whole", "head", "tail"
@@ -167,7 +152,7 @@ class SearchIndex:
         scores = [0.0] * len(self.cases)
         for word in words:
             # Per case: the best single match, or a compound's first and last part together.
-            best = {WHOLE: {}, HEAD: {}, TAIL: {}}
+            best: dict[str, dict[int, float]] = {WHOLE: {}, HEAD: {}, TAIL: {}}
             for other, similarity, part in self._similar(word):
                 best_for_word[other] = max(best_for_word.get(other, 0.0), similarity)
                 value = similarity * self.idf[other]
@@ -191,9 +176,9 @@ class SearchIndex:
                         key=lambda item: (-item[0], item[1]))
         if not ranked or ranked[0][0] < self.MIN_SCORE:
             return []
-        best = ranked[0][0]
+        top = ranked[0][0]
         return [Match(self.cases[i], round(score, 3)) for score, i in ranked[:limit]
-                if score >= best * self.RELATIVE_CUTOFF]
+                if score >= top * self.RELATIVE_CUTOFF]
 
 
 def _part_similarity(word: str, other: str, partial: float) -> tuple[float, str]:
@@ -214,7 +199,7 @@ def _part_similarity(word: str, other: str, partial: float) -> tuple[float, str]
     return 0.0, WHOLE
 
 
-_indexes: "weakref.WeakKeyDictionary[Catalogue, SearchIndex]" = weakref.WeakKeyDictionary()
+_indexes: weakref.WeakKeyDictionary[Catalogue, SearchIndex] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 

@@ -5,10 +5,12 @@ here; the Qt wizard only renders them. Every path is tested headless.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from capture_app.core.i18n import current_language, tr
 from capture_app.core.report import (
@@ -57,7 +59,7 @@ class Problem:
     field: str
     key: str
     severity: str = ERROR
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def message(self, language: str | None = None) -> str:
         params = dict(self.params)

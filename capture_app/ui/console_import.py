@@ -185,15 +185,15 @@ class ConsoleImportDialog(QDialog):
                                               tr("console.col_time"), tr("console.col_source"),
                                               tr("console.col_message")])
         self.table.setAccessibleName(tr("console.entries_name"))
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 3)
         self.buttons = QDialogButtonBox()
-        self.ok_button = self.buttons.addButton(tr("console.attach"), QDialogButtonBox.AcceptRole)
+        self.ok_button = self.buttons.addButton(tr("console.attach"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setAccessibleName(tr("console.attach").replace("&", ""))
-        cancel = self.buttons.addButton(QDialogButtonBox.Cancel)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.setText(tr("console.cancel"))
         cancel.setAccessibleName(tr("console.cancel").replace("&", ""))
         self.buttons.accepted.connect(self.accept)
@@ -285,7 +285,7 @@ class ConsoleImportDialog(QDialog):
                     cell.setForeground(QBrush(QColor(LEVEL_COLOURS[entry.level])))
                 self.table.setItem(row, column, cell)
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         text = console_log.summary_text(parsed, language).split("\n")[0]
         formats = console_log.describe_formats(parsed, language)
         if formats:
@@ -415,11 +415,11 @@ class ConsoleTools(QObject):
 
     def offer_fit(self, path: Path, exc, on_done=None) -> QMessageBox:
         """Ask whether to attach the HAR reduced to fit (the message says what stays)."""
-        box = QMessageBox(QMessageBox.Question, tr("console.har_fit_title"), exc.message(),
+        box = QMessageBox(QMessageBox.Icon.Question, tr("console.har_fit_title"), exc.message(),
                           parent=self.page)
-        accept = box.addButton(tr("console.har_fit_accept"), QMessageBox.AcceptRole)
+        accept = box.addButton(tr("console.har_fit_accept"), QMessageBox.ButtonRole.AcceptRole)
         accept.setAccessibleName(tr("console.har_fit_accept").replace("&", ""))
-        cancel = box.addButton(QMessageBox.Cancel)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         cancel.setText(tr("console.cancel"))
         cancel.setAccessibleName(tr("console.cancel").replace("&", ""))
         box.setAccessibleName(tr("console.har_fit_title"))

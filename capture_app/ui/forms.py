@@ -58,8 +58,9 @@ def add_row(form: QFormLayout, label_key: str, widget: QWidget, *, required: boo
     label = QLabel(f"{text} *" if required else text)
     label.setBuddy(widget)
     widget.setAccessibleName(text)
-    if isinstance(widget, QComboBox) and widget.isEditable():
-        widget.lineEdit().setAccessibleName(text)  # what a screen reader meets when typing
+    line_edit = widget.lineEdit() if isinstance(widget, QComboBox) else None
+    if line_edit is not None:
+        line_edit.setAccessibleName(text)  # what a screen reader meets when typing
     if hint_key:
         widget.setAccessibleDescription(tr(hint_key))
         widget.setToolTip(tr(hint_key))
@@ -173,7 +174,7 @@ class WheelScrollsPage(QObject):
     def eventFilter(self, watched: QObject, event) -> bool:
         if event.type() != QEvent.Type.Wheel:
             return False
-        area = watched.parentWidget()
+        area = watched.parentWidget() if isinstance(watched, QWidget) else None
         while area is not None and not isinstance(area, QAbstractScrollArea):
             area = area.parentWidget()
         if area is not None:

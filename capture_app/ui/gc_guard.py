@@ -48,7 +48,7 @@ class _Collector(QObject):
         self.idle = False
         self._ticks = 0
         self._still = 0
-        self._last = None
+        self._last: tuple[int, int, int] | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_MS)
         self.timer.timeout.connect(self.check)
@@ -66,7 +66,7 @@ class _Collector(QObject):
         if generation >= 0:
             gc.collect(generation)
             self.collections += 1
-        last = self._last or (-NOISE - 1, None, None)
+        last = self._last or (-NOISE - 1, -1, -1)  # the first look: nothing to compare
         still = abs(counts[0] - last[0]) <= NOISE and counts[1:] == last[1:]
         self._still = self._still + 1 if still else 0
         self._last = counts
@@ -97,7 +97,8 @@ class _Collector(QObject):
         counts = gc.get_count()
         if counts[0] > self.thresholds[0]:
             self._wake()
-        elif (abs(counts[0] - self._last[0]) > NOISE or counts[1:] != self._last[1:]) \
+        elif self._last is not None and (
+                abs(counts[0] - self._last[0]) > NOISE or counts[1:] != self._last[1:]) \
                 and self.timer.interval() == IDLE_CHECK_MS:
             self.timer.start(IDLE_LOOK_MS)  # something new: one look soon, as CPython would
 

@@ -180,7 +180,8 @@ class SendButtons(QWidget):
         assert budget is not None and prepared.proposals is not None  # over the limit: both set
         dialog = BudgetDialog(
             tr("sending.ui.too_large", size=format_size(budget.size, language, round_up=True),
-               limit=format_size(budget.limit, language), transport=tr(f"sending.ui.transport_{budget.transport}")),
+               limit=format_size(budget.limit or 0, language),
+               transport=tr(f"sending.ui.transport_{budget.transport}")),
             prepared.proposals, self.page)
         self.last_message = ("budget", dialog.text.text())
         result = dialog.exec()

@@ -46,7 +46,7 @@ def instance_problem(values: dict, language: str | None = None) -> tuple[str, st
     """
     for step, key in REACH_STEPS:
         value = values.get(key)
-        if getattr(value, "key", None) == FAILED_KEY:
+        if value is not None and getattr(value, "key", None) == FAILED_KEY:
             reason = value.params.get("reason", "")
             return step, reason.render(language) if hasattr(reason, "render") else str(reason)
     return None

@@ -108,10 +108,7 @@ class _Job(QRunnable):
         try:
             op = self._op
             assert op is not None  # a job runs once
-            if "progress" in inspect.signature(op).parameters:
-                result = op(progress=self._report_progress)
-            else:
-                result = op()
+            result = op(progress=self._report_progress) if "progress" in inspect.signature(op).parameters else op()
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI
             log.debug("background task failed: %s", type(exc).__name__)
             self._dispatcher.hand_over(self._id, "failed", exc)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from permissions import needs_permissions
 
 from capture_app.core import i18n
 from capture_app.core.config import (
@@ -25,7 +26,6 @@ from capture_app.core.config import (
     settings_table,
 )
 from capture_app.core.tomlcompat import tomllib
-from permissions import needs_permissions
 
 
 def write(path: Path, text: str) -> Path:

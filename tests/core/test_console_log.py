@@ -111,7 +111,8 @@ def test_firefox_terminal_output_has_levels_and_readable_umlauts():
 
 def test_safari_copied_messages():
     # Safari's Web Inspector copies messages as "[Level] text (file, line N)".
-    parsed = cl.parse("[Error] Failed to load resource: the server responded with a status of 404 () (logo.png, line 0)\n"
+    parsed = cl.parse("[Error] Failed to load resource: the server responded with a status of 404 () "
+                      "(logo.png, line 0)\n"
                       "[Warning] Kamera nicht verfügbar (app.js, line 3)\n[Log] Beratungsraum geladen")
     levels = [(e.level, e.source, e.line) for e in parsed.entries]
     assert levels == [("error", "logo.png", 0), ("warning", "app.js", 3), ("log", "", None)]
@@ -140,7 +141,8 @@ def test_the_report_lists_errors_first_and_then_the_log():
     important = text.index("== Fehler und Warnungen")
     log = text.index("== Protokoll")
     assert important < text.index("[FEHLER] 5× app.js:8  ICE-Verbindung") < log
-    assert text.rstrip().endswith("favicon.ico:1  Failed to load resource: the server responded with a status of 404 (Not Found)")
+    assert text.rstrip().endswith(
+        "favicon.ico:1  Failed to load resource: the server responded with a status of 404 (Not Found)")
     english = cl.render_report(parsed, "en").text
     assert "[ERROR] 5× app.js:8" in english
 
@@ -169,7 +171,8 @@ def test_a_single_huge_message_is_clipped():
 def test_summary_names_counts_and_the_first_error():
     summary = cl.summary_text(load("chrome-save-as.log"), "de")
     assert summary.startswith("Konsole: 17 Fehler, 0 Warnungen (25 Meldungen, 21 verschiedene).")
-    assert "Erster Fehler: Failed to load resource: the server responded with a status of 404 (Not Found) (logo-fehlt.png:1)" in summary
+    assert ("Erster Fehler: Failed to load resource: the server responded with a status of 404 "
+            "(Not Found) (logo-fehlt.png:1)") in summary
 
 
 # --- bad input -----------------------------------------------------------------------------------

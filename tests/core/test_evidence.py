@@ -16,10 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.evidence import (
-    EvidenceError, ImportLimits, check_import, evidence_filename, import_evidence,
-)
 from capture_app.core import filetypes as ft
+from capture_app.core.evidence import (
+    EvidenceError,
+    ImportLimits,
+    check_import,
+    evidence_filename,
+    import_evidence,
+)
 from capture_app.core.report import Report
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -45,7 +45,7 @@ def zip_bytes() -> bytes:
     (b"MZ\x90\x00" + b"\x00" * 60, "exe"),
     (b"\x7fELF\x02\x01\x01" + b"\x00" * 40, "elf"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, "ole"),
-    ("Fehler: Zeitüberschreitung\n".encode("utf-8"), "text"),
+    ("Fehler: Zeitüberschreitung\n".encode(), "text"),
     ("\ufeffmit BOM".encode("utf-8"), "text"),
     ("\ufeffUTF-16 Protokoll äöü\r\n".encode("utf-16-le"), "text"),
     (b'  \n{"a": [1, 2]}', "json"),

@@ -86,7 +86,8 @@ def _json_body(where, body_of):
     def plant(e, secret):
         if where == "request":
             e["request"]["method"] = "POST"
-            e["request"]["postData"] = {"mimeType": "application/json", "text": json.dumps(body_of(secret), ensure_ascii=False)}
+            e["request"]["postData"] = {"mimeType": "application/json",
+                                        "text": json.dumps(body_of(secret), ensure_ascii=False)}
         else:
             e["response"]["content"] = {"size": 10, "mimeType": "application/json; charset=utf-8",
                                         "text": json.dumps(body_of(secret), ensure_ascii=False)}
@@ -153,7 +154,8 @@ def _page_body(mime):
 def _websocket(e, secret):
     e["_resourceType"] = "websocket"
     e["_webSocketMessages"] = [
-        {"type": "send", "time": 1.5, "opcode": 1, "data": json.dumps({"op": "auth", "token": secret}, ensure_ascii=False)},
+        {"type": "send", "time": 1.5, "opcode": 1,
+         "data": json.dumps({"op": "auth", "token": secret}, ensure_ascii=False)},
         {"type": "receive", "time": 1.6, "opcode": 1, "data": '{"op":"ready"}'}]
 
 

@@ -6,10 +6,9 @@ import struct
 import zlib
 
 import pytest
+from png_reader import decode_rgb_png
 
 from capture_app.core import png
-
-from png_reader import decode_rgb_png
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:

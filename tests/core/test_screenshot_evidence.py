@@ -5,18 +5,27 @@ import hashlib
 from datetime import datetime, timezone
 
 import pytest
+from factories import evidence_item
 
 from capture_app.core import png
 from capture_app.core.drafts import DraftStore
 from capture_app.core.report import Report
 from capture_app.core.screenshot import (
-    Capture, EarlyCapture, ScreenshotError, start_early_capture,
+    Capture,
+    EarlyCapture,
+    ScreenshotError,
+    start_early_capture,
 )
 from capture_app.core.screenshot_evidence import (
-    ScreenshotSaveError, default_title, edited_item, insert_item, move_item,
-    new_screenshot_item, removable, rename_item,
+    ScreenshotSaveError,
+    default_title,
+    edited_item,
+    insert_item,
+    move_item,
+    new_screenshot_item,
+    removable,
+    rename_item,
 )
-from factories import evidence_item
 
 MOMENT = datetime(2026, 11, 27, 13, 3, 12, tzinfo=timezone.utc)
 

@@ -1,20 +1,33 @@
 """Each triage outcome from the agent's words to what the wizard allows next, without a display."""
 from __future__ import annotations
 
+from factories import NOW, evidence_item, second_level_report
+
 from capture_app.core.render import render_text
 from capture_app.core.report import Report
 from capture_app.core.triage import FALLBACK_CASE, builtin_catalogue
 from capture_app.core.triage_messages import end_user_message, project_lead_message
 from capture_app.core.triage_path import (
-    record_answer, record_case, record_nothing_fits, record_search, record_shared,
+    record_answer,
+    record_case,
+    record_nothing_fits,
+    record_search,
+    record_shared,
 )
 from capture_app.core.triage_search import search
 from capture_app.core.wizard import (
-    STEP_ORDER, Outcome, Step, WizardContext, applicable_steps, can_advance, choose_case, escalate,
-    outcome, ready_to_send, step_problems,
+    STEP_ORDER,
+    Outcome,
+    Step,
+    WizardContext,
+    applicable_steps,
+    can_advance,
+    choose_case,
+    escalate,
+    outcome,
+    ready_to_send,
+    step_problems,
 )
-
-from factories import NOW, evidence_item, second_level_report
 
 CTX = WizardContext(now=NOW)
 CATALOGUE = CTX.catalogue

@@ -5,7 +5,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from capture_app.core.triage import Article, builtin_catalogue
 from capture_app.core.triage_messages import (
-    Message, end_user_message, project_lead_message, without_support_addresses,
+    Message,
+    end_user_message,
+    project_lead_message,
+    without_support_addresses,
 )
 
 CATALOGUE = builtin_catalogue()

@@ -11,7 +11,11 @@ from capture_app.core.paths import system_config_location
 from capture_app.core.render import render_text
 from capture_app.core.report import Report
 from capture_app.core.triage import (
-    ORGANISATION, builtin_catalogue, effective_catalogue, load_catalogue, organisation_file,
+    ORGANISATION,
+    builtin_catalogue,
+    effective_catalogue,
+    load_catalogue,
+    organisation_file,
 )
 from capture_app.core.triage_search import search
 from capture_app.core.wizard import choose_case

@@ -11,8 +11,15 @@ from capture_app.core.report import Report
 from capture_app.core.resources import load_json
 from capture_app.core.triage import builtin_catalogue
 from capture_app.core.triage_path import (
-    MAX_ENTRIES, MAX_QUERY, STEPS, last_query, record_answer, record_case, record_nothing_fits,
-    record_search, record_shared,
+    MAX_ENTRIES,
+    MAX_QUERY,
+    STEPS,
+    last_query,
+    record_answer,
+    record_case,
+    record_nothing_fits,
+    record_search,
+    record_shared,
 )
 
 CATALOGUE = builtin_catalogue()

@@ -36,8 +36,8 @@ def test_accuracy_on_the_evaluation_set_meets_the_targets():
         return [m.case.id for m in search(CATALOGUE, text)] or [FALLBACK_CASE]
 
     rankings = [ranking(entry["text"]) for entry in EVAL]
-    top1 = sum(r[0] == e["case"] for r, e in zip(rankings, EVAL)) / len(EVAL)
-    top3 = sum(e["case"] in r[:3] for r, e in zip(rankings, EVAL)) / len(EVAL)
+    top1 = sum(r[0] == e["case"] for r, e in zip(rankings, EVAL, strict=True)) / len(EVAL)
+    top3 = sum(e["case"] in r[:3] for r, e in zip(rankings, EVAL, strict=True)) / len(EVAL)
     assert top1 >= 0.85 and top3 >= 0.95, (top1, top3)
 
 

@@ -4,17 +4,29 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from factories import NOW, evidence_item, second_level_report
 
 from capture_app.core import i18n
 from capture_app.core.report import Report
 from capture_app.core.triage import builtin_catalogue
 from capture_app.core.wizard import (
-    ERROR, STEP_ORDER, WARNING, Outcome, Step, WizardContext, applicable_steps, can_advance,
-    choose_case, escalate, first_incomplete_step, next_step, outcome, previous_step,
-    ready_to_send, step_problems,
+    ERROR,
+    STEP_ORDER,
+    WARNING,
+    Outcome,
+    Step,
+    WizardContext,
+    applicable_steps,
+    can_advance,
+    choose_case,
+    escalate,
+    first_incomplete_step,
+    next_step,
+    outcome,
+    previous_step,
+    ready_to_send,
+    step_problems,
 )
-
-from factories import NOW, evidence_item, second_level_report
 
 CTX = WizardContext(now=NOW)
 CATALOGUE = builtin_catalogue()

@@ -89,7 +89,7 @@ def test_binary_garbage_pasted_is_refused_and_nothing_is_attached(evidence, cont
 
 
 def test_a_console_log_file_added_as_evidence_is_cleaned_too(evidence, controller, qtbot, tmp_path):
-    window, page, report = evidence
+    _window, page, report = evidence
     results = []
     page.add_files([FIXTURES / "console" / "firefox-export.txt"], "console",
                    on_done=lambda added, refused: results.append((added, refused)))
@@ -175,7 +175,7 @@ def test_the_guide_button_opens_the_affected_browser_in_the_text_view_without_a_
 
     fallback = launcher_module.GuideLauncher(available=lambda: False)
     monkeypatch.setattr(launcher_module, "_shared", fallback)
-    window, page, report = evidence
+    _window, page, report = evidence
     report.description.affected = "customer"  # the factory's customer uses Safari on an iPad
     assert page.console_tools.open_guide() == "text"
     qtbot.addWidget(fallback.text_window)
@@ -195,7 +195,7 @@ def test_pasting_more_than_the_limit_is_refused_before_it_lands_in_the_field(evi
     from capture_app.core import console_log
 
     monkeypatch.setattr(console_log, "MAX_INPUT_BYTES", 1024 * 1024)  # 1 MB instead of 50: same path
-    window, page, report = evidence
+    _window, page, _report = evidence
     dialog = page.console_tools.paste_console()
     qtbot.addWidget(dialog)
     mime = QMimeData()

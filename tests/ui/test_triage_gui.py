@@ -121,7 +121,7 @@ def test_self_help_article_is_copied_and_mailed_to_the_user_then_solved(
 
 
 def test_without_a_mail_program_the_text_goes_to_the_clipboard(controller, qtbot):
-    window, page = open_triage(controller, qtbot)
+    _window, page = open_triage(controller, qtbot)
     pick(qtbot, page, "Dokument steht auf ausstehend")
     QApplication.clipboard().clear()
     qtbot.mouseClick(page.mail_button, Qt.LeftButton)  # offscreen Qt has no mail program
@@ -320,7 +320,7 @@ def test_the_english_ui_searches_and_shows_english_articles(controller, qtbot):
 
 
 def test_outcome_headings_open_and_close_but_cannot_be_chosen(controller, qtbot):
-    window, page = open_triage(controller, qtbot)
+    _window, page = open_triage(controller, qtbot)
     heading = page.tree.topLevelItem(0)
     assert heading.data(0, CASE_ROLE) is None and heading.childCount() > 0
     qtbot.waitUntil(lambda: not heading.flags() & Qt.ItemIsSelectable, timeout=3000)

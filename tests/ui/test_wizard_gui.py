@@ -92,7 +92,7 @@ def test_second_level_esignature_report_from_triage_to_exported_bundle(
 
     time_page = window.pages[Step.TIME]
     time_page.zone.setEditText("Europe/Berlin")  # the agent's machine may run in UTC
-    qtbot.mouseClick(time_page.window, Qt.LeftButton)
+    qtbot.mouseClick(time_page.window_mode, Qt.LeftButton)
     assert window.report.occurred.mode == "window"
     from datetime import datetime
     from zoneinfo import ZoneInfo

@@ -10,7 +10,7 @@ no unredacted copy stays behind.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -18,7 +18,11 @@ from PySide6.QtCore import QObject, Signal
 from capture_app.core.report import EvidenceItem, Report
 from capture_app.core.screenshot import Capture
 from capture_app.core.screenshot_evidence import (
-    default_title, edited_item, insert_item, new_screenshot_item, removable,
+    default_title,
+    edited_item,
+    insert_item,
+    new_screenshot_item,
+    removable,
 )
 from capture_app.core.wizard import Step
 from capture_app.ui.capture.grabber import capture_pool
@@ -101,7 +105,7 @@ class EvidenceFiles(QObject):
         window.discarded.connect(self._discarded)
 
     @classmethod
-    def of(cls, window) -> "EvidenceFiles":
+    def of(cls, window) -> EvidenceFiles:
         existing = getattr(window, "evidence_files", None)
         if existing is None:
             existing = window.evidence_files = cls(window)

@@ -112,7 +112,8 @@ class EditorCanvas(QWidget):
         if self._pan is not None:
             moved = event.globalPosition() - self._pan
             self._pan = event.globalPosition()
-            self.area.scroll_by(-moved.x(), -moved.y())
+            if self.area is not None:
+                self.area.scroll_by(-moved.x(), -moved.y())
         elif self.tool is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self.tool.move(self.to_image(event.position()))
             if self.area is not None and self.zoom is not None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QPointF, QRect, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
@@ -78,6 +79,24 @@ class EditorDialog(QDialog):
 
     def _build(self, shows_console: bool) -> None:
         layout = QVBoxLayout(self)
+        layout.addLayout(self._build_toolbar())
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName(tr("editor.hint_name"))
+        layout.addWidget(self.hint)
+        self.text_check = TextCheckPanel(self.document)
+        layout.addWidget(self.text_check)
+        self.canvas = EditorCanvas(self.document)
+        self.text_check.changed.connect(
+            lambda: self.canvas.set_proposals(self.text_check.open_rects()))
+        self.text_check.focused.connect(self._show_proposal)
+        self.canvas.finished.connect(self._finished)
+        self.zoom_area = ZoomArea(self.canvas)
+        layout.addWidget(self.zoom_area, 1)
+        layout.addLayout(self._build_bottom(shows_console))
+
+    def _build_toolbar(self) -> QHBoxLayout:
+        """The tools, the colour, undo and redo."""
         bar = QHBoxLayout()
         self.tool_group = QButtonGroup(self)
         self.tool_group.setExclusive(True)
@@ -107,12 +126,12 @@ class EditorDialog(QDialog):
         self.undo_button = QPushButton(tr("editor.undo"))
         self.redo_button = QPushButton(tr("editor.redo"))
         stack = self.document.undo_stack
-        for button, action, keys in ((self.undo_button, stack.undo, QKeySequence.StandardKey.Undo),
-                                     (self.redo_button, stack.redo, QKeySequence.StandardKey.Redo)):
-            button.setAccessibleName(button.text().replace("&", ""))
-            button.clicked.connect(action)
+        for push, action, keys in ((self.undo_button, stack.undo, QKeySequence.StandardKey.Undo),
+                                   (self.redo_button, stack.redo, QKeySequence.StandardKey.Redo)):
+            push.setAccessibleName(push.text().replace("&", ""))
+            push.clicked.connect(action)
             QShortcut(keys, self, action)
-            bar.addWidget(button)
+            bar.addWidget(push)
         if QKeySequence("Ctrl+Y") not in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo):
             # Windows users expect Ctrl+Y; a second shortcut for the same keys would block both.
             QShortcut(QKeySequence("Ctrl+Y"), self, stack.redo)
@@ -120,22 +139,10 @@ class EditorDialog(QDialog):
         stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_button.setEnabled(False)
         self.redo_button.setEnabled(False)
-        layout.addLayout(bar)
+        return bar
 
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
-        self.hint.setAccessibleName(tr("editor.hint_name"))
-        layout.addWidget(self.hint)
-        self.text_check = TextCheckPanel(self.document)
-        layout.addWidget(self.text_check)
-        self.canvas = EditorCanvas(self.document)
-        self.text_check.changed.connect(
-            lambda: self.canvas.set_proposals(self.text_check.open_rects()))
-        self.text_check.focused.connect(self._show_proposal)
-        self.canvas.finished.connect(self._finished)
-        self.zoom_area = ZoomArea(self.canvas)
-        layout.addWidget(self.zoom_area, 1)
-
+    def _build_bottom(self, shows_console: bool) -> QHBoxLayout:
+        """Whether the picture shows the console, the zoom, cancel and save."""
         bottom = QHBoxLayout()
         self.console = QCheckBox(tr("editor.shows_console"))
         self.console.setAccessibleName(tr("editor.shows_console").replace("&", ""))
@@ -153,7 +160,7 @@ class EditorDialog(QDialog):
         self.save_button.setDefault(True)
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self.save)
-        layout.addLayout(bottom)
+        return bottom
 
     def _build_zoom(self, row: QHBoxLayout) -> None:
         """Zoom out, the current zoom, zoom in, fit — under the picture, like an image viewer."""
@@ -172,7 +179,8 @@ class EditorDialog(QDialog):
             button.setAccessibleName(tr(f"editor.{key}_name"))
             button.setToolTip(tr(f"editor.{key}_tip"))
             button.clicked.connect(action)
-            QShortcut(keys, self, action)
+            # a key sequence or a standard key (all its bindings): both are what QShortcut takes
+            QShortcut(cast(QKeySequence, keys), self, action)
             self.zoom_buttons[key] = button
             row.addWidget(button)
             if index == 0:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -12,6 +12,9 @@ from capture_app.core.i18n import tr
 from capture_app.core.wizard import Step, WizardContext
 from capture_app.ui.forms import Binder
 from capture_app.ui.roles import plain_text
+
+if TYPE_CHECKING:
+    from capture_app.core.report import Report
 
 
 @dataclass
@@ -37,7 +40,7 @@ class StepPage(QWidget):
     def __init__(self, env: WizardEnv, parent: QWidget | None = None):
         super().__init__(parent)
         self.env = env
-        self.report = None
+        self.report: Report | None = None  # set by load()
         self.binder = Binder(self)
         self.binder.changed.connect(lambda _path: self.changed.emit())
         outer = QVBoxLayout(self)
@@ -60,7 +63,7 @@ class StepPage(QWidget):
         if self.scrolls:
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.NoFrame)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             scroll.setWidget(self.body)
             outer.addWidget(scroll, 1)
         else:
@@ -69,6 +72,12 @@ class StepPage(QWidget):
 
     def build(self, body: QWidget) -> None:
         raise NotImplementedError
+
+    @property
+    def loaded(self) -> Report:
+        """The report shown; the handlers that use it only run after ``load``."""
+        assert self.report is not None, "the page was not loaded"
+        return self.report
 
     def load(self, report) -> None:
         self.report = report

@@ -5,6 +5,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -79,7 +80,7 @@ class DetailsPage(StepPage):
         self._case_for_fields: str | None = None
 
     def refresh(self) -> None:
-        case = selected_case(self.report, self.env.context)
+        case = selected_case(self.loaded, self.env.context)
         if case is None or case.id == self._case_for_fields:
             if self.case_binder is not None:
                 self.case_binder.load(self.report)
@@ -92,6 +93,7 @@ class DetailsPage(StepPage):
         self.case_binder.changed.connect(lambda _p: self.changed.emit())
         language = current_language()
         for case_field in case.fields:
+            widget: QWidget
             if case_field.kind == "yesno":
                 widget = QComboBox()
                 fill_combo(widget, ("yes", "no"), "ui.common")
@@ -100,7 +102,9 @@ class DetailsPage(StepPage):
             label = case_field.label.get(language) or case_field.label["de"]
             widget.setAccessibleName(label)
             self.case_form.addRow(f"{label} *", widget)
-            self.case_form.labelForField(widget).setBuddy(widget)
+            label_widget = self.case_form.labelForField(widget)
+            if isinstance(label_widget, QLabel):
+                label_widget.setBuddy(widget)
             self.case_binder.bind(widget, f"description.case_fields.{case_field.id}")
         self.case_binder.load(self.report)
         self.case_box.setVisible(bool(case.fields))

@@ -12,8 +12,19 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from capture_app.core.i18n import LANGUAGES, current_language, tr
@@ -49,34 +60,8 @@ class EnvironmentPage(StepPage):
 
         self.reach_banner = ReachabilityBanner()  # Flexperto unreachable: first thing to see
         layout.addWidget(self.reach_banner)
-        question = QLabel(tr("ui.env.this_machine_question"))
-        question.setWordWrap(True)
-        layout.addWidget(question)
-        answers = QHBoxLayout()
-        self.this_machine = QRadioButton(tr("ui.env.this_machine_yes"))
-        self.other_machine = QRadioButton(tr("ui.env.this_machine_no"))
-        group = QButtonGroup(self)
-        for button in (self.this_machine, self.other_machine):
-            button.setAccessibleName(f"{question.text()} {button.text().replace('&', '')}")
-            group.addButton(button)
-            answers.addWidget(button)
-        answers.addStretch(1)
-        layout.addLayout(answers)
-        self.this_machine.toggled.connect(self._source_changed)
-
-        status_row = QHBoxLayout()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(tr("probes.ui.system_group"))
-        status_row.addWidget(self.status, 1)
-        self.collect_button = QPushButton(tr("probes.ui.collect_again"))
-        self.collect_button.setAccessibleName(tr("probes.ui.collect_again").replace("&", ""))
-        self.collect_button.setAccessibleDescription(tr("probes.ui.collect_again_hint"))
-        self.collect_button.setToolTip(tr("probes.ui.collect_again_hint"))
-        self.collect_button.clicked.connect(self.start_collection)
-        status_row.addWidget(self.collect_button)
-        layout.addLayout(status_row)
-
+        self._build_source(layout)
+        layout.addLayout(self._build_status())
         self.unknown_boxes: dict[str, QCheckBox] = {}
         self.side_forms: dict[str, QWidget] = {}
         self.support_labels: dict[str, QLabel] = {}
@@ -106,6 +91,38 @@ class EnvironmentPage(StepPage):
         self._load_support_list()
         self._warm_up_parser()
 
+    def _build_source(self, layout: QVBoxLayout) -> None:
+        """Is the problem on this computer? Yes fills the advisor's side from the probes."""
+        question = QLabel(tr("ui.env.this_machine_question"))
+        question.setWordWrap(True)
+        layout.addWidget(question)
+        answers = QHBoxLayout()
+        self.this_machine = QRadioButton(tr("ui.env.this_machine_yes"))
+        self.other_machine = QRadioButton(tr("ui.env.this_machine_no"))
+        group = QButtonGroup(self)
+        for button in (self.this_machine, self.other_machine):
+            button.setAccessibleName(f"{question.text()} {button.text().replace('&', '')}")
+            group.addButton(button)
+            answers.addWidget(button)
+        answers.addStretch(1)
+        layout.addLayout(answers)
+        self.this_machine.toggled.connect(self._source_changed)
+
+    def _build_status(self) -> QHBoxLayout:
+        """What the probes are doing, and *Erneut erfassen*."""
+        status_row = QHBoxLayout()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(tr("probes.ui.system_group"))
+        status_row.addWidget(self.status, 1)
+        self.collect_button = QPushButton(tr("probes.ui.collect_again"))
+        self.collect_button.setAccessibleName(tr("probes.ui.collect_again").replace("&", ""))
+        self.collect_button.setAccessibleDescription(tr("probes.ui.collect_again_hint"))
+        self.collect_button.setToolTip(tr("probes.ui.collect_again_hint"))
+        self.collect_button.clicked.connect(self.start_collection)
+        status_row.addWidget(self.collect_button)
+        return status_row
+
     # -- layout
 
     def _side_box(self, side: str) -> QGroupBox:
@@ -117,6 +134,21 @@ class EnvironmentPage(StepPage):
         unknown.toggled.connect(self.refresh)
         self.unknown_boxes[side] = unknown
         outer.addWidget(unknown)
+        outer.addWidget(self._side_fields(side))
+        support = QLabel()
+        support.setWordWrap(True)
+        support.setAccessibleName(f"{tr(f'ui.env.{side}')}: {tr('probes.ui.support_label')}")
+        outer.addWidget(support)
+        self.support_labels[side] = support
+        if side == "advisor_environment":
+            self.installed_label = QLabel()
+            self.installed_label.setWordWrap(True)
+            self.installed_label.setAccessibleName(tr("probes.field.browsers.installed"))
+            outer.addWidget(self.installed_label)
+        return box
+
+    def _side_fields(self, side: str) -> QWidget:
+        """Device, system, browser and user agent of one side, with what the user agent says."""
         fields = QWidget()
         form = QFormLayout(fields)
         form.setContentsMargins(0, 0, 0, 0)
@@ -126,10 +158,10 @@ class EnvironmentPage(StepPage):
         fill_combo(device, DEVICE_TYPES, "ui.device")
         os_combo = QComboBox()
         os_combo.setEditable(True)
-        os_combo.addItems(("",) + OPERATING_SYSTEMS)
+        os_combo.addItems(("", *OPERATING_SYSTEMS))
         browser = QComboBox()
         browser.setEditable(True)
-        browser.addItems(("",) + BROWSERS)
+        browser.addItems(("", *BROWSERS))
         user_agent = QLineEdit()
         rows = (("device_type", device, True, None), ("os", os_combo, False, None),
                 ("os_version", QLineEdit(), False, "ui.env.os_version_hint"),
@@ -142,8 +174,9 @@ class EnvironmentPage(StepPage):
                     hint_key=hint)
             # Two sides share labels: tell screen-reader users which side a field belongs to.
             widget.setAccessibleName(f"{prefix}: {widget.accessibleName()}")
-            if isinstance(widget, QComboBox) and widget.isEditable():
-                widget.lineEdit().setAccessibleName(widget.accessibleName())
+            line_edit = widget.lineEdit() if isinstance(widget, QComboBox) else None
+            if line_edit is not None:  # an editable combo box
+                line_edit.setAccessibleName(widget.accessibleName())
         ua_label = QLabel()
         ua_label.setWordWrap(True)
         ua_label.setAccessibleName(f"{prefix}: {tr('ui.env.user_agent')}")
@@ -156,18 +189,7 @@ class EnvironmentPage(StepPage):
         self._ua_timers[side] = timer
         user_agent.textEdited.connect(lambda _t, s=side: self._ua_timers[s].start())
         self.side_forms[side] = fields
-        outer.addWidget(fields)
-        support = QLabel()
-        support.setWordWrap(True)
-        support.setAccessibleName(f"{prefix}: {tr('probes.ui.support_label')}")
-        outer.addWidget(support)
-        self.support_labels[side] = support
-        if side == "advisor_environment":
-            self.installed_label = QLabel()
-            self.installed_label.setWordWrap(True)
-            self.installed_label.setAccessibleName(tr("probes.field.browsers.installed"))
-            outer.addWidget(self.installed_label)
-        return box
+        return fields
 
     def _customer_help(self) -> QGroupBox:
         box = QGroupBox(tr("probes.ui.customer_help"))
@@ -316,13 +338,12 @@ class EnvironmentPage(StepPage):
 
     def _fill_advisor_side(self) -> None:
         """Fill what the agent has not typed: empty fields, or ones filled from probes before."""
-        from capture_app.core.system_info import advisor_side
-
         from capture_app.core.probes.base import Unknown, render_value
         from capture_app.core.probes.browsers import BROWSERS
+        from capture_app.core.system_info import advisor_side
 
-        side = self.report.advisor_environment
-        filled = advisor_side(self.probe_values, self.report.language)
+        side = self.loaded.advisor_environment
+        filled = advisor_side(self.probe_values, self.loaded.language)
         typed = side.browser if side.browser != self._auto_filled.get("browser") else ""
         if typed and typed != filled.get("browser"):
             # The agent named another browser: its installed version, or none at all.

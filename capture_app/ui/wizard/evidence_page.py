@@ -26,7 +26,7 @@ from capture_app.core.wizard import Step, selected_case
 from capture_app.ui.capture.evidence_tools import ScreenshotTools
 from capture_app.ui.wizard.base import StepPage
 
-ID_ROLE = Qt.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COL_KIND, COL_TITLE, COL_FILE, COL_SIZE, COL_CONFIRM = range(5)
 
 
@@ -59,10 +59,11 @@ class EvidencePage(StepPage):
             tr("ui.evidence.col_kind"), tr("ui.evidence.col_title"), tr("ui.evidence.col_file"),
             tr("ui.evidence.col_size"), tr("ui.evidence.col_confirm")])
         self.table.setAccessibleName(tr("ui.evidence.list"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(COL_TITLE, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._item_changed)
         layout.addWidget(self.table, 1)
         # Screenshots: capture menu above the table, edit/rename/reorder below, thumbnails.
@@ -85,7 +86,7 @@ class EvidencePage(StepPage):
         return self.table if field.startswith("evidence") else None
 
     def refresh(self) -> None:
-        case = selected_case(self.report, self.env.context)
+        case = selected_case(self.loaded, self.env.context)
         needed = [tr(f"ui.evidence.kind_{kind}") for kind in (case.requires_evidence if case else ())]
         self.requirements.setText(tr("ui.evidence.required", kinds=", ".join(needed)) if needed
                                   else tr("ui.evidence.optional"))
@@ -96,8 +97,8 @@ class EvidencePage(StepPage):
     def fill_table(self) -> None:
         language = current_language()
         self.table.blockSignals(True)
-        self.table.setRowCount(len(self.report.evidence))
-        for row, item in enumerate(self.report.evidence):
+        self.table.setRowCount(len(self.loaded.evidence))
+        for row, item in enumerate(self.loaded.evidence):
             cells = {
                 COL_KIND: QTableWidgetItem(tr(f"ui.evidence.kind_{item.kind}")),
                 COL_TITLE: QTableWidgetItem(item.title),
@@ -107,34 +108,36 @@ class EvidencePage(StepPage):
             for column, cell in cells.items():
                 cell.setData(ID_ROLE, item.id)
                 if column != COL_TITLE:
-                    cell.setFlags(cell.flags() & ~Qt.ItemIsEditable)
+                    cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, column, cell)
             confirm = QTableWidgetItem()
             confirm.setData(ID_ROLE, item.id)
             if item.kind == "document":
-                confirm.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsSelectable)
-                confirm.setCheckState(Qt.Checked if item.no_personal_data_confirmed else Qt.Unchecked)
+                confirm.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                                 | Qt.ItemFlag.ItemIsSelectable)
+                confirm.setCheckState(Qt.CheckState.Checked if item.no_personal_data_confirmed
+                                      else Qt.CheckState.Unchecked)
                 confirm.setText(tr("ui.evidence.confirm_short"))
-                confirm.setData(Qt.AccessibleTextRole, tr("ui.evidence.confirm_long", name=item.filename))
+                confirm.setData(Qt.ItemDataRole.AccessibleTextRole, tr("ui.evidence.confirm_long", name=item.filename))
             else:
-                confirm.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable)
+                confirm.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 confirm.setText("—")
             self.table.setItem(row, COL_CONFIRM, confirm)
         self.table.resizeColumnToContents(COL_KIND)
         self.table.resizeColumnToContents(COL_SIZE)
         self.table.blockSignals(False)
-        self.remove_button.setEnabled(bool(self.report.evidence))
+        self.remove_button.setEnabled(bool(self.loaded.evidence))
         self.screenshots.table_filled()
 
     def _item_changed(self, cell: QTableWidgetItem) -> None:
-        item = self.report.evidence_item(cell.data(ID_ROLE))
+        item = self.loaded.evidence_item(cell.data(ID_ROLE))
         if item is None:
             return
         if cell.column() == COL_TITLE and cell.text() != item.title:
             if not self.screenshots.renamed(item.id, cell.text()):  # the file name follows
                 return
         elif cell.column() == COL_CONFIRM and item.kind == "document":
-            item.no_personal_data_confirmed = cell.checkState() == Qt.Checked
+            item.no_personal_data_confirmed = cell.checkState() == Qt.CheckState.Checked
         else:
             return
         self.changed.emit()
@@ -159,7 +162,7 @@ class EvidencePage(StepPage):
                               max_image_pixels=config.get("limits.max_image_pixels"))
         # The worker sees a copy of the evidence list only (for unique names): the report itself
         # is changed on the UI thread when the results arrive.
-        scratch = Report(id=self.report.id, evidence=list(self.report.evidence))
+        scratch = Report(id=self.loaded.id, evidence=list(self.loaded.evidence))
         store_fn = self.env.store.store_attachment
 
         def work():
@@ -174,13 +177,13 @@ class EvidencePage(StepPage):
 
         def done(result) -> None:
             added, refused = result
-            taken = {item.filename for item in self.report.evidence}
+            taken = {item.filename for item in self.loaded.evidence}
             for item in added:
                 if item.filename in taken:  # another import finished first with the same name
                     from capture_app.core.fsutil import unique_name
                     item.filename = unique_name(item.filename, taken)
                 taken.add(item.filename)
-                self.report.evidence.append(item)
+                self.loaded.evidence.append(item)
             self.busy = False
             self.add_button.setEnabled(True)
             if added:
@@ -194,16 +197,17 @@ class EvidencePage(StepPage):
 
         self.busy = True
         self.add_button.setEnabled(False)
-        self.last_refusals: list[str] = []
+        self.last_refusals = []
         self.env.run(work, on_success=done, parent=self, progress_label=tr("ui.evidence.importing"))
 
     def remove_selected(self) -> None:
         rows = sorted({index.row() for index in self.table.selectedIndexes()})
-        ids = [self.table.item(row, COL_KIND).data(ID_ROLE) for row in rows]
+        ids = [cell.data(ID_ROLE) for row in rows
+               if (cell := self.table.item(row, COL_KIND)) is not None]
         if not ids:
             return
         self.screenshots.removed(ids)
-        self.report.evidence = [item for item in self.report.evidence if item.id not in ids]
+        self.loaded.evidence = [item for item in self.loaded.evidence if item.id not in ids]
         # The files go once the report without them is saved (DraftStore.collect_garbage).
         self.fill_table()
         self.changed.emit()

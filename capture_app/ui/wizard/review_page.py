@@ -27,7 +27,7 @@ from capture_app.core.sizes import format_size
 from capture_app.core.wizard import Step, ready_to_send
 from capture_app.ui.wizard.base import StepPage
 
-KEY_ROLE = Qt.UserRole + 1
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class ReviewPage(StepPage):
@@ -42,10 +42,10 @@ class ReviewPage(StepPage):
         self.table.setHorizontalHeaderLabels([tr("ui.review.col_send"), tr("ui.review.col_item"),
                                               tr("ui.review.col_size")])
         self.table.setAccessibleName(tr("ui.review.list"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._toggled)
         layout.addWidget(self.table, 2)
         self.total = QLabel()
@@ -88,10 +88,10 @@ class ReviewPage(StepPage):
         return self.export_button if self.send_buttons.isHidden() else self.send_buttons.send_button
 
     def locate(self, item) -> Path:
-        return self.env.store.attachment_path(self.report.id, item.id)
+        return self.env.store.attachment_path(self.loaded.id, item.id)
 
     def refresh(self) -> None:
-        self.preview.setPlainText(render_text(self.report, current_language()))
+        self.preview.setPlainText(render_text(self.loaded, current_language()))
         self.identity_hint.refresh()
         self.pii.refresh()
         self._compute_review()
@@ -100,7 +100,7 @@ class ReviewPage(StepPage):
         from capture_app.core.bundle import review_items
         from capture_app.core.report import Report
 
-        snapshot = Report.from_dict(self.report.to_dict())
+        snapshot = Report.from_dict(self.loaded.to_dict())
         language = current_language()
         self.env.run(lambda: review_items(snapshot, self.locate, language, app_version=__version__),
                      on_success=self._show_review, on_error=self._review_failed, parent=self)
@@ -115,11 +115,12 @@ class ReviewPage(StepPage):
             send.setData(KEY_ROLE, item.key)
             excludable = item.evidence_id is not None or item.key.startswith("system")
             if excludable:
-                send.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsSelectable)
-                send.setCheckState(Qt.Unchecked if item.excluded else Qt.Checked)
-                send.setData(Qt.AccessibleTextRole, f"{tr('ui.review.col_send')}: {item.title}")
+                send.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                              | Qt.ItemFlag.ItemIsSelectable)
+                send.setCheckState(Qt.CheckState.Unchecked if item.excluded else Qt.CheckState.Checked)
+                send.setData(Qt.ItemDataRole.AccessibleTextRole, f"{tr('ui.review.col_send')}: {item.title}")
             else:
-                send.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable)
+                send.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 send.setText("✓")
             title = f"{item.title}  ({item.name})"
             if item.problem:
@@ -141,24 +142,24 @@ class ReviewPage(StepPage):
         key = cell.data(KEY_ROLE)
         if not key or cell.column() != 0:
             return
-        include = cell.checkState() == Qt.Checked
+        include = cell.checkState() == Qt.CheckState.Checked
         if key.startswith("evidence:"):
-            item = self.report.evidence_item(key.split(":", 1)[1])
+            item = self.loaded.evidence_item(key.split(":", 1)[1])
             if item is None or item.excluded == (not include):
                 return
             item.excluded = not include
         elif key.startswith("system"):
-            names = list(self.report.system.values) if key == "system_info" else [key.split(":", 1)[1]]
-            excluded = set(self.report.system.excluded)
+            names = list(self.loaded.system.values) if key == "system_info" else [key.split(":", 1)[1]]
+            excluded = set(self.loaded.system.excluded)
             excluded = excluded - set(names) if include else excluded | set(names)
-            self.report.system.excluded = sorted(excluded)
+            self.loaded.system.excluded = sorted(excluded)
         self.changed.emit()
         self.refresh()
 
     # -- export
 
     def choose_export_folder(self) -> None:
-        problems = ready_to_send(self.report, self.env.context)
+        problems = ready_to_send(self.loaded, self.env.context)
         if problems:
             QMessageBox.warning(self, tr("ui.review.export_failed_title"),
                                 tr("ui.review.not_ready") + "\n\n" +
@@ -169,7 +170,7 @@ class ReviewPage(StepPage):
         if not confirm_screenshots(self, self.report):  # personal data left on screenshots
             return
         start = self.env.config.get("export.folder") or QStandardPaths.writableLocation(
-            QStandardPaths.DocumentsLocation)
+            QStandardPaths.StandardLocation.DocumentsLocation)
         folder = QFileDialog.getExistingDirectory(self, tr("ui.review.export_folder"), start)
         if folder:
             self.export_to(Path(folder))
@@ -180,7 +181,7 @@ class ReviewPage(StepPage):
         from capture_app.core.report import Report
         from capture_app.core.transports.export import ExportTransport
 
-        snapshot = Report.from_dict(self.report.to_dict())
+        snapshot = Report.from_dict(self.loaded.to_dict())
         language = current_language()
         locate = self.locate
 

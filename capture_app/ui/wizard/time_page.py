@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 from zoneinfo import ZoneInfo, available_timezones
 
 from PySide6.QtCore import QDateTime
@@ -42,9 +43,9 @@ class TimePage(StepPage):
         layout = QVBoxLayout(body)
         modes = QHBoxLayout()
         self.exact = QRadioButton(tr("ui.time.exact"))
-        self.window = QRadioButton(tr("ui.time.window"))
+        self.window_mode = QRadioButton(tr("ui.time.window"))
         self.mode_group = QButtonGroup(self)
-        for button in (self.exact, self.window):
+        for button in (self.exact, self.window_mode):
             button.setAccessibleName(button.text().replace("&", ""))
             self.mode_group.addButton(button)
             modes.addWidget(button)
@@ -85,7 +86,7 @@ class TimePage(StepPage):
         zone = self._zone()
         if zone is None:
             return ""
-        wall = edit.dateTime().toPython().replace(second=0, microsecond=0, tzinfo=None)
+        wall = cast(datetime, edit.dateTime().toPython()).replace(second=0, microsecond=0, tzinfo=None)
         return wall.replace(tzinfo=zone).isoformat(timespec="seconds")
 
     def _show(self, edit: QDateTimeEdit, value: str, fallback: datetime) -> None:
@@ -95,7 +96,7 @@ class TimePage(StepPage):
             moment = moment.astimezone(zone)
         wall = (moment or fallback).replace(tzinfo=None)
         edit.blockSignals(True)
-        edit.setDateTime(QDateTime(wall))
+        edit.setDateTime(QDateTime(wall))  # type: ignore[call-overload]  # PySide6 takes a datetime
         edit.blockSignals(False)
 
     def load(self, report) -> None:
@@ -112,14 +113,14 @@ class TimePage(StepPage):
         self._show(self.start, occurred.start, now.replace(minute=0))
         self._show(self.end, occurred.end, now)
         self.exact.blockSignals(True)
-        (self.exact if occurred.mode != "window" else self.window).setChecked(True)
+        (self.exact if occurred.mode != "window" else self.window_mode).setChecked(True)
         self.exact.blockSignals(False)
         if not (occurred.at if occurred.mode == "exact" else occurred.start):
             self._store_times()  # a new report starts with "now" filled in, as the form shows
         self._apply_mode_visibility()
 
     def _apply_mode_visibility(self) -> None:
-        exact = self.report.occurred.mode != "window"
+        exact = self.loaded.occurred.mode != "window"
         for widget in (self.at, self.at_label):
             widget.setVisible(exact)
         for widget in (self.start, self.start_label, self.end, self.end_label):
@@ -133,7 +134,7 @@ class TimePage(StepPage):
         self._apply_mode_visibility()
 
     def _store_times(self) -> None:
-        occurred = self.report.occurred
+        occurred = self.loaded.occurred
         if occurred.mode == "exact":
             occurred.at, occurred.start, occurred.end = self._to_iso(self.at), "", ""
         else:
@@ -153,7 +154,8 @@ class TimePage(StepPage):
 
     def _set_now(self) -> None:
         zone = self._zone()
-        now = QDateTime(datetime.now(zone).replace(tzinfo=None, second=0, microsecond=0)) if zone \
+        now = QDateTime(datetime.now(zone).replace(  # type: ignore[call-overload]  # a datetime
+            tzinfo=None, second=0, microsecond=0)) if zone \
             else QDateTime.currentDateTime()
         target = self.at if self.exact.isChecked() else self.end
         target.setDateTime(now)

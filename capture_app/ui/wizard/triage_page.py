@@ -8,6 +8,7 @@ answer is recorded in the report's triage path (``core.triage_path``).
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from PySide6.QtCore import QRect, QSize, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -91,7 +92,7 @@ def _open_mail(url: str) -> bool:
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QDesktopServices
 
-    return QDesktopServices.openUrl(QUrl(url, QUrl.StrictMode))
+    return QDesktopServices.openUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
 
 
 def _visible(text: str) -> str:
@@ -104,7 +105,7 @@ class _WrappingRows(QStyledItemDelegate):
 
     def sizeHint(self, option, index) -> QSize:
         size = super().sizeHint(option, index)
-        view = self.parent()
+        view: Any = self.parent()  # the case tree (its indentation and text width)
         level, parent = 0, index.parent()
         while parent.isValid():
             level, parent = level + 1, parent.parent()
@@ -173,9 +174,9 @@ class _SearchBox(QLineEdit):
     def keyPressEvent(self, event) -> None:
         from PySide6.QtCore import Qt  # built by now (see TriagePage._after_first_show)
 
-        if event.key() == Qt.Key_Down:
+        if event.key() == Qt.Key.Key_Down:
             self.page.focus_results(choose_first=False)
-        elif event.key() in (Qt.Key_Return, Qt.Key_Enter):
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             # With words typed, Enter takes the best match; on the full list it only moves there.
             typed = bool(_visible(self.text()))
             self.page.focus_results(choose_first=typed, choose_any=typed)
@@ -202,6 +203,25 @@ class TriagePage(StepPage):
         # case's article is read on the right.
         self.splitter = QSplitter()  # side by side
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self._build_cases())
+        self.splitter.addWidget(self._build_outcome())
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        layout.addWidget(self.splitter, 1)
+
+        self._record_timer = QTimer(self)
+        self._record_timer.setSingleShot(True)
+        self._record_timer.setInterval(RECORD_SEARCH_AFTER_MS)
+        self._record_timer.timeout.connect(self._record_search)
+        self._results: list[str] = []
+        self._shown = False
+        self._fill_all_cases()
+        # Build the search index while the agent reads the page, not at the first keystroke (and
+        # not before the window is on screen).
+        QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
+
+    def _build_cases(self) -> QWidget:
+        """The left side: the search, what it found and the list of cases."""
         left = QWidget()
         layout_left = QVBoxLayout(left)
         layout_left.setContentsMargins(0, 0, 0, 0)
@@ -237,8 +257,10 @@ class TriagePage(StepPage):
         self.nothing_fits_button.setToolTip(tr("triage.page.nothing_fits_hint"))
         self.nothing_fits_button.clicked.connect(self._nothing_fits)
         layout_left.addWidget(self.nothing_fits_button)
-        self.splitter.addWidget(left)
+        return left
 
+    def _build_outcome(self) -> QGroupBox:
+        """The right side: the chosen case's answers, its article and the texts to pass on."""
         # The right side is always there, so the list does not change width when a case is chosen.
         # What to do (the answers) stays at the top, in view; the article and the texts below it
         # scroll on their own, up and down only.
@@ -277,7 +299,7 @@ class TriagePage(StepPage):
         box.addWidget(self.feedback)
         self.more = _UpAndDown()
         self.more.setWidgetResizable(True)
-        self.more.setFrameShape(QScrollArea.NoFrame)
+        self.more.setFrameShape(QScrollArea.Shape.NoFrame)
         self.more.setProperty("horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
@@ -286,21 +308,7 @@ class TriagePage(StepPage):
         inner_layout.addWidget(self._build_lead())
         self.more.setWidget(inner)
         box.addWidget(self.more, 1)
-        self.splitter.addWidget(self.outcome_box)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        layout.addWidget(self.splitter, 1)
-
-        self._record_timer = QTimer(self)
-        self._record_timer.setSingleShot(True)
-        self._record_timer.setInterval(RECORD_SEARCH_AFTER_MS)
-        self._record_timer.timeout.connect(self._record_search)
-        self._results: list[str] = []
-        self._shown = False
-        self._fill_all_cases()
-        # Build the search index while the agent reads the page, not at the first keystroke (and
-        # not before the window is on screen).
-        QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
+        return self.outcome_box
 
     def _warm_up(self) -> None:
         self._shown = True
@@ -428,7 +436,7 @@ class TriagePage(StepPage):
         from PySide6.QtCore import Qt
 
         for header in self._headers:
-            header.setFlags(Qt.ItemIsEnabled)
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
 
     def _fill_results(self, query: str) -> None:
         matches = search(self.env.context.catalogue, query, limit=SHOWN_RESULTS)
@@ -492,11 +500,14 @@ class TriagePage(StepPage):
     def _first_case_item(self) -> QTreeWidgetItem | None:
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
+            if top is None:
+                continue
             if top.data(0, CASE_ROLE):
                 return top
             for j in range(top.childCount()):
-                if top.child(j).data(0, CASE_ROLE):
-                    return top.child(j)
+                child = top.child(j)
+                if child is not None and child.data(0, CASE_ROLE):
+                    return child
         return None
 
     def _items(self):
@@ -520,7 +531,7 @@ class TriagePage(StepPage):
         if chosen is not None:
             self.tree.setCurrentItem(chosen)
         else:  # the chosen case is not in this list ("Nichts passt"): nothing stays highlighted
-            self.tree.setCurrentItem(None)
+            self.tree.setCurrentItem(None)  # type: ignore[call-overload]  # Qt takes None: no item
             self.tree.clearSelection()
         self.tree.blockSignals(False)
 
@@ -537,11 +548,12 @@ class TriagePage(StepPage):
         if not case_id or self.report is None or case_id == self.report.triage.case_id:
             return
         via = "search" if _visible(self.search.text()) else "list"
+        assert item is not None  # it had a case id
         self._choose(case_id, via=via, rank=int(item.data(0, RANK_ROLE) or 0))
 
     def _nothing_fits(self) -> None:
         self._record_search()
-        triage_path.record_nothing_fits(self.report, self.search.text())
+        triage_path.record_nothing_fits(self.loaded, self.search.text())
         self._choose(FALLBACK_CASE, via="search" if _visible(self.search.text()) else "list", rank=0,
                      record_search=False)
         self._select_current()
@@ -551,10 +563,11 @@ class TriagePage(StepPage):
             self._record_search()
         catalogue = self.env.context.catalogue
         case = catalogue.get(case_id)
-        choose_case(self.report, case, previous=selected_case(self.report, self.env.context))
-        triage_path.record_case(self.report, case, language=self.report.language or current_language(),
+        assert case is not None  # ids come from the catalogue shown
+        choose_case(self.loaded, case, previous=selected_case(self.loaded, self.env.context))
+        triage_path.record_case(self.loaded, case, language=self.loaded.language or current_language(),
                                 via=via, rank=rank, article=catalogue.article_for(case))
-        self.lead_question.setPlainText(triage_path.last_query(self.report))
+        self.lead_question.setPlainText(triage_path.last_query(self.loaded))
         self.feedback.clear()
         self.binder.load(self.report)
         self.refresh()
@@ -564,37 +577,38 @@ class TriagePage(StepPage):
     # -- answers
 
     def _solved(self) -> None:
-        triage_path.record_answer(self.report, "solved")
+        triage_path.record_answer(self.loaded, "solved")
         self.resolved.emit()
 
     def _done(self) -> None:
-        case = selected_case(self.report, self.env.context)
+        case = selected_case(self.loaded, self.env.context)
         answer = "forwarded_to_project_lead" if case and case.outcome == Outcome.PROJECT_LEAD.value \
             else "closed_not_flexperto"
-        triage_path.record_answer(self.report, answer)
+        triage_path.record_answer(self.loaded, answer)
         self.resolved.emit()
 
     def resolve_question(self) -> str:
         """What the wizard asks before it deletes the draft of a case closed without Flexperto."""
-        case = selected_case(self.report, self.env.context)
+        case = selected_case(self.loaded, self.env.context)
         outcome = case.outcome if case else Outcome.SELF_HELP.value
         return tr(f"triage.page.question_{outcome}")
 
     def _escalate(self) -> None:
-        case = selected_case(self.report, self.env.context)
-        escalate(self.report, self.reason.toPlainText())
-        carry_over_summary(self.report, case, triage_path.last_query(self.report))
+        case = selected_case(self.loaded, self.env.context)
+        escalate(self.loaded, self.reason.toPlainText())
+        carry_over_summary(self.loaded, case, triage_path.last_query(self.loaded))
         self_help = case is not None and case.outcome == Outcome.SELF_HELP.value
-        triage_path.record_answer(self.report, "not_helped" if self_help else "escalated")
+        triage_path.record_answer(self.loaded, "not_helped" if self_help else "escalated")
         self.refresh()
         self.changed.emit()
         self.structure_changed.emit()
         self.reason.setFocus()
 
     def _undo_escalation(self) -> None:
-        case = selected_case(self.report, self.env.context)
-        choose_case(self.report, case, previous=case)
-        triage_path.record_answer(self.report, "escalation_undone")
+        case = selected_case(self.loaded, self.env.context)
+        assert case is not None  # an escalated case was chosen before
+        choose_case(self.loaded, case, previous=case)
+        triage_path.record_answer(self.loaded, "escalation_undone")
         self.binder.load(self.report)
         self.refresh()
         self.changed.emit()
@@ -655,7 +669,7 @@ class TriagePage(StepPage):
             self._shared("lead_message", "clipboard", "", tr("triage.page.lead_mail_failed"))
 
     def _shared(self, what: str, via: str, article_id: str, feedback: str) -> None:
-        triage_path.record_shared(self.report, what, via, article_id)
+        triage_path.record_shared(self.loaded, what, via, article_id)
         self.feedback.setText(feedback)
         self.feedback.setAccessibleName(feedback)
         self.changed.emit()
@@ -663,13 +677,13 @@ class TriagePage(StepPage):
     # -- what the chosen case shows
 
     def refresh(self) -> None:
-        case = selected_case(self.report, self.env.context)
+        case = selected_case(self.loaded, self.env.context)
         self.placeholder.setVisible(case is None)
         self.details.setVisible(case is not None)
         if case is None:
             return
         language = current_language()
-        escalated = is_escalated_exception(self.report, self.env.context)
+        escalated = is_escalated_exception(self.loaded, self.env.context)
         title = tr("triage.page.escalated") if escalated else tr(f"ui.outcome.{case.outcome}")
         self.outcome_title.setText(title)
         self.outcome_title.setAccessibleName(title)
@@ -733,4 +747,4 @@ class TriagePage(StepPage):
         self.lead_contact.setAccessibleName(text)
         self.lead_mail_button.setEnabled(bool(email))
         if not self.lead_question.toPlainText():
-            self.lead_question.setPlainText(triage_path.last_query(self.report))
+            self.lead_question.setPlainText(triage_path.last_query(self.loaded))

@@ -7,6 +7,7 @@ in the background, one save after the other.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -41,6 +42,9 @@ from capture_app.ui.screen_fit import resize_to_fit
 from capture_app.ui.tasks import serial_pool
 from capture_app.ui.wizard.base import StepPage, WizardEnv
 
+if TYPE_CHECKING:
+    from capture_app.ui.wizard.triage_page import TriagePage
+
 log = logging.getLogger(__name__)
 
 
@@ -73,7 +77,7 @@ def _first_focusable(page: QWidget) -> QWidget | None:
     for _ in range(500):
         if widget is page or widget is None:
             return None
-        if (page.isAncestorOf(widget) and widget.focusPolicy() & Qt.TabFocus
+        if (page.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
                 and widget.isEnabled() and widget.isVisibleTo(page)
                 and not isinstance(widget, (QLabel, QScrollArea))):
             return widget
@@ -149,7 +153,7 @@ class WizardWindow(QWidget):
         right.addLayout(buttons)
         QShortcut(QKeySequence("Alt+Right"), self, self.go_next)
         QShortcut(QKeySequence("Alt+Left"), self, self.go_back)
-        QShortcut(QKeySequence.Save, self, self.save_now)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save_now)
 
     def page(self, step: Step) -> StepPage:
         if step not in self.pages:
@@ -157,7 +161,7 @@ class WizardWindow(QWidget):
             page.changed.connect(self._report_changed)
             page.structure_changed.connect(self._structure_changed)
             if step is Step.TRIAGE:
-                page.resolved.connect(self._resolved)
+                cast("TriagePage", page).resolved.connect(self._resolved)
             actions = page.action_buttons()
             if actions:
                 box = QWidget()
@@ -262,7 +266,7 @@ class WizardWindow(QWidget):
             button.setAutoDefault(False)
         if primary is None and not is_last:
             primary = self.next_button
-        if primary is not None:
+        if isinstance(primary, QPushButton):
             primary.setDefault(True)
         self._primary = primary
 
@@ -271,7 +275,8 @@ class WizardWindow(QWidget):
         from PySide6.QtCore import Qt
 
         primary = getattr(self, "_primary", None)
-        if (event.key() in (Qt.Key_Return, Qt.Key_Enter) and not event.modifiers() & ~Qt.KeypadModifier
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
                 and primary is not None and primary.isVisible() and primary.isEnabled()):
             primary.click()
             return
@@ -288,9 +293,9 @@ class WizardWindow(QWidget):
             marked, self._marked = self._marked, set()
             from shiboken6 import isValid  # a case's fields are replaced when the case changes
 
-            for widget in list(page.binder.widgets.values()) + list(marked):
-                if isValid(widget):
-                    mark_invalid(widget, None)
+            for old in list(page.binder.widgets.values()) + list(marked):
+                if isValid(old):
+                    mark_invalid(old, None)
             # Hints first, errors last: a field with both shows the error.
             for problem in sorted(problems, key=lambda p: p.severity == ERROR):
                 widget = page.field_widget(problem.field)
@@ -315,11 +320,11 @@ class WizardWindow(QWidget):
         if lines:
             from PySide6.QtCore import Qt
 
-            self.problems.setFocusPolicy(Qt.TabFocus)  # keyboard users can read the list
+            self.problems.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keyboard users can read the list
         if focus and page is not None:
             blocking = errors(problems)
-            widget = page.field_widget(blocking[0].field) if blocking else None
-            (widget or self.problems).setFocus()
+            first = page.field_widget(blocking[0].field) if blocking else None
+            (first or self.problems).setFocus()
 
     # -- changes and saving
 
@@ -389,9 +394,10 @@ class WizardWindow(QWidget):
     def _resolved(self) -> None:
         from PySide6.QtWidgets import QMessageBox  # not needed to show the wizard
 
+        triage_page = cast("TriagePage", self.pages[Step.TRIAGE])
         answer = QMessageBox.question(self, tr("ui.triage.solved_title"),
-                                      self.pages[Step.TRIAGE].resolve_question())
-        if answer != QMessageBox.Yes:
+                                      triage_page.resolve_question())
+        if answer != QMessageBox.StandardButton.Yes:
             return
         self._autosave.stop()
         self._dirty = False
@@ -418,7 +424,7 @@ class WizardWindow(QWidget):
 
         try:
             triage_log.record(folder, self.report.triage.case_id, self.report.triage.category,
-                              answers[-1])
+                              str(answers[-1]))
         except OSError as exc:  # the case is closed all the same; only the count misses it
             log.warning("closed case not counted: %s", type(exc).__name__)
 
@@ -427,7 +433,8 @@ class WizardWindow(QWidget):
         no evidence but the screenshot taken at the start, as it was taken."""
         triage = self.report.triage
         triage_page = self.pages.get(Step.TRIAGE)
-        if triage.case_id or triage.path or (triage_page is not None and triage_page.search.text()):
+        searched = triage_page is not None and cast("TriagePage", triage_page).search.text()
+        if triage.case_id or triage.path or searched:
             return False
         if self.report.summary.strip() or self.report.description != type(self.report.description)():
             return False
@@ -464,8 +471,9 @@ class WizardWindow(QWidget):
 
             answer = QMessageBox.warning(
                 self, tr("ui.wizard.title"), tr("ui.wizard.close_unsaved", reason=self.last_save_error),
-                QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Cancel)
-            if answer != QMessageBox.Discard:
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
                 event.ignore()
                 return
         self.closed.emit(self.report.id)

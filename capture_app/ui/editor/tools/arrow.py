@@ -38,6 +38,8 @@ class ArrowTool(Tool):
     shortcut = "P"
 
     def make(self) -> Arrow | None:
+        if self.start is None or self.end is None:
+            return None
         if QLineF(self.start, self.end).length() < self.MIN_DRAG * 4:
             return None
         return Arrow(self.start, self.end, self.style.colour, self.style.line_width)

@@ -76,6 +76,8 @@ class Tool:
         raise NotImplementedError
 
     def dragged_rect(self) -> QRect | None:
+        if self.start is None or self.end is None:
+            return None
         rect = pixel_rect(self.start, self.end)
         if rect.width() < self.MIN_DRAG or rect.height() < self.MIN_DRAG:
             return None
