@@ -6,8 +6,8 @@ Starts its own Xvfb for each size (1920×1080 and 3840×2160), shows typical web
 it (benchmarks/webapp_screen.py: browser, platform navigation, appointment table, form, video
 tile, console; the 4K screen as a 200 % HiDPI page), and measures on that same screen:
 
-* capture + encode + write: what the app does for a screenshot (``capture_app.core.screenshot
-  .grab`` — mss in a fresh ``mss.MSS()`` — encoded with ``capture_app.core.png``, written as a
+* capture + encode + write: what the app does for a screenshot (``capture_app.core.evidence.screenshot
+  .grab`` — mss in a fresh ``mss.MSS()`` — encoded with ``capture_app.core.evidence.png``, written as a
   new file), against the naive way in the same process, everything imported for both: a grab
   in a fresh ``mss.MSS()``, ``mss.tools.to_png`` writing the file. The two alternate, medians
   over the runs. Targets: time ≤ 1.0×, file size ≤ 1.0× the naive way's.
@@ -48,7 +48,7 @@ import json, sys, time
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-from capture_app.core.paths import default_paths
+from capture_app.core.platform.paths import default_paths
 from capture_app.ui import app as app_module
 from capture_app.ui.capture import as_it_was
 from capture_app.ui.capture.evidence_files import wait_for_pending
@@ -107,8 +107,8 @@ def measure_size(server, width: int, height: int, scale: int, runs: int, workdir
     import mss
     import mss.tools
 
-    from capture_app.core import png
-    from capture_app.core.screenshot import grab
+    from capture_app.core.evidence import png
+    from capture_app.core.evidence.screenshot import grab
 
     painter = subprocess.Popen(
         [sys.executable, str(ROOT / "benchmarks" / "webapp_screen.py"), str(width), str(height),
@@ -222,7 +222,7 @@ def main() -> int:
         sys.exit("needs the Debian packages xvfb and scrot (python3 dev.py test installs them)")
     from xdisplay import XServer
 
-    from capture_app.core import png
+    from capture_app.core.evidence import png
 
     figures: dict[str, float] = {}
     print(f"encoder: {png.encoder_name()}, runs: {args.runs}\n")

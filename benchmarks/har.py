@@ -14,7 +14,7 @@ a bearer token and a token in the query string:
 Each job runs in a fresh Python process so that its peak memory (``ru_maxrss``) is its own:
 
 * ``json_load`` — ``json.load`` of the file: the least any reader must do;
-* ``sanitise``  — ``capture_app.core.har.sanitise_har_file``: read, clean, write valid HAR.
+* ``sanitise``  — ``capture_app.core.evidence.har.sanitise_har_file``: read, clean, write valid HAR.
 
 Time is the CPU time of each process, the fastest of ``--runs`` (a shared machine's other load
 counts as little as possible); wall time is printed beside it. Targets, for the ``session`` HAR:
@@ -41,7 +41,7 @@ JOB = r"""
 import json, resource, sys, time
 kind, source, target = sys.argv[1:4]
 if kind == "sanitise":
-    from capture_app.core.har import sanitise_har_file
+    from capture_app.core.evidence.har import sanitise_har_file
 wall, cpu = time.perf_counter(), time.process_time()
 if kind == "json_load":
     with open(source, encoding="utf-8") as handle:

@@ -42,11 +42,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from capture_app.core import console_log, har, pii, png, text_scrub  # noqa: E402
-from capture_app.core.config import Config  # noqa: E402
-from capture_app.core.fsutil import sanitize_filename  # noqa: E402
-from capture_app.core.paths import AppPaths  # noqa: E402
-from capture_app.core.useragent import UserAgentError, parse_user_agent  # noqa: E402
+from capture_app.core.environment.useragent import UserAgentError, parse_user_agent  # noqa: E402
+from capture_app.core.evidence import (  # noqa: E402
+    console_log,
+    har,
+    png,
+)
+from capture_app.core.platform.config import Config  # noqa: E402
+from capture_app.core.platform.fsutil import sanitize_filename  # noqa: E402
+from capture_app.core.platform.paths import AppPaths  # noqa: E402
+from capture_app.core.privacy import (  # noqa: E402
+    pii,
+    text_scrub,
+)
 
 TARGET_RATIO = 3.0
 TARGET_GROWTH = 2.5

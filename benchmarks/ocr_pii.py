@@ -48,8 +48,11 @@ from PySide6.QtCore import QEventLoop, QRectF, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from capture_app.core import pii, screen_text  # noqa: E402
-from capture_app.core.screen_text import Box  # noqa: E402
+from capture_app.core.privacy import (  # noqa: E402
+    pii,
+    screen_text,
+)
+from capture_app.core.privacy.screen_text import Box  # noqa: E402
 
 TARGETS = {"recall": 0.95, "precision": 0.90, "seconds_per_1080p": 1.5, "ui_stall_ms": 50.0,
            "packaged_growth_mb": 40.0}
@@ -387,8 +390,8 @@ def idle_stall(seconds: float) -> float:
 def run_checks(app: QApplication, pages: list[Page]) -> tuple[list, float]:
     """Every page through the app's text worker; returns (result, wall s, cpu s) per page and the
     longest stall of the UI thread's event loop (ms) while they ran."""
-    from capture_app.ui.screenshot_check import check_image, text_pool
-    from capture_app.ui.tasks import run_in_background
+    from capture_app.ui.evidence.screenshot_check import check_image, text_pool
+    from capture_app.ui.platform.tasks import run_in_background
 
     results: list = []
     heartbeat = Heartbeat()
@@ -468,7 +471,7 @@ def main() -> int:
     parser.add_argument("--only", choices=sorted(KINDS), help="only pages of this kind")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from capture_app.ui import gc_guard
+    from capture_app.ui.platform import gc_guard
 
     gc_guard.install()  # as in the app: the garbage collector runs on the UI thread only
     if not screen_text.engine_available():

@@ -78,7 +78,7 @@ class Settings(dict):
 
 
 def measure_core(settings, runs: int) -> tuple[dict, float, str, float]:
-    from capture_app.core.probes import collect, default_probes
+    from capture_app.core.environment.probes import collect, default_probes
 
     singles: dict[str, list[float]] = {}
     walls = []
@@ -100,8 +100,8 @@ def measure_ui_stall(home: Path, runs: int) -> float:
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from capture_app.core.paths import default_paths
-    from capture_app.core.wizard import Step
+    from capture_app.core.platform.paths import default_paths
+    from capture_app.core.wizard.steps import Step
     from capture_app.ui.app import Controller
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -12,7 +12,7 @@ one line on the app's single-instance socket. Stopwatch: from just before the li
 until
 
 * the screen was grabbed (the app prints the moment when ``REPORT_CAPTURE_TIMING=1``,
-  capture_app/core/timing.py), and
+  capture_app/core/platform/timing.py), and
 * the first window appears (the X server maps it; seen from outside by benchmarks/xwatch.py).
 
 The baseline is a bare PySide6 process, also running with a tray icon and left alone as long,
@@ -184,7 +184,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home, Desktop(1920, 1080) as desktop:
         env = desktop.env(REPORT_CAPTURE_HOME=home, REPORT_CAPTURE_TIMING="1")
         os.environ["REPORT_CAPTURE_HOME"] = home
-        from capture_app.ui.single_instance import instance_name
+        from capture_app.ui.platform.single_instance import instance_name
 
         app_socket = instance_name()
         bare_socket = str(Path(home) / "bare.socket")

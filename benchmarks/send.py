@@ -88,9 +88,9 @@ UPLOAD = r"""
 import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[5])
-from capture_app.core.drafts import DraftStore
-from capture_app.core.paths import AppPaths
-from capture_app.core.transports.http import HttpSettings, HttpTransport
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.platform.paths import AppPaths
+from capture_app.core.sending.transports.http import HttpSettings, HttpTransport
 root, report_id, bundle, url = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), sys.argv[4]
 with DraftStore(AppPaths(root / "data", root / "config", root / "system.toml")) as store:
     report = store.load(report_id)
@@ -123,7 +123,7 @@ def start_server() -> tuple[subprocess.Popen, str]:
 
 
 def make_report(store, summary: str, files: list[tuple[str, str, Path | bytes]]):
-    from capture_app.core.report import EvidenceItem, Report, new_id
+    from capture_app.core.report.model import EvidenceItem, Report, new_id
 
     report = Report.new(agent_timezone="Europe/Berlin")
     report.summary = summary
@@ -141,7 +141,7 @@ def make_report(store, summary: str, files: list[tuple[str, str, Path | bytes]])
 
 def build(store, report, out: Path):
     from capture_app import __version__
-    from capture_app.core.bundle import build_bundle
+    from capture_app.core.sending.bundle import build_bundle
 
     return build_bundle(report, lambda item: store.attachment_path(report.id, item.id), out,
                         app_version=__version__, language="de")
@@ -161,8 +161,8 @@ def write_document(path: Path, size: int) -> None:
 # --- 1. memory ----------------------------------------------------------------------------------
 
 def memory(work: Path, url: str, size_mb: int) -> dict:
-    from capture_app.core.drafts import DraftStore
-    from capture_app.core.paths import AppPaths
+    from capture_app.core.platform.paths import AppPaths
+    from capture_app.core.report.drafts import DraftStore
 
     curl = shutil.which("curl")
     if not curl:
@@ -221,11 +221,11 @@ def overhead(work: Path, url: str, count: int, blocks: int = 10) -> dict:
     that a machine getting busier or quieter during the run affects both alike."""
     import requests
 
-    from capture_app.core.drafts import DraftStore
-    from capture_app.core.outbox import Outbox
-    from capture_app.core.paths import AppPaths
-    from capture_app.core.sending import OutboxSender
-    from capture_app.core.transports.http import FieldMapping, HttpSettings, HttpTransport
+    from capture_app.core.platform.paths import AppPaths
+    from capture_app.core.report.drafts import DraftStore
+    from capture_app.core.sending.outbox import Outbox
+    from capture_app.core.sending.service import OutboxSender
+    from capture_app.core.sending.transports.http import FieldMapping, HttpSettings, HttpTransport
 
     screenshot = (ROOT / "tests" / "core" / "fixtures" / "screenshot.png").read_bytes()
     paths = AppPaths(work / "tp" / "data", work / "tp" / "config", work / "tp" / "system.toml")

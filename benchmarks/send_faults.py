@@ -35,12 +35,12 @@ from sendhelpers.http_server import TicketServer, parse_multipart  # noqa: E402
 from sendhelpers.outbox_runs import Clock, helpdesk_transport, hosted_transport, settle  # noqa: E402
 from sendhelpers.reports import paths_for, stored_report  # noqa: E402
 
-from capture_app.core.drafts import DraftStore  # noqa: E402
-from capture_app.core.outbox import Outbox  # noqa: E402
-from capture_app.core.secrets import Secret  # noqa: E402
-from capture_app.core.sending import OutboxSender  # noqa: E402
-from capture_app.core.transports.content import BundleContents  # noqa: E402
-from capture_app.core.transports.http import FieldMapping, HttpSettings, HttpTransport  # noqa: E402
+from capture_app.core.platform.secrets import Secret  # noqa: E402
+from capture_app.core.report.drafts import DraftStore  # noqa: E402
+from capture_app.core.sending.outbox import Outbox  # noqa: E402
+from capture_app.core.sending.service import OutboxSender  # noqa: E402
+from capture_app.core.sending.transports.content import BundleContents  # noqa: E402
+from capture_app.core.sending.transports.http import FieldMapping, HttpSettings, HttpTransport  # noqa: E402
 
 READ_TIMEOUT = 1.0
 SLOW_BY = 3.0
@@ -100,8 +100,8 @@ def bundle_ratio(folder: Path) -> float:
     from sendhelpers.reports import add_evidence
 
     from capture_app import __version__
-    from capture_app.core import png
-    from capture_app.core.bundle import build_bundle
+    from capture_app.core.evidence import png
+    from capture_app.core.sending.bundle import build_bundle
 
     with DraftStore(paths_for(folder)) as store:
         report = stored_report(store, with_evidence=False)

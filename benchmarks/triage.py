@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from capture_app.core.tomlcompat import tomllib  # noqa: E402
-from capture_app.core.triage import builtin_catalogue  # noqa: E402
-from capture_app.core.triage_search import SearchIndex, fold  # noqa: E402
+from capture_app.core.platform.tomlcompat import tomllib  # noqa: E402
+from capture_app.core.triage.catalogue import builtin_catalogue  # noqa: E402
+from capture_app.core.triage.search import SearchIndex, fold  # noqa: E402
 
 TARGETS = {"holdout_top1_percent": 90.0, "holdout_top3_percent": 97.0, "median_ms_per_query": 5.0}
 FILES = {"holdout": ROOT / "tests" / "triage_heldout.toml", "tuned": ROOT / "tests" / "triage_eval.toml"}

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         return guide_window(raw[1:])
     args = args or build_parser().parse_args(raw)
     if getattr(args, "lang", None) or args.command == "config":
-        from capture_app.core import i18n
+        from capture_app.core.platform import i18n
 
         i18n.set_language(getattr(args, "lang", None) or os.environ.get("REPORT_CAPTURE_LANG", "de"))
     if args.self_test:
@@ -105,14 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     background = getattr(args, "background", False)
     screen = None
     if args.command == "report":
-        from capture_app.core.session import early_capture_possible
+        from capture_app.core.platform.session import early_capture_possible
 
         if early_capture_possible():
-            from capture_app.core.screenshot import start_early_capture
+            from capture_app.core.evidence.screenshot import start_early_capture
 
             # The screen as it was: grabbed in a thread while Qt loads, before any window of ours.
             screen = start_early_capture()
-    from capture_app.ui.single_instance import claim_for_start
+    from capture_app.ui.platform.single_instance import claim_for_start
 
     # Before any window: a second start hands its request to the running app and ends.
     instance = claim_for_start("report" if args.command == "report" else

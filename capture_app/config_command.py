@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from capture_app.core import i18n
-from capture_app.core.config import (
+from capture_app.core.platform import i18n
+from capture_app.core.platform.config import (
     AGENT,
     ERROR,
     ORGANISATION,

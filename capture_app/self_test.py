@@ -20,9 +20,9 @@ Check = tuple[str, Callable[[], object]]
 
 
 def _resources() -> list[Check]:
-    from capture_app.core import i18n, resources
-    from capture_app.core.config import settings_table
-    from capture_app.core.triage import builtin_catalogue
+    from capture_app.core.platform import i18n, resources
+    from capture_app.core.platform.config import settings_table
+    from capture_app.core.triage.catalogue import builtin_catalogue
 
     def settings() -> object:
         table = settings_table()
@@ -97,7 +97,7 @@ def _qt_image_formats() -> object:
 def _qt_icon() -> object:
     from PySide6.QtGui import QIcon
 
-    from capture_app.core.resources import resource_path
+    from capture_app.core.platform.resources import resource_path
 
     pixmap = QIcon(str(resource_path("icons", "report-capture.svg"))).pixmap(64, 64)
     if pixmap.isNull():
@@ -126,7 +126,7 @@ def _qt_qt_texts() -> object:
     # Yes/No and the folder picker in German come from Qt's own translation file.
     from PySide6.QtCore import QTranslator
 
-    from capture_app.ui.qt_language import qt_translations_folder
+    from capture_app.ui.platform.qt_language import qt_translations_folder
 
     translator = QTranslator()
     if not translator.load("qtbase_de", qt_translations_folder()):
@@ -142,8 +142,8 @@ def _qt_text_recognition() -> object:
     # a built app must carry Tesseract and its model; a source install may go without.
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
-    from capture_app.core import screen_text
-    from capture_app.ui.screenshot_check import check_image
+    from capture_app.core.privacy import screen_text
+    from capture_app.ui.evidence.screenshot_check import check_image
 
     if not screen_text.engine_available():
         if getattr(sys, "frozen", False):
@@ -173,7 +173,7 @@ def run(out: TextIO = sys.stdout) -> int:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
                                                  or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from capture_app.core import i18n
+    from capture_app.core.platform import i18n
 
     checks = _resources() + _modules() + _qt()
     failed = 0

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core import i18n
-from capture_app.core.paths import HOME_ENV, SYSTEM_CONFIG_ENV, AppPaths, default_paths
+from capture_app.core.platform import i18n
+from capture_app.core.platform.paths import HOME_ENV, SYSTEM_CONFIG_ENV, AppPaths, default_paths
 
 
 @pytest.fixture(autouse=True)

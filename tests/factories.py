@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from capture_app.core.report import EvidenceItem, Report, new_id
-from capture_app.core.triage import builtin_catalogue
-from capture_app.core.wizard import choose_case
+from capture_app.core.report.model import EvidenceItem, Report, new_id
+from capture_app.core.triage.catalogue import builtin_catalogue
+from capture_app.core.wizard.steps import choose_case
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=timezone.utc)
 

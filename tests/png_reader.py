@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import zlib
 
-from capture_app.core import png
+from capture_app.core.evidence import png
 
 
 def decode_rgb_png(data: bytes) -> tuple[int, int, bytes]:

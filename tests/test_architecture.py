@@ -181,7 +181,7 @@ def test_no_module_uses_another_modules_private_names(module):
 # --- errors ------------------------------------------------------------------------------------
 
 def test_every_error_for_the_agent_uses_the_one_message_of_user_facing_error():
-    from capture_app.core.errors import UserFacingError
+    from capture_app.core.platform.errors import UserFacingError
 
     wrong = []
     for module, path in MODULES.items():
@@ -216,3 +216,67 @@ def test_no_function_is_longer_than_a_reader_can_hold_unless_it_says_why():
             if length > MAX_FUNCTION_LINES and not any("# Long:" in line for line in head):
                 wrong.append(f"{module}.{node.name}: {length} lines")
     assert not wrong, "\n".join(wrong)
+
+
+# --- packages ----------------------------------------------------------------------------------
+
+# What each package of core may import besides itself (see each package's __init__ docstring).
+CORE_RULES = {
+    "platform": set(),
+    "privacy": {"report", "platform"},
+    "report": {"platform"},
+    "hours": {"platform"},
+    "triage": {"report", "platform"},
+    "evidence": {"report", "privacy", "platform"},
+    "environment": {"report", "platform"},
+    "wizard": {"triage", "report", "platform"},
+    "sending": {"environment", "evidence", "triage", "hours", "report", "privacy", "platform"},
+}
+UI_SHARED = "platform"  # ui.platform: Qt plumbing every window uses; it imports no other ui package
+
+
+def package_of(module: str, layer: str) -> str | None:
+    """``capture_app.core.triage.search`` → ``triage`` (for layer ``capture_app.core``)."""
+    if not module.startswith(layer + "."):
+        return None
+    rest = module[len(layer) + 1:].split(".")
+    return rest[0] if len(rest) > 1 or (PACKAGE / Path(*layer.split(".")[1:], rest[0])).is_dir() \
+        else None
+
+
+def test_core_is_grouped_into_the_packages_the_rules_name():
+    loose = [m for m in MODULES if m.startswith("capture_app.core.")
+             and package_of(m, "capture_app.core") is None]
+    unknown = {package_of(m, "capture_app.core") for m in MODULES} - set(CORE_RULES) - {None}
+    assert not loose and not unknown, (loose, unknown)
+
+
+def test_core_packages_import_only_what_their_rules_allow():
+    wrong = []
+    for i in ALL_IMPORTS:
+        source = package_of(i.module, "capture_app.core")
+        target = package_of(i.target, "capture_app.core")
+        if source and target and target != source and target not in CORE_RULES[source]:
+            wrong.append(f"{i.module}:{i.line} ({source}) imports {i.target} ({target})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_allowed_directions_have_no_cycle():
+    assert cycles({package: set(allowed) for package, allowed in CORE_RULES.items()}) == []
+
+
+def test_ui_packages_form_no_cycle_and_ui_platform_imports_no_other_ui_package():
+    graph: dict[str, set[str]] = {}
+    wrong = []
+    for i in ALL_IMPORTS:
+        source = package_of(i.module, "capture_app.ui")
+        target = package_of(i.target, "capture_app.ui")
+        if source and target and source != target:
+            graph.setdefault(source, set()).add(target)
+            graph.setdefault(target, set())
+            if source == UI_SHARED:
+                wrong.append(f"{i.module}:{i.line} imports {i.target}")
+    assert not wrong, "\n".join(wrong)
+    found = cycles(graph)
+    assert not found, "cycles between ui packages:\n" + "\n".join(" <-> ".join(c) for c in found)
+

@@ -112,7 +112,7 @@ def test_installer_places_the_organisation_configuration_where_the_app_reads_it(
     assert "{param:CONFIG|}" in text and r"{src}\config.toml" in text
     assert r"{commonappdata}\ReportCapture\config.toml" in text
     # The app's system location on Windows is %PROGRAMDATA%\ReportCapture\config.toml.
-    from capture_app.core import paths
+    from capture_app.core.platform import paths
 
     source = Path(paths.__file__).read_text(encoding="utf-8")
     assert 'base / "ReportCapture" / CONFIG_FILE_NAME' in source and 'CONFIG_FILE_NAME = "config.toml"' in source
@@ -145,7 +145,7 @@ def test_the_sample_organisation_file_is_complete_and_current(language):
     assert committed == sample(language), (
         f"regenerate: capture-app --lang {language} config sample > "
         f"packaging/config/organisation-sample.{language}.toml")
-    from capture_app.core.config import settings_table
+    from capture_app.core.platform.config import settings_table
 
     for key in settings_table():
         section, name = key.rsplit(".", 1)
@@ -206,7 +206,8 @@ def test_self_test_names_what_is_missing(tmp_path, monkeypatch):
     import io
 
     from capture_app import self_test
-    from capture_app.core import i18n, resources, triage
+    from capture_app.core.platform import i18n, resources
+    from capture_app.core.triage import catalogue as triage
 
     copy = tmp_path / "resources"
     shutil.copytree(resources.resource_root(), copy)

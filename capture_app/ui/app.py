@@ -11,17 +11,17 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from capture_app import APP_NAME, __version__
-from capture_app.core import i18n
-from capture_app.core.paths import AppPaths, default_paths
-from capture_app.ui.qt_language import use_qt_texts
-from capture_app.ui.time_zone import local_timezone_name
+from capture_app.core.platform import i18n
+from capture_app.core.platform.paths import AppPaths, default_paths
+from capture_app.ui.platform.qt_language import use_qt_texts
+from capture_app.ui.platform.time_zone import local_timezone_name
 
 if TYPE_CHECKING:
+    from capture_app.ui.hours.presence import Presence
     from capture_app.ui.identity_dialog import IdentityDialog
     from capture_app.ui.main_window import MainWindow
-    from capture_app.ui.outbox_window import OutboxWindow
-    from capture_app.ui.presence import Presence
-    from capture_app.ui.sender import SendingService
+    from capture_app.ui.sending.outbox_window import OutboxWindow
+    from capture_app.ui.sending.sender import SendingService
     from capture_app.ui.wizard.window import WizardWindow
 
 log = logging.getLogger("capture_app")
@@ -60,7 +60,7 @@ class LazyDraftStore:
     def open(self):
         with self._lock:
             if self._store is None:
-                from capture_app.core.drafts import DraftStore
+                from capture_app.core.report.drafts import DraftStore
 
                 self._store = DraftStore(self._paths)
             return self._store
@@ -72,7 +72,7 @@ class LazyDraftStore:
     # opens all the same, empty, with the reason as its notice (each later call tries again).
 
     def list_drafts(self, *args, **kwargs):
-        from capture_app.core.drafts import DraftStoreUnavailableError
+        from capture_app.core.report.drafts import DraftStoreUnavailableError
 
         try:
             store = self.open()
@@ -82,7 +82,7 @@ class LazyDraftStore:
         return store.list_drafts(*args, **kwargs)
 
     def take_notices(self, *args, **kwargs):
-        from capture_app.core.drafts import DraftStoreUnavailableError
+        from capture_app.core.report.drafts import DraftStoreUnavailableError
 
         try:
             store = self.open()
@@ -104,9 +104,9 @@ class Controller:
     """Owns the main window and the wizards; everything the windows do goes through here."""
 
     def __init__(self, app: QApplication, paths: AppPaths, *, language: str | None = None) -> None:
-        from capture_app.core import tomlcache
-        from capture_app.core.config import Config
-        from capture_app.ui import accessibility, gc_guard
+        from capture_app.core.platform import tomlcache
+        from capture_app.core.platform.config import Config
+        from capture_app.ui.platform import accessibility, gc_guard
 
         gc_guard.install()  # Qt objects must never be freed by a collection in a worker thread
         accessibility.install()  # screen readers hear dropdowns by their label
@@ -120,7 +120,7 @@ class Controller:
         self._shutting_down = False
         self.wizards: dict[str, WizardWindow] = {}
         self.main_window: MainWindow | None = None
-        # tray icon or launcher window, reminders (ui/presence.py)
+        # tray icon or launcher window, reminders (ui/hours/presence.py)
         self.presence: Presence | None = None
         self._report_before_presence = False
         self.sending: SendingService | None = None  # created on first use
@@ -169,13 +169,13 @@ class Controller:
 
     def _triage_catalogue(self):
         """The built-in triage catalogue with the organisation's triage.toml merged over it."""
-        from capture_app.core.triage import effective_catalogue, organisation_file
+        from capture_app.core.triage.catalogue import effective_catalogue, organisation_file
 
         return effective_catalogue(organisation_file(self.paths.system_config_file))
 
     def _wizard_env(self):
-        from capture_app.core.wizard import WizardContext
-        from capture_app.ui.tasks import run_in_background
+        from capture_app.core.wizard.steps import WizardContext
+        from capture_app.ui.platform.tasks import run_in_background
         from capture_app.ui.wizard.base import WizardEnv
 
         context = WizardContext(catalogue=self._triage_catalogue().catalogue,
@@ -184,7 +184,7 @@ class Controller:
                          sending=self.sending_service, closed_log=self.paths.data_dir)
 
     def open_wizard(self, report, start_step=None):
-        from capture_app.core.wizard import Step
+        from capture_app.core.wizard.steps import Step
         from capture_app.ui.wizard.window import WizardWindow
 
         if report.id in self.wizards:
@@ -209,7 +209,7 @@ class Controller:
 
         Returns the wizard, or None when it opens once our windows were hidden for the capture.
         """
-        from capture_app.core.report import Report, Reporter
+        from capture_app.core.report.model import Report, Reporter
         from capture_app.ui.capture.start import open_report
 
         reporter = Reporter(**{k: self.config.get(f"reporter.{k}") or ""
@@ -230,7 +230,7 @@ class Controller:
         return window
 
     def resume(self, report_id: str):
-        from capture_app.core.wizard import first_incomplete_step
+        from capture_app.core.wizard.steps import first_incomplete_step
 
         try:
             report = self.store.load(report_id)
@@ -261,12 +261,12 @@ class Controller:
 
         return shared_launcher().show(browser, os)
 
-    # -- sending (ui/sender.py, ui/outbox_window.py)
+    # -- sending (ui/sending/sender.py, ui/sending/outbox_window.py)
 
     def sending_service(self):
         """The outbox and its background sender, created on first use."""
         if self.sending is None:
-            from capture_app.ui.sender import SendingService
+            from capture_app.ui.sending.sender import SendingService
 
             self.sending = SendingService(self.config, self.store)
             self.sending.changed.connect(self._sending_changed)
@@ -276,7 +276,7 @@ class Controller:
 
     def start_background_sending(self) -> None:
         """Send what waits (start-up), then whenever it is due or the network comes back."""
-        from capture_app.core.drafts import DraftStoreUnavailableError
+        from capture_app.core.report.drafts import DraftStoreUnavailableError
 
         try:
             self.sending_service().start()
@@ -285,7 +285,7 @@ class Controller:
             log.warning("background sending not started: %s", exc.key)
 
     def show_outbox(self):
-        from capture_app.ui.outbox_window import OutboxWindow
+        from capture_app.ui.sending.outbox_window import OutboxWindow
 
         if self.outbox_window is None:
             self.outbox_window = OutboxWindow(self.sending_service())
@@ -299,7 +299,7 @@ class Controller:
 
     def queued_count(self) -> int:
         """Reports waiting to be sent or being sent (for the tray)."""
-        from capture_app.core.drafts import DraftStoreUnavailableError
+        from capture_app.core.report.drafts import DraftStoreUnavailableError
 
         try:
             return self.sending_service().queued_count()
@@ -339,7 +339,7 @@ class Controller:
 
     def start_presence(self, **options) -> None:
         """The tray icon (or the launcher without a tray) and the support-hours reminders."""
-        from capture_app.ui.presence import Presence
+        from capture_app.ui.hours.presence import Presence
 
         if self.presence is None:
             self.presence = Presence(self, **options)
@@ -358,7 +358,7 @@ class Controller:
             window.activateWindow()
 
     def collect_garbage(self) -> None:
-        from capture_app.ui.tasks import run_in_background
+        from capture_app.ui.platform.tasks import run_in_background
 
         run_in_background(lambda: self.store.collect_garbage(),
                           on_error=lambda exc: log.warning("attachment clean-up failed: %s",
@@ -372,8 +372,8 @@ class Controller:
         import tempfile
         from pathlib import Path
 
-        from capture_app.core.fsutil import remove_killed_run_leftovers
-        from capture_app.core.sending import default_export_folder
+        from capture_app.core.platform.fsutil import remove_killed_run_leftovers
+        from capture_app.core.sending.service import default_export_folder
 
         folders = [default_export_folder()]
         if self.config.get("export.folder"):
@@ -398,7 +398,7 @@ class Controller:
 @functools.lru_cache(maxsize=1)
 def _warm_up_capture() -> None:
     from capture_app.ui.capture.grabber import capture_pool
-    from capture_app.ui.tasks import run_in_background
+    from capture_app.ui.platform.tasks import run_in_background
 
     run_in_background(_warm_up, on_error=lambda exc: log.info("capture warm-up: %s", exc),
                       pool=capture_pool())
@@ -413,8 +413,12 @@ def _warm_up() -> None:
     import deflate  # noqa: F401
     import mss
 
-    from capture_app.core import png, screenshot, screenshot_evidence  # noqa: F401
-    from capture_app.core.session import session_kind
+    from capture_app.core.evidence import (
+        png,  # noqa: F401
+        screenshot,  # noqa: F401
+        screenshot_evidence,  # noqa: F401
+    )
+    from capture_app.core.platform.session import session_kind
     from capture_app.ui.capture import as_it_was  # noqa: F401
     from capture_app.ui.capture.grabber import default_env
     from capture_app.ui.wizard import triage_page, window  # noqa: F401

@@ -2,7 +2,7 @@
 
 Flexperto support calls or writes back to the person who reported, so every report carries
 these. The first time the main window opens, the app asks for them once — prefilled from the
-computer's account (core/os_account.py) and from the organisation's file, which can also lock
+computer's account (core/platform/os_account.py) and from the organisation's file, which can also lock
 the organisation. The agent can skip it; then Prüfen says what is missing and offers to fill
 it in. `capture-app report`, for reporting right now, never stops to ask.
 """
@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core.config import ConfigError, settings_table
-from capture_app.core.i18n import tr
-from capture_app.core.os_account import current_account
-from capture_app.ui.screen_fit import resize_to_fit
+from capture_app.core.platform.config import ConfigError, settings_table
+from capture_app.core.platform.i18n import tr
+from capture_app.core.platform.os_account import current_account
+from capture_app.ui.platform.screen_fit import resize_to_fit
 from capture_app.ui.settings_dialog import setting_editor_label
 
 KEYS = ("reporter.name", "reporter.email", "reporter.organisation", "reporter.phone")

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from capture_app import APP_NAME, __version__
-from capture_app.core.i18n import tr
-from capture_app.ui.screen_fit import resize_to_fit
+from capture_app.core.platform.i18n import tr
+from capture_app.ui.platform.screen_fit import resize_to_fit
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
             return
         from datetime import datetime
 
-        from capture_app.core import triage_log
+        from capture_app.core.triage import closed_log as triage_log
 
         counted = triage_log.counts(self.closed_log, now=datetime.now().astimezone())
         text = tr("ui.main.closed_in_triage", today=counted.today, total=counted.total)

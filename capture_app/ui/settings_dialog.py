@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core.config import ConfigError, settings_table
-from capture_app.core.i18n import LANGUAGES, tr
-from capture_app.ui.screen_fit import resize_to_fit
+from capture_app.core.platform.config import ConfigError, settings_table
+from capture_app.core.platform.i18n import LANGUAGES, tr
+from capture_app.ui.platform.screen_fit import resize_to_fit
 
 # What an agent sets for themselves; support contact, hours and limits are the organisation's.
 AGENT_SECTIONS = ("ui", "reporter", "flexperto", "project_lead")
@@ -80,7 +80,7 @@ class SettingsDialog(QDialog):
         forms = self._build_agent_tabs()
         for key, section in EXTRA_KEYS.items():
             self._add_setting(forms[section], key, settings_table()[key])
-        from capture_app.ui.reminder_settings import StartupAndRemindersBox
+        from capture_app.ui.hours.reminder_settings import StartupAndRemindersBox
 
         self.startup_box = StartupAndRemindersBox(config, self)
         self.startup_tab = scrolling(self.startup_box)
@@ -123,7 +123,7 @@ class SettingsDialog(QDialog):
 
     def _build_sending_tab(self) -> None:
         """Versand: the form scrolls, "Verbindung testen" and its result stay below it."""
-        from capture_app.ui.transport_settings import TransportSettings
+        from capture_app.ui.sending.transport_settings import TransportSettings
 
         self.transport_box = box = TransportSettings(self.config, parent=self)
         tab = QWidget()

@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from capture_app.core.drafts import DraftNotFoundError, DraftStore
-from capture_app.core.paths import AppPaths
-from capture_app.core.report import EvidenceItem, Report, new_id
+from capture_app.core.platform.paths import AppPaths
+from capture_app.core.report.drafts import DraftNotFoundError, DraftStore
+from capture_app.core.report.model import EvidenceItem, Report, new_id
 
 TEXT_REPEAT = 1500  # description.what spans several database pages
 

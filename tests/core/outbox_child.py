@@ -19,11 +19,11 @@ sys.path.insert(0, str(HERE.parent))  # tests/, for sendhelpers
 
 from sendhelpers.reports import paths_for  # noqa: E402
 
-from capture_app.core.drafts import DraftStore  # noqa: E402
-from capture_app.core.outbox import Outbox  # noqa: E402
-from capture_app.core.secrets import Secret  # noqa: E402
-from capture_app.core.sending import OutboxSender  # noqa: E402
-from capture_app.core.transports.http import HttpSettings, HttpTransport  # noqa: E402
+from capture_app.core.platform.secrets import Secret  # noqa: E402
+from capture_app.core.report.drafts import DraftStore  # noqa: E402
+from capture_app.core.sending.outbox import Outbox  # noqa: E402
+from capture_app.core.sending.service import OutboxSender  # noqa: E402
+from capture_app.core.sending.transports.http import HttpSettings, HttpTransport  # noqa: E402
 
 TOKEN = "kill-test-token"
 
@@ -51,8 +51,8 @@ def preload() -> None:
     import requests_toolbelt.multipart.encoder  # noqa: F401
     import truststore  # noqa: F401
 
-    import capture_app.core.bundle
-    import capture_app.core.net  # noqa: F401
+    import capture_app.core.platform.net
+    import capture_app.core.sending.bundle  # noqa: F401
 
 
 def zygote(root: Path, url: str, max_seconds: float) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from capture_app.__main__ import build_parser
-from capture_app.core import autostart
-from capture_app.core.autostart import (
+from capture_app.core.platform import autostart
+from capture_app.core.platform.autostart import (
     AutostartError,
     LaunchAgent,
     WindowsRunKey,

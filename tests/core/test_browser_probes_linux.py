@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.probes import collect
-from capture_app.core.probes.browsers import BrowsersProbe
-from capture_app.core.probes.host import LINUX, Host
+from capture_app.core.environment.probes import collect
+from capture_app.core.environment.probes.browsers import BrowsersProbe
+from capture_app.core.environment.probes.host import LINUX, Host
 
 
 def needs_browsers(test):

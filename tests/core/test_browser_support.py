@@ -4,15 +4,15 @@ from __future__ import annotations
 import pytest
 from factories import second_level_report
 
-from capture_app.core import browser_support as bs
-from capture_app.core.config import Config
-from capture_app.core.render import render_text
-from capture_app.core.report import SUPPORT_STATUSES
-from capture_app.core.system_info import (
+from capture_app.core.environment import browser_support as bs
+from capture_app.core.environment.system_info import (
     apply_collection,
     remember_exclusions,
     remembered_exclusions,
 )
+from capture_app.core.platform.config import Config
+from capture_app.core.report.model import SUPPORT_STATUSES
+from capture_app.core.sending.render import render_text
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +102,6 @@ def test_an_organisation_can_lock_exclusions(app_paths):
         'locked = ["system_info.excluded"]\n\n[system_info]\nexcluded = ["locale.languages"]\n')
     config = Config.load(app_paths)
     assert remembered_exclusions(config) == {"locale.languages"}
-    from capture_app.core.config import ConfigError
+    from capture_app.core.platform.config import ConfigError
     with pytest.raises(ConfigError):
         remember_exclusions(config, set())

@@ -16,14 +16,14 @@ import pytest
 from permissions import needs_permissions
 
 from capture_app import __version__
-from capture_app.core import bundle as bundle_mod
-from capture_app.core.bundle import BundleError, build_bundle, review_items
-from capture_app.core.i18n import catalogue, placeholders
-from capture_app.core.render import render_html, render_text
-from capture_app.core.report import Report
-from capture_app.core.resources import load_json
-from capture_app.core.transports import PermanentTransportError, Receipt
-from capture_app.core.transports.export import ExportTransport
+from capture_app.core.platform.i18n import catalogue, placeholders
+from capture_app.core.platform.resources import load_json
+from capture_app.core.report.model import Report
+from capture_app.core.sending import bundle as bundle_mod
+from capture_app.core.sending.bundle import BundleError, build_bundle, review_items
+from capture_app.core.sending.render import render_html, render_text
+from capture_app.core.sending.transports import PermanentTransportError, Receipt
+from capture_app.core.sending.transports.export import ExportTransport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUILT_AT = datetime(2026, 11, 27, 9, 45, tzinfo=timezone.utc)
@@ -353,7 +353,7 @@ def test_export_to_a_full_disk_is_refused_before_writing(built, tmp_path, monkey
     folder = tmp_path / "voll"
     folder.mkdir()
     usage = type("Usage", (), {"total": 10, "used": 10, "free": 10})()
-    monkeypatch.setattr("capture_app.core.transports.export.shutil.disk_usage", lambda path: usage)
+    monkeypatch.setattr("capture_app.core.sending.transports.export.shutil.disk_usage", lambda path: usage)
     with pytest.raises(PermanentTransportError) as caught:
         ExportTransport(folder).send(info.path, report)
     assert caught.value.message().startswith(f"Im Ordner „{folder}“ ist nicht genug Platz frei; "
@@ -384,8 +384,8 @@ def test_the_summary_is_not_labelled_twice(built):
 
 
 def test_the_triage_history_reads_as_sentences_not_as_raw_data():
-    from capture_app.core import triage_path
-    from capture_app.core.triage import builtin_catalogue
+    from capture_app.core.triage import path as triage_path
+    from capture_app.core.triage.catalogue import builtin_catalogue
 
     report = Report.new(agent_timezone="Europe/Berlin")
     moment = datetime(2026, 11, 27, 8, 5, tzinfo=timezone.utc)
@@ -426,8 +426,8 @@ def test_the_screenshots_come_right_after_the_description_in_report_html(built):
 
 def test_a_bundle_is_hardly_larger_than_its_content(tmp_path):
     """A big screenshot is in the bundle once: bundle size / content size <= 1.02."""
-    from capture_app.core import png as png_codec
-    from capture_app.core.report import EvidenceItem
+    from capture_app.core.evidence import png as png_codec
+    from capture_app.core.report.model import EvidenceItem
 
     report = Report.new(agent_timezone="Europe/Berlin")
     report.summary = "Bildschirm voller Rauschen"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from permissions import needs_permissions
 
-from capture_app.core import i18n
-from capture_app.core.config import (
+from capture_app.core.platform import i18n
+from capture_app.core.platform.config import (
     AGENT,
     DEFAULT,
     ERROR,
@@ -25,7 +25,7 @@ from capture_app.core.config import (
     dumps,
     settings_table,
 )
-from capture_app.core.tomlcompat import tomllib
+from capture_app.core.platform.tomlcompat import tomllib
 
 
 def write(path: Path, text: str) -> Path:
@@ -96,7 +96,7 @@ def test_language_choices_are_the_languages_the_ui_ships():
 
 
 def test_config_module_does_not_load_qt():
-    code = "import sys, capture_app.core.config as c; c.Config.load(); print('PySide6' in sys.modules)"
+    code = "import sys, capture_app.core.platform.config as c; c.Config.load(); print('PySide6' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
@@ -490,7 +490,7 @@ def test_set_user_does_not_overwrite_a_broken_agent_file(app_paths, agent_file):
 
 
 def test_failed_write_leaves_the_previous_file_intact(app_paths, agent_file, monkeypatch):
-    from capture_app.core import fsutil
+    from capture_app.core.platform import fsutil
 
     original = write(agent_file, '[reporter]\nname = "Erika"\n').read_bytes()
     config = Config.load(app_paths)

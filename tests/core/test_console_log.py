@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core import console_log as cl
+from capture_app.core.evidence import console_log as cl
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "console"
 

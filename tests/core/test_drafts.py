@@ -16,14 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core import drafts, i18n
-from capture_app.core.drafts import (
+from capture_app.core.platform import i18n
+from capture_app.core.report import drafts
+from capture_app.core.report.drafts import (
     DraftNotFoundError,
     DraftSaveError,
     DraftStore,
     DraftUnreadableError,
 )
-from capture_app.core.report import (
+from capture_app.core.report.model import (
     Description,
     Environment,
     EvidenceItem,
@@ -589,7 +590,7 @@ def test_catalogues_have_the_same_keys_and_placeholders():
 
 
 def test_core_drafts_does_not_import_qt():
-    code = ("import sys, capture_app.core.drafts; "
+    code = ("import sys, capture_app.core.report.drafts; "
             "print(any(m.startswith('PySide6') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.drafts import DraftStore, DraftStoreUnavailableError
-from capture_app.core.paths import AppPaths
-from capture_app.core.report import Report
+from capture_app.core.platform.paths import AppPaths
+from capture_app.core.report.drafts import DraftStore, DraftStoreUnavailableError
+from capture_app.core.report.model import Report
 
 ROOT = Path(__file__).parents[2]
 
@@ -96,9 +96,9 @@ def test_a_full_disk_at_start_is_reported_as_a_full_disk(tmp_path):
 _CHILD = """
 import sys
 from pathlib import Path
-from capture_app.core.drafts import DraftStore, DraftStoreUnavailableError
-from capture_app.core.paths import AppPaths
-from capture_app.core.report import Report
+from capture_app.core.report.drafts import DraftStore, DraftStoreUnavailableError
+from capture_app.core.platform.paths import AppPaths
+from capture_app.core.report.model import Report
 root = Path(sys.argv[1])
 paths = AppPaths(data_dir=root / "data", config_dir=root / "config",
                  system_config_file=root / "sys.toml")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.drafts import DraftNotFoundError, DraftStore
+from capture_app.core.report.drafts import DraftNotFoundError, DraftStore
 
 CHILD = Path(__file__).with_name("autosave_child.py")
 KILLS = 220

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core import filetypes as ft
-from capture_app.core.evidence import (
+from capture_app.core.evidence import filetypes as ft
+from capture_app.core.evidence.importing import (
     EvidenceError,
     ImportLimits,
     check_import,
     evidence_filename,
     import_evidence,
 )
-from capture_app.core.report import Report
+from capture_app.core.report.model import Report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MB = 1024 * 1024

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from capture_app.core.transports.base import PermanentTransportError
-from capture_app.core.transports.export import ExportTransport
-from capture_app.core.transports.mail_client import MailClientTransport
+from capture_app.core.sending.transports.base import PermanentTransportError
+from capture_app.core.sending.transports.export import ExportTransport
+from capture_app.core.sending.transports.mail_client import MailClientTransport
 
 
 def test_the_check_writes_and_removes_a_probe_in_the_folder(tmp_path, monkeypatch):

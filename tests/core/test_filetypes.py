@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core import filetypes as ft
+from capture_app.core.evidence import filetypes as ft
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

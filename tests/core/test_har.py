@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote
 import jsonschema
 import pytest
 
-from capture_app.core import har
+from capture_app.core.evidence import har
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CANARY = "Kanarien vogel/7f3a+9c21=GEHEIM&ü"
@@ -397,7 +397,7 @@ def test_every_sensitive_name_contains_a_stem_the_body_prefilter_looks_for():
     import random
     from collections import Counter
 
-    from capture_app.core import text_scrub as ts
+    from capture_app.core.privacy import text_scrub as ts
 
     names = set(ts.SENSITIVE_WORDS) | set(ts.SENSITIVE_EXACT) | {
         "accessToken", "X-Api-Key", "php_sess_id", "client-secret", "auth_code", "pass_word",

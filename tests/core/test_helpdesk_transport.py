@@ -16,9 +16,9 @@ from sendhelpers.outbox_runs import helpdesk_transport as transport_for
 from sendhelpers.outbox_runs import settle as run
 from sendhelpers.reports import add_evidence, stored_report
 
-from capture_app.core.secrets import Secret
-from capture_app.core.sending import OutboxSender
-from capture_app.core.transports.content import BundleContents
+from capture_app.core.platform.secrets import Secret
+from capture_app.core.sending.service import OutboxSender
+from capture_app.core.sending.transports.content import BundleContents
 
 BODY_LIMIT = 3 * 1024 * 1024  # the web server in front of the helpdesk: 3 MB per request
 
@@ -166,7 +166,7 @@ def test_the_outbox_says_the_report_may_have_arrived_with_its_ticket(helpdesk, s
 
 
 def test_the_connection_check_signs_in_at_the_real_helpdesk(helpdesk):
-    from capture_app.core.transports.base import PermanentTransportError
+    from capture_app.core.sending.transports.base import PermanentTransportError
 
     assert "django-helpdesk" in transport_for(helpdesk).check()
     wrong = transport_for(helpdesk)

@@ -17,9 +17,9 @@ from sendhelpers.outbox_runs import hosted_transport as transport_for
 from sendhelpers.outbox_runs import settle as run
 from sendhelpers.reports import stored_report
 
-from capture_app.core.secrets import Secret
-from capture_app.core.sending import OutboxSender
-from capture_app.core.transports.content import BundleContents
+from capture_app.core.platform.secrets import Secret
+from capture_app.core.sending.service import OutboxSender
+from capture_app.core.sending.transports.content import BundleContents
 
 # The call that creates the ticket, per vendor (where a fault hits hardest).
 CREATE = {"zendesk": "POST /api/v2/tickets ", "freshdesk": "POST /api/v2/tickets ",
@@ -85,7 +85,7 @@ def test_faults_never_make_a_second_ticket_nor_lose_the_report(vendor, fault, st
 
 @pytest.mark.parametrize("vendor", sorted(HOSTED))
 def test_the_connection_check_signs_in_with_the_profile_and_creates_nothing(vendor):
-    from capture_app.core.transports.base import PermanentTransportError
+    from capture_app.core.sending.transports.base import PermanentTransportError
 
     with HOSTED[vendor]() as server:
         transport = transport_for(server)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from capture_app.core import tomlcache
-from capture_app.core.config import Config, ConfigError, find_line
+from capture_app.core.platform import tomlcache
+from capture_app.core.platform.config import Config, ConfigError, find_line
 
 
 @pytest.fixture

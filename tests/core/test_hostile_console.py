@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from capture_app.core import console_log
+from capture_app.core.evidence import console_log
 
 
 @pytest.mark.timeout(30)

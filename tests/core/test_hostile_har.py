@@ -15,9 +15,10 @@ from urllib.parse import quote, unquote, unquote_plus
 
 import pytest
 
-from capture_app.core import har, pii
-from capture_app.core.errors import UserFacingError
-from capture_app.core.fsutil import remove_killed_run_leftovers
+from capture_app.core.evidence import har
+from capture_app.core.platform.errors import UserFacingError
+from capture_app.core.platform.fsutil import remove_killed_run_leftovers
+from capture_app.core.privacy import pii
 from tests.core.test_har import document, entry, sanitise
 
 EMAIL = "erika.mustermann@example-kundin.de"
@@ -178,10 +179,10 @@ def test_a_killed_run_leaves_no_partial_output_and_the_next_start_removes_its_fo
     source = tmp_path / "gross.har"
     source.write_text(json.dumps(document(*entries)), encoding="utf-8")
     temp = tmp_path / "temp"
-    work = temp / "report-capture-har-k1ll"  # the import's own work folder (ui/console_import.py)
+    work = temp / "report-capture-har-k1ll"  # the import's own work folder (ui/evidence/console_import.py)
     work.mkdir(parents=True)
     target = work / "clean.har"
-    script = ("import sys; from capture_app.core import har\n"
+    script = ("import sys; from capture_app.core.evidence import har\n"
               "def progress(done, total):\n"
               "    print('started', flush=True); import time; time.sleep(60)\n"
               f"har.sanitise_har_file({str(source)!r}, {str(target)!r}, progress=progress)\n")

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from capture_app.core.fsutil import remove_killed_run_leftovers
+from capture_app.core.platform.fsutil import remove_killed_run_leftovers
 
 ROOT = Path(__file__).parents[2]
 
@@ -22,8 +22,8 @@ def _kill_during_export(bundle: Path, folder: Path) -> None:
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from capture_app.core.report import Report\n"
-        "from capture_app.core.transports.export import ExportTransport\n"
+        "from capture_app.core.report.model import Report\n"
+        "from capture_app.core.sending.transports.export import ExportTransport\n"
         "def progress(done, total):\n"
         "    if done:\n"
         "        print('copying', flush=True); time.sleep(60)\n"

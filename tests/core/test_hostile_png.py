@@ -7,8 +7,8 @@ import zlib
 
 import pytest
 
-from capture_app.core import png
-from capture_app.core.evidence import EvidenceError, check_import
+from capture_app.core.evidence import png
+from capture_app.core.evidence.importing import EvidenceError, check_import
 from tests.core.test_png import chunk, screen_like
 
 

@@ -8,8 +8,9 @@ import zipfile
 import pytest
 
 from capture_app import __version__
-from capture_app.core import console_log, pii
-from capture_app.core.bundle import build_bundle
+from capture_app.core.evidence import console_log
+from capture_app.core.privacy import pii
+from capture_app.core.sending.bundle import build_bundle
 from tests.core.test_bundle import BUILT_AT, filled
 
 

@@ -15,13 +15,16 @@ from sendhelpers.http_server import Hang, Redirect, Reset, Status, TicketServer,
 from sendhelpers.reports import built_bundle, paths_for, stored_report
 from sendhelpers.tlsca import TestCA
 
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import FIX_SETTINGS, FIX_SHRINK, Outbox
-from capture_app.core.secrets import Secret
-from capture_app.core.sending import OutboxSender
-from capture_app.core.transports.base import PermanentTransportError, TemporaryTransportError
-from capture_app.core.transports.content import BundleContents, subject_for
-from capture_app.core.transports.http import (
+from capture_app.core.platform.secrets import Secret
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.sending.outbox import FIX_SETTINGS, FIX_SHRINK, Outbox
+from capture_app.core.sending.service import OutboxSender
+from capture_app.core.sending.transports.base import (
+    PermanentTransportError,
+    TemporaryTransportError,
+)
+from capture_app.core.sending.transports.content import BundleContents, subject_for
+from capture_app.core.sending.transports.http import (
     FieldMapping,
     HttpSettings,
     HttpTransport,
@@ -126,8 +129,8 @@ def test_small_and_streamed_bodies_are_the_same_bytes(store, server, tmp_path, e
     (the receipt's hash and the server's deduplication rely on it)."""
     from requests_toolbelt.multipart.encoder import MultipartEncoder
 
-    from capture_app.core.transports import http as http_module
-    from capture_app.core.transports.content import BundleContents
+    from capture_app.core.sending.transports import http as http_module
+    from capture_app.core.sending.transports.content import BundleContents
 
     report = stored_report(store, summary="Ärger mit der Übertragung – Kamera schwarz",
                            extra_bytes=extra_bytes)
@@ -552,9 +555,9 @@ def test_a_configured_proxy_with_a_password_from_the_keyring(store, server, tmp_
     import keyring
     from sendhelpers.keyring_backend import MemoryKeyring
 
-    from capture_app.core.config import Config
-    from capture_app.core.secrets import SecretStore, proxy_account
-    from capture_app.core.sending import transport_from_config
+    from capture_app.core.platform.config import Config
+    from capture_app.core.platform.secrets import SecretStore, proxy_account
+    from capture_app.core.sending.service import transport_from_config
 
     proxy.owner["credentials"] = "Basic " + base64.b64encode(b"agent:p@ss:w/rd %").decode()
     for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import capture_app
-from capture_app.core import i18n
+from capture_app.core.platform import i18n
 
 PACKAGE = Path(capture_app.__file__).parent
 

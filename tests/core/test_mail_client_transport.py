@@ -13,14 +13,14 @@ import pytest
 from sendhelpers.mailer import registered_mail_handler
 from sendhelpers.reports import paths_for, stored_report
 
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import HANDED_OVER, Outbox, OutboxError
-from capture_app.core.sending import OutboxSender
-from capture_app.core.support_hours import SupportHours
-from capture_app.core.transports import mapi
-from capture_app.core.transports.base import PermanentTransportError
-from capture_app.core.transports.export import ExportTransport
-from capture_app.core.transports.mail_client import (
+from capture_app.core.hours.support_hours import SupportHours
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.sending.outbox import HANDED_OVER, Outbox, OutboxError
+from capture_app.core.sending.service import OutboxSender
+from capture_app.core.sending.transports import mapi
+from capture_app.core.sending.transports.base import PermanentTransportError
+from capture_app.core.sending.transports.export import ExportTransport
+from capture_app.core.sending.transports.mail_client import (
     MailClientTransport,
     WindowsMailFacts,
     windows_mail_facts,
@@ -352,7 +352,7 @@ def test_the_new_outlook_is_recognised_named_and_the_report_exported(store, cloc
 
     receipt = transport.send(built_bundle(store, report, tmp_path / "b.zip"), report)
     assert receipt.transport == "export" and receipt.note == "sending.mail_client.new_outlook"
-    from capture_app.core.i18n import tr
+    from capture_app.core.platform.i18n import tr
 
     text = tr(receipt.note)
     assert "neue Outlook" in text

@@ -6,7 +6,7 @@ import pwd
 import subprocess
 from types import SimpleNamespace
 
-from capture_app.core.os_account import (
+from capture_app.core.platform.os_account import (
     Account,
     current_account,
     from_gecos,

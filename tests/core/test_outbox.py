@@ -14,8 +14,9 @@ import pytest
 from sendhelpers.http_server import Status, TicketServer
 from sendhelpers.reports import paths_for, stored_report
 
-from capture_app.core.drafts import DraftSaveError, DraftStore
-from capture_app.core.outbox import (
+from capture_app.core.platform.secrets import Secret
+from capture_app.core.report.drafts import DraftSaveError, DraftStore
+from capture_app.core.sending.outbox import (
     FIX_EDIT,
     LEASE_SECONDS,
     Outbox,
@@ -23,10 +24,9 @@ from capture_app.core.outbox import (
     backoff_delay,
     column_time,
 )
-from capture_app.core.secrets import Secret
-from capture_app.core.sending import OutboxSender
-from capture_app.core.transports.base import Receipt, TemporaryTransportError
-from capture_app.core.transports.http import HttpSettings, HttpTransport
+from capture_app.core.sending.service import OutboxSender
+from capture_app.core.sending.transports.base import Receipt, TemporaryTransportError
+from capture_app.core.sending.transports.http import HttpSettings, HttpTransport
 
 CHILD = Path(__file__).with_name("outbox_child.py")
 
@@ -138,7 +138,7 @@ def test_a_lease_of_a_dead_process_is_taken_over_at_once(store, outbox, tmp_path
     report = stored_report(store)
     outbox.enqueue(report.id)
     code = ("import sys, time; sys.path.insert(0, sys.argv[2]);"
-            "from capture_app.core.drafts import DraftStore; from capture_app.core.outbox import Outbox;"
+            "from capture_app.core.report.drafts import DraftStore; from capture_app.core.sending.outbox import Outbox;"
             "from sendhelpers.reports import paths_for;"
             "s = DraftStore(paths_for(sys.argv[1])); o = Outbox(s); c = o.claim();"
             "print('claimed' if c else 'none', flush=True); time.sleep(60)")
@@ -415,7 +415,7 @@ def test_a_backlog_is_checkpointed_by_the_background_thread(store, outbox, clock
     (with fsync) happens on the checkpoint thread, not in the commits of the uploads."""
     import threading
 
-    from capture_app.core.outbox import BACKSTOP_CHECKPOINT_PAGES, CHECKPOINT_EVERY_COMMITS
+    from capture_app.core.sending.outbox import BACKSTOP_CHECKPOINT_PAGES, CHECKPOINT_EVERY_COMMITS
 
     report = stored_report(store, with_evidence=False)
     outbox.enqueue(report.id)
@@ -444,7 +444,7 @@ def test_without_the_checkpoint_thread_the_database_file_lags_behind(store, outb
                                                                       monkeypatch):
     """The measurement above can tell: with background checkpoints off, the same renewals stay
     in the WAL and the database file does not hold a recent lease."""
-    from capture_app.core.outbox import CHECKPOINT_EVERY_COMMITS
+    from capture_app.core.sending.outbox import CHECKPOINT_EVERY_COMMITS
 
     monkeypatch.setattr(outbox._checkpointer, "request", lambda: None)
     report = stored_report(store, with_evidence=False)
@@ -461,7 +461,7 @@ def test_without_the_checkpoint_thread_the_database_file_lags_behind(store, outb
 def test_the_wal_stays_bounded_while_commits_never_pause(store, outbox, clock):
     """Commits that keep coming while the thread checkpoints: the connection's backstop
     checkpoint lets the WAL start over, so it does not grow with the backlog."""
-    from capture_app.core.outbox import BACKSTOP_CHECKPOINT_PAGES
+    from capture_app.core.sending.outbox import BACKSTOP_CHECKPOINT_PAGES
 
     report = stored_report(store, with_evidence=False)
     outbox.enqueue(report.id)

@@ -26,11 +26,11 @@ import pytest
 from sendhelpers.http_server import TicketServer
 from sendhelpers.reports import paths_for, stored_report
 
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import Outbox
-from capture_app.core.secrets import Secret
-from capture_app.core.sending import OutboxSender
-from capture_app.core.transports.http import HttpSettings, HttpTransport
+from capture_app.core.platform.secrets import Secret
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.sending.outbox import Outbox
+from capture_app.core.sending.service import OutboxSender
+from capture_app.core.sending.transports.http import HttpSettings, HttpTransport
 
 CHILD = Path(__file__).with_name("outbox_child.py")
 KILLS = 210

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from capture_app.core import pii
+from capture_app.core.privacy import pii
 
 
 def iban(country: str, bban: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from capture_app.core import pii
+from capture_app.core.privacy import pii
 
 
 def test_own_contact_data_is_recognised_in_any_spelling_and_only_that():

@@ -8,7 +8,7 @@ import zlib
 import pytest
 from png_reader import decode_rgb_png
 
-from capture_app.core import png
+from capture_app.core.evidence import png
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core import png, portal
-from capture_app.core.screenshot import ScreenshotError
+from capture_app.core.evidence import png, portal
+from capture_app.core.evidence.screenshot import ScreenshotError
 
 FAKE_PORTAL = Path(__file__).with_name("fake_portal.py")
 

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.probes import Probe, collect, default_probes
-from capture_app.core.probes.base import ProbeFailed, Unknown, render_value, unknown
-from capture_app.core.probes.commands import CommandError, run_command
-from capture_app.core.probes.displays import DisplaysProbe, Screen
-from capture_app.core.probes.host import LINUX, Host
-from capture_app.core.probes.media import CameraProbe, MicrophoneProbe
-from capture_app.core.probes.proxy import ProxyProbe
-from capture_app.core.probes.regional import LocaleProbe, TimeZoneProbe
-from capture_app.core.probes.system import (
+from capture_app.core.environment.probes import Probe, collect, default_probes
+from capture_app.core.environment.probes.base import ProbeFailed, Unknown, render_value, unknown
+from capture_app.core.environment.probes.commands import CommandError, run_command
+from capture_app.core.environment.probes.displays import DisplaysProbe, Screen
+from capture_app.core.environment.probes.host import LINUX, Host
+from capture_app.core.environment.probes.media import CameraProbe, MicrophoneProbe
+from capture_app.core.environment.probes.proxy import ProxyProbe
+from capture_app.core.environment.probes.regional import LocaleProbe, TimeZoneProbe
+from capture_app.core.environment.probes.system import (
     DeviceTypeProbe,
     MemoryProbe,
     OperatingSystemProbe,

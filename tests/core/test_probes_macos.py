@@ -8,22 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.probes import collect
-from capture_app.core.probes.browsers import BrowsersProbe
-from capture_app.core.probes.commands import CommandError, CommandResult
-from capture_app.core.probes.displays import DisplaysProbe
-from capture_app.core.probes.host import MACOS, Host
-from capture_app.core.probes.macos import MacOS
-from capture_app.core.probes.media import CameraProbe, MicrophoneProbe
-from capture_app.core.probes.proxy import ProxyProbe
-from capture_app.core.probes.regional import LocaleProbe, TimeZoneProbe
-from capture_app.core.probes.system import (
+from capture_app.core.environment.probes import collect
+from capture_app.core.environment.probes.browsers import BrowsersProbe
+from capture_app.core.environment.probes.commands import CommandError, CommandResult
+from capture_app.core.environment.probes.displays import DisplaysProbe
+from capture_app.core.environment.probes.host import MACOS, Host
+from capture_app.core.environment.probes.macos import MacOS
+from capture_app.core.environment.probes.media import CameraProbe, MicrophoneProbe
+from capture_app.core.environment.probes.proxy import ProxyProbe
+from capture_app.core.environment.probes.regional import LocaleProbe, TimeZoneProbe
+from capture_app.core.environment.probes.system import (
     DeviceTypeProbe,
     MemoryProbe,
     OperatingSystemProbe,
     ProcessorProbe,
 )
-from capture_app.core.system_info import advisor_side
+from capture_app.core.environment.system_info import advisor_side
 
 FIXTURES = Path(__file__).parent / "fixtures" / "probes" / "macos"
 

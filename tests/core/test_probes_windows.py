@@ -6,16 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.probes import collect
-from capture_app.core.probes.base import Unknown, render_value
-from capture_app.core.probes.browsers import BrowsersProbe
-from capture_app.core.probes.host import WINDOWS, Host
-from capture_app.core.probes.media import CameraProbe, MicrophoneProbe
-from capture_app.core.probes.proxy import ProxyProbe
-from capture_app.core.probes.regional import LocaleProbe, TimeZoneProbe
-from capture_app.core.probes.registry import ExportedRegistry, RegFileError
-from capture_app.core.probes.system import MemoryProbe, OperatingSystemProbe, ProcessorProbe
-from capture_app.core.system_info import advisor_side
+from capture_app.core.environment.probes import collect
+from capture_app.core.environment.probes.base import Unknown, render_value
+from capture_app.core.environment.probes.browsers import BrowsersProbe
+from capture_app.core.environment.probes.host import WINDOWS, Host
+from capture_app.core.environment.probes.media import CameraProbe, MicrophoneProbe
+from capture_app.core.environment.probes.proxy import ProxyProbe
+from capture_app.core.environment.probes.regional import LocaleProbe, TimeZoneProbe
+from capture_app.core.environment.probes.registry import ExportedRegistry, RegFileError
+from capture_app.core.environment.probes.system import (
+    MemoryProbe,
+    OperatingSystemProbe,
+    ProcessorProbe,
+)
+from capture_app.core.environment.system_info import advisor_side
 
 FIXTURES = Path(__file__).parent / "fixtures" / "probes" / "windows"
 SUMMER = datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc)

@@ -15,12 +15,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from capture_app.core import console_log, filetypes, har, pii, png, text_scrub
-from capture_app.core.config import Config
-from capture_app.core.evidence import EvidenceError, check_import
-from capture_app.core.fsutil import MAX_NAME_LENGTH, sanitize_filename
-from capture_app.core.paths import AppPaths
-from capture_app.core.useragent import UserAgentError, parse_user_agent
+from capture_app.core.environment.useragent import UserAgentError, parse_user_agent
+from capture_app.core.evidence import console_log, filetypes, har, png
+from capture_app.core.evidence.importing import EvidenceError, check_import
+from capture_app.core.platform.config import Config
+from capture_app.core.platform.fsutil import MAX_NAME_LENGTH, sanitize_filename
+from capture_app.core.platform.paths import AppPaths
+from capture_app.core.privacy import pii, text_scrub
 from tests.hypothesis_profile import HOSTILE, HOSTILE_SMALL
 
 SECRET = "Zq7Xw9Kp4Lm2Vn8R"

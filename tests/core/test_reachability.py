@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from capture_app.core.probes import collect
-from capture_app.core.probes.network import InstanceReachabilityProbe, StunProbe
-from capture_app.core.reachability import (
+from capture_app.core.environment.probes import collect
+from capture_app.core.environment.probes.network import InstanceReachabilityProbe, StunProbe
+from capture_app.core.environment.reachability import (
     MAGIC_COOKIE,
     check_instance,
     parse_binding_response,
@@ -269,7 +269,7 @@ def test_a_server_error_is_a_failed_http_step(pki, https_server):
 def test_every_address_of_the_name_is_tried_like_a_browser_does(pki, https_server, monkeypatch):
     """A name with an IPv6 address first that nobody answers on (common behind corporate
     networks) and an IPv4 address that works: the browser reaches it, so the probe must too."""
-    import capture_app.core.reachability as reachability
+    import capture_app.core.environment.reachability as reachability
 
     answers = [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", https_server, 0, 0)),
                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", https_server))]

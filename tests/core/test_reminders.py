@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from capture_app.core.config import Config
-from capture_app.core.reminders import (
+from capture_app.core.hours.reminders import (
     BEFORE_CLOSING,
     OPEN_DRAFTS,
     OPEN_OUTBOX,
@@ -25,7 +24,8 @@ from capture_app.core.reminders import (
     report_started_reminder,
     state_file,
 )
-from capture_app.core.support_hours import default_support_hours
+from capture_app.core.hours.support_hours import default_support_hours
+from capture_app.core.platform.config import Config
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PHONE = "+49 30 2206623 33"
@@ -271,7 +271,7 @@ def test_damaged_state_file_is_set_aside_and_reminders_work_again(hours, app_pat
 
 @pytest.fixture
 def load_hours(app_paths):
-    from capture_app.core.support_hours import load_support_hours
+    from capture_app.core.hours.support_hours import load_support_hours
 
     def load(text: str):
         app_paths.system_config_file.parent.mkdir(parents=True, exist_ok=True)

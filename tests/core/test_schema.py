@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from capture_app.core import i18n
-from capture_app.core import report as model
-from capture_app.core.resources import load_json
+from capture_app.core.platform import i18n
+from capture_app.core.platform.resources import load_json
+from capture_app.core.report import model
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from capture_app.core import screen_text
-from capture_app.core.screen_text import Box, GrayImage, recognise
+from capture_app.core.privacy import screen_text
+from capture_app.core.privacy.screen_text import Box, GrayImage, recognise
 
 
 def blank(width=640, height=360, value=255) -> GrayImage:

@@ -1,9 +1,9 @@
 """Findings of the text check on a screenshot, as boxes over the words that were read."""
 from __future__ import annotations
 
-from capture_app.core import pii
-from capture_app.core.screen_text import Box, Recognition, Word
-from capture_app.core.screenshot_pii import check, find_places
+from capture_app.core.privacy import pii
+from capture_app.core.privacy.screen_text import Box, Recognition, Word
+from capture_app.core.privacy.screenshot_pii import check, find_places
 
 
 def line(y, *texts, x=10, gap=8, char=7, height=12, number=0):

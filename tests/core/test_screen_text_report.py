@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-from capture_app.core import screen_text
-from capture_app.core.report import EvidenceItem, Report
-from capture_app.core.screen_text import Box, Recognition, Word
-from capture_app.core.screenshot_pii import check, record, to_review, unchecked
+from capture_app.core.privacy import screen_text
+from capture_app.core.privacy.screen_text import Box, Recognition, Word
+from capture_app.core.privacy.screenshot_pii import check, record, to_review, unchecked
+from capture_app.core.report.model import EvidenceItem, Report
 
 
 def screenshot(item_id: str, **fields) -> EvidenceItem:
@@ -49,7 +49,7 @@ def test_which_screenshots_are_unchecked_or_have_places_left_to_decide():
 
 
 def test_the_readable_report_says_how_many_places_were_found_and_redacted():
-    from capture_app.core.render import render_text
+    from capture_app.core.sending.render import render_text
 
     checked = screenshot("a", pii_check="checked", pii_places=3, pii_redacted=2, pii_open=0,
                          title="Kalender")

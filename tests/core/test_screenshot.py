@@ -5,8 +5,8 @@ import pytest
 from png_reader import decode_rgb_png
 from xdisplay import XServer, pattern, sub_image
 
-from capture_app.core import png
-from capture_app.core.screenshot import (
+from capture_app.core.evidence import png
+from capture_app.core.evidence.screenshot import (
     Capture,
     Monitor,
     Region,

@@ -7,16 +7,14 @@ from datetime import datetime, timezone
 import pytest
 from factories import evidence_item
 
-from capture_app.core import png
-from capture_app.core.drafts import DraftStore
-from capture_app.core.report import Report
-from capture_app.core.screenshot import (
+from capture_app.core.evidence import png
+from capture_app.core.evidence.screenshot import (
     Capture,
     EarlyCapture,
     ScreenshotError,
     start_early_capture,
 )
-from capture_app.core.screenshot_evidence import (
+from capture_app.core.evidence.screenshot_evidence import (
     ScreenshotSaveError,
     default_title,
     edited_item,
@@ -26,6 +24,8 @@ from capture_app.core.screenshot_evidence import (
     removable,
     rename_item,
 )
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.report.model import Report
 
 MOMENT = datetime(2026, 11, 27, 13, 3, 12, tzinfo=timezone.utc)
 
@@ -134,7 +134,7 @@ def test_the_early_capture_hands_over_its_picture_or_its_error():
     ({}, False),
 ])
 def test_the_early_capture_starts_only_where_it_can_see_the_screen(env, starts, monkeypatch):
-    import capture_app.core.screenshot as screenshot
+    import capture_app.core.evidence.screenshot as screenshot
 
     monkeypatch.setattr(screenshot, "EarlyCapture", lambda: "started")
     assert (start_early_capture(env) == "started") is starts

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.macos_permission import check_screen_access
-from capture_app.core.screenshot import ScreenshotError, require_screen_access
+from capture_app.core.evidence.macos_permission import check_screen_access
+from capture_app.core.evidence.screenshot import ScreenshotError, require_screen_access
 
 RECORDED = json.loads((Path(__file__).parent / "fixtures" / "macos_screen_access.json").read_text())
 MACHINES = {m["name"]: m for m in RECORDED["machines"]}

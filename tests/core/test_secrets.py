@@ -16,10 +16,8 @@ from sendhelpers.reports import stored_report
 from sendhelpers.smtp_server import MailServer
 from sendhelpers.tlsca import TestCA
 
-from capture_app.core.config import Config
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import Outbox
-from capture_app.core.secrets import (
+from capture_app.core.platform.config import Config
+from capture_app.core.platform.secrets import (
     RedactingFilter,
     Secret,
     SecretStore,
@@ -27,7 +25,9 @@ from capture_app.core.secrets import (
     install_log_redaction,
     smtp_account,
 )
-from capture_app.core.sending import OutboxSender, secret_needs, transport_from_config
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.sending.outbox import Outbox
+from capture_app.core.sending.service import OutboxSender, secret_needs, transport_from_config
 
 CANARY = "CANARY-s3cr3t-7d1f0c2a"
 FORMS = (CANARY, base64.b64encode(CANARY.encode()).decode(),
@@ -216,7 +216,7 @@ def test_the_keyring_is_loaded_only_when_a_secret_is_needed():
     import sys
 
     probe = ("import sys\n"
-             "from capture_app.core.secrets import SecretStore, shared_store\n"
+             "from capture_app.core.platform.secrets import SecretStore, shared_store\n"
              "store, shared = SecretStore(), shared_store()\n"
              "print('keyring' in sys.modules)\n"
              "store.get('smtp:mail.example.org:587:agent')\n"

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sendhelpers.reports import add_evidence, built_bundle, paths_for, stored_report
 
-from capture_app.core import size_budget
-from capture_app.core.drafts import DraftStore
-from capture_app.core.secrets import Secret
-from capture_app.core.transports.http import HttpSettings, HttpTransport
-from capture_app.core.transports.smtp import SmtpSettings, SmtpTransport
+from capture_app.core.platform.secrets import Secret
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.sending import size_budget
+from capture_app.core.sending.transports.http import HttpSettings, HttpTransport
+from capture_app.core.sending.transports.smtp import SmtpSettings, SmtpTransport
 
 
 @pytest.fixture

@@ -12,13 +12,16 @@ from sendhelpers.reports import built_bundle, paths_for, stored_report
 from sendhelpers.smtp_server import MailServer, free_port, silent_server
 from sendhelpers.tlsca import TestCA
 
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import FIX_SETTINGS, FIX_SHRINK, Outbox
-from capture_app.core.secrets import Secret
-from capture_app.core.sending import OutboxSender
-from capture_app.core.transports.base import PermanentTransportError, TemporaryTransportError
-from capture_app.core.transports.content import BundleContents
-from capture_app.core.transports.smtp import SmtpSettings, SmtpTransport
+from capture_app.core.platform.secrets import Secret
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.sending.outbox import FIX_SETTINGS, FIX_SHRINK, Outbox
+from capture_app.core.sending.service import OutboxSender
+from capture_app.core.sending.transports.base import (
+    PermanentTransportError,
+    TemporaryTransportError,
+)
+from capture_app.core.sending.transports.content import BundleContents
+from capture_app.core.sending.transports.smtp import SmtpSettings, SmtpTransport
 
 PASSWORD = "Sommer2026!geheim"
 SUPPORT = "support@flexperto.com"

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from capture_app.core import i18n
-from capture_app.core.config import Config
-from capture_app.core.support_hours import (
+from capture_app.core.hours.support_hours import (
     ChangedDay,
     Closure,
     load_support_hours,
     phone_uri,
 )
+from capture_app.core.platform import i18n
+from capture_app.core.platform.config import Config
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = timezone.utc
@@ -394,10 +394,10 @@ def test_texts_exist_in_both_languages(hours):
 HOLIDAYS_AT_START = r"""
 import sys
 from datetime import date
-from capture_app.core import tomlcache
-from capture_app.core.config import Config
-from capture_app.core.paths import AppPaths
-from capture_app.core.support_hours import load_support_hours
+from capture_app.core.platform import tomlcache
+from capture_app.core.platform.config import Config
+from capture_app.core.platform.paths import AppPaths
+from capture_app.core.hours.support_hours import load_support_hours
 root = sys.argv[1]
 tomlcache.set_cache_dir(root + "/cache")
 from pathlib import Path

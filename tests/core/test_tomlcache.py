@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from capture_app.core import tomlcache
+from capture_app.core.platform import tomlcache
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from capture_app.core import i18n
-from capture_app.core.report import Report
-from capture_app.core.triage import FALLBACK_CASE, builtin_catalogue, parse_catalogue
-from capture_app.core.triage_messages import end_user_message, project_lead_message
-from capture_app.core.wizard import Step, applicable_steps, choose_case
+from capture_app.core.platform import i18n
+from capture_app.core.report.model import Report
+from capture_app.core.triage.catalogue import FALLBACK_CASE, builtin_catalogue, parse_catalogue
+from capture_app.core.triage.messages import end_user_message, project_lead_message
+from capture_app.core.wizard.steps import Step, applicable_steps, choose_case
 
 CATALOGUE = builtin_catalogue()
 

@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from factories import NOW, evidence_item, second_level_report
 
-from capture_app.core.render import render_text
-from capture_app.core.report import Report
-from capture_app.core.triage import FALLBACK_CASE, builtin_catalogue
-from capture_app.core.triage_messages import end_user_message, project_lead_message
-from capture_app.core.triage_path import (
+from capture_app.core.report.model import Report
+from capture_app.core.sending.render import render_text
+from capture_app.core.triage.catalogue import FALLBACK_CASE, builtin_catalogue
+from capture_app.core.triage.messages import end_user_message, project_lead_message
+from capture_app.core.triage.path import (
     record_answer,
     record_case,
     record_nothing_fits,
     record_search,
     record_shared,
 )
-from capture_app.core.triage_search import search
-from capture_app.core.wizard import (
+from capture_app.core.triage.search import search
+from capture_app.core.wizard.steps import (
     STEP_ORDER,
     Outcome,
     Step,

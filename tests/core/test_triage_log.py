@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from capture_app.core import triage_log
+from capture_app.core.triage import closed_log as triage_log
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from capture_app.core.triage import Article, builtin_catalogue
-from capture_app.core.triage_messages import (
+from capture_app.core.triage.catalogue import Article, builtin_catalogue
+from capture_app.core.triage.messages import (
     Message,
     end_user_message,
     project_lead_message,

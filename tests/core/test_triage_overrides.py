@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.paths import system_config_location
-from capture_app.core.render import render_text
-from capture_app.core.report import Report
-from capture_app.core.triage import (
+from capture_app.core.platform.paths import system_config_location
+from capture_app.core.report.model import Report
+from capture_app.core.sending.render import render_text
+from capture_app.core.triage.catalogue import (
     ORGANISATION,
     builtin_catalogue,
     effective_catalogue,
     load_catalogue,
     organisation_file,
 )
-from capture_app.core.triage_search import search
-from capture_app.core.wizard import choose_case
+from capture_app.core.triage.search import search
+from capture_app.core.wizard.steps import choose_case
 
 GOOD = '''
 [[case]]

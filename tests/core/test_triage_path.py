@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 import jsonschema
 import pytest
 
-from capture_app.core.render import render_text
-from capture_app.core.report import Report
-from capture_app.core.resources import load_json
-from capture_app.core.triage import builtin_catalogue
-from capture_app.core.triage_path import (
+from capture_app.core.platform.resources import load_json
+from capture_app.core.report.model import Report
+from capture_app.core.sending.render import render_text
+from capture_app.core.triage.catalogue import builtin_catalogue
+from capture_app.core.triage.path import (
     MAX_ENTRIES,
     MAX_QUERY,
     STEPS,

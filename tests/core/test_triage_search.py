@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.tomlcompat import tomllib
-from capture_app.core.triage import FALLBACK_CASE, builtin_catalogue
-from capture_app.core.triage_search import MAX_QUERY_CHARS, fold, search, stem, terms
+from capture_app.core.platform.tomlcompat import tomllib
+from capture_app.core.triage.catalogue import FALLBACK_CASE, builtin_catalogue
+from capture_app.core.triage.search import MAX_QUERY_CHARS, fold, search, stem, terms
 
 CATALOGUE = builtin_catalogue()
 EVAL = tomllib.loads((Path(__file__).parent.parent / "triage_eval.toml").read_text(encoding="utf-8"))["query"]

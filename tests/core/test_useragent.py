@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from capture_app.core.useragent import MAX_LENGTH, UserAgentError, clean, parse_user_agent
+from capture_app.core.environment.useragent import (
+    MAX_LENGTH,
+    UserAgentError,
+    clean,
+    parse_user_agent,
+)
 
 # (user agent, browser, browser version, os, os version, device type, in-app)
 SAMPLES = [

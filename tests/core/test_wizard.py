@@ -6,10 +6,10 @@ import dataclasses
 import pytest
 from factories import NOW, evidence_item, second_level_report
 
-from capture_app.core import i18n
-from capture_app.core.report import Report
-from capture_app.core.triage import builtin_catalogue
-from capture_app.core.wizard import (
+from capture_app.core.platform import i18n
+from capture_app.core.report.model import Report
+from capture_app.core.triage.catalogue import builtin_catalogue
+from capture_app.core.wizard.steps import (
     ERROR,
     STEP_ORDER,
     WARNING,

@@ -60,7 +60,7 @@ def main() -> int:
     work: Path = args.work
     outbox_folder = work / "outbox-delivered"
     outbox_folder.mkdir(parents=True, exist_ok=True)
-    from capture_app.core.paths import HOME_ENV, SYSTEM_CONFIG_ENV, default_paths
+    from capture_app.core.platform.paths import HOME_ENV, SYSTEM_CONFIG_ENV, default_paths
 
     os.environ[HOME_ENV] = str(work / "home")
     os.environ[SYSTEM_CONFIG_ENV] = str(work / "system" / "config.toml")
@@ -73,7 +73,7 @@ def main() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from capture_app.core.triage import builtin_catalogue
+    from capture_app.core.triage.catalogue import builtin_catalogue
     from capture_app.ui import app as app_module
 
     _app = QApplication(sys.argv[:1])  # before run(), which takes the existing one

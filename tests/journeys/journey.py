@@ -49,7 +49,7 @@ def opened():
 
 
 def page(step):
-    from capture_app.core.wizard import Step
+    from capture_app.core.wizard.steps import Step
 
     return opened().pages[Step(step)]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from capture_app.core.triage import CATEGORY_ORDER, builtin_catalogue
+from capture_app.core.triage.catalogue import CATEGORY_ORDER, builtin_catalogue
 
 pytestmark = pytest.mark.gui
 

@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import Outbox
-from capture_app.core.secrets import Secret
-from capture_app.core.transports.http import HttpSettings, HttpTransport
+from capture_app.core.platform.secrets import Secret
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.sending.outbox import Outbox
+from capture_app.core.sending.transports.http import HttpSettings, HttpTransport
 from sendhelpers.reports import paths_for
 
 

@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 from capture_app import __version__
-from capture_app.core.bundle import build_bundle
-from capture_app.core.drafts import DraftStore
-from capture_app.core.outbox import Outbox
-from capture_app.core.paths import AppPaths
-from capture_app.core.report import EvidenceItem, Report, new_id
+from capture_app.core.platform.paths import AppPaths
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.report.model import EvidenceItem, Report, new_id
+from capture_app.core.sending.bundle import build_bundle
+from capture_app.core.sending.outbox import Outbox
 
 FIXTURES = Path(__file__).resolve().parent.parent / "core" / "fixtures"
 

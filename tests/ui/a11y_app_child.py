@@ -19,10 +19,10 @@ def main() -> int:
     from capture_app import APP_NAME
 
     app.setApplicationName(APP_NAME)
-    from capture_app.core.paths import default_paths
-    from capture_app.core.report import Report
-    from capture_app.core.triage import builtin_catalogue
-    from capture_app.core.wizard import Step, choose_case
+    from capture_app.core.platform.paths import default_paths
+    from capture_app.core.report.model import Report
+    from capture_app.core.triage.catalogue import builtin_catalogue
+    from capture_app.core.wizard.steps import Step, choose_case
     from capture_app.ui.app import Controller
 
     controller = Controller(app, default_paths())

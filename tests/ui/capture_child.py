@@ -32,8 +32,8 @@ def wait_for(condition, seconds: float = 20.0) -> bool:
 def main() -> int:
     mode = sys.argv[1]
     app = QApplication(sys.argv[:1])
-    from capture_app.core.paths import default_paths
-    from capture_app.core.wizard import Step
+    from capture_app.core.platform.paths import default_paths
+    from capture_app.core.wizard.steps import Step
     from capture_app.ui.app import Controller
     from capture_app.ui.capture import grabber
 

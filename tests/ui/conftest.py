@@ -7,7 +7,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-from capture_app.core import i18n
+from capture_app.core.platform import i18n
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def controller(qapp, app_paths, request):
     ctl._shutting_down = True
     ctl.store.close()
     i18n.set_language("de")
-    from capture_app.ui.qt_language import use_qt_texts
+    from capture_app.ui.platform.qt_language import use_qt_texts
 
     use_qt_texts("en")  # Qt's own texts as without a controller: untranslated
 
@@ -36,7 +36,7 @@ def controller(qapp, app_paths, request):
 @pytest.fixture(scope="session", autouse=True)
 def ui_thread_collector(qapp):
     """As in the app (the Controller installs it): garbage is collected on the UI thread only."""
-    from capture_app.ui import gc_guard
+    from capture_app.ui.platform import gc_guard
 
     gc_guard.install()
 

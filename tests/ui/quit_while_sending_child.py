@@ -20,10 +20,10 @@ def main() -> None:
     from sendhelpers.keyring_backend import MemoryKeyring
     from sendhelpers.reports import stored_report
 
-    from capture_app.core.paths import default_paths
-    from capture_app.core.secrets import SecretStore, http_account
+    from capture_app.core.platform.paths import default_paths
+    from capture_app.core.platform.secrets import SecretStore, http_account
     from capture_app.ui.app import Controller
-    from capture_app.ui.sender import SendingService
+    from capture_app.ui.sending.sender import SendingService
 
     app = QApplication([])
     server = TicketServer().__enter__()

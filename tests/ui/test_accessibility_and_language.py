@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core import i18n
-from capture_app.core.wizard import STEP_ORDER
+from capture_app.core.platform import i18n
+from capture_app.core.wizard.steps import STEP_ORDER
 from capture_app.ui.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui

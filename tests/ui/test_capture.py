@@ -16,10 +16,10 @@ from png_reader import decode_rgb_png
 from PySide6.QtCore import QPoint, Qt
 from xdisplay import pattern, sub_image
 
-from capture_app.core.screenshot import Capture, Monitor, ScreenshotError
-from capture_app.core.wizard import Step
+from capture_app.core.evidence.screenshot import Capture, Monitor, ScreenshotError
+from capture_app.core.wizard.steps import Step
 from capture_app.ui.capture import grabber
-from capture_app.ui.capture.images import ImageTooLarge, read_image
+from capture_app.ui.evidence.images import ImageTooLarge, read_image
 
 pytestmark = pytest.mark.gui
 
@@ -237,7 +237,7 @@ def test_redaction_replaces_the_file_and_no_copy_of_the_original_remains(control
     assert wizard.env.store.load(wizard.report.id).evidence[0].id == edited.id
 
     data = wizard.env.store.attachment_path(wizard.report.id, edited.id).read_bytes()
-    from capture_app.core import png
+    from capture_app.core.evidence import png
     info = png.inspect(data)
     assert info.clean and info.end == len(data)  # only image chunks, nothing after IEND
     width, height, pixels = decode_rgb_png(data)
@@ -260,7 +260,7 @@ def test_redaction_saved_where_a_larger_file_was_still_ends_at_iend(wizard, scre
     """aCropalypse: the edited, smaller image must not keep the tail of the bigger original."""
     first = capture_one(wizard, qtbot)
     big = wizard.env.store.attachment_path(wizard.report.id, first.id).stat().st_size
-    from capture_app.core import png
+    from capture_app.core.evidence import png
     from capture_app.ui.capture.evidence_files import EvidenceFiles
 
     small = png.encode(40, 30, bytes(40 * 30 * 3))
@@ -365,7 +365,7 @@ def test_the_capture_reaches_the_draft_even_when_the_wizard_is_closed_at_once(co
     from capture_app.ui.capture.evidence_files import wait_for_pending
     assert wait_for_pending(10_000)
     if not typed:  # nothing done: neither the draft nor its screenshot is kept
-        from capture_app.core.drafts import DraftNotFoundError
+        from capture_app.core.report.drafts import DraftNotFoundError
 
         with pytest.raises(DraftNotFoundError):
             controller.store.load(report_id)
@@ -380,7 +380,7 @@ def test_the_capture_reaches_the_draft_even_when_the_wizard_is_closed_at_once(co
 
 
 def _evidence_count(controller, report_id: str) -> int:
-    from capture_app.core.drafts import DraftNotFoundError
+    from capture_app.core.report.drafts import DraftNotFoundError
 
     try:
         return len(controller.store.load(report_id).evidence)

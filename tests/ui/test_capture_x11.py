@@ -15,7 +15,7 @@ import pytest
 from png_reader import decode_rgb_png
 from xdisplay import XServer, pattern, sub_image, xcb_env
 
-from capture_app.core.drafts import DraftStore
+from capture_app.core.report.drafts import DraftStore
 
 pytestmark = pytest.mark.gui
 
@@ -62,7 +62,7 @@ def test_capture_app_report_captures_the_screen_before_its_window_appears(deskto
 
 
 def _paths_for(home: Path):
-    from capture_app.core.paths import AppPaths
+    from capture_app.core.platform.paths import AppPaths
 
     return AppPaths(home / "data", home / "config", home / "system" / "config.toml")
 

@@ -9,7 +9,7 @@ import pytest
 from factories import second_level_report
 from PySide6.QtCore import Qt
 
-from capture_app.core.wizard import Step
+from capture_app.core.wizard.steps import Step
 
 pytestmark = pytest.mark.gui
 
@@ -192,7 +192,7 @@ def test_the_guide_button_opens_the_affected_browser_in_the_text_view_without_a_
 def test_pasting_more_than_the_limit_is_refused_before_it_lands_in_the_field(evidence, qtbot, monkeypatch):
     from PySide6.QtCore import QMimeData
 
-    from capture_app.core import console_log
+    from capture_app.core.evidence import console_log
 
     monkeypatch.setattr(console_log, "MAX_INPUT_BYTES", 1024 * 1024)  # 1 MB instead of 50: same path
     _window, page, _report = evidence

@@ -7,8 +7,12 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from capture_app.core.tel_handler import linux_handler, tel_handler_available, windows_handler
-from capture_app.core.wizard import Step
+from capture_app.core.platform.tel_handler import (
+    linux_handler,
+    tel_handler_available,
+    windows_handler,
+)
+from capture_app.core.wizard.steps import Step
 
 pytestmark = pytest.mark.gui
 
@@ -28,7 +32,7 @@ def test_exported_bundle_offers_to_open_its_folder(controller, qtbot, tmp_path, 
     from sendhelpers.reports import stored_report
 
     opened: list[QUrl] = []
-    monkeypatch.setattr("capture_app.ui.desktop_links.desktop_open",
+    monkeypatch.setattr("capture_app.ui.platform.desktop_links.desktop_open",
                         lambda url: opened.append(url) or True)
     out = tmp_path / "Exporte"
     out.mkdir()
@@ -50,7 +54,7 @@ def test_exported_bundle_offers_to_open_its_folder(controller, qtbot, tmp_path, 
 
 
 def test_a_folder_that_cannot_be_opened_is_named(qtbot, tmp_path, no_dialogs):
-    from capture_app.ui.desktop_links import open_folder
+    from capture_app.ui.platform.desktop_links import open_folder
 
     assert not open_folder(tmp_path, opener=lambda url: False)
     [(kind, text)] = no_dialogs
@@ -136,11 +140,11 @@ def test_call_dials_only_with_a_dialler_and_otherwise_offers_the_number_to_copy(
         controller, qtbot, xdg_home, monkeypatch, tmp_path):
     from datetime import datetime, timezone
 
-    from capture_app.ui.presence import Presence
+    from capture_app.ui.hours.presence import Presence
 
     register, unregister = xdg_home
     dialled: list[str] = []
-    monkeypatch.setattr("capture_app.ui.desktop_links.desktop_open",
+    monkeypatch.setattr("capture_app.ui.platform.desktop_links.desktop_open",
                         lambda url: dialled.append(url.toString()) or True)
     presence = Presence(controller, clock=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc),
                         tray_available=False, agent_zone="Europe/Berlin", interval_ms=3_600_000)

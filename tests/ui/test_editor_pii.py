@@ -7,8 +7,9 @@ import pytest
 from PySide6.QtCore import QPointF, QRect, Qt
 from text_screens import span_rect, text_screen
 
-from capture_app.core import i18n, pii, screen_text
-from capture_app.core.screenshot_pii import CHECKED, SKIPPED
+from capture_app.core.platform import i18n
+from capture_app.core.privacy import pii, screen_text
+from capture_app.core.privacy.screenshot_pii import CHECKED, SKIPPED
 from capture_app.ui.editor.dialog import EditorDialog
 
 pytestmark = pytest.mark.gui

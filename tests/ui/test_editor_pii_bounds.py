@@ -8,9 +8,9 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage, QPainter
 from text_screens import span_rect, text_screen
 
-from capture_app.core import pii, screen_text
-from capture_app.core.screen_text import Box
-from capture_app.ui.screenshot_check import check_image, gray_pixels
+from capture_app.core.privacy import pii, screen_text
+from capture_app.core.privacy.screen_text import Box
+from capture_app.ui.evidence.screenshot_check import check_image, gray_pixels
 
 pytestmark = [pytest.mark.gui,
               pytest.mark.skipif(not screen_text.engine_available(),

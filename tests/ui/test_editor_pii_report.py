@@ -10,11 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from text_screens import text_screen
 
-from capture_app.core import i18n, screen_text
-from capture_app.core.evidence import import_evidence
-from capture_app.core.screenshot import Capture
-from capture_app.core.wizard import Step
-from capture_app.ui.pii_review import confirm_screenshots
+from capture_app.core.evidence.importing import import_evidence
+from capture_app.core.evidence.screenshot import Capture
+from capture_app.core.platform import i18n
+from capture_app.core.privacy import screen_text
+from capture_app.core.wizard.steps import Step
+from capture_app.ui.privacy.pii_review import confirm_screenshots
 
 pytestmark = [pytest.mark.gui,
               pytest.mark.skipif(not screen_text.engine_available(),

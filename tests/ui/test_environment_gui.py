@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from capture_app.core.config import Config
-from capture_app.core.probes.system import parse_os_release
-from capture_app.core.render import render_text
-from capture_app.core.wizard import Step
+from capture_app.core.environment.probes.system import parse_os_release
+from capture_app.core.platform.config import Config
+from capture_app.core.sending.render import render_text
+from capture_app.core.wizard.steps import Step
 
 pytestmark = pytest.mark.gui
 
@@ -126,7 +126,7 @@ def test_unticking_a_fact_excludes_it_and_is_remembered(page, qtbot, app_paths):
 
 
 def test_review_step_opens_the_system_facts(controller, qtbot, monkeypatch):
-    from capture_app.ui import system_info_view
+    from capture_app.ui.environment import system_info_view
 
     window = controller.new_report()
     qtbot.addWidget(window)

@@ -2,7 +2,7 @@
 
 A window dropped in a reference cycle used to be freed by whichever thread crossed the
 collector's threshold — a worker uploading a report — and the app crashed later (see
-ui/gc_guard.py).
+ui/platform/gc_guard.py).
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_the_app_collects_garbage_on_the_ui_thread_only(controller, qtbot):
 
 
 def test_cycles_are_still_collected_while_the_app_runs(controller, qtbot):
-    from capture_app.ui import gc_guard
+    from capture_app.ui.platform import gc_guard
 
     guard = gc_guard.install()
     before = guard.collections
@@ -64,7 +64,7 @@ import gc, os, sys, threading, time
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-from capture_app.ui import gc_guard
+from capture_app.ui.platform import gc_guard
 gc_guard.install()
 def run_for(ms):
     loop = QEventLoop()

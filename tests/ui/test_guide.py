@@ -112,7 +112,7 @@ def test_every_section_is_rendered_in_a_real_webview_child_process(qtbot, tmp_pa
                     qtbot.wait(250)
                 assert shows_only(counts, brand), (section, counts)
             # English, from the same window: the language of the app at the moment it is opened.
-            from capture_app.core import i18n
+            from capture_app.core.platform import i18n
             i18n.set_language("en")
             with qtbot.waitSignal(launcher.loaded, timeout=60_000,
                                   check_params_cb=lambda shown: shown == "Mozilla Firefox on Linux – Console guide"):

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from factories import second_level_report
 
-from capture_app.core.wizard import Step
+from capture_app.core.wizard.steps import Step
 
 pytestmark = pytest.mark.gui
 

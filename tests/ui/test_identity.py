@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from capture_app.core.config import Config
-from capture_app.core.os_account import Account
-from capture_app.core.wizard import Step
+from capture_app.core.platform.config import Config
+from capture_app.core.platform.os_account import Account
+from capture_app.core.wizard.steps import Step
 
 pytestmark = pytest.mark.gui
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from capture_app.core.wizard import Step
+from capture_app.core.wizard.steps import Step
 
 pytestmark = pytest.mark.gui
 

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QWidget
 
-from capture_app.core.secrets import SecretStore, http_account
-from capture_app.core.wizard import Step
+from capture_app.core.platform.secrets import SecretStore, http_account
+from capture_app.core.wizard.steps import Step
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for sendhelpers
 from sendhelpers.http_server import Status, TicketServer
@@ -36,7 +36,7 @@ def keyring_backend():
 
 @pytest.fixture
 def service(controller, keyring_backend):
-    from capture_app.ui.sender import SendingService
+    from capture_app.ui.sending.sender import SendingService
 
     controller.sending = SendingService(controller.config, controller.store,
                                         secrets=SecretStore(keyring_backend))
@@ -168,7 +168,7 @@ def test_too_large_offers_to_downscale_and_review_shows_the_result(
     window, page = review_of(controller, qtbot, report)
     before = page.review.total_size
 
-    from capture_app.ui import send_actions
+    from capture_app.ui.sending import send_actions
 
     shown = []
 
@@ -195,10 +195,10 @@ def test_too_large_offers_to_downscale_and_review_shows_the_result(
 
 def test_settings_section_stores_the_token_in_the_keyring_and_tests_the_connection(
         controller, service, server, qtbot, no_dialogs, keyring_backend, monkeypatch, tmp_path):
+    from capture_app.ui.sending.transport_settings import TransportSettings
     from capture_app.ui.settings_dialog import SettingsDialog
-    from capture_app.ui.transport_settings import TransportSettings
 
-    monkeypatch.setattr("capture_app.core.secrets.shared_store", lambda: service.secrets)
+    monkeypatch.setattr("capture_app.core.platform.secrets.shared_store", lambda: service.secrets)
     dialog = SettingsDialog(controller.config)
     box = dialog.transport_box
     assert isinstance(box, TransportSettings)
@@ -337,9 +337,9 @@ def test_queued_for_the_mail_program_waits_for_the_agent_not_for_a_next_try(
 def test_a_hand_over_open_since_yesterday_is_reminded(controller, service, qtbot, tmp_path):
     from datetime import datetime, timedelta, timezone
 
-    from capture_app.core.outbox import Outbox
-    from capture_app.core.sending import OutboxSender
-    from capture_app.core.transports.export import ExportTransport
+    from capture_app.core.sending.outbox import Outbox
+    from capture_app.core.sending.service import OutboxSender
+    from capture_app.core.sending.transports.export import ExportTransport
 
     folder = tmp_path / "share"
     folder.mkdir()
@@ -366,7 +366,7 @@ def test_quitting_while_an_attempt_runs_prints_no_error(tmp_path):
 
     child = Path(__file__).with_name("quit_while_sending_child.py")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    from capture_app.core.paths import HOME_ENV, SYSTEM_CONFIG_ENV
+    from capture_app.core.platform.paths import HOME_ENV, SYSTEM_CONFIG_ENV
 
     env[HOME_ENV] = str(tmp_path / "home")
     env[SYSTEM_CONFIG_ENV] = str(tmp_path / "home" / "system" / "config.toml")
@@ -436,8 +436,8 @@ def test_a_helpdesk_profile_asks_only_for_address_account_secret_and_queue(contr
 
 
 def test_the_organisation_can_hide_and_lock_sending_settings(qapp, app_paths):
-    from capture_app.core.config import Config
-    from capture_app.ui.transport_settings import TransportSettings
+    from capture_app.core.platform.config import Config
+    from capture_app.ui.sending.transport_settings import TransportSettings
 
     app_paths.system_config_file.parent.mkdir(parents=True, exist_ok=True)
     app_paths.system_config_file.write_text(
@@ -475,10 +475,10 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-from capture_app.core.drafts import DraftStore
-from capture_app.core.paths import AppPaths
-from capture_app.core.config import Config
-from capture_app.ui.sender import SendingService
+from capture_app.core.report.drafts import DraftStore
+from capture_app.core.platform.paths import AppPaths
+from capture_app.core.platform.config import Config
+from capture_app.ui.sending.sender import SendingService
 root = Path(sys.argv[1])
 paths = AppPaths(root / "data", root / "config", root / "system.toml")
 def run_for(ms):

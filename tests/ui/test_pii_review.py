@@ -5,8 +5,8 @@ import pytest
 from factories import second_level_report
 from PySide6.QtCore import Qt
 
-from capture_app.core.evidence import import_evidence
-from capture_app.core.wizard import Step
+from capture_app.core.evidence.importing import import_evidence
+from capture_app.core.wizard.steps import Step
 
 pytestmark = pytest.mark.gui
 

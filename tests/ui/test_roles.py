@@ -2,7 +2,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTreeWidget
 
-from capture_app.ui import roles
+from capture_app.ui.platform import roles
 
 
 def test_role_numbers_match_qt():

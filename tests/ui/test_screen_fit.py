@@ -18,7 +18,7 @@ from PySide6.QtGui import QImage
 from xdisplay import XServer, xcb_env
 
 from capture_app.ui.guide.launcher import GUIDE_SIZE, window_size_args
-from capture_app.ui.screen_fit import FRAME, fitted_size, screen_room
+from capture_app.ui.platform.screen_fit import FRAME, fitted_size, screen_room
 
 pytestmark = pytest.mark.gui
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from capture_app.core import i18n
+from capture_app.core.platform import i18n
 from capture_app.ui.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui
@@ -32,7 +32,7 @@ def test_switching_to_english_rebuilds_the_main_window_in_english(controller, mo
 
 
 def test_keys_locked_by_the_organisation_cannot_be_edited(qapp, app_paths):
-    from capture_app.core.config import Config
+    from capture_app.core.platform.config import Config
 
     app_paths.system_config_file.parent.mkdir(parents=True, exist_ok=True)
     app_paths.system_config_file.write_text(
@@ -47,7 +47,7 @@ def test_keys_locked_by_the_organisation_cannot_be_edited(qapp, app_paths):
 
 def test_an_invalid_email_is_refused_with_a_message_and_nothing_written(
         qapp, app_paths, no_dialogs):
-    from capture_app.core.config import Config
+    from capture_app.core.platform.config import Config
 
     dialog = SettingsDialog(Config.load(app_paths))
     dialog.editors["reporter.email"].setText("anna(at)bank")
@@ -62,7 +62,7 @@ def test_an_invalid_email_is_refused_with_a_message_and_nothing_written(
 
 
 def test_a_refused_sending_setting_brings_the_versand_tab_to_the_front(qapp, app_paths, no_dialogs):
-    from capture_app.core.config import Config
+    from capture_app.core.platform.config import Config
 
     dialog = SettingsDialog(Config.load(app_paths))
     box = dialog.transport_box

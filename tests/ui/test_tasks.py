@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
-from capture_app.ui import tasks
-from capture_app.ui.tasks import run_in_background, serial_pool
+from capture_app.ui.platform import tasks
+from capture_app.ui.platform.tasks import run_in_background, serial_pool
 
 pytestmark = pytest.mark.gui
 

@@ -26,14 +26,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
 from xdisplay import start_xvfb, stop
 
-from capture_app.core.autostart import XdgAutostart
-from capture_app.core.config import Config
-from capture_app.core.drafts import DraftStore
-from capture_app.core.paths import AppPaths
-from capture_app.core.reminders import state_file
-from capture_app.ui.launcher import DesktopNotifier
+from capture_app.core.hours.reminders import state_file
+from capture_app.core.platform.autostart import XdgAutostart
+from capture_app.core.platform.config import Config
+from capture_app.core.platform.paths import AppPaths
+from capture_app.core.report.drafts import DraftStore
+from capture_app.ui.hours.launcher import DesktopNotifier
+from capture_app.ui.hours.tray import BADGE_COLOUR, COLOURS, draw_status_pixmap
 from capture_app.ui.settings_dialog import SettingsDialog
-from capture_app.ui.tray import BADGE_COLOUR, COLOURS, draw_status_pixmap
 
 pytestmark = pytest.mark.gui
 
@@ -432,7 +432,7 @@ def test_holidays_are_loaded_off_the_ui_thread(controller, presence_factory, mon
     # builds the one the status line needs, so the UI thread never waits for it.
     import threading
 
-    from capture_app.core import support_hours
+    from capture_app.core.hours import support_hours
 
     threads = []
     original = support_hours._import_holidays
@@ -553,7 +553,7 @@ def test_launcher_controls_have_accessible_names(controller, presence_factory):
 
 
 def _sample_reminder():
-    from capture_app.core.reminders import Reminder
+    from capture_app.core.hours.reminders import Reminder
 
     return Reminder("support_opens", "2026-11-23T08:00:00+00:00", "Titel", "Text")
 

@@ -8,9 +8,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from capture_app.core.i18n import tr
-from capture_app.core.triage import organisation_file
-from capture_app.core.wizard import Step
+from capture_app.core.platform.i18n import tr
+from capture_app.core.triage.catalogue import organisation_file
+from capture_app.core.wizard.steps import Step
 from capture_app.ui.wizard.triage_page import CASE_ROLE, RECORD_SEARCH_AFTER_MS
 
 pytestmark = pytest.mark.gui
@@ -184,7 +184,7 @@ def test_without_a_project_lead_the_page_says_how_to_set_one(controller, qtbot, 
     assert QApplication.clipboard().text().startswith("Frage an die Projektleitung: Nutzung neuer Funktionen")
 
     # Where the organisation manages the contact, the agent is sent to IT instead.
-    from capture_app.core.config import Config
+    from capture_app.core.platform.config import Config
 
     app_paths.system_config_file.parent.mkdir(parents=True, exist_ok=True)
     app_paths.system_config_file.write_text('locked = ["project_lead"]\n', encoding="utf-8")

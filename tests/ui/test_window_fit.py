@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from xdisplay import XServer, xcb_env
 
-from capture_app.ui.screen_fit import FRAME
+from capture_app.ui.platform.screen_fit import FRAME
 
 pytestmark = pytest.mark.gui
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
-from capture_app.core.wizard import Step
+from capture_app.core.wizard.steps import Step
 
 pytestmark = pytest.mark.gui
 
@@ -377,7 +377,7 @@ def test_a_case_fields_error_clears_once_it_is_filled(controller, qtbot):
 @pytest.fixture
 def screen_as_it_was():
     """The desktop as the report starts: a plain picture, grabbed by the app at the start."""
-    from capture_app.core.screenshot import Capture, Monitor
+    from capture_app.core.evidence.screenshot import Capture, Monitor
     from capture_app.ui.capture import grabber
 
     width, height = 800, 600

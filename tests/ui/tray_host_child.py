@@ -23,10 +23,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QSystemTrayIcon
 
-from capture_app.core.autostart import XdgAutostart
-from capture_app.core.paths import default_paths
+from capture_app.core.platform.autostart import XdgAutostart
+from capture_app.core.platform.paths import default_paths
 from capture_app.ui.app import Controller
-from capture_app.ui.tray import BADGE_COLOUR, COLOURS
+from capture_app.ui.hours.tray import BADGE_COLOUR, COLOURS
 
 
 def wait(condition, seconds: float) -> bool:

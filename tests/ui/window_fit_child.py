@@ -67,9 +67,9 @@ def settings_states(window) -> list[dict]:
 def main() -> None:
     which, language = sys.argv[1], sys.argv[2]
     app = QApplication(sys.argv[:1])
-    from capture_app.core import i18n
-    from capture_app.core.config import Config
-    from capture_app.core.paths import default_paths
+    from capture_app.core.platform import i18n
+    from capture_app.core.platform.config import Config
+    from capture_app.core.platform.paths import default_paths
 
     i18n.set_language(language)
     config = Config.load(default_paths())

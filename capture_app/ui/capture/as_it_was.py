@@ -1,7 +1,7 @@
 """A new report starts with a screenshot of the screen as it was before our window appeared.
 
 From the command line (``capture-app report``) the desktop is grabbed before Qt is even loaded
-(:class:`~capture_app.core.screenshot.EarlyCapture`); from the tray or the main window our
+(:class:`~capture_app.core.evidence.screenshot.EarlyCapture`); from the tray or the main window our
 windows are hidden, the screen is grabbed, and only then does the wizard open. The wizard shows
 the picture at once in a banner (from the raw pixels, before any encoding), while a worker
 encodes it and stores it as the report's first screenshot.
@@ -13,11 +13,11 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 from shiboken6 import isValid
 
-from capture_app.core.i18n import tr
-from capture_app.core.screenshot import Capture, EarlyCapture, ScreenshotError
+from capture_app.core.evidence.screenshot import Capture, EarlyCapture, ScreenshotError
+from capture_app.core.platform.i18n import tr
 from capture_app.ui.capture.evidence_files import EvidenceFiles
 from capture_app.ui.capture.grabber import ScreenCapturer, capture_enabled, default_env
-from capture_app.ui.capture.images import scaled, to_qimage
+from capture_app.ui.evidence.images import scaled, to_qimage
 
 PREVIEW_WIDTH = 240
 EARLY_TIMEOUT_S = 10
@@ -30,7 +30,7 @@ def open_report(controller, report, early: EarlyCapture | None = None):
     None means the wizard opens as soon as the screen has been captured (our visible windows
     are hidden for that moment).
     """
-    from capture_app.ui.tasks import run_in_background
+    from capture_app.ui.platform.tasks import run_in_background
 
     enabled = capture_enabled(controller.config)
     if early is not None:

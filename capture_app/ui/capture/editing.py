@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from capture_app.core.i18n import tr
-from capture_app.core.report import EvidenceItem
+from capture_app.core.platform.i18n import tr
+from capture_app.core.report.model import EvidenceItem
 from capture_app.ui.capture.evidence_files import EvidenceFiles
 from capture_app.ui.capture.grabber import capture_pool
-from capture_app.ui.capture.images import ImageTooLarge, encode_png, read_image
 from capture_app.ui.editor.dialog import EditorDialog, EditResult
 from capture_app.ui.editor.pii_proposals import CheckOutcome
+from capture_app.ui.evidence.images import ImageTooLarge, encode_png, read_image
 
 
 def edit_item(window, item: EvidenceItem, *, parent: QWidget | None = None, on_open=None,
@@ -28,7 +28,7 @@ def edit_item(window, item: EvidenceItem, *, parent: QWidget | None = None, on_o
         return read_image(path, max_pixels=limit)
 
     def loaded(image) -> None:
-        from capture_app.core.pii import own_contact
+        from capture_app.core.privacy.pii import own_contact
 
         dialog = EditorDialog(image, title=item.title or item.filename,
                               shows_console=item.shows_console, parent=parent,

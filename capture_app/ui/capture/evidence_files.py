@@ -15,16 +15,16 @@ from collections.abc import Callable
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from capture_app.core.report import EvidenceItem, Report
-from capture_app.core.screenshot import Capture
-from capture_app.core.screenshot_evidence import (
+from capture_app.core.evidence.screenshot import Capture
+from capture_app.core.evidence.screenshot_evidence import (
     default_title,
     edited_item,
     insert_item,
     new_screenshot_item,
     removable,
 )
-from capture_app.core.wizard import Step
+from capture_app.core.report.model import EvidenceItem, Report
+from capture_app.core.wizard.steps import Step
 from capture_app.ui.capture.grabber import capture_pool
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def _track(run, work, on_success, on_error) -> None:
 
 def remove_unreferenced(store, report_id: str, item_ids: list[str]) -> list[str]:
     """Delete the files of ``item_ids`` that the saved report no longer lists (worker)."""
-    from capture_app.core.drafts import DraftNotFoundError
+    from capture_app.core.report.drafts import DraftNotFoundError
 
     try:
         stored = store.load(report_id)
@@ -76,7 +76,7 @@ def remove_unreferenced(store, report_id: str, item_ids: list[str]) -> list[str]
 
 def add_to_saved_report(store, last_seen: Report, item: EvidenceItem) -> None:
     """Add ``item`` to the stored draft; a report never saved is saved as last seen, with it."""
-    from capture_app.core.drafts import DraftNotFoundError
+    from capture_app.core.report.drafts import DraftNotFoundError
 
     try:
         report = store.load(last_seen.id)
@@ -157,7 +157,7 @@ class EvidenceFiles(QObject):
         insert_item(self.window.report, item)
         self.changed()
         self.added.emit(item)
-        from capture_app.ui.screenshot_check import check_item
+        from capture_app.ui.evidence.screenshot_check import check_item
 
         check_item(self.window.env, self.window.report, item, self._checked)
 

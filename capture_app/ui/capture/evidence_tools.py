@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from capture_app.core.i18n import tr
-from capture_app.core.screenshot import Capture, Region, ScreenHint, match_screens
-from capture_app.core.screenshot_evidence import move_item, rename_item
+from capture_app.core.evidence.screenshot import Capture, Region, ScreenHint, match_screens
+from capture_app.core.evidence.screenshot_evidence import move_item, rename_item
+from capture_app.core.platform.i18n import tr
 from capture_app.ui.capture.evidence_files import EvidenceFiles
 from capture_app.ui.capture.grabber import MAX_DELAY_S, ScreenCapturer, capture_pool, default_env
-from capture_app.ui.capture.images import THUMBNAIL, read_image
+from capture_app.ui.evidence.images import THUMBNAIL, read_image
 
 if TYPE_CHECKING:
     from capture_app.ui.capture.overlay import RegionSelector
@@ -125,7 +125,7 @@ class ScreenshotTools(QObject):
 
     def capture(self, what: str, *, screen_index: int = 0) -> bool:
         """``desktop``, ``monitor`` (``screen_index``), ``region`` or ``console`` (a region)."""
-        from capture_app.ui.tasks import run_in_background
+        from capture_app.ui.platform.tasks import run_in_background
 
         if self.capturer is not None and self.capturer.busy:
             return False

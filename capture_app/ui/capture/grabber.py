@@ -21,11 +21,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from capture_app.core.i18n import tr
-from capture_app.core.session import NO_SCREEN_PLATFORMS, session_kind
+from capture_app.core.platform.i18n import tr
+from capture_app.core.platform.session import NO_SCREEN_PLATFORMS, session_kind
 
 if TYPE_CHECKING:
-    from capture_app.core.screenshot import Capture
+    from capture_app.core.evidence.screenshot import Capture
 
 # core.screenshot (and what it needs) is imported where a capture is taken: this module is
 # asked on the way to the wizard whether capturing is possible at all.
@@ -37,8 +37,8 @@ MAX_DELAY_S = 10
 
 def default_grab(target: Any, *, max_pixels: int) -> Capture:
     """Grab with mss, or through the desktop's portal on Wayland. Runs in a worker."""
-    from capture_app.core import screenshot
-    from capture_app.core.session import session_kind
+    from capture_app.core.evidence import screenshot
+    from capture_app.core.platform.session import session_kind
 
     if session_kind() == "wayland":
         return _grab_through_portal(max_pixels)
@@ -46,9 +46,9 @@ def default_grab(target: Any, *, max_pixels: int) -> Capture:
 
 
 def _grab_through_portal(max_pixels: int) -> Capture:
-    from capture_app.core.portal import take_screenshot
-    from capture_app.core.screenshot import ScreenshotError
-    from capture_app.ui.capture.images import ImageTooLarge, read_image, to_capture
+    from capture_app.core.evidence.portal import take_screenshot
+    from capture_app.core.evidence.screenshot import ScreenshotError
+    from capture_app.ui.evidence.images import ImageTooLarge, read_image, to_capture
 
     path = take_screenshot()
     try:
@@ -123,7 +123,7 @@ def capture_enabled(config) -> bool:
 
 def visible_windows() -> list[QWidget]:
     # Imported here: the first use of Qt's namespace costs ~40 ms, and this module is on the
-    # way to the wizard (see ui/roles.py).
+    # way to the wizard (see ui/platform/roles.py).
     from PySide6.QtCore import Qt
 
     # The tray icon (an XEmbed window docked in the panel, on X11) is part of the desktop like
@@ -159,7 +159,7 @@ class ScreenCapturer(QObject):
         if self.busy:
             return False
         if not self.env.can_capture():
-            from capture_app.core.screenshot import ScreenshotError
+            from capture_app.core.evidence.screenshot import ScreenshotError
 
             self.failed.emit(ScreenshotError("screenshot.no_display",
                                              detail=QGuiApplication.platformName()).message())
@@ -196,7 +196,7 @@ class ScreenCapturer(QObject):
     def _error(self, exc: BaseException) -> None:
         self.restore_windows()
         self.busy = False
-        from capture_app.core.screenshot import ScreenshotError
+        from capture_app.core.evidence.screenshot import ScreenshotError
 
         message = exc.message() if isinstance(exc, ScreenshotError) else tr(
             "screenshot.failed", detail=type(exc).__name__)

@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from capture_app.core.i18n import tr
-from capture_app.core.screenshot import Capture, Monitor, Region, ScreenHint, match_screens
-from capture_app.ui.capture.images import to_qimage
+from capture_app.core.evidence.screenshot import Capture, Monitor, Region, ScreenHint, match_screens
+from capture_app.core.platform.i18n import tr
+from capture_app.ui.evidence.images import to_qimage
 
 # The magnifier: this many screen pixels on each side of the one under the pointer, each drawn
 # this many (logical) pixels large, this far from the pointer.

@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
-from capture_app.core.i18n import tr
+from capture_app.core.platform.i18n import tr
 from capture_app.ui.editor.document import EditDocument
 from capture_app.ui.editor.tools.base import Annotation, Tool
 

@@ -22,15 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core.i18n import tr
-from capture_app.core.pii import PiiMatch
+from capture_app.core.platform.i18n import tr
+from capture_app.core.privacy.pii import PiiMatch
 from capture_app.ui.editor.canvas import MAX_ZOOM, EditorCanvas, ZoomArea
 from capture_app.ui.editor.document import EditDocument
 from capture_app.ui.editor.pii_proposals import CheckOutcome, TextCheckPanel
 from capture_app.ui.editor.tools import TOOLS, Tool, ToolStyle
 from capture_app.ui.editor.tools.step_marker import StepMarkerTool
 from capture_app.ui.editor.tools.text import TextTool
-from capture_app.ui.screen_fit import resize_to_fit, screen_room
+from capture_app.ui.platform.screen_fit import resize_to_fit, screen_room
 
 # The editor's first size: at least this, and most of the screen where it is larger — the
 # bigger the picture is shown, the more exactly a redaction can be placed.

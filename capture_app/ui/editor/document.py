@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QImage, QPainter, QUndoCommand, QUndoStack
 
-from capture_app.core.i18n import tr
+from capture_app.core.platform.i18n import tr
 from capture_app.ui.editor.tools.base import Annotation
 from capture_app.ui.editor.tools.step_marker import StepMarker
 

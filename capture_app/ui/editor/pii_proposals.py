@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core import pii, screen_text
-from capture_app.core.i18n import tr
-from capture_app.core.screenshot_pii import ScreenshotCheck, state_of
+from capture_app.core.platform.i18n import tr
+from capture_app.core.privacy import pii, screen_text
+from capture_app.core.privacy.screenshot_pii import ScreenshotCheck, state_of
 from capture_app.ui.editor.document import EditDocument
 from capture_app.ui.editor.tools.redact import Redaction
 
@@ -106,8 +106,8 @@ class TextCheckPanel(QWidget):
 
     def start(self, image: QImage, own: Sequence[pii.PiiMatch] = (), *, run=None) -> None:
         """Read ``image`` in the background (``run``: the task runner, replaceable in tests)."""
-        from capture_app.ui.screenshot_check import check_image, text_pool
-        from capture_app.ui.tasks import run_in_background
+        from capture_app.ui.evidence.screenshot_check import check_image, text_pool
+        from capture_app.ui.platform.tasks import run_in_background
 
         # A shallow copy (the pixels are shared, never written): a deep one of an 8K picture
         # would take the UI thread 40 ms.

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QSize, Signal
 from PySide6.QtWidgets import QApplication
 
-from capture_app.core.i18n import current_language, tr
+from capture_app.core.platform.i18n import current_language, tr
 from capture_app.ui.guide import sections
-from capture_app.ui.screen_fit import fitted_size, screen_room
+from capture_app.ui.platform.screen_fit import fitted_size, screen_room
 
 if TYPE_CHECKING:
     from capture_app.ui.guide.text_view import GuideTextWindow

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from capture_app.core.resources import resource_path
+from capture_app.core.platform.resources import resource_path
 
 BROWSERS = ("chrome", "edge", "firefox", "safari")
 SYSTEMS = ("windows", "macos", "linux")

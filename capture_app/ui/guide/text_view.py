@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core.i18n import current_language, tr
+from capture_app.core.platform.i18n import current_language, tr
 from capture_app.ui.guide import sections
-from capture_app.ui.screen_fit import resize_to_fit
+from capture_app.ui.platform.screen_fit import resize_to_fit
 
 
 class GuideTextWindow(QWidget):

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from capture_app.core.i18n import tr
-from capture_app.core.wizard import Step, WizardContext
-from capture_app.ui.forms import Binder
-from capture_app.ui.roles import plain_text
+from capture_app.core.platform.i18n import tr
+from capture_app.core.wizard.steps import Step, WizardContext
+from capture_app.ui.platform.forms import Binder
+from capture_app.ui.platform.roles import plain_text
 
 if TYPE_CHECKING:
-    from capture_app.core.report import Report
+    from capture_app.core.report.model import Report
 
 
 @dataclass
@@ -22,8 +22,8 @@ class WizardEnv:
     """What pages need from the outside, passed in rather than looked up."""
 
     context: WizardContext
-    config: Any  # capture_app.core.config.Config
-    store: Any  # capture_app.core.drafts.DraftStore
+    config: Any  # capture_app.core.platform.config.Config
+    store: Any  # capture_app.core.report.drafts.DraftStore
     run: Callable[..., Any]  # ui.tasks.run_in_background
     # Gives the app's ui.sender.SendingService (created on first use); None: no sending here.
     sending: Callable[[], Any] | None = None

@@ -12,11 +12,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core.i18n import current_language, tr
-from capture_app.core.report import AFFECTED, AFFECTED_USERS, FREQUENCIES, URGENCIES
-from capture_app.core.triage import AREAS
-from capture_app.core.wizard import Step, selected_case
-from capture_app.ui.forms import Binder, add_row, fill_combo
+from capture_app.core.platform.i18n import current_language, tr
+from capture_app.core.report.model import AFFECTED, AFFECTED_USERS, FREQUENCIES, URGENCIES
+from capture_app.core.triage.catalogue import AREAS
+from capture_app.core.wizard.steps import Step, selected_case
+from capture_app.ui.platform.forms import Binder, add_row, fill_combo
 from capture_app.ui.wizard.base import StepPage
 
 

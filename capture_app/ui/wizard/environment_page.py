@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core.i18n import LANGUAGES, current_language, tr
-from capture_app.core.report import DEVICE_TYPES
-from capture_app.core.wizard import Step
-from capture_app.ui.forms import add_row, fill_combo
+from capture_app.core.platform.i18n import LANGUAGES, current_language, tr
+from capture_app.core.report.model import DEVICE_TYPES
+from capture_app.core.wizard.steps import Step
+from capture_app.ui.platform.forms import add_row, fill_combo
 from capture_app.ui.wizard.base import StepPage
 
 OPERATING_SYSTEMS = ("Windows", "macOS", "iPadOS", "iOS", "Android", "Linux", "ChromeOS")
@@ -56,7 +56,7 @@ class EnvironmentPage(StepPage):
 
     def build(self, body: QWidget) -> None:
         layout = QVBoxLayout(body)
-        from capture_app.ui.system_info_view import ReachabilityBanner
+        from capture_app.ui.environment.system_info_view import ReachabilityBanner
 
         self.reach_banner = ReachabilityBanner()  # Flexperto unreachable: first thing to see
         layout.addWidget(self.reach_banner)
@@ -73,7 +73,7 @@ class EnvironmentPage(StepPage):
         layout.addWidget(self._customer_help())
         system_box = QGroupBox(tr("probes.ui.system_group"))
         system_layout = QVBoxLayout(system_box)
-        from capture_app.ui.system_info_view import SystemInfoView
+        from capture_app.ui.environment.system_info_view import SystemInfoView
 
         self.system_view = SystemInfoView(self.env.config, self.env.run, system_box)
         self.system_view.changed.connect(self.changed.emit)
@@ -275,7 +275,7 @@ class EnvironmentPage(StepPage):
         """Run every probe in the background; the form stays usable meanwhile."""
         if self.collecting:
             return
-        from capture_app.core.probes import Screen, collect, default_probes
+        from capture_app.core.environment.probes import Screen, collect, default_probes
 
         screens = []
         for screen in QGuiApplication.screens():
@@ -301,7 +301,7 @@ class EnvironmentPage(StepPage):
     def _collected(self, collection, started: float) -> None:
         if not _alive(self) or self.report is None:
             return
-        from capture_app.core.system_info import apply_collection, remembered_exclusions
+        from capture_app.core.environment.system_info import apply_collection, remembered_exclusions
 
         self.collecting = False
         self.collected = True
@@ -338,9 +338,9 @@ class EnvironmentPage(StepPage):
 
     def _fill_advisor_side(self) -> None:
         """Fill what the agent has not typed: empty fields, or ones filled from probes before."""
-        from capture_app.core.probes.base import Unknown, render_value
-        from capture_app.core.probes.browsers import BROWSERS
-        from capture_app.core.system_info import advisor_side
+        from capture_app.core.environment.probes.base import Unknown, render_value
+        from capture_app.core.environment.probes.browsers import BROWSERS
+        from capture_app.core.environment.system_info import advisor_side
 
         side = self.loaded.advisor_environment
         filled = advisor_side(self.probe_values, self.loaded.language)
@@ -378,7 +378,7 @@ class EnvironmentPage(StepPage):
     # -- pasted user agents
 
     def _parse_user_agent(self, side: str) -> None:
-        from capture_app.core.useragent import parse_user_agent
+        from capture_app.core.environment.useragent import parse_user_agent
 
         text = getattr(self.report, side).user_agent if self.report else ""
         label = self.ua_labels[side]
@@ -427,7 +427,7 @@ class EnvironmentPage(StepPage):
     # -- supported browsers
 
     def _load_support_list(self) -> None:
-        from capture_app.core.browser_support import SupportListError, load_support_list
+        from capture_app.core.environment.browser_support import SupportListError, load_support_list
 
         configured = ""
         try:
@@ -454,14 +454,14 @@ class EnvironmentPage(StepPage):
         self.env.run(load, on_success=loaded, parent=self)
 
     def _warm_up_parser(self) -> None:
-        from capture_app.core.useragent import warm_up
+        from capture_app.core.environment.useragent import warm_up
 
         self.env.run(warm_up, parent=self)
 
     def _check_support(self, side: str) -> None:
         if self.report is None or self.support_list is None:
             return
-        from capture_app.core.browser_support import UNCHECKED, check
+        from capture_app.core.environment.browser_support import UNCHECKED, check
 
         env = getattr(self.report, side)
         label = self.support_labels[side]

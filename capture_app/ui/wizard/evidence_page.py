@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core.i18n import current_language, tr
-from capture_app.core.report import EVIDENCE_KINDS, Report
-from capture_app.core.sizes import format_size
-from capture_app.core.wizard import Step, selected_case
+from capture_app.core.platform.i18n import current_language, tr
+from capture_app.core.platform.sizes import format_size
+from capture_app.core.report.model import EVIDENCE_KINDS, Report
+from capture_app.core.wizard.steps import Step, selected_case
 from capture_app.ui.capture.evidence_tools import ScreenshotTools
 from capture_app.ui.wizard.base import StepPage
 
@@ -69,7 +69,7 @@ class EvidencePage(StepPage):
         # Screenshots: capture menu above the table, edit/rename/reorder below, thumbnails.
         self.screenshots = ScreenshotTools(self)
         layout.insertLayout(layout.indexOf(self.table), self.screenshots.capture_row())
-        from capture_app.ui.console_import import add_console_tools
+        from capture_app.ui.evidence.console_import import add_console_tools
         self.console_tools = add_console_tools(self, layout)  # console messages, HAR, guide
         self.remove_button = QPushButton(tr("ui.evidence.remove"))
         self.remove_button.setAccessibleName(tr("ui.evidence.remove").replace("&", ""))
@@ -154,8 +154,8 @@ class EvidencePage(StepPage):
     def add_files(self, paths: list[Path], kind: str, on_done=None) -> None:
         """Check and copy the files in the background; each refused file gets its own message."""
         if self.console_tools.intercept(paths, kind, on_done):
-            return  # console output and HAR files are attached cleaned (ui/console_import.py)
-        from capture_app.core.evidence import ImportLimits, import_evidence
+            return  # console output and HAR files are attached cleaned (ui/evidence/console_import.py)
+        from capture_app.core.evidence.importing import ImportLimits, import_evidence
 
         config = self.env.config
         limits = ImportLimits(max_file_bytes=config.get("limits.max_file_mb") * 1024 * 1024,
@@ -180,7 +180,7 @@ class EvidencePage(StepPage):
             taken = {item.filename for item in self.loaded.evidence}
             for item in added:
                 if item.filename in taken:  # another import finished first with the same name
-                    from capture_app.core.fsutil import unique_name
+                    from capture_app.core.platform.fsutil import unique_name
                     item.filename = unique_name(item.filename, taken)
                 taken.add(item.filename)
                 self.loaded.evidence.append(item)

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from capture_app import __version__
-from capture_app.core.i18n import current_language, tr
-from capture_app.core.render import render_text
-from capture_app.core.sizes import format_size
-from capture_app.core.wizard import Step, ready_to_send
+from capture_app.core.platform.i18n import current_language, tr
+from capture_app.core.platform.sizes import format_size
+from capture_app.core.sending.render import render_text
+from capture_app.core.wizard.steps import Step, ready_to_send
 from capture_app.ui.wizard.base import StepPage
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -59,10 +59,10 @@ class ReviewPage(StepPage):
         preview_label.setBuddy(self.preview)
         layout.addWidget(preview_label)
         layout.addWidget(self.preview, 3)
-        from capture_app.ui.pii_review import PiiReview
+        from capture_app.ui.privacy.pii_review import PiiReview
         self.pii = PiiReview(self, layout)  # personal data in what is sent: highlight and mask
         row = QHBoxLayout()
-        from capture_app.ui.system_info_view import add_review_button
+        from capture_app.ui.environment.system_info_view import add_review_button
         add_review_button(self, row)  # every system fact, one by one, with exclude
         row.addStretch(1)
         layout.addLayout(row)
@@ -72,7 +72,7 @@ class ReviewPage(StepPage):
         self.export_button.setAccessibleDescription(tr("ui.review.export_hint"))
         self.export_button.setToolTip(tr("ui.review.export_hint"))
         self.export_button.clicked.connect(self.choose_export_folder)
-        from capture_app.ui.send_actions import SendButtons
+        from capture_app.ui.sending.send_actions import SendButtons
         self.send_buttons = SendButtons(self)  # "In Postausgang" and "Senden"
         self.review = None
         self.last_export = None
@@ -97,8 +97,8 @@ class ReviewPage(StepPage):
         self._compute_review()
 
     def _compute_review(self) -> None:
-        from capture_app.core.bundle import review_items
-        from capture_app.core.report import Report
+        from capture_app.core.report.model import Report
+        from capture_app.core.sending.bundle import review_items
 
         snapshot = Report.from_dict(self.loaded.to_dict())
         language = current_language()
@@ -165,7 +165,7 @@ class ReviewPage(StepPage):
                                 tr("ui.review.not_ready") + "\n\n" +
                                 "\n".join(f"• {p.message()}" for p in problems))
             return
-        from capture_app.ui.pii_review import confirm_screenshots
+        from capture_app.ui.privacy.pii_review import confirm_screenshots
 
         if not confirm_screenshots(self, self.report):  # personal data left on screenshots
             return
@@ -177,9 +177,9 @@ class ReviewPage(StepPage):
 
     def export_to(self, folder: Path, on_done=None) -> None:
         """Build the bundle and copy it into ``folder``, in the background."""
-        from capture_app.core.bundle import build_bundle
-        from capture_app.core.report import Report
-        from capture_app.core.transports.export import ExportTransport
+        from capture_app.core.report.model import Report
+        from capture_app.core.sending.bundle import build_bundle
+        from capture_app.core.sending.transports.export import ExportTransport
 
         snapshot = Report.from_dict(self.loaded.to_dict())
         language = current_language()
@@ -199,7 +199,7 @@ class ReviewPage(StepPage):
             if on_done is not None:
                 on_done(receipt, None)
                 return
-            from capture_app.ui.desktop_links import show_exported
+            from capture_app.ui.platform.desktop_links import show_exported
 
             self.exported_box = show_exported(self, tr("ui.review.exported_title"), tr(
                 "ui.review.exported", path=str(Path(receipt.destination) / receipt.reference),

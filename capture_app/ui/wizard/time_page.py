@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core.i18n import tr
-from capture_app.core.report import parse_instant
-from capture_app.core.timezones import valid_timezone
-from capture_app.core.wizard import Step
-from capture_app.ui.forms import add_row
+from capture_app.core.platform.i18n import tr
+from capture_app.core.platform.timezones import valid_timezone
+from capture_app.core.report.model import parse_instant
+from capture_app.core.wizard.steps import Step
+from capture_app.ui.platform.forms import add_row
 from capture_app.ui.wizard.base import StepPage
 
 COMMON_ZONES = ("Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/London", "UTC")

@@ -28,16 +28,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core import triage_path
-from capture_app.core.i18n import current_language, tr
-from capture_app.core.triage import (
+from capture_app.core.platform.i18n import current_language, tr
+from capture_app.core.triage import path as triage_path
+from capture_app.core.triage.catalogue import (
     CATEGORY_ORDER,
     FALLBACK_CASE,
     ORGANISATION,
     effective_catalogue,
     organisation_file,
 )
-from capture_app.core.wizard import (
+from capture_app.core.wizard.steps import (
     Outcome,
     Step,
     carry_over_summary,
@@ -47,7 +47,7 @@ from capture_app.core.wizard import (
     is_escalated_exception,
     selected_case,
 )
-from capture_app.ui.roles import (
+from capture_app.ui.platform.roles import (
     ACCESSIBLE_TEXT_ROLE,
     SCROLL_BAR_ALWAYS_OFF,
     TEXT_WORD_WRAP,
@@ -61,24 +61,24 @@ from capture_app.ui.wizard.base import StepPage
 def search(*args, **kwargs):
     # The search engine (rapidfuzz, the index) loads on first use: the page warms it up in the
     # background right after it is shown, so opening the wizard does not wait for it.
-    from capture_app.core.triage_search import search as run_search
+    from capture_app.core.triage.search import search as run_search
 
     return run_search(*args, **kwargs)
 
 
 def end_user_message(*args, **kwargs):
-    from capture_app.core.triage_messages import end_user_message as make
+    from capture_app.core.triage.messages import end_user_message as make
 
     return make(*args, **kwargs)
 
 
 def project_lead_message(*args, **kwargs):
-    from capture_app.core.triage_messages import project_lead_message as make
+    from capture_app.core.triage.messages import project_lead_message as make
 
     return make(*args, **kwargs)
 
 
-# Nothing here touches the Qt namespace before the page is on screen (see ui/roles.py).
+# Nothing here touches the Qt namespace before the page is on screen (see ui/platform/roles.py).
 CASE_ROLE = USER_ROLE + 1
 RANK_ROLE = USER_ROLE + 2
 SHOWN_RESULTS = 6
@@ -432,7 +432,7 @@ class TriagePage(StepPage):
 
     def _plain_headers(self) -> None:
         """Outcome headings can be expanded but not chosen. Setting item flags needs the Qt
-        namespace, so this waits until the window is on screen (see ui/roles.py)."""
+        namespace, so this waits until the window is on screen (see ui/platform/roles.py)."""
         from PySide6.QtCore import Qt
 
         for header in self._headers:

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capture_app.core.i18n import tr
-from capture_app.core.report import Report
-from capture_app.core.wizard import (
+from capture_app.core.platform.i18n import tr
+from capture_app.core.report.model import Report
+from capture_app.core.wizard.steps import (
     ERROR,
     Step,
     applicable_steps,
@@ -36,10 +36,10 @@ from capture_app.core.wizard import (
     previous_step,
     step_problems,
 )
-from capture_app.ui.forms import WheelScrollsPage, mark_invalid
-from capture_app.ui.roles import ACCESSIBLE_TEXT_ROLE, USER_ROLE
-from capture_app.ui.screen_fit import resize_to_fit
-from capture_app.ui.tasks import serial_pool
+from capture_app.ui.platform.forms import WheelScrollsPage, mark_invalid
+from capture_app.ui.platform.roles import ACCESSIBLE_TEXT_ROLE, USER_ROLE
+from capture_app.ui.platform.screen_fit import resize_to_fit
+from capture_app.ui.platform.tasks import serial_pool
 from capture_app.ui.wizard.base import StepPage, WizardEnv
 
 if TYPE_CHECKING:
@@ -420,7 +420,7 @@ class WizardWindow(QWidget):
                    if isinstance(e, dict) and e.get("step") == "answer"]
         if folder is None or not answers:
             return
-        from capture_app.core import triage_log
+        from capture_app.core.triage import closed_log as triage_log
 
         try:
             triage_log.record(folder, self.report.triage.case_id, self.report.triage.category,

@@ -1,0 +1,72 @@
+"""Between captured pixels, Qt images and PNG bytes — safe to call from worker threads.
+
+QImage (unlike QPixmap) may be created and changed outside the UI thread, so decoding,
+scaling and encoding all happen in workers; the UI thread only turns finished thumbnails into
+pixmaps.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QImageReader
+
+from capture_app.core.evidence import png
+from capture_app.core.evidence.screenshot import Capture
+
+THUMBNAIL = QSize(120, 72)
+
+
+def to_qimage(capture: Capture) -> QImage:
+    """The capture as a QImage sharing nothing with it (BGRA bytes are Qt's RGB32 layout)."""
+    image = QImage(capture.pixels, capture.width, capture.height, capture.width * 4,
+                   QImage.Format.Format_RGB32)
+    return image.copy()  # the QImage must not point into a bytes object that may go away
+
+
+def to_capture(image: QImage, *, source: str = "image") -> Capture:
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    stride = image.bytesPerLine()
+    data = bytes(image.constBits())[: stride * image.height()]
+    row = image.width() * 4
+    if stride != row:
+        data = b"".join(data[y * stride:y * stride + row] for y in range(image.height()))
+    return Capture(image.width(), image.height(), data, source=source)
+
+
+def encode_png(image: QImage) -> bytes:
+    """The image flattened to opaque RGB and encoded with only the chunks a PNG needs."""
+    flat = image.convertToFormat(QImage.Format.Format_RGB888)
+    data = bytes(flat.constBits())[: flat.bytesPerLine() * flat.height()]
+    return png.encode(flat.width(), flat.height(), data, layout="RGB", stride=flat.bytesPerLine())
+
+
+def scaled(image: QImage, size: QSize = THUMBNAIL) -> QImage:
+    return image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+class ImageTooLarge(Exception):
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__(f"{width}×{height}")
+        self.width, self.height = width, height
+
+
+def read_image(path: Path | str, *, max_pixels: int, size: QSize | None = None) -> QImage:
+    """Decode an image file; its header decides first whether it is small enough to decode.
+
+    ``size`` decodes straight to that size (a thumbnail never holds the full image). Raises
+    ``ImageTooLarge`` or ``OSError``.
+    """
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(False)
+    header = reader.size()
+    if not header.isValid():
+        raise OSError(reader.errorString() or "unreadable image")
+    if header.width() * header.height() > max_pixels:
+        raise ImageTooLarge(header.width(), header.height())
+    if size is not None:
+        reader.setScaledSize(header.scaled(size, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if image.isNull():
+        raise OSError(reader.errorString() or "unreadable image")
+    return image

@@ -1,0 +1,264 @@
+"""One running app per agent: a second start hands its request to the first and ends.
+
+    outcome = claim_or_forward("report")      # before any window is built
+    if isinstance(outcome, Forwarded): exit   # the running app opens the wizard
+    ...                                       # create the QApplication, then
+    outcome.listen(handle_command)            # answer later starts
+
+The first process listens on a local socket (a Unix socket in the user's runtime folder on
+Linux and macOS, a named pipe on Windows) whose name is derived from the user and the data
+folder, so two agents on one terminal server, or a test's private home, never meet. Start-ups
+are serialised by a lock file: two starts in the same second cannot both become the first. A
+socket left behind by a killed process is removed when the next start claims the name.
+
+The check runs before the first window, so on Linux and macOS it uses a plain Python socket;
+QtNetwork is only loaded when the first process starts listening, after its window is up.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from PySide6.QtCore import QLockFile, QObject, QTimer
+
+from capture_app.core.platform.paths import AppPaths, default_paths
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("show", "report", "background")
+CONNECT_TIMEOUT_MS = 1000
+REPLY_TIMEOUT_MS = 5000
+LOCK_TIMEOUT_MS = 15000
+MAX_MESSAGE = 4096
+
+
+class Forwarded(NamedTuple):
+    """Another instance runs and has taken the request."""
+
+    command: str
+
+
+class NotResponding(Exception):
+    """Another instance holds the name but did not answer in time."""
+
+
+def instance_name(paths: AppPaths | None = None) -> str:
+    """The socket's name: a full path on Linux and macOS, a pipe name on Windows."""
+    paths = paths or default_paths()
+    user = os.environ.get("USERNAME", "user") if os.name == "nt" else str(os.getuid())
+    # A name per user and data folder; not a secret, so a checksum does (hashlib would load
+    # OpenSSL on the way to the first window).
+    key = f"{user}\0{paths.data_dir.resolve()}".encode()
+    name = f"report-capture-{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
+    if os.name == "nt":
+        return name
+    # The per-user runtime folder (mode 0700) where there is one; the temp folder otherwise.
+    folder = os.environ.get("XDG_RUNTIME_DIR", "")
+    if not folder or not os.path.isdir(folder):
+        import tempfile
+
+        folder = tempfile.gettempdir()
+    return str(Path(folder) / name)
+
+
+def _lock_path(name: str) -> str:
+    if os.name == "nt":
+        import tempfile
+
+        return str(Path(tempfile.gettempdir()) / f"{name}.lock")
+    return f"{name}.lock"
+
+
+class InstanceClaim(QObject):
+    """This process is the first. Holds the start-up lock until ``listen`` is called."""
+
+    def __init__(self, name: str, lock: QLockFile | None) -> None:
+        super().__init__()
+        self.name = name
+        self._lock = lock
+        self.server: QLocalServer | None = None
+        self._handler: Callable[[str], None] | None = None
+
+    def listen(self, handler: Callable[[str], None]) -> bool:
+        """Answer later starts by calling ``handler(command)`` on the UI thread."""
+        from PySide6.QtNetwork import QAbstractSocket, QLocalServer
+
+        self._handler = handler
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        listening = server.listen(self.name)
+        if not listening and server.serverError() == QAbstractSocket.SocketError.AddressInUseError:
+            # Only reached while holding the lock and after nobody answered: a dead instance's socket.
+            QLocalServer.removeServer(self.name)
+            listening = server.listen(self.name)
+        if listening:
+            server.newConnection.connect(self._accept)
+            self.server = server
+        else:
+            log.warning("single instance: cannot listen on %s: %s", self.name, server.errorString())
+        self.release()
+        return listening
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        self.release()
+
+    def _accept(self) -> None:
+        while self.server is not None and self.server.hasPendingConnections():
+            socket = self.server.nextPendingConnection()
+            socket.setParent(self)
+            buffer = bytearray()
+
+            def read(socket=socket, buffer=buffer) -> None:
+                buffer.extend(bytes(socket.readAll().data()))
+                if b"\n" not in buffer and len(buffer) < MAX_MESSAGE:
+                    return
+                command = _parse(bytes(buffer[:MAX_MESSAGE]).split(b"\n", 1)[0])
+                socket.write(b"ok\n" if command else b"unknown\n")
+                socket.flush()
+                socket.disconnectFromServer()
+                handler = self._handler
+                if command and handler is not None:
+                    # After the reply is on its way: the handler may open windows.
+                    QTimer.singleShot(0, lambda: handler(command))
+
+            socket.readyRead.connect(read)
+            socket.disconnected.connect(socket.deleteLater)
+            if socket.bytesAvailable():
+                read()
+
+
+def _parse(line: bytes) -> str | None:
+    import json
+
+    try:
+        data = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    command = data.get("command") if isinstance(data, dict) else None
+    return command if command in COMMANDS else None
+
+
+def _send(name: str, command: str) -> bool | None:
+    """True: delivered; None: nobody listens; raises NotResponding if somebody does but hangs."""
+    if os.name != "nt":
+        return _send_unix(name, command)
+    import json
+
+    from PySide6.QtNetwork import QLocalSocket
+
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
+        return None
+    socket.write(json.dumps({"command": command}).encode("utf-8") + b"\n")
+    socket.flush()
+    socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
+    reply = b""
+    while b"\n" not in reply and socket.waitForReadyRead(REPLY_TIMEOUT_MS):
+        reply += bytes(socket.readAll().data())
+    socket.abort()
+    if not reply.startswith(b"ok"):
+        raise NotResponding(name)
+    return True
+
+
+def _send_unix(path: str, command: str) -> bool | None:
+    if not os.path.exists(path):
+        return None  # nobody listens: the usual first start, answered without loading sockets
+    import json
+    import socket
+
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        client.settimeout(CONNECT_TIMEOUT_MS / 1000)
+        try:
+            client.connect(path)
+        except (FileNotFoundError, ConnectionRefusedError):
+            return None  # nobody listens (or a killed app left its socket file)
+        except OSError:
+            return None
+        client.settimeout(REPLY_TIMEOUT_MS / 1000)
+        try:
+            client.sendall(json.dumps({"command": command}).encode("utf-8") + b"\n")
+            reply = b""
+            while b"\n" not in reply and len(reply) < MAX_MESSAGE:
+                chunk = client.recv(256)
+                if not chunk:
+                    break
+                reply += chunk
+        except OSError:
+            raise NotResponding(path) from None
+    finally:
+        client.close()
+    if not reply.startswith(b"ok"):
+        raise NotResponding(path)
+    return True
+
+
+def claim_or_forward(command: str, paths: AppPaths | None = None,
+                     name: str | None = None) -> Forwarded | InstanceClaim:
+    """Forward ``command`` ("show" or "report") to a running instance, or become the instance."""
+    if command not in COMMANDS:
+        raise ValueError(command)
+    name = name or instance_name(paths)
+    claimed = QLockFile(_lock_path(name))
+    claimed.setStaleLockTime(0)  # stale only when its process is gone, never by age
+    lock: QLockFile | None = claimed
+    if not claimed.tryLock(LOCK_TIMEOUT_MS):
+        # Another start is stuck between claiming and listening; go on rather than never start.
+        log.warning("single instance: start-up lock %s not acquired", name)
+        lock = None
+    try:
+        if _send(name, command):
+            if lock is not None:
+                lock.unlock()
+            return Forwarded(command)
+    except NotResponding:
+        if lock is not None:
+            lock.unlock()
+        raise
+    return InstanceClaim(name, lock)
+
+
+def claim_for_start(command: str, language: str | None = None) -> InstanceClaim | int:
+    """For ``capture-app``: the claim to start with, or the exit code after forwarding.
+
+    Says on the terminal what happened, in the agent's language.
+    """
+    from capture_app.core.platform.i18n import tr
+
+    try:
+        outcome = claim_or_forward(command)
+    except NotResponding:
+        print(tr("tray.not_responding", language=language or _agent_language()), file=sys.stderr)
+        return 1
+    if isinstance(outcome, Forwarded):
+        if command in ("report", "show"):
+            print(tr(f"tray.forwarded_{command}", language=language or _agent_language()))
+        return 0
+    return outcome
+
+
+def _agent_language() -> str:
+    try:
+        from capture_app.core.platform.config import Config
+
+        return Config.load().get("ui.language")
+    except Exception:  # noqa: BLE001 - only for choosing the language of one line
+        return "de"
