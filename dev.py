@@ -239,6 +239,18 @@ def pytest_run(python: Path, args: list[str], *, label: str, results: Path | Non
     return code
 
 
+def gate_run(python: Path, module: str, args: list[str], *, label: str, results: Path) -> int:
+    """A lint or type gate (ruff, mypy) as one stage: its findings on the console, and a
+    one-test JUnit file so that the summary counts it like the pytest stages."""
+    say(label)
+    code = subprocess.run([str(python), "-m", module, *args], cwd=ROOT).returncode
+    failure = "" if code == 0 else f'<failure message="{module} reported findings (exit {code})"/>'
+    results.write_text(f'<testsuite name="{module}" tests="1" failures="{int(code != 0)}" '
+                       f'errors="0" skipped="0"><testcase name="{module}">{failure}</testcase>'
+                       "</testsuite>", encoding="utf-8")
+    return code
+
+
 def counts(results: Path) -> tuple[int, int, int]:
     """(passed, failed, skipped) from a JUnit XML file; a missing file counts as one failure."""
     try:
@@ -285,6 +297,13 @@ def test(args: list[str]) -> int:
     stages: list[tuple[str, int, Path]] = []
     out = Path(tempfile.mkdtemp(prefix="report-capture-tests-"))
     say(f"today is {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; test results in {out}")
+
+    # 0. the lint and type gates (rules in pyproject.toml: [tool.ruff], [tool.mypy])
+    for module, gate_args in (("ruff", ["check", "capture_app", "tests", "benchmarks"]),
+                              ("mypy", [])):
+        results = out / f"{module}.xml"
+        code = gate_run(python, module, gate_args, label=f"the {module} gate", results=results)
+        stages.append((module, code, results))
 
     # 1. everything, in random order (pytest-randomly prints the seed; replay an order with
     #    `python3 dev.py test --randomly-seed=N`), on every core

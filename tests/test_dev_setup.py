@@ -93,6 +93,20 @@ def test_the_summary_counts_passed_failed_and_skipped_from_junit_files(dev, tmp_
     assert dev.counts(tmp_path / "missing.xml") == (0, 1, 0)  # a run that wrote nothing failed
 
 
+def test_a_gate_with_findings_fails_the_run_and_counts_as_one_failed_stage(dev, tmp_path):
+    broken, clean = tmp_path / "broken.json", tmp_path / "clean.json"
+    broken.write_text("{", encoding="utf-8")
+    clean.write_text("{}", encoding="utf-8")
+    python = Path(sys.executable)  # json.tool stands in for ruff and mypy: exit 1 on findings
+
+    assert dev.gate_run(python, "json.tool", [str(broken)], label="gate",
+                        results=tmp_path / "bad.xml") != 0
+    assert dev.counts(tmp_path / "bad.xml") == (0, 1, 0)
+    assert dev.gate_run(python, "json.tool", [str(clean)], label="gate",
+                        results=tmp_path / "good.xml") == 0
+    assert dev.counts(tmp_path / "good.xml") == (1, 0, 0)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="libfaketime is for Linux")
 def test_the_faked_clock_moves_the_date_and_keeps_sleeps_real(dev):
     python = Path(sys.executable)
