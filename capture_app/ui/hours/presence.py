@@ -296,7 +296,7 @@ class Presence(QObject):
         zone = self.agent_zone
         phone = self.controller.config.get("support.phone")
 
-        def evaluate():
+        def evaluate() -> tuple[Waiting, list[Reminder]]:
             waiting = count_waiting(store)
             due: list[Reminder] = []
             if hours is not None and book is not None:
