@@ -1,6 +1,8 @@
 """The editor proposes the places on a screenshot where personal data was read, to redact them."""
 from __future__ import annotations
 
+import os
+import sys
 import threading
 
 import pytest
@@ -124,17 +126,21 @@ def test_each_proposal_can_be_redacted_or_dismissed(open_editor, qtbot):
 
 @needs_engine
 def test_the_picture_is_read_in_a_worker_never_on_the_ui_thread(open_editor, qtbot, monkeypatch):
-    threads = []
+    threads, niceness = [], []
     real = screen_text.recognise
 
     def watched(*args, **kwargs):
         threads.append(threading.current_thread())
+        if sys.platform.startswith("linux"):  # and below the UI thread's priority
+            niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(screen_text, "recognise", watched)
     dialog = open_editor(text_screen(LINES)[0])
     wait_checked(qtbot, dialog)
     assert threads and threading.main_thread() not in threads
+    if sys.platform.startswith("linux"):
+        assert niceness and min(niceness) > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
 
 def test_without_the_engine_the_editor_says_the_check_was_skipped(open_editor, qtbot, monkeypatch):

@@ -8,11 +8,14 @@ on a two-core laptop. Nothing here runs on the UI thread but the hand-over of th
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt, QThread, QThreadPool
 from PySide6.QtGui import QImage
 
 from capture_app.core.privacy import pii, screen_text, screenshot_pii
@@ -22,6 +25,9 @@ from capture_app.core.report.model import EvidenceItem, Report
 
 log = logging.getLogger(__name__)
 _pool: QThreadPool | None = None
+# The text worker's nice value on Linux (0 is the UI thread's): it gets the cores the UI thread
+# does not need.
+WORKER_NICE = 10
 # Pixels converted at a time (see gray_pixels): a few milliseconds of work.
 STRIP_PIXELS = 200_000
 
@@ -67,9 +73,34 @@ def gray_pixels(image: QImage) -> tuple[GrayImage, float]:
     return GrayImage(data, out_width, rows_read, stride), out_width / width
 
 
+_lowered = threading.local()
+
+
+def yield_to_ui() -> None:
+    """Give the worker thread a lower priority than the UI thread, once per thread.
+
+    Reading a screenshot keeps a core busy for about a second; on a two-core laptop where
+    something else runs too, the UI thread would wait for the scheduler's next turn (50 ms and
+    more) while the agent types. Linux takes a thread's own nice value; Qt's thread priority
+    does that on Windows and macOS (Linux ignores it).
+    """
+    if threading.current_thread() is threading.main_thread() or getattr(_lowered, "done", False):
+        return
+    _lowered.done = True
+    thread = QThread.currentThread()
+    if thread is not None:
+        thread.setPriority(QThread.Priority.LowPriority)
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+        except OSError as exc:  # not allowed here: the thread keeps its priority
+            log.info("text worker priority unchanged: %s", exc)
+
+
 def check_image(image: QImage, own: Sequence[pii.PiiMatch] = (), *,
                 time_limit: float = screen_text.TIME_LIMIT_SECONDS) -> ScreenshotCheck:
     """Worker thread: the places with personal data on ``image`` (boxes in its pixels)."""
+    yield_to_ui()
     gray, scale = gray_pixels(image)
     recognition = screen_text.recognise(gray, scale=scale, time_limit=time_limit)
     return screenshot_pii.check(recognition, own)
