@@ -1,6 +1,6 @@
 """Proposed redactions: the places on the screenshot where personal data was read.
 
-When the editor opens, the picture's text is read in the background (``ui.screenshot_check``);
+When the editor opens, the picture's text is read in the background (``ui.evidence.screenshot_check``);
 each e-mail address, phone number or IBAN found becomes a proposal, drawn as an orange frame on
 the picture and listed beside it ("3 Stellen gefunden"). The agent redacts a proposal or
 dismisses it, or redacts every open one at once (*Alle schwärzen*); redacting adds the editor's
