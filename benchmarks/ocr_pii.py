@@ -10,14 +10,15 @@ and German phone numbers in several formats are planted at known boxes (the ink'
 bounding box), among dates, times, amounts, ticket, order, version and postal numbers; pages of
 each kind are also drawn without any personal data.
 
-Each picture goes through what the app does — ``ui.evidence.screenshot_check.check_image`` in the text
-worker of ``ui.tasks.run_in_background`` — while a 10 ms QTimer in the UI thread records the
-longest delay of its ticks (the stall); the same timer with nothing to do, for as long again
-afterwards, shows what the machine's other load alone gives. The garbage collector runs on the UI thread, as in the
-app (``ui.platform.gc_guard``). A planted item is found when a proposal of the same
-kind overlaps its box by intersection-over-union ≥ 0.5 (proposal boxes as the editor draws them,
-``pii_proposals.MARGIN`` wider); every other proposal is a false one. Seconds are wall-clock per
-picture (the machine's other load included) with the worker thread's CPU seconds beside them.
+Each picture goes through what the app does — ``ui.evidence.screenshot_check.check_image`` in
+the text worker of ``ui.platform.tasks.run_in_background`` — while a 10 ms QTimer in the UI thread
+records the longest delay of its ticks (the stall); the same timer with nothing to do, for as
+long again afterwards, shows what the machine's other load alone gives. The garbage collector
+runs on the UI thread, as in the app (``ui.platform.gc_guard``). A planted item is found when a
+proposal of the same kind overlaps its box by intersection-over-union ≥ 0.5 (proposal boxes as
+the editor draws them, ``pii_proposals.MARGIN`` wider); every other proposal is a false one.
+Seconds are wall-clock per picture (the machine's other load included) with the worker thread's
+CPU seconds beside them.
 
 Packaged growth: the files the PyInstaller spec adds for text recognition — tesserocr's extension
 module and the libraries its wheel carries, stripped as the spec strips them (where ``strip``

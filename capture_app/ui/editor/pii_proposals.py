@@ -1,12 +1,13 @@
 """Proposed redactions: the places on the screenshot where personal data was read.
 
-When the editor opens, the picture's text is read in the background (``ui.evidence.screenshot_check``);
-each e-mail address, phone number or IBAN found becomes a proposal, drawn as an orange frame on
-the picture and listed beside it ("3 Stellen gefunden"). The agent redacts a proposal or
-dismisses it, or redacts every open one at once (*Alle schwärzen*); redacting adds the editor's
-own solid fill (``tools.redact.Redaction``), so undo, saving and the burnt-in pixels work as for
-a fill drawn by hand. A proposal counts as redacted while a fill in the picture covers it — also
-one drawn by hand, and no longer after it was undone — or while the crop leaves it out.
+When the editor opens, the picture's text is read in the background
+(``ui.evidence.screenshot_check``); each e-mail address, phone number or IBAN found becomes a
+proposal, drawn as an orange frame on the picture and listed beside it ("3 Stellen gefunden").
+The agent redacts a proposal or dismisses it, or redacts every open one at once (*Alle
+schwärzen*); redacting adds the editor's own solid fill (``tools.redact.Redaction``), so undo,
+saving and the burnt-in pixels work as for a fill drawn by hand. A proposal counts as redacted
+while a fill in the picture covers it — also one drawn by hand, and no longer after it was
+undone — or while the crop leaves it out.
 
 What the report keeps of this (:meth:`TextCheckPanel.outcome`) is whether the check ran and how
 many places were found and redacted, never the text that was read.
