@@ -205,3 +205,43 @@ def test_pasting_more_than_the_limit_is_refused_before_it_lands_in_the_field(evi
     assert "Der eingefügte Text ist 2,5 MB groß" in dialog.status.text()  # 2.55 million characters
     assert "bis 1 MB gelesen" in dialog.status.text()
     assert not dialog.ok_button.isEnabled()
+
+
+@pytest.mark.parametrize("answer, stays", [("No", True), ("Yes", False)])
+def test_esc_after_pasting_asks_before_the_pasted_text_is_thrown_away(evidence, qtbot, monkeypatch,
+                                                                       answer, stays):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return getattr(QMessageBox.StandardButton, answer)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    _window, page, _report = evidence
+    dialog = page.console_tools.paste_console()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.paste.setFocus()
+    QTest.keyClicks(dialog.paste, "app.js:1 Uncaught TypeError")
+    QTest.keyClick(dialog.paste, Qt.Key.Key_Escape)
+
+    assert asked and "eingefügten Meldungen" in asked[0]
+    assert dialog.isVisible() is stays
+    if stays:
+        assert dialog.paste.toPlainText() == "app.js:1 Uncaught TypeError"
+
+
+def test_esc_on_an_empty_paste_field_closes_without_asking(evidence, qtbot, monkeypatch):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("asked for nothing"))
+    _window, page, _report = evidence
+    dialog = page.console_tools.paste_console()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QTest.keyClick(dialog.paste, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()

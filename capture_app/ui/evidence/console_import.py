@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -197,7 +197,7 @@ class ConsoleImportDialog(QDialog):
         cancel.setText(tr("console.cancel"))
         cancel.setAccessibleName(tr("console.cancel").replace("&", ""))
         self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self._cancel)
         layout.addWidget(self.buttons)
         self.ok_button.setEnabled(False)
         self.source = Source()
@@ -207,6 +207,38 @@ class ConsoleImportDialog(QDialog):
         self._timer.setSingleShot(True)
         self._timer.setInterval(350)
         self._timer.timeout.connect(self._parse_paste)
+
+    # -- leaving: pasted text exists nowhere else once the clipboard changes, so throwing it away
+    #    (Esc, *Abbrechen*, the window's close button) is asked first; an opened file stays where
+    #    it is, and closing from the program (the wizard closing) asks nothing
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self._cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:
+        if event.spontaneous() and not self._may_discard():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _cancel(self) -> None:
+        if self._may_discard():
+            self.reject()
+
+    def _may_discard(self) -> bool:
+        if not self.paste.toPlainText().strip():
+            return True
+        answer = QMessageBox.question(
+            self, tr("console.discard_title"), tr("console.discard_question"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            return True
+        self.paste.setFocus()
+        return False
 
     # -- input
 
