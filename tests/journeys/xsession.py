@@ -1,8 +1,7 @@
 """A private X session for one app under test: Xvfb, a window manager, the German keymap.
 
-Xvfb picks its own display number (``-displayfd``): the server claims the number's lock file
-itself, so parallel test workers never race for the same display, unlike probing for a free
-number first.
+Xvfb picks its own display number (``xdisplay.start_xvfb``): the server claims the number's
+lock file itself, so parallel test workers never race for the same display.
 """
 from __future__ import annotations
 
@@ -10,6 +9,8 @@ import os
 import shutil
 import subprocess
 import time
+
+from xdisplay import start_xvfb, stop
 
 
 class XSession:
@@ -27,25 +28,8 @@ class XSession:
     def __enter__(self) -> XSession:
         for tool in ("Xvfb", "openbox", "xdotool", "setxkbmap", "xprop"):
             assert shutil.which(tool), f"{tool} is missing: `python3 dev.py test` installs it"
-        read, write = os.pipe()
-        server = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{self.width}x{self.height}x24",
-             "-nolisten", "tcp", "-noreset"],
-            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(write)
+        server, self.display = start_xvfb(self.width, self.height)
         self._processes.append(server)
-        number = b""
-        deadline = time.monotonic() + 30
-        os.set_blocking(read, False)
-        while not number.endswith(b"\n"):
-            assert server.poll() is None, "Xvfb exited at start"
-            assert time.monotonic() < deadline, "Xvfb did not come up"
-            try:
-                number += os.read(read, 16)
-            except BlockingIOError:
-                time.sleep(0.02)
-        os.close(read)
-        self.display = f":{number.decode().strip()}"
         env = self.env()
         # A real window manager: frames, focus on click, and the work area Qt reads.
         self._processes.append(subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL,
@@ -62,10 +46,4 @@ class XSession:
 
     def __exit__(self, *exc_info: object) -> None:
         for process in reversed(self._processes):
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+            stop(process)

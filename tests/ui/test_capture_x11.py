@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from png_reader import decode_rgb_png
-from xdisplay import XServer, pattern, sub_image, xcb_env
+from xdisplay import XServer, pattern, stop, sub_image, xcb_env
 
 from capture_app.core.report.drafts import DraftStore
 
@@ -53,12 +53,7 @@ def test_capture_app_report_captures_the_screen_before_its_window_appears(deskto
     try:
         data = _start_screenshot_of_the_open_draft(home, app)
     finally:
-        app.terminate()
-        try:
-            app.wait(20)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            app.wait(10)
+        stop(app)
         if app.stderr:
             app.stderr.close()
     width, height, pixels = decode_rgb_png(data)
