@@ -17,6 +17,7 @@ after ``test`` go to one plain pytest run instead; after ``start`` they go to th
 """
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -132,8 +133,8 @@ def apt_install(packages: list[str], why: str) -> None:
         prefix = ["sudo", "-n"]
     say(f"installing system packages ({why}): " + " ".join(packages))
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    run(prefix + ["apt-get", "update", "-qq"], env=env)
-    run(prefix + command, env=env, stdout=subprocess.DEVNULL)
+    run([*prefix, "apt-get", "update", "-qq"], env=env)
+    run([*prefix, *command], env=env, stdout=subprocess.DEVNULL)
 
 
 def ensure_system_packages(packages: list[str], why: str) -> None:
@@ -169,7 +170,7 @@ def venv_works(python: Path) -> bool:
 
 def _has_ensurepip() -> bool:
     try:
-        import ensurepip  # noqa: F401  (Debian leaves the module out without python3.X-venv)
+        import ensurepip  # Debian leaves the module out without python3.X-venv
     except ImportError:
         return False
     bundled = Path(ensurepip.__file__).parent / "_bundled"
@@ -274,7 +275,7 @@ def faketime_env(python: Path, instant: str, zone: str) -> dict[str, str] | None
         return None
     # As an offset from now: libfaketime would read an absolute "@..." in the run's time zone.
     target = datetime.strptime(instant, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
-    offset = round((target - datetime.now(timezone.utc)).total_seconds())
+    offset = math.ceil((target - datetime.now(timezone.utc)).total_seconds())  # never before it
     env = dict(os.environ, TZ=zone, FAKETIME=f"{offset:+d}", LD_PRELOAD=str(library),
                # timeouts and sleeps keep real time; only the calendar clock moves
                DONT_FAKE_MONOTONIC="1", FAKETIME_DONT_FAKE_MONOTONIC="1", FAKETIME_NO_CACHE="1")
