@@ -372,7 +372,8 @@ def test_the_capture_reaches_the_draft_even_when_the_wizard_is_closed_at_once(co
         folder = controller.store.attachment_dir(report_id)
         assert not folder.exists() or not any(folder.iterdir())
         return
-    qtbot.waitUntil(lambda: _evidence_count(controller, report_id) == 1, timeout=10_000)
+    # generous: in a full parallel run the save was seen to take over 10 s on a bare Debian
+    qtbot.waitUntil(lambda: _evidence_count(controller, report_id) == 1, timeout=30_000)
     stored = controller.store.load(report_id)
     assert stored.summary == typed
     path = controller.store.attachment_path(report_id, stored.evidence[0].id)
