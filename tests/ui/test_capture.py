@@ -372,12 +372,82 @@ def test_the_capture_reaches_the_draft_even_when_the_wizard_is_closed_at_once(co
         folder = controller.store.attachment_dir(report_id)
         assert not folder.exists() or not any(folder.iterdir())
         return
-    # generous: in a full parallel run the save was seen to take over 10 s on a bare Debian
-    qtbot.waitUntil(lambda: _evidence_count(controller, report_id) == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: _evidence_count(controller, report_id) == 1, timeout=10_000)
     stored = controller.store.load(report_id)
     assert stored.summary == typed
     path = controller.store.attachment_path(report_id, stored.evidence[0].id)
     assert decode_rgb_png(path.read_bytes())[2] == screen.rgb
+
+
+def _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch, *, fail=False):
+    """The window's last save (in its worker) waits until the start screenshot has been stored,
+    so the screenshot's result is delivered while the window's close waits for that save."""
+    import threading
+    import time
+
+    stored = threading.Event()
+    store = controller.store
+    store_attachment, save = store.store_attachment, store.save
+
+    def attach(*args, **kwargs):
+        result = store_attachment(*args, **kwargs)
+        stored.set()
+        return result
+
+    def held_save(report, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            assert stored.wait(10)
+            time.sleep(0.3)  # the screenshot's result is queued for the UI thread by now
+            if fail:
+                raise OSError(28, "No space left on device")
+        return save(report, *args, **kwargs)
+
+    monkeypatch.setattr(store, "store_attachment", attach)
+    monkeypatch.setattr(store, "save", held_save)
+    return stored
+
+
+@pytest.mark.parametrize("typed", ["", "Kalender synchronisiert nicht"])
+def test_a_screenshot_stored_while_the_window_waits_for_its_last_save_is_not_lost(
+        controller, screen, qtbot, monkeypatch, typed):
+    stored = _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch)
+    controller.new_report()
+    qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
+    window = next(iter(controller.wizards.values()))
+    report_id = window.report.id
+    if typed:
+        window.report.summary = typed
+        window.mark_dirty()
+    window.close()
+    from capture_app.ui.capture.evidence_files import wait_for_pending
+    assert wait_for_pending(10_000) and stored.is_set()
+    if not typed:  # closed untouched: the draft is deleted, and the late file with it
+        folder = controller.store.attachment_dir(report_id)
+        assert not folder.exists() or not any(folder.iterdir())
+        return
+    stored_report = controller.store.load(report_id)
+    assert stored_report.summary == typed and len(stored_report.evidence) == 1
+    path = controller.store.attachment_path(report_id, stored_report.evidence[0].id)
+    assert decode_rgb_png(path.read_bytes())[2] == screen.rgb
+
+
+def test_a_screenshot_stored_during_a_close_the_agent_cancels_stays_in_the_window(
+        controller, screen, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch, fail=True)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: (
+        warnings.append(args), QMessageBox.StandardButton.Cancel)[1])
+    controller.new_report()
+    qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
+    window = next(iter(controller.wizards.values()))
+    window.report.summary = "Kalender synchronisiert nicht"
+    window.mark_dirty()
+    window.close()  # the save fails; "Abbrechen" keeps the window open
+    assert warnings and window.isVisible()
+    qtbot.waitUntil(lambda: len(window.report.evidence) == 1, timeout=10_000)
+    assert stored_rgb(window, window.report.evidence[0]) == screen.rgb
 
 
 def _evidence_count(controller, report_id: str) -> int:

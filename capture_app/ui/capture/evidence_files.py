@@ -100,9 +100,13 @@ class EvidenceFiles(QObject):
         self.replaced: dict[str, str] = {}  # old item id -> the id of its edited version
         self.closed = False
         self.discarded = False  # the draft was deleted (solved in triage, or closed untouched)
+        # Stored while the window was closing: whether they belong in the saved draft or go
+        # with a deleted one is only known once the close has ended.
+        self.late: list[EvidenceItem] = []
         window.saved.connect(self._saved)
         window.closed.connect(self._closed)
         window.discarded.connect(self._discarded)
+        window.close_refused.connect(self._close_refused)
 
     @classmethod
     def of(cls, window) -> EvidenceFiles:
@@ -153,6 +157,10 @@ class EvidenceFiles(QObject):
             store, snapshot = self.store, Report.from_dict(self.window.report.to_dict())
             _track(self.window.env.run, lambda: add_to_saved_report(store, snapshot, item),
                    None, self._removal_failed)
+            return
+        if getattr(self.window, "closing", False):
+            # Delivered while the window waits for its last save: that save does not have it.
+            self.late.append(item)
             return
         insert_item(self.window.report, item)
         self.changed()
@@ -237,13 +245,23 @@ class EvidenceFiles(QObject):
         # The files stay listed as pending and are tried again after the next save.
         log.warning("could not remove replaced attachments: %s", type(exc).__name__)
 
+    def _take_late(self) -> None:
+        late, self.late = self.late, []
+        for item in late:
+            self.add(item)
+
+    def _close_refused(self, _report_id: str) -> None:
+        self._take_late()  # the window stays open: into its report, as usual
+
     def _discarded(self, _report_id: str) -> None:
         self.discarded = True
+        self._take_late()  # their files go with the draft
 
     def _closed(self, report_id: str) -> None:
         # The window's last save has finished (closeEvent waits for it): remove now, in-line,
         # because no later save will come to trigger it.
         self.closed = True
+        self._take_late()  # into the saved draft (or gone, if it was discarded)
         if self.pending:
             try:
                 self._removed(remove_unreferenced(self.store, report_id, sorted(self.pending)))

@@ -89,6 +89,7 @@ class WizardWindow(QWidget):
     saved = Signal(str)  # report id, after each successful autosave
     closed = Signal(str)  # report id
     discarded = Signal(str)  # the agent solved the case; the draft was deleted
+    close_refused = Signal(str)  # report id: closing was cancelled, the window stays open
 
     def __init__(self, report: Report, env: WizardEnv, *, start_step: Step = Step.TRIAGE,
                  autosave_delay_ms: int = 400, parent: QWidget | None = None):
@@ -106,6 +107,9 @@ class WizardWindow(QWidget):
         self._pending_saves = 0
         self._dirty = False
         self._discarding = False
+        # From the start of closeEvent until it ends: results arriving meanwhile (delivered
+        # while it waits for the last save) must not go into a report that is no longer saved.
+        self.closing = False
         self.last_save_error: str | None = None
         self.setWindowTitle(tr("ui.wizard.title"))
         self.setAccessibleName(tr("ui.wizard.title"))
@@ -461,6 +465,7 @@ class WizardWindow(QWidget):
         self._discarding = True
 
     def closeEvent(self, event) -> None:
+        self.closing = True
         if not self._discarding and self.untouched():
             self._forget_untouched()
         if not self._discarding:
@@ -475,6 +480,8 @@ class WizardWindow(QWidget):
                 QMessageBox.StandardButton.Cancel)
             if answer != QMessageBox.StandardButton.Discard:
                 event.ignore()
+                self.closing = False
+                self.close_refused.emit(self.report.id)
                 return
         self.closed.emit(self.report.id)
         super().closeEvent(event)
