@@ -31,6 +31,7 @@ from capture_app.core.report.model import (
     Occurrence,
     Report,
     Reporter,
+    Step,
     SystemInfo,
     Triage,
     new_id,
@@ -89,6 +90,8 @@ def full_report() -> Report:
                                True, True)],
         system=SystemInfo({"os": "Linux", "cpu": "x86_64"}, ["cpu"]),
         flexperto_instance="https://bank.flexperto.com", meeting_reference="Termin 4711",
+        steps=[Step(2, "click", "2026-11-27T13:02:00+00:00", 10, 20, "right", 2, 1, "Portal",
+                    "firefox", "Speichern", "Schaltfläche", 3, "Ctrl+C", "Kommentar", new_id())],
     )
 
 

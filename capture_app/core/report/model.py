@@ -24,7 +24,10 @@ ENVIRONMENT_SOURCES = ("this_machine", "manual")
 SUPPORT_STATUSES = ("supported", "outdated", "unsupported_browser", "unsupported_platform", "in_app",
                     "unchecked")
 TIME_MODES = ("exact", "window")
-EVIDENCE_KINDS = ("screenshot", "console", "network", "document", "other")
+EVIDENCE_KINDS = ("screenshot", "console", "network", "document", "other", "step")
+# Evidence the agent attaches as a file; a "step" picture comes from the step recorder only.
+ATTACHABLE_KINDS = EVIDENCE_KINDS[:-1]
+STEP_KINDS = ("click", "typing", "shortcut", "comment")
 
 
 def utc_now() -> datetime:
@@ -135,6 +138,32 @@ class EvidenceItem:
 
 
 @dataclass
+class Step:
+    """One recorded step (``core.evidence.steps``): what the agent did, where, and when.
+
+    Typing keeps the number of keys only, never the keys; a click's picture is an evidence item
+    of kind ``step`` (``picture``: its id, "" for steps without one).
+    """
+
+    number: int
+    kind: str  # one of STEP_KINDS
+    at: str  # ISO 8601 with offset
+    x: int = 0  # click position in physical pixels of the virtual desktop
+    y: int = 0
+    button: str = ""  # left, right, middle
+    clicks: int = 1  # clicks faster than the capture rate, counted into one step
+    monitor: int = 0  # the monitor clicked on (from 1), 0 unknown
+    window_title: str = ""
+    application: str = ""
+    element_name: str = ""
+    element_role: str = ""
+    keys: int = 0  # typing: how many keys
+    shortcut: str = ""  # "Ctrl+C", "Alt+Tab"
+    comment: str = ""
+    picture: str = ""
+
+
+@dataclass
 class SystemInfo:
     values: dict[str, str] = field(default_factory=dict)
     excluded: list[str] = field(default_factory=list)
@@ -162,6 +191,7 @@ class Report:
     system: SystemInfo = field(default_factory=SystemInfo)
     flexperto_instance: str = ""
     meeting_reference: str = ""
+    steps: list[Step] = field(default_factory=list)
 
     @classmethod
     def new(cls, *, now: datetime | None = None, agent_timezone: str = "", language: str = "de",
@@ -226,6 +256,8 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
             value = _build(_NESTED[name], value)
         elif cls is Report and name == "evidence" and isinstance(value, list):
             value = [_build(EvidenceItem, item) for item in value if isinstance(item, dict)]
+        elif cls is Report and name == "steps" and isinstance(value, list):
+            value = [_build(Step, item) for item in value if isinstance(item, dict)]
         kwargs[name] = value
     try:
         return cls(**kwargs)

@@ -1,0 +1,336 @@
+"""The desktop side of the step recorder: global click and key hooks, and what was clicked.
+
+Behind two small interfaces (:class:`capture_app.core.evidence.steps.StepPlatform` and
+:class:`Hooks`) so the recorder itself knows no platform:
+
+* **X11** — the hooks read the X RECORD extension (python-xlib; events are observed, never
+  grabbed, so the clicked application gets them as usual); the window under a click is found with
+  ``XTranslateCoordinates`` from the root down to the client window (the one with ``WM_STATE``)
+  and named by ``_NET_WM_NAME`` (else ``WM_NAME``) and ``WM_CLASS``; ``_NET_WM_PID`` tells the
+  app's own windows apart. The clicked element's name and role are not read (AT-SPI would need
+  a round trip through every application's accessibility tree per click).
+* **Windows and macOS** — pynput's hooks (macOS asks for the *Bedienungshilfen*
+  permission), but window titles and applications are not read yet: the steps carry the click,
+  the picture and the time.
+* **Wayland** — no program may watch the whole desktop's input; :func:`recording_support` says
+  so and the agent adds steps by hand (a screenshot with a note).
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from capture_app.core.evidence.screenshot import Capture, ScreenshotError
+from capture_app.core.evidence.steps import Shot, WindowInfo
+from capture_app.core.platform.session import session_kind
+
+_MODIFIER_KEYS = {"ctrl": "ctrl", "ctrl_l": "ctrl", "ctrl_r": "ctrl", "alt": "alt", "alt_l": "alt",
+                  "alt_r": "alt", "alt_gr": "alt_gr", "shift": "shift", "shift_l": "shift",
+                  "shift_r": "shift", "cmd": "super", "cmd_l": "super", "cmd_r": "super"}
+
+
+def recording_support(session: str | None = None) -> str:
+    """``""`` when clicks can be recorded globally here, else the key of the reason why not."""
+    kind = session or session_kind()
+    if kind == "wayland":
+        return "steps.wayland"
+    if kind == "none":
+        return "steps.no_display"
+    try:
+        if kind == "x11":
+            import Xlib.ext.record  # noqa: F401 - only whether it loads
+        else:
+            import pynput  # noqa: F401
+    except Exception:  # noqa: BLE001 - a missing backend library shows as any error
+        return "steps.no_hooks"
+    return ""
+
+
+def key_name(key: Any) -> str:
+    """A pynput key as the recorder's name: ``ctrl``, ``tab``, ``f5``, ``c`` (lower case)."""
+    name = str(getattr(key, "name", None) or "")
+    if name:
+        return _MODIFIER_KEYS.get(name, name)
+    char = str(getattr(key, "char", None) or "")
+    if char and char.isprintable():
+        return char.lower()
+    return "key"
+
+
+def button_name(button: Any) -> str:
+    name = str(getattr(button, "name", ""))
+    return name if name in ("left", "right", "middle") else "other"
+
+
+class Hooks:
+    """Global mouse and keyboard listeners calling ``click(x, y, button)`` and ``key(name, pressed)``
+    (pynput: Windows' low-level hooks, macOS's event tap)."""
+
+    def __init__(self, click: Callable[[int, int, str], None],
+                 key: Callable[[str, bool], None]) -> None:
+        self._click, self._key = click, key
+        self._listeners: list[Any] = []
+
+    def start(self) -> None:
+        from pynput import keyboard, mouse
+
+        def on_click(x: float, y: float, button: Any, pressed: bool) -> None:
+            if pressed:
+                self._click(int(x), int(y), button_name(button))
+
+        listeners = [mouse.Listener(on_click=on_click),
+                     keyboard.Listener(on_press=lambda k: self._key(key_name(k), True),
+                                       on_release=lambda k: self._key(key_name(k), False))]
+        for listener in listeners:
+            listener.daemon = True
+            listener.start()
+        for listener in listeners:
+            listener.wait()  # listening from here on: nothing the agent does is missed
+        self._listeners = listeners
+
+    def stop(self) -> None:
+        listeners, self._listeners = self._listeners, []
+        for listener in listeners:
+            listener.stop()
+        for listener in listeners:
+            listener.join(5)
+
+
+_X_BUTTONS = {1: "left", 2: "middle", 3: "right"}  # 4–7 are the wheel: not clicks
+_X_KEYS = {"control_l": "ctrl", "control_r": "ctrl", "alt_l": "alt", "alt_r": "alt",
+           "meta_l": "alt", "meta_r": "alt", "iso_level3_shift": "alt_gr", "mode_switch": "alt_gr",
+           "shift_l": "shift", "shift_r": "shift", "super_l": "super", "super_r": "super",
+           "return": "enter", "kp_enter": "enter", "escape": "esc", "prior": "page_up",
+           "next": "page_down", "print": "print_screen", "iso_left_tab": "tab"}
+
+
+class XRecordHooks:
+    """The same hooks on X11 through the RECORD extension (python-xlib): input is observed, never
+    grabbed, so the clicked application gets every event as usual.
+
+    pynput does the same on X11 but requires evdev, a C extension without wheels: a C compiler
+    and the kernel headers on every agent's machine for a backend that is not used here.
+    """
+
+    def __init__(self, click: Callable[[int, int, str], None],
+                 key: Callable[[str, bool], None], display: str | None = None) -> None:
+        self._click, self._key = click, key
+        self.display_name = display
+        self._thread: threading.Thread | None = None
+        self._control: Any = None
+        self._context: Any = None
+        self._names: dict[int, str] = {}
+
+    def start(self) -> None:
+        from Xlib import X, display
+        from Xlib.ext import record
+
+        self._control = display.Display(self.display_name)
+        data = display.Display(self.display_name)
+        if not data.has_extension("RECORD"):
+            data.close()
+            raise OSError("the X server has no RECORD extension")
+        self._names = _key_names(data)
+        self._context = data.record_create_context(0, [record.AllClients], [{
+            "core_requests": (0, 0), "core_replies": (0, 0), "ext_requests": (0, 0, 0, 0),
+            "ext_replies": (0, 0, 0, 0), "delivered_events": (0, 0),
+            "device_events": (X.KeyPress, X.ButtonPress), "errors": (0, 0),
+            "client_started": False, "client_died": False}])
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._listen, args=(data, ready), daemon=True,
+                                        name="step-hooks")
+        self._thread.start()
+        ready.wait(10)
+
+    def _listen(self, data: Any, ready: threading.Event) -> None:
+        from Xlib import X
+        from Xlib.protocol import rq
+
+        def on_reply(reply: Any) -> None:
+            ready.set()
+            if reply.category != 0 or reply.client_swapped or not reply.data:
+                return  # 0: from the server; the rest are start/end markers
+            raw = reply.data
+            while raw:
+                # python-xlib's own way to read recorded events (its stubs want a field name).
+                field = rq.EventField(None)  # type: ignore[arg-type]
+                event, raw = field.parse_binary_value(raw, data.display, None, None)
+                if event.type == X.ButtonPress and event.detail in _X_BUTTONS:
+                    self._click(event.root_x, event.root_y, _X_BUTTONS[event.detail])
+                elif event.type in (X.KeyPress, X.KeyRelease):
+                    self._key(self._names.get(event.detail, "key"), event.type == X.KeyPress)
+
+        try:
+            data.record_enable_context(self._context, on_reply)  # returns once disabled
+        finally:
+            ready.set()
+            data.record_free_context(self._context)
+            data.close()
+
+    def stop(self) -> None:
+        control, self._control = self._control, None
+        if control is None:
+            return
+        control.record_disable_context(self._context)
+        control.flush()
+        if self._thread is not None:
+            self._thread.join(5)
+        control.close()
+
+
+def _key_names(conn: Any) -> dict[int, str]:
+    """Each keycode's name for the recorder, worked out once (the hook itself only looks up)."""
+    from Xlib import XK
+
+    by_sym = {getattr(XK, n): n[3:].lower() for n in dir(XK) if n.startswith("XK_")}
+    first = conn.display.info.min_keycode
+    count = conn.display.info.max_keycode - first + 1
+    names = {}
+    for offset, syms in enumerate(conn.get_keyboard_mapping(first, count)):
+        sym = syms[0] if syms else 0
+        char = XK.keysym_to_string(sym) or ""
+        text = char.lower() if len(char) == 1 and char.isprintable() and char != " " else \
+            by_sym.get(sym, "key")
+        names[first + offset] = _X_KEYS.get(text, text)
+    return names
+
+
+def hooks_for(click: Callable[[int, int, str], None], key: Callable[[str, bool], None],
+              session: str | None = None, display: str | None = None) -> Hooks | XRecordHooks:
+    if (session or session_kind()) == "x11":
+        return XRecordHooks(click, key, display)
+    return Hooks(click, key)
+
+
+class ScreenPlatform:
+    """Monitor pictures only: where windows cannot be named (Windows, macOS for now)."""
+
+    def __init__(self, display: str | None = None) -> None:
+        self.display_name = display
+        self._local = threading.local()
+
+    def close(self) -> None:
+        for name in ("x", "mss"):
+            conn = getattr(self._local, name, None)
+            if conn is not None:
+                conn.close()
+                setattr(self._local, name, None)
+
+    def window_at(self, x: int, y: int) -> WindowInfo:
+        return WindowInfo()
+
+    def active_window(self) -> WindowInfo:
+        return WindowInfo()
+
+    def element_at(self, x: int, y: int, window: WindowInfo) -> tuple[str, str]:
+        return "", ""
+
+    def grab_monitor_at(self, x: int, y: int) -> Shot:
+        sct = getattr(self._local, "mss", None)
+        try:
+            if sct is None:
+                import mss
+
+                sct = self._local.mss = (mss.MSS(display=self.display_name) if self.display_name
+                                         else mss.MSS())
+            monitors = sct.monitors[1:] or sct.monitors[:1]
+            index, mon = next(((i, m) for i, m in enumerate(monitors, 1)
+                               if m["left"] <= x < m["left"] + m["width"]
+                               and m["top"] <= y < m["top"] + m["height"]), (1, monitors[0]))
+            shot = sct.grab(mon)
+        except Exception as exc:
+            raise ScreenshotError("screenshot.failed", detail=str(exc)[:200]) from exc
+        width, height = shot.size
+        return Shot(Capture(width, height, bytes(shot.raw), int(mon["left"]), int(mon["top"])),
+                    index)
+
+
+
+class X11Platform(ScreenPlatform):
+    """Window under a point, active window and monitor pictures on an X server.
+
+    Everything is called from the recorder's worker thread only (python-xlib and mss connections
+    belong to the thread that uses them); the connections are opened there on first use.
+    """
+
+    def _x(self) -> Any:
+        conn = getattr(self._local, "x", None)
+        if conn is None:
+            from Xlib import display as xdisplay
+
+            conn = self._local.x = xdisplay.Display(self.display_name)
+            self._local.atoms = {name: conn.intern_atom(name) for name in (
+                "WM_STATE", "_NET_WM_NAME", "UTF8_STRING", "_NET_WM_PID", "_NET_ACTIVE_WINDOW")}
+        return conn
+
+    def _client_at(self, x: int, y: int) -> Any:
+        """The client window (with WM_STATE) under the point, below the window manager's frame."""
+        conn = self._x()
+        root = conn.screen().root
+        window, found = root, None
+        for _ in range(32):  # bounded: a window tree is never this deep
+            child = window.translate_coords(root, x, y).child
+            if not child:
+                break
+            window = child
+            if window.get_full_property(self._local.atoms["WM_STATE"], 0) is not None:
+                found = window
+                break
+        return found if found is not None else (window if window != root else None)
+
+    def _describe(self, window: Any) -> WindowInfo:
+        if window is None:
+            return WindowInfo()
+        atoms = self._local.atoms
+        title = ""
+        prop = window.get_full_property(atoms["_NET_WM_NAME"], atoms["UTF8_STRING"])
+        if prop is not None and prop.value:
+            raw = prop.value
+            title = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        else:
+            name = window.get_wm_name()
+            title = name.decode("latin-1") if isinstance(name, bytes) else str(name or "")
+        wm_class = window.get_wm_class() or ("", "")
+        pid_prop = window.get_full_property(atoms["_NET_WM_PID"], 0)
+        pid = int(pid_prop.value[0]) if pid_prop is not None and len(pid_prop.value) else 0
+        return WindowInfo(title=title, application=str(wm_class[1] or wm_class[0]), pid=pid)
+
+    def window_at(self, x: int, y: int) -> WindowInfo:
+        from Xlib import error
+
+        try:
+            return self._describe(self._client_at(x, y))
+        except error.XError:  # the window closed in between
+            return WindowInfo()
+
+    def active_window(self) -> WindowInfo:
+        from Xlib import error
+
+        conn = self._x()
+        try:
+            root = conn.screen().root
+            prop = root.get_full_property(self._local.atoms["_NET_ACTIVE_WINDOW"], 0)
+            if prop is not None and len(prop.value) and prop.value[0]:
+                return self._describe(conn.create_resource_object("window", int(prop.value[0])))
+            return self._describe(self._focused_client(conn))
+        except error.XError:
+            return WindowInfo()
+
+    def _focused_client(self, conn: Any) -> Any:
+        """Without a window manager: the focus window or the ancestor with WM_STATE."""
+        window = conn.get_input_focus().focus
+        root = conn.screen().root
+        for _ in range(32):
+            if not hasattr(window, "get_full_property") or window == root:
+                return None
+            if window.get_full_property(self._local.atoms["WM_STATE"], 0) is not None:
+                return window
+            window = window.query_tree().parent
+        return None
+
+def platform_for(session: str | None = None, display: str | None = None) -> ScreenPlatform:
+    """The desktop adapter for this session: X11 names windows; elsewhere pictures only."""
+    if (session or session_kind()) == "x11":
+        return X11Platform(display)
+    return ScreenPlatform(display)
