@@ -11,6 +11,12 @@ scripted per request (``server.script.append(...)``), in order:
 * ``Redirect(code, location)``
 
 Every request is recorded with its headers and body (``keep_bodies``) or its size and hash.
+
+Like an intake that lists what it stored, the server keeps each ticket's files (the parts with a
+file name, minus the names in ``server.drops`` — a filter that silently loses files), answers
+``GET {path}/{ticket}/files`` with ``{"files": [{"name", "size", "sha256"}]}`` and takes
+``POST {path}/{ticket}/files`` (multipart) as another upload to that ticket, answering with the
+files it stored from it. ``server.listing(ticket)`` is that list, for ``answer_json``.
 """
 from __future__ import annotations
 
@@ -120,11 +126,38 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(owner.head_status)
 
     def do_GET(self) -> None:
-        self.do_HEAD()
+        owner = self.server.owner
+        ticket = owner._files_route(self.path)
+        if ticket is None:
+            self.do_HEAD()
+            return
+        owner._record(self, None, 0, hashlib.sha256().hexdigest(), "read back")
+        if ticket not in owner.tickets:
+            self._answer(404, {"Content-Type": "application/json"}, b'{"detail": "Not found."}')
+            return
+        payload = json.dumps({"files": owner.listing(ticket)}).encode()
+        self._answer(200, {"Content-Type": "application/json"}, payload)
+
+    def _upload(self, ticket: str, body: bytes, size: int, sha: str) -> None:
+        owner = self.server.owner
+        owner._record(self, body, size, sha, "upload")
+        if ticket not in owner.tickets:
+            self._answer(404, {"Content-Type": "application/json"}, b'{"detail": "Not found."}')
+            return
+        parts = [p for p in parse_multipart(self.headers.get("Content-Type", ""), body or b"")
+                 if p.filename and p.filename not in owner.upload_drops]
+        with owner._lock:
+            owner.tickets[ticket].setdefault("uploads", []).extend(parts)
+        payload = json.dumps({"files": [_entry(p) for p in parts]}).encode()
+        self._answer(201, {"Content-Type": "application/json"}, payload)
 
     def do_POST(self) -> None:
         owner = self.server.owner
         body, size, sha = self._read_body()
+        upload_to = owner._files_route(self.path)
+        if upload_to is not None:
+            self._upload(upload_to, body, size, sha)
+            return
         action = owner._next_action()
         if isinstance(action, Status):
             owner._record(self, body, size, sha, f"status {action.code}")
@@ -162,6 +195,10 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
+def _entry(part: Part) -> dict:
+    return {"name": part.filename, "size": len(part.data), "sha256": hashlib.sha256(part.data).hexdigest()}
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -188,6 +225,8 @@ class TicketServer:
         self.honours_idempotency_key = True
         self.answer_delay = None  # callable giving seconds to wait after committing
         self.answer_json = lambda ticket: {"ticket": {"id": ticket["id"]}, "id": ticket["id"]}
+        self.drops: set[str] = set()  # file names the intake loses when a ticket is created
+        self.upload_drops: set[str] = set()  # … and when they are uploaded to a ticket again
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._counter = 1000
@@ -242,6 +281,21 @@ class TicketServer:
             self.tickets.pop(ticket["id"], None)
             if ticket.get("key"):
                 self.by_key.pop(ticket["key"], None)
+
+    def _files_route(self, path: str) -> str | None:
+        """The ticket id of a ``{path}/{ticket}/files`` address, else None."""
+        prefix = self.path.rstrip("/") + "/"
+        route = path.split("?", 1)[0]
+        if route.startswith(prefix) and route.endswith("/files"):
+            return route[len(prefix):-len("/files")] or None
+        return None
+
+    def listing(self, ticket_id: str) -> list[dict]:
+        """The files the ticket has kept: name, size and SHA-256 of each."""
+        ticket = self.tickets[ticket_id]
+        created = [p for p in parse_multipart(ticket["content_type"], ticket["body"] or b"")
+                   if p.filename and p.filename not in self.drops]
+        return [_entry(p) for p in created + ticket.get("uploads", [])]
 
     def posts(self) -> list[Recorded]:
         with self._lock:

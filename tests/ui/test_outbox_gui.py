@@ -26,6 +26,9 @@ TOKEN = "gui-token-1234"
 @pytest.fixture
 def server():
     with TicketServer() as ticket_server:
+        # An intake that lists the files it stored: the app can check them (see use_http).
+        ticket_server.answer_json = lambda ticket: {"ticket": {"id": ticket["id"]}, "id": ticket["id"],
+                                                    "files": ticket_server.listing(ticket["id"])}
         yield ticket_server
 
 
@@ -47,9 +50,12 @@ def service(controller, keyring_backend):
         controller.outbox_window.close()
 
 
-def use_http(controller, service, url: str) -> None:
+def use_http(controller, service, url: str, *, check_files: bool = True) -> None:
     for key, value in (("sending.transport", "http"), ("http.endpoint", url), ("http.auth", "bearer")):
         controller.config.set_user(key, value)
+    if check_files:  # where the server's answer lists what it stored
+        controller.config.set_user("http.files_path", "files")
+        controller.config.set_user("http.file_sha256_field", "sha256")
     service.secrets.set(http_account(url, "bearer"), TOKEN)
 
 
@@ -466,6 +472,47 @@ def test_a_refused_request_points_to_the_settings(controller, service, server, q
     outbox.table.selectRow(0)
     assert "Korrigieren Sie die Einstellungen" in outbox.details.text()
     assert outbox.settings_button.isDefault() and not outbox.send_button.isDefault()
+
+
+def test_an_intake_that_cannot_say_which_files_it_kept_shows_accepted_not_sent(
+        controller, service, server, qtbot, no_dialogs):
+    use_http(controller, service, server.url, check_files=False)
+    report = stored_report(controller.store)
+    _window, page = review_of(controller, qtbot, report)
+
+    qtbot.mouseClick(page.send_buttons.send_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: service.last_message is not None, timeout=20_000)
+
+    kind, text = service.last_message
+    assert kind == "warning" and "T-1001" in text and "Angenommen – Dateien nicht geprüft" in text
+    assert "nicht „Gesendet“" in text
+    outbox = controller.show_outbox()
+    assert outbox.table.item(0, 1).text() == "Angenommen – Dateien nicht geprüft"
+    outbox.table.selectRow(0)
+    details = outbox.details.text()
+    assert "Beleg: angenommen am" in details and "nicht bestätigt" in details
+    assert "Dateiliste in der Antwort" in details  # what IT can add
+    assert "Datei „vertrag.pdf“" in details
+    from capture_app.core.platform import i18n
+
+    i18n.set_language("en")  # the controller fixture sets German back
+    outbox.refresh()
+    assert outbox.table.item(0, 1).text() == "Accepted – files not checked"
+
+
+def test_a_file_the_intake_lost_shows_needs_attention_with_the_count(
+        controller, service, server, qtbot, no_dialogs):
+    use_http(controller, service, server.url)
+    server.drops = {"vertrag.pdf"}
+    report = stored_report(controller.store)
+    service.outbox.enqueue(report.id)
+    service.wake()
+    outbox = controller.show_outbox()
+    qtbot.waitUntil(lambda: outbox.table.rowCount() == 1
+                    and outbox.table.item(0, 1).text() == "Braucht Aufmerksamkeit", timeout=20_000)
+    outbox.table.selectRow(0)
+    assert "1 von 5 Dateien fehlen dort (vertrag.pdf)" in outbox.details.text()
+    assert "Gesendet" not in outbox.table.item(0, 1).text()
 
 
 NETWORK_WATCH = r"""

@@ -97,7 +97,8 @@ _SETTINGS_PREFIXES = ("sending.smtp.auth", "sending.smtp.bad_", "sending.smtp.no
                       "sending.smtp.security", "sending.smtp.recipient", "sending.smtp.sender",
                       "sending.http.auth", "sending.http.not_", "sending.http.wrong", "sending.http.redir",
                       "sending.tls.", "sending.url.", "sending.proxy", "sending.mail_client.",
-                      "sending.transport_unknown", "bundle.export.", "sending.helpdesk.")
+                      "sending.transport_unknown", "bundle.export.", "sending.helpdesk.",
+                      "sending.verify.")
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS outbox (
@@ -134,7 +135,8 @@ _SCHEMA = (
         attempts INTEGER NOT NULL DEFAULT 1,
         local_data_deleted_at TEXT NOT NULL DEFAULT '',
         files TEXT NOT NULL DEFAULT '[]',
-        tickets TEXT NOT NULL DEFAULT '[]'
+        tickets TEXT NOT NULL DEFAULT '[]',
+        unchecked TEXT NOT NULL DEFAULT ''
     )""",
 )
 # Columns added after the first release: (table, column, declaration) for ALTER TABLE.
@@ -146,6 +148,7 @@ _ADDED_COLUMNS = (
     ("outbox", "tickets", "TEXT NOT NULL DEFAULT '[]'"),
     ("receipts", "files", "TEXT NOT NULL DEFAULT '[]'"),
     ("receipts", "tickets", "TEXT NOT NULL DEFAULT '[]'"),
+    ("receipts", "unchecked", "TEXT NOT NULL DEFAULT ''"),
 )
 
 
@@ -652,12 +655,12 @@ class Outbox:
     def _insert_receipt(conn: Any, report_id: str, receipt: Receipt, attempts: int) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO receipts (report_id, summary, transport, destination,"
-            " sent_at, reference, sha256, size, attempts, files, tickets)"
-            " SELECT id, summary, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM reports WHERE id = ?",
+            " sent_at, reference, sha256, size, attempts, files, tickets, unchecked)"
+            " SELECT id, summary, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM reports WHERE id = ?",
             (receipt.transport, receipt.destination, receipt.sent_at, receipt.reference,
              receipt.sha256, int(receipt.size), attempts,
              json.dumps([list(f) for f in receipt.files], ensure_ascii=False),
-             json.dumps(list(receipt.tickets), ensure_ascii=False), report_id))
+             json.dumps(list(receipt.tickets), ensure_ascii=False), receipt.unchecked, report_id))
 
     def hand_over(self, claim: Claim, receipt: Receipt) -> Outcome:
         """``sending`` → *handed over*: the mail program has the report (or it was exported);
@@ -842,7 +845,8 @@ class Outbox:
 
     def _receipt(self, conn: Any, report_id: str) -> Receipt | None:
         row = conn.execute("SELECT transport, destination, sent_at, reference, sha256, size,"
-                           " files, tickets FROM receipts WHERE report_id = ?", (report_id,)).fetchone()
+                           " files, tickets, unchecked FROM receipts WHERE report_id = ?",
+                           (report_id,)).fetchone()
         return _receipt_from_row(row) if row else None
 
     def receipt(self, report_id: str) -> Receipt | None:
@@ -867,12 +871,12 @@ class Outbox:
             " WHERE r.state IN ('queued', 'sending', 'sent', 'needs_attention')")
         receipts = {row[0]: row for row in self._read(
             "SELECT report_id, summary, transport, destination, sent_at, reference, sha256, size,"
-            " files, tickets, attempts, local_data_deleted_at FROM receipts")}
+            " files, tickets, unchecked, attempts, local_data_deleted_at FROM receipts")}
         items = []
         for (rid, summary, state, attempts, queued_at, next_at, last_at, key, params, reason,
              permanent, handed_over_at, handover, ambiguous, tickets, reminded_at) in rows:
             receipt_row = receipts.pop(rid, None)
-            receipt = _receipt_from_row(receipt_row[2:10]) if receipt_row else None
+            receipt = _receipt_from_row(receipt_row[2:11]) if receipt_row else None
             handover_receipt = None
             if state == "queued" and handed_over_at:
                 state = HANDED_OVER
@@ -895,9 +899,9 @@ class Outbox:
                 tickets=receipt.tickets if receipt else _tickets(tickets),
                 reminded=bool(reminded_at)))
         for row in receipts.values():  # local data deleted: only the receipt is left
-            kept = _receipt_from_row(row[2:10])
-            items.append(OutboxItem(row[0], row[1], "sent", row[10], "", "", row[4], None,
-                                    kept, local_data_deleted=bool(row[11]), tickets=kept.tickets))
+            kept = _receipt_from_row(row[2:11])
+            items.append(OutboxItem(row[0], row[1], "sent", row[11], "", "", row[4], None,
+                                    kept, local_data_deleted=bool(row[12]), tickets=kept.tickets))
         items.sort(key=lambda i: (i.receipt.sent_at if i.receipt else i.queued_at) or "", reverse=True)
         return items
 
@@ -943,14 +947,14 @@ def _merge_tickets(*groups: Any) -> tuple[str, ...]:
 
 
 def _receipt_from_row(row: Any) -> Receipt:
-    transport, destination, sent_at, reference, sha256, size, files, tickets = row
+    transport, destination, sent_at, reference, sha256, size, files, tickets, unchecked = row
     try:
         loaded = json.loads(files or "[]")
         file_list = tuple(tuple(entry) for entry in loaded if isinstance(entry, list))
     except ValueError:
         file_list = ()
     return Receipt(transport, destination, sent_at, reference, sha256, size, file_list,
-                   _tickets(tickets))
+                   _tickets(tickets), unchecked=unchecked or "")
 
 
 def next_working_day_start(since: datetime, hours: Any) -> datetime | None:

@@ -124,6 +124,7 @@ def transport_from_config(config: Any, secrets: SecretStore, *, export_folder: P
             priority_map=_pairs(config.get("http.priority_map")),
             auth=auth, user=user, token_header=config.get("http.token_header"),
             fields=mapping, ticket_id_path=config.get("http.ticket_id_path"),
+            listing=file_listing(config),
             read_timeout=float(config.get("http.timeout_seconds")),
             max_upload_bytes=int(config.get("http.max_upload_mb")) * MB, organisation=organisation,
             proxy_url=config.get("network.proxy") or "", proxy_user=config.get("network.proxy_user") or "")
@@ -143,6 +144,18 @@ def transport_from_config(config: Any, secrets: SecretStore, *, export_folder: P
 
         return ExportTransport(folder)
     raise PermanentTransportError("sending.transport_unknown", kind=str(kind))
+
+
+def file_listing(config: Any) -> Any:
+    """Where the generic intake lists the files it stored (``transports.verify.Listing``)."""
+    from capture_app.core.sending.transports.verify import Listing
+
+    return Listing(files_path=config.get("http.files_path") or "",
+                   name_field=config.get("http.file_name_field") or "name",
+                   size_field=config.get("http.file_size_field") or "",
+                   sha256_field=config.get("http.file_sha256_field") or "",
+                   readback_url=config.get("http.readback_url") or "",
+                   upload_url=config.get("http.upload_url") or "")
 
 
 def _pairs(items: Any) -> tuple[tuple[str, str], ...]:

@@ -144,6 +144,8 @@ class OutboxWindow(QWidget):
     def _state_text(item) -> str:
         if item.state == "queued" and item.ambiguous:
             return tr("sending.outbox_ui.state_maybe_arrived")
+        if item.state == "sent" and item.receipt is not None and item.receipt.unchecked:
+            return tr("sending.outbox_ui.state_accepted_unchecked")
         if item.local_data_deleted:
             return tr("sending.outbox_ui.state_receipt_only")
         if item.state == "handed_over" and item.handover is not None \
@@ -243,13 +245,17 @@ class OutboxWindow(QWidget):
                                 folder=handover.destination, file=handover.reference))
         receipt = item.receipt
         if receipt is not None:
-            lines.append(tr("sending.outbox_ui.receipt", when=_local(receipt.sent_at),
+            lines.append(tr("sending.outbox_ui.receipt_unchecked" if receipt.unchecked
+                            else "sending.outbox_ui.receipt", when=_local(receipt.sent_at),
                             how=tr(f"sending.ui.transport_{receipt.transport}"),
                             where=receipt.destination, reference=receipt.reference or "—",
                             size=format_size(receipt.size, current_language()),
                             sha256=receipt.sha256))
             if len(receipt.tickets) > 1:
                 lines.append(tr("sending.outbox_ui.all_tickets", tickets=", ".join(receipt.tickets)))
+            if receipt.unchecked:
+                lines.append(tr(receipt.unchecked))
+                lines.append(tr("sending.outbox_ui.unchecked_files"))
             for name, size, digest in receipt.files:
                 lines.append(tr("sending.outbox_ui.receipt_file", name=name,
                                 size=format_size(int(size), current_language()), sha256=digest))

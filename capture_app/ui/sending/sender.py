@@ -378,6 +378,12 @@ def outcome_message(outcome) -> tuple[str, str]:
         return "information", tr("sending.ui.nothing_sent")
     if outcome.state == "handed_over":
         return "information", handover_text(outcome.receipt)
+    if outcome.state == "sent" and outcome.receipt.unchecked:
+        receipt = outcome.receipt
+        return "warning", tr("sending.ui.accepted_unchecked", reference=receipt.reference or "—",
+                             destination=receipt.destination, count=len(receipt.files),
+                             size=format_size(receipt.size, current_language()),
+                             reason=tr(receipt.unchecked))
     if outcome.state == "sent":
         receipt = outcome.receipt
         return "information", tr("sending.ui.sent", reference=receipt.reference or "—",

@@ -41,7 +41,9 @@ PAGES = {
              "#http_secret", "http.queue", "http.request_type",
              "http.constant_fields", "http.priority_field", "http.priority_map",
              "http.field_title", "http.field_body", "http.field_email", "http.field_files",
-             "http.field_json", "http.field_bundle", "http.ticket_id_path", "http.timeout_seconds",
+             "http.field_json", "http.field_bundle", "http.ticket_id_path", "http.files_path",
+             "http.file_name_field", "http.file_size_field", "http.file_sha256_field",
+             "http.readback_url", "http.upload_url", "http.timeout_seconds",
              "http.max_upload_mb", "network.proxy", "network.proxy_user", "#proxy_password"),
     "export": ("export.folder",),
 }
@@ -50,11 +52,15 @@ GENERAL = ("sending.transport", "sending.retention_days")
 TECHNICAL = {"http.constant_fields", "http.priority_field", "http.priority_map", "http.field_title",
              "http.field_body", "http.field_email", "http.field_files", "http.field_json",
              "http.field_bundle", "http.ticket_id_path", "http.timeout_seconds", "http.max_upload_mb",
+             "http.files_path", "http.file_name_field", "http.file_size_field", "http.file_sha256_field",
+             "http.readback_url", "http.upload_url",
              "network.proxy", "network.proxy_user", "#proxy_password", "smtp.max_message_mb"}
 # Only for the generic form upload.
 GENERIC_ONLY = {"http.auth", "http.token_header", "http.constant_fields", "http.priority_field",
                 "http.priority_map", "http.field_title", "http.field_body", "http.field_email",
-                "http.field_files", "http.field_json", "http.field_bundle", "http.ticket_id_path"}
+                "http.field_files", "http.field_json", "http.field_bundle", "http.ticket_id_path",
+                "http.files_path", "http.file_name_field", "http.file_size_field", "http.file_sha256_field",
+                "http.readback_url", "http.upload_url"}
 
 
 def needed(key: str, values) -> bool:

@@ -44,6 +44,9 @@ class Receipt:
     # the agent more (the new Outlook was found; attach the file shown in the Finder).
     program: str = ""
     note: str = ""
+    # Accepted by a server that could not be asked which files it kept: the message key saying
+    # why. Such a report is "accepted, files not checked", never plainly "sent".
+    unchecked: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

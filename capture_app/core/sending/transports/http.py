@@ -50,6 +50,7 @@ from capture_app.core.sending.transports.base import (
     no_progress,
 )
 from capture_app.core.sending.transports.content import BundleContents, SizedReader, subject_for
+from capture_app.core.sending.transports.verify import Listing
 from capture_app.core.sending.transports.wire import display, file_sha256, read_limited
 
 AUTH_KINDS = ("none", "bearer", "basic", "header")
@@ -87,6 +88,7 @@ class HttpSettings:
     token_header: str = "X-API-Key"  # auth = "header"
     fields: FieldMapping = field(default_factory=FieldMapping)
     ticket_id_path: str = "id"
+    listing: Listing = field(default_factory=Listing)  # generic: where the server lists its files
     connect_timeout: float = 15.0
     read_timeout: float = 60.0
     max_upload_bytes: int = 0  # 0: the server decides
@@ -265,6 +267,9 @@ class HttpTransport(Transport):
         read_timeout = self.settings.read_timeout
         if history.ambiguous:  # the last answer never came: wait longer this time
             read_timeout = min(AMBIGUOUS_TIMEOUT_CAP, read_timeout * (2 + history.attempts))
+        known = self._complete_known(endpoint, bundle_path, report, history, read_timeout)
+        if known is not None:
+            return known
         url = endpoint
         for _hop in range(MAX_REDIRECTS + 1):
             with BundleContents(bundle_path) as contents:
@@ -309,13 +314,89 @@ class HttpTransport(Transport):
                 if 200 <= status < 300:
                     reference = ticket_id(text, self.settings.ticket_id_path) or \
                         response.headers.get("Location", "")
-                    tickets = tuple(dict.fromkeys(history.tickets + ((reference,) if reference else ())))
-                    return Receipt(self.name, display(endpoint), iso(self.clock()), reference,
-                                   file_sha256(bundle_path), body.sent, files, tickets)
+                    return self._accepted(endpoint, text, reference, report, bundle_path, files,
+                                          history, body.sent, read_timeout)
                 raise self.status_error(status, response.headers, text)
             finally:
                 response.close()
         raise PermanentTransportError("sending.http.too_many_redirects", url=display(endpoint))
+
+    def _accepted(self, endpoint: str, answer: str, reference: str, report: Report, bundle_path: Path,
+                  files: tuple[Any, ...], history: Any, sent: int, read_timeout: float) -> Receipt:
+        """The receipt for a 2xx answer, once the files are checked (or why they could not be)."""
+        tickets = tuple(dict.fromkeys(history.tickets + ((reference,) if reference else ())))
+        unchecked = self._check_files(endpoint, answer, reference, report, bundle_path, files, tickets,
+                                      read_timeout)
+        return Receipt(self.name, display(endpoint), iso(self.clock()), reference, file_sha256(bundle_path),
+                       sent, files, tickets, unchecked=unchecked)
+
+    def _check_files(self, endpoint: str, answer: str, reference: str, report: Report, bundle_path: Path,
+                     files: tuple[Any, ...], tickets: tuple[str, ...], read_timeout: float) -> str:
+        """'' when every file sent is on the ticket (missing ones uploaded again where that is
+        configured); the reason key when the files could not be checked. Raises
+        ``FilesMissing`` when some are not there."""
+        from capture_app.core.sending.transports.verify import (
+            UNCHECKED_NO_LIST,
+            UNCHECKED_NOT_CONFIGURED,
+            Check,
+            stored_files,
+        )
+
+        listing = self.settings.listing
+        if not listing.configured:
+            return UNCHECKED_NOT_CONFIGURED
+        check = Check(self, endpoint, report.id, read_timeout)
+        stored = stored_files(answer, listing) if listing.files_path.strip() else None
+        if stored is None and reference:
+            stored = check.read_back(reference)
+        if stored is None:
+            return UNCHECKED_NO_LIST
+        with BundleContents(bundle_path) as contents:
+            check.settle(reference, stored, files, self._sources(contents, report, bundle_path), tickets)
+        return ""
+
+    def _complete_known(self, endpoint: str, bundle_path: Path, report: Report, history: Any,
+                        read_timeout: float) -> Receipt | None:
+        """The receipt for the ticket an earlier attempt created, once it has every file;
+        ``None`` when the server no longer has that ticket (then a new one is created)."""
+        from capture_app.core.sending.transports.verify import Check
+
+        if not (history.tickets and self.settings.listing.reuses_ticket):
+            return None
+        # An earlier attempt created the ticket: complete it instead of creating another.
+        ticket = history.tickets[-1]
+        check = Check(self, endpoint, report.id, read_timeout)
+        stored = check.read_back(ticket)
+        if stored is None:
+            return None
+        with BundleContents(bundle_path) as contents:
+            _parts, handles, _boundary, files = self._parts(contents, report, bundle_path)
+            for handle in handles:
+                handle.close()
+            check.settle(ticket, stored, files, self._sources(contents, report, bundle_path),
+                         tuple(history.tickets))
+        return Receipt(self.name, display(endpoint), iso(self.clock()), ticket, file_sha256(bundle_path),
+                       bundle_path.stat().st_size, files, tuple(history.tickets))
+
+    def _sources(self, contents: BundleContents, report: Report,
+                 bundle_path: Path) -> dict[str, tuple[Callable[[], Any], str]]:
+        """Every file the request carries by its name: how to read it again, and its type."""
+        from functools import partial
+
+        def member_reader(path: str, size: int) -> Any:
+            return SizedReader(contents.open(path), size)
+
+        sources: dict[str, tuple[Callable[[], Any], str]] = {}
+        for member in contents.attachments():
+            sources[member.filename] = (partial(member_reader, member.path, member.size), member.media_type)
+            if member.path == "report.json":
+                sources[member.filename] = (partial(contents.read, member.path), "application/json")
+        manifest = contents.manifest_bytes
+        sources["manifest.json"] = (partial(bytes, manifest), "application/json")
+        if self.settings.fields.bundle:
+            name = bundle_path.name if bundle_path.name.endswith(".zip") else "bericht.zip"
+            sources[name] = (bundle_path.read_bytes, "application/zip")
+        return sources
 
     def _post(self, url: str, body: Any, headers: dict[str, str], read_timeout: float | None = None) -> Any:
         import requests
@@ -383,7 +464,16 @@ class HttpTransport(Transport):
 
         key = "sending.check.http_ok" if endpoint.lower().startswith("https://") \
             else "sending.check.http_ok_plain"
-        return tr(key, url=display(endpoint), status=status)
+        text = tr(key, url=display(endpoint), status=status)
+        listing = self.settings.listing
+        if not listing.configured:
+            return tr("sending.check.http_ok_unchecked", ok=text)
+        from capture_app.core.sending.transports.verify import expand
+
+        for template in (listing.readback_url, listing.upload_url):
+            if template.strip():
+                expand(template, endpoint, "1", "00000000-0000-4000-8000-000000000000")
+        return text
 
     def _check_profile(self, endpoint: str) -> str:
         from capture_app.core.platform.i18n import tr
@@ -546,30 +636,17 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     return min(max(delta, 0.0), MAX_RETRY_AFTER)
 
 
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
 def ticket_id(text: str, path: str) -> str:
     """The value at ``path`` (``id``, ``ticket.id``, ``data[0].id``, ``$.id``) in a JSON text."""
+    from capture_app.core.sending.transports.verify import node_at
+
     if not text or not path:
         return ""
     try:
         node: Any = json.loads(text)
     except ValueError:
         return ""
-    path = path.strip()
-    if path.startswith("$"):
-        path = path[1:].lstrip(".")
-    for name, index in _PATH_PART.findall(path):
-        if index or (name.isdigit() and isinstance(node, list)):
-            position = int(index or name)
-            if not isinstance(node, list) or position >= len(node):
-                return ""
-            node = node[position]
-        elif isinstance(node, dict) and name in node:
-            node = node[name]
-        else:
-            return ""
+    node = node_at(node, path)
     if isinstance(node, (str, int, float)) and not isinstance(node, bool):
         return str(node)[:200]
     return ""
