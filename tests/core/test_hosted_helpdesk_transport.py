@@ -96,3 +96,46 @@ def test_the_connection_check_signs_in_with_the_profile_and_creates_nothing(vend
             transport.check()
         assert caught.value.key == "sending.http.auth_rejected"
         assert server.tickets == {}
+
+
+# Per vendor: the read-back call, the recorded answer of that kind with the place of its first
+# listed object, where an answer lists its file entries, and the recorded file entry.
+READ_BACK = {
+    "zendesk": ("api/v2/tickets/{id}/comments", ("ticket_comments.json", lambda a: a),
+                lambda a: [e for c in a["comments"] for e in c["attachments"]],
+                ("attachment.json", lambda r: r["attachment"]), "file_name"),
+    "freshdesk": ("api/v2/tickets/{id}", ("ticket.json", lambda a: a), lambda a: a["attachments"],
+                  ("ticket.json", lambda r: r["attachments"][0]), "name"),
+    "jira_service_management": ("rest/servicedeskapi/request/{id}/attachment",
+                                ("attachment_created.json", lambda a: a.get("attachments", a)),
+                                lambda a: a["values"],
+                                ("attachment_created.json", lambda r: r["attachments"]["values"][0]), "filename"),
+    "zammad": ("api/v1/ticket_articles/by_ticket/{id}", ("articles_by_ticket.json", lambda a: a[0]),
+               lambda a: [e for article in a for e in article["attachments"]],
+               ("article_created.json", lambda r: r["attachments"][0]), "filename"),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(HOSTED))
+def test_the_servers_answer_with_the_vendors_recorded_answers(vendor, store, outbox, clock):
+    """What the profiles read back has the recorded answer's shape — the same fields, down to
+    every file entry — with this ticket's files in it."""
+    import requests
+    from sendhelpers.hosted_helpdesks import recorded
+
+    report = stored_report(store)
+    outbox.enqueue(report.id)
+    with HOSTED[vendor]() as server:
+        [outcome] = run(outbox, OutboxSender(outbox, lambda: transport_for(server, clock=clock)), clock)
+        assert outcome.state == "sent"
+        [number] = list(server.tickets)
+        path, (recording, first), entries_of, (entry_recording, entry_of), name_key = READ_BACK[vendor]
+        answer = requests.get(server.url + path.format(id=number), timeout=10,
+                              headers={"Authorization": server.expected_auth}).json()
+        files = server.files_of(number)
+
+    assert set(first(answer)) == set(first(recorded(vendor, recording)))
+    entry_fields = set(entry_of(recorded(vendor, entry_recording)))
+    entries = entries_of(answer)
+    assert entries and all(set(entry) == entry_fields for entry in entries)
+    assert {entry[name_key] for entry in entries} == set(files)
