@@ -184,3 +184,16 @@ def test_the_connection_check_says_what_to_add_when_nothing_can_be_checked(serve
     with pytest.raises(PermanentTransportError) as caught:
         transport(server, clock, elsewhere).check()
     assert caught.value.key == "sending.verify.foreign_url"
+
+
+def test_a_ticket_whose_check_failed_for_now_is_completed_not_created_again(outbox, store, server, clock):
+    server.honours_idempotency_key = False  # like most helpdesks: a repeated create is a new ticket
+    server.readback_failures.append(503)
+    listing = Listing(files_path="files", readback_url=READ_BACK, upload_url=READ_BACK)
+    report = stored_report(store)
+    outbox.enqueue(report.id)
+    outcomes = settle(outbox, OutboxSender(outbox, lambda: transport(server, clock, listing)), clock)
+
+    assert [o.state for o in outcomes] == ["queued", "sent"]
+    assert list(server.tickets) == ["T-1001"]  # the second attempt looked at the known ticket
+    assert outbox.receipt(report.id).reference == "T-1001"

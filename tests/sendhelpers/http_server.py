@@ -132,6 +132,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.do_HEAD()
             return
         owner._record(self, None, 0, hashlib.sha256().hexdigest(), "read back")
+        with owner._lock:
+            busy = owner.readback_failures.popleft() if owner.readback_failures else None
+        if busy is not None:
+            self._answer(busy, {"Content-Type": "application/json"}, b'{"detail": "Try again later."}')
+            return
         if ticket not in owner.tickets:
             self._answer(404, {"Content-Type": "application/json"}, b'{"detail": "Not found."}')
             return
@@ -227,6 +232,7 @@ class TicketServer:
         self.answer_json = lambda ticket: {"ticket": {"id": ticket["id"]}, "id": ticket["id"]}
         self.drops: set[str] = set()  # file names the intake loses when a ticket is created
         self.upload_drops: set[str] = set()  # … and when they are uploaded to a ticket again
+        self.readback_failures: deque = deque()  # statuses the next read-backs answer with
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._counter = 1000

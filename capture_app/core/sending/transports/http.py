@@ -325,8 +325,12 @@ class HttpTransport(Transport):
                   files: tuple[Any, ...], history: Any, sent: int, read_timeout: float) -> Receipt:
         """The receipt for a 2xx answer, once the files are checked (or why they could not be)."""
         tickets = tuple(dict.fromkeys(history.tickets + ((reference,) if reference else ())))
-        unchecked = self._check_files(endpoint, answer, reference, report, bundle_path, files, tickets,
-                                      read_timeout)
+        try:
+            unchecked = self._check_files(endpoint, answer, reference, report, bundle_path, files, tickets,
+                                          read_timeout)
+        except TransportError as exc:  # the ticket exists: a later attempt must know its number
+            exc.tickets = tuple(dict.fromkeys(tuple(getattr(exc, "tickets", ())) + tickets))
+            raise
         return Receipt(self.name, display(endpoint), iso(self.clock()), reference, file_sha256(bundle_path),
                        sent, files, tickets, unchecked=unchecked)
 
@@ -348,7 +352,7 @@ class HttpTransport(Transport):
         check = Check(self, endpoint, report.id, read_timeout)
         stored = stored_files(answer, listing) if listing.files_path.strip() else None
         if stored is None and reference:
-            stored = check.read_back(reference)
+            _known, stored = check.read_back(reference)
         if stored is None:
             return UNCHECKED_NO_LIST
         with BundleContents(bundle_path) as contents:
@@ -359,24 +363,26 @@ class HttpTransport(Transport):
                         read_timeout: float) -> Receipt | None:
         """The receipt for the ticket an earlier attempt created, once it has every file;
         ``None`` when the server no longer has that ticket (then a new one is created)."""
-        from capture_app.core.sending.transports.verify import Check
+        from capture_app.core.sending.transports.verify import UNCHECKED_NO_LIST, Check
 
         if not (history.tickets and self.settings.listing.reuses_ticket):
             return None
         # An earlier attempt created the ticket: complete it instead of creating another.
         ticket = history.tickets[-1]
         check = Check(self, endpoint, report.id, read_timeout)
-        stored = check.read_back(ticket)
-        if stored is None:
+        known, stored = check.read_back(ticket)
+        if not known:
             return None
         with BundleContents(bundle_path) as contents:
             _parts, handles, _boundary, files = self._parts(contents, report, bundle_path)
             for handle in handles:
                 handle.close()
-            check.settle(ticket, stored, files, self._sources(contents, report, bundle_path),
-                         tuple(history.tickets))
+            if stored is not None:
+                check.settle(ticket, stored, files, self._sources(contents, report, bundle_path),
+                             tuple(history.tickets))
         return Receipt(self.name, display(endpoint), iso(self.clock()), ticket, file_sha256(bundle_path),
-                       bundle_path.stat().st_size, files, tuple(history.tickets))
+                       bundle_path.stat().st_size, files, tuple(history.tickets),
+                       unchecked="" if stored is not None else UNCHECKED_NO_LIST)
 
     def _sources(self, contents: BundleContents, report: Report,
                  bundle_path: Path) -> dict[str, tuple[Callable[[], Any], str]]:

@@ -185,17 +185,18 @@ class Check:
 
         return Client(self.transport, self.endpoint, self.read_timeout, no_progress)
 
-    def read_back(self, ticket: str) -> list[Stored] | None:
-        """The files the ticket has, from the read-back address; ``None`` without one, or
-        when the server does not know the ticket (404)."""
+    def read_back(self, ticket: str) -> tuple[bool, list[Stored] | None]:
+        """(whether the server knows the ticket, the files it lists for it) from the read-back
+        address; the list is ``None`` without a read-back address or without a list in the
+        answer, and the ticket counts as unknown only when the server says so (404, 410)."""
         if not self.listing.readback_url.strip():
-            return None
+            return True, None
         url = expand(self.listing.readback_url, self.endpoint, ticket, self.report_id)
         status, data = self._client().request("GET", url, ok=(404, 410))
         if status in (404, 410):
-            return None
+            return False, None
         text = data if isinstance(data, str) else json.dumps(data)
-        return stored_files(text, self.listing)
+        return True, stored_files(text, self.listing)
 
     def upload(self, ticket: str, contents: Any, lost: list[tuple[str, int, str]]) -> list[Stored]:
         """Upload the lost files again, one request each; what the answers list as stored."""
@@ -225,7 +226,7 @@ class Check:
         lost = missing(sent, stored, self.listing)
         if lost and self.listing.upload_url.strip():
             answered = self.upload(ticket, contents, lost)
-            again = self.read_back(ticket)
+            _known, again = self.read_back(ticket)
             lost = missing(tuple(lost), again if again is not None else answered, self.listing)
         if lost:
             raise FilesMissing(ticket, lost, len(sent), tickets, self.listing.reuses_ticket)
