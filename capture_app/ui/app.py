@@ -118,7 +118,8 @@ class Controller:
         use_qt_texts(i18n.current_language(), app)
         self.store = LazyDraftStore(paths)
         self._shutting_down = False
-        self.wizards: dict[str, WizardWindow] = {}
+        self.wizards: dict[str, WizardWindow] = {}  # the open ones
+        self._prepared: dict[str, WizardWindow] = {}  # built, not yet shown (see open_wizard)
         self.main_window: MainWindow | None = None
         # tray icon or launcher window, reminders (ui/hours/presence.py)
         self.presence: Presence | None = None
@@ -183,21 +184,24 @@ class Controller:
         return WizardEnv(context=context, config=self.config, store=self.store, run=run_in_background,
                          sending=self.sending_service, closed_log=self.paths.data_dir)
 
-    def open_wizard(self, report, start_step=None):
+    def open_wizard(self, report, start_step=None, *, show: bool = True):
+        """The report's wizard, shown and raised (``show=False``: built but not yet shown, e.g.
+        while the screen is being grabbed; a later call shows it)."""
         from capture_app.core.wizard.steps import Step
         from capture_app.ui.wizard.window import WizardWindow
 
-        if report.id in self.wizards:
-            window = self.wizards[report.id]
-            window.show()
-            window.raise_()
-            window.activateWindow()
+        window = self.wizards.get(report.id) or self._prepared.get(report.id)
+        if window is None:
+            window = WizardWindow(report, self._wizard_env(), start_step=start_step or Step.TRIAGE,
+                                  autosave_delay_ms=self.config.get("drafts.autosave_delay_ms"))
+            window.saved.connect(self._refresh_drafts)
+            window.closed.connect(self._wizard_closed)
+            window.discarded.connect(self._refresh_drafts)
+        if not show:
+            if report.id not in self.wizards:
+                self._prepared[report.id] = window
             return window
-        window = WizardWindow(report, self._wizard_env(), start_step=start_step or Step.TRIAGE,
-                              autosave_delay_ms=self.config.get("drafts.autosave_delay_ms"))
-        window.saved.connect(self._refresh_drafts)
-        window.closed.connect(self._wizard_closed)
-        window.discarded.connect(self._refresh_drafts)
+        self._prepared.pop(report.id, None)
         self.wizards[report.id] = window
         window.show()
         window.raise_()

@@ -42,12 +42,13 @@ def open_report(controller, report, early: EarlyCapture | None = None):
                 capture = early.result(EARLY_TIMEOUT_S)
             except ScreenshotError as exc:
                 failure = exc.message()
-        window = controller.open_wizard(report)
+        # The picture goes in before the window is shown: its first frame has it.
+        window = controller.open_wizard(report, show=False)
         if capture is not None:
             attach(window, capture)
         elif failure:
             banner_for(window).show_failure(failure)
-        return window
+        return controller.open_wizard(report)
     env = default_env()
     if not enabled or not env.can_capture():
         return controller.open_wizard(report)
@@ -55,15 +56,21 @@ def open_report(controller, report, early: EarlyCapture | None = None):
     _capturers.add(capturer)
 
     def captured(capture: Capture) -> None:
-        attach(controller.open_wizard(report), capture)
+        attach(controller.open_wizard(report, show=False), capture)
+        controller.open_wizard(report)
 
     def failed(message: str) -> None:
-        banner_for(controller.open_wizard(report)).show_failure(message)
+        banner_for(controller.open_wizard(report, show=False)).show_failure(message)
+        controller.open_wizard(report)
 
     capturer.captured.connect(captured)
     capturer.failed.connect(failed)
     capturer.finished.connect(lambda: _capturers.discard(capturer))
-    capturer.start("desktop", hide=True)
+    if capturer.start("desktop", hide=True) and capturer.busy:
+        # The grab runs in a worker (or waits for our hidden windows to vanish): build the
+        # wizard meanwhile, so only showing it is left once the screen is taken. It is not
+        # shown before then, so the grab cannot see it.
+        controller.open_wizard(report, show=False)
     return None
 
 
