@@ -5,6 +5,7 @@ tests/test_steps_x11.py); the pictures go through the real draft store.
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import datetime, timezone
 
@@ -12,6 +13,7 @@ import pytest
 from png_reader import decode_rgb_png
 
 from capture_app.core.evidence.screenshot import Capture
+from capture_app.core.evidence.screenshot_evidence import insert_item
 from capture_app.core.evidence.steps import (
     Shot,
     StepLimits,
@@ -20,13 +22,12 @@ from capture_app.core.evidence.steps import (
     delete_steps,
     describe,
     mark_click,
-    picture_replaced,
     shortcut_name,
     steps_text,
 )
 from capture_app.core.platform.config import Config
 from capture_app.core.report.drafts import DraftStore
-from capture_app.core.report.model import Report, Step
+from capture_app.core.report.model import Report, Step, new_id
 
 MOMENT = datetime(2026, 11, 27, 13, 3, 12, tzinfo=timezone.utc)
 OWN_PID = 4242
@@ -231,8 +232,9 @@ def test_deleting_steps_renumbers_the_rest_and_their_pictures_and_edits_follow(s
     gone = delete_steps(report, {1})
     assert len(gone) == 1 and [s.number for s in report.steps] == [1, 2]
     assert report.evidence_item(second_picture).filename == "schritt-001.png"
-    picture_replaced(report, second_picture, "new-id")
-    assert report.steps[0].picture == "new-id"
+    redacted = dataclasses.replace(report.evidence_item(second_picture), id=new_id())
+    insert_item(report, redacted, replacing=second_picture)  # what the editor's save does
+    assert report.steps[0].picture == redacted.id
     assert steps_text(report).splitlines() == ["1. Klick in ‹Outlook›",
                                                "2. Klick auf „Speichern“ (Schaltfläche) in ‹Termin anlegen – Portal›"]
 
@@ -241,3 +243,45 @@ def test_the_marker_is_clipped_at_the_picture_edge():
     capture = Capture(10, 10, bytes(400), 100, 50)
     pixels = mark_click(capture, 100, 50)  # the corner
     assert len(pixels) == 400 and pixels != bytes(400)
+
+
+def test_the_bundle_has_the_steps_as_a_list_a_step_by_step_page_and_pictures_in_steps(store, tmp_path):
+    import json
+    import zipfile
+
+    import jsonschema
+
+    from capture_app import __version__
+    from capture_app.core.platform.resources import read_text
+    from capture_app.core.sending.bundle import build_bundle, review_items
+
+    report = Report.new(now=MOMENT, agent_timezone="Europe/Berlin")
+    rec = recorder(store, report)
+    rec.start()
+    rec.click(10, 12)
+    for key in "abc":
+        rec.key(key)
+    rec.comment("Hier erscheint der Fehler")
+    rec.monotonic.now += 1
+    rec.click(70, 5)
+    rec.stop()
+    report.evidence_item(report.steps[-1].picture).excluded = True  # the agent left one out
+    locate = lambda item: store.attachment_path(report.id, item.id)  # noqa: E731
+    listed = {entry.name: entry.excluded for entry in review_items(report, locate, "de")}
+    assert listed["steps/schritt-001.png"] is False and listed["steps/schritt-004.png"] is True
+    info = build_bundle(report, locate, tmp_path / "b.zip", app_version=__version__, language="de")
+    with zipfile.ZipFile(info.path) as archive:
+        files = set(archive.namelist())
+        text = archive.read("report.txt").decode()
+        page = archive.read("report.html").decode()
+        sent = json.loads(archive.read("report.json"))
+    assert {"steps/schritt-001.png"} == {name for name in files if name.startswith("steps/")}
+    assert "1. 14:03:12 — Klick auf „Speichern“ (Schaltfläche) in ‹Termin anlegen – Portal›\n" \
+           "    Bild: steps/schritt-001.png" in text
+    assert "2. 14:03:12 — Eingabe in ‹Termin anlegen – Portal› (3 Tasten)" in text
+    assert "3. 14:03:12 — Kommentar: Hier erscheint der Fehler" in text
+    assert "4. 14:03:12 — Klick in ‹Outlook›" in text and "schritt-004" not in text
+    assert '<img src="steps/schritt-001.png"' in page and "data:image" not in page
+    assert page.count("<li id=\"step-") == 4
+    jsonschema.Draft202012Validator(json.loads(read_text("report.schema.json"))).validate(sent)
+    assert [s["kind"] for s in sent["steps"]] == ["click", "typing", "comment", "click"]

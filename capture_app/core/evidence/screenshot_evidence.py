@@ -94,6 +94,9 @@ def insert_item(report: Report, item: EvidenceItem, *, replacing: str | None = N
         report.evidence.append(item)
     else:
         report.evidence[index] = item
+        for step in report.steps:  # a recorded step's redacted picture stays its picture
+            if step.picture == replacing:
+                step.picture = item.id
     report.touch()
     return item
 

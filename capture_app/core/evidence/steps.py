@@ -209,20 +209,6 @@ def renumber(report: Report) -> None:
             item.title = tr("steps.picture_title", number=number)
 
 
-def picture_replaced(report: Report, old_id: str, new_id_: str) -> None:
-    """A step's picture was edited (a new item in the old one's place): the step follows."""
-    for step in report.steps:
-        if step.picture == old_id:
-            step.picture = new_id_
-
-
-def pictures_removed(report: Report, item_ids: set[str] | frozenset[str]) -> None:
-    """Step pictures were removed from the evidence list: their steps keep their text."""
-    for step in report.steps:
-        if step.picture in item_ids:
-            step.picture = ""
-
-
 # --- the recorder ---------------------------------------------------------------------------
 
 _STOP = object()

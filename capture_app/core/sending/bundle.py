@@ -51,7 +51,7 @@ from capture_app.core.sending.render import render_html, render_text
 
 CHUNK = 1024 * 1024
 FOLDERS = {"screenshot": "screenshots", "console": "console", "network": "network",
-           "document": "documents", "other": "other"}
+           "document": "documents", "other": "other", "step": "steps"}
 MANIFEST = "manifest.json"
 SYSTEM_INFO = "system/system-info.json"
 

@@ -223,7 +223,12 @@ def _reference(report: Report, lang: str) -> list[Row]:
 
 def _evidence(report: Report, lang: str) -> list[Row]:
     rows = []
+    if report.steps:  # the pictures are listed with their steps
+        rows.append(Row(tr("bundle.section.steps", language=lang),
+                        tr("steps.report_count", language=lang, count=len(report.steps))))
     for item in report.included_evidence():
+        if item.kind == "step":
+            continue
         parts = [item.filename, format_size(item.size, lang)]
         summary = getattr(item, "summary", "").strip()  # console/network logs: what they show
         # A log's summary says what it shows; its title (the import's wording) would repeat it.
@@ -237,6 +242,33 @@ def _evidence(report: Report, lang: str) -> list[Row]:
         text = " — ".join(parts)
         rows.append(Row(tr(f"evidence.kind.{item.kind}", language=lang),
                         f"{text}\n{summary}" if summary else text, bool(summary)))
+    return rows
+
+
+def _step_time(at: str, zone_name: str) -> str:
+    moment = parse_instant(at)
+    if moment is None:
+        return ""
+    zone = _zone(zone_name)
+    return (moment.astimezone(zone) if zone else moment).strftime("%H:%M:%S")
+
+
+def _steps(report: Report, lang: str, paths: dict[str, str] | None = None) -> list[Row]:
+    """One row per recorded step: number, time, what was done, and where its picture is."""
+    from capture_app.core.evidence.steps import describe
+
+    pictures = paths if paths is not None else {
+        item.id: f"steps/{item.filename}" for item in report.included_evidence()
+        if item.kind == "step"}
+    zone = report.agent_timezone or "UTC"
+    rows = []
+    for number, step in enumerate(report.steps, 1):
+        line = tr("steps.report_line", language=lang, number=number,
+                  time=_step_time(step.at, zone), text=describe(step, lang))
+        picture = pictures.get(step.picture) if step.picture else None
+        if picture:
+            line += "\n" + tr("steps.report_picture", language=lang, path=picture)
+        rows.append(Row(str(number), line, bool(picture)))
     return rows
 
 
@@ -281,6 +313,7 @@ def build_sections(report: Report, language: str) -> list[Section]:
         ("customer_environment", _environment(report.customer_environment, lang)),
         ("reference", _reference(report, lang)),
         ("evidence", _evidence(report, lang)),
+        ("steps", _steps(report, lang)),
         ("system", _system(report, lang)),
         ("report", _meta(report, lang)),
     ]
@@ -308,6 +341,11 @@ def render_text(report: Report, language: str = "de") -> str:
         lines += [section.title, "-" * len(section.title)]
         if _titled_by_section(section):
             lines += [section.rows[0].value, ""]
+            continue
+        if section.key == "steps":  # a numbered list, each line numbered already
+            lines += [f"{line}".rstrip() if n == 0 else f"    {line}".rstrip()
+                      for row in section.rows for n, line in enumerate(row.value.splitlines())]
+            lines.append("")
             continue
         for row in section.rows:
             label = row.label if row.label.endswith(("?", ":")) else f"{row.label}:"
@@ -348,6 +386,8 @@ def _html_images(report: Report, images: dict[str, str], language: str) -> str:
     figures = []
     for item in report.included_evidence():
         path = images.get(item.id)
+        if item.kind == "step":
+            continue  # shown with its step (_html_steps)
         # Only raster types a browser shows inline; never SVG or HTML, which can carry script.
         if path is None or item.media_type not in INLINE_IMAGE_MEDIA_TYPES:
             continue
@@ -359,6 +399,29 @@ def _html_images(report: Report, images: dict[str, str], language: str) -> str:
         return ""
     title = tr("bundle.section.screenshots", language=language)
     return f'<section class="images"><h2>{_esc(title)}</h2>\n' + "\n".join(figures) + "</section>"
+
+
+def _html_steps(report: Report, images: dict[str, str], language: str) -> str:
+    """The step-by-step view: number, what was done, the time, and the picture (click marked)."""
+    from capture_app.core.evidence.steps import describe
+
+    zone = report.agent_timezone or "UTC"
+    items = []
+    for number, step in enumerate(report.steps, 1):
+        picture = ""
+        path = images.get(step.picture) if step.picture else None
+        if path is not None:
+            ref = _esc(_url_path(path))
+            picture = (f'<figure><a href="{ref}"><img src="{ref}" alt="{_esc(str(number))}"></a>'
+                       f"<figcaption>{_esc(path)}</figcaption></figure>")
+        items.append(f'<li id="step-{number}"><span class="step-text">{number}. '
+                     f'{_esc(describe(step, language))}</span>'
+                     f'<span class="step-time">{_esc(_step_time(step.at, zone))}</span>{picture}</li>')
+    if not items:
+        return ""
+    title = tr("bundle.section.steps", language=language)
+    return (f'<section class="steps"><h2>{_esc(title)}</h2>\n<ol class="steps">\n'
+            + "\n".join(items) + "\n</ol></section>")
 
 
 def _url_path(path: str) -> str:
@@ -379,6 +442,9 @@ def render_html(report: Report, language: str = "de", images: dict[str, str] | N
     pictures = _html_images(report, images or {}, language)
     sections = build_sections(report, language)
     for section in sections:
+        if section.key == "steps":
+            parts.append(_html_steps(report, images or {}, language))
+            continue
         parts.append(f'<section class="{_esc(section.key)}"><h2>{_esc(section.title)}</h2>\n'
                      f"<table>\n{_html_rows(section)}\n</table></section>")
         if section.key == "description" and pictures:
