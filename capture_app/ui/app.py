@@ -206,7 +206,22 @@ class Controller:
         window.show()
         window.raise_()
         window.activateWindow()
+        if self.presence is not None:
+            self.presence.menu_changed()
         return window
+
+    def can_record_steps(self) -> bool:
+        """*Schritte aufzeichnen* in the tray: while a report is open, unless switched off."""
+        return bool(self.wizards) and bool(self.config.get("steps.enabled"))
+
+    def record_steps(self) -> None:
+        """Record steps for the report opened last (the tray's command)."""
+        if not self.wizards:
+            return
+        from capture_app.ui.steps.recording import StepSession
+
+        window = list(self.wizards.values())[-1]
+        StepSession.of(window).start(window)
 
     def new_report(self, screen=None):
         """Start a report; the screen as it was is captured first (``screen``: already taken).
@@ -336,6 +351,7 @@ class Controller:
         self._refresh_drafts()
         QTimer.singleShot(0, self._ask_identity_once)  # held back while the agent reported
         if self.presence is not None:  # the app stays in the tray; no window pops up
+            self.presence.menu_changed()
             self.presence.refresh()
             return
         if (self.main_window is None or not self.main_window.isVisible()) and not self.wizards:

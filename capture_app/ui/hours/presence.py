@@ -171,9 +171,12 @@ class Presence(QObject):
         config = controller.config
         phone = config.get("support.phone")
         summary = self.hours.weekly_summary() if self.hours is not None else ""
+        steps = [Entry("steps", tr("tray.menu_steps"), controller.record_steps,
+                       tr("tray.menu_steps_hint"))] if controller.can_record_steps() else []
         return [
             Entry("report", tr("tray.menu_report"), controller.new_report,
                   tr("tray.menu_report_hint")),
+            *steps,
             Entry("drafts", tr("tray.menu_drafts"), controller.show_main_window,
                   tr("tray.menu_drafts_hint")),
             Entry("outbox", tr("tray.menu_outbox"), controller.show_outbox,
@@ -188,6 +191,10 @@ class Presence(QObject):
                   tr("tray.menu_settings_hint")),
             Entry("quit", tr("tray.menu_quit"), self.quit, tr("tray.menu_quit_hint")),
         ]
+
+    def menu_changed(self) -> None:
+        """A report was opened or closed: *Schritte aufzeichnen* comes or goes."""
+        self._rebuild_entries()
 
     def _rebuild_entries(self) -> None:
         if self.tray is not None:

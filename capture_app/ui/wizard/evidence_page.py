@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from capture_app.core.platform.i18n import current_language, tr
 from capture_app.core.platform.sizes import format_size
-from capture_app.core.report.model import EVIDENCE_KINDS, Report
+from capture_app.core.report.model import ATTACHABLE_KINDS, Report
 from capture_app.core.wizard.steps import Step, selected_case
 from capture_app.ui.capture.evidence_tools import ScreenshotTools
 from capture_app.ui.wizard.base import StepPage
@@ -40,7 +40,7 @@ class EvidencePage(StepPage):
         layout.addWidget(self.requirements)
         add_row = QHBoxLayout()
         self.kind = QComboBox()
-        for kind in EVIDENCE_KINDS:
+        for kind in ATTACHABLE_KINDS:
             self.kind.addItem(tr(f"ui.evidence.kind_{kind}"), kind)
         kind_label = QLabel(tr("ui.evidence.kind"))
         kind_label.setBuddy(self.kind)
@@ -71,6 +71,9 @@ class EvidencePage(StepPage):
         layout.insertLayout(layout.indexOf(self.table), self.screenshots.capture_row())
         from capture_app.ui.evidence.console_import import add_console_tools
         self.console_tools = add_console_tools(self, layout)  # console messages, HAR, guide
+        from capture_app.ui.steps.tools import StepTools
+        self.step_tools = StepTools(self)  # the recorded steps: one line above the table
+        layout.insertLayout(layout.indexOf(self.table), self.step_tools.row())
         self.remove_button = QPushButton(tr("ui.evidence.remove"))
         self.remove_button.setAccessibleName(tr("ui.evidence.remove").replace("&", ""))
         self.remove_button.clicked.connect(self.remove_selected)
@@ -94,11 +97,16 @@ class EvidencePage(StepPage):
             self.kind.setCurrentIndex(self.kind.findData("document"))
         self.fill_table()
 
+    def listed(self) -> list:
+        """The table's items: every attached file; step pictures are under "Schritte"."""
+        return [item for item in self.loaded.evidence if item.kind != "step"]
+
     def fill_table(self) -> None:
         language = current_language()
         self.table.blockSignals(True)
-        self.table.setRowCount(len(self.loaded.evidence))
-        for row, item in enumerate(self.loaded.evidence):
+        listed = self.listed()
+        self.table.setRowCount(len(listed))
+        for row, item in enumerate(listed):
             cells = {
                 COL_KIND: QTableWidgetItem(tr(f"ui.evidence.kind_{item.kind}")),
                 COL_TITLE: QTableWidgetItem(item.title),
@@ -126,8 +134,9 @@ class EvidencePage(StepPage):
         self.table.resizeColumnToContents(COL_KIND)
         self.table.resizeColumnToContents(COL_SIZE)
         self.table.blockSignals(False)
-        self.remove_button.setEnabled(bool(self.loaded.evidence))
+        self.remove_button.setEnabled(bool(listed))
         self.screenshots.table_filled()
+        self.step_tools.refresh()
 
     def _item_changed(self, cell: QTableWidgetItem) -> None:
         item = self.loaded.evidence_item(cell.data(ID_ROLE))

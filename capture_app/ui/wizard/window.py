@@ -438,7 +438,7 @@ class WizardWindow(QWidget):
         triage = self.report.triage
         triage_page = self.pages.get(Step.TRIAGE)
         searched = triage_page is not None and cast("TriagePage", triage_page).search.text()
-        if triage.case_id or triage.path or searched:
+        if triage.case_id or triage.path or searched or self.report.steps:
             return False
         if self.report.summary.strip() or self.report.description != type(self.report.description)():
             return False
@@ -465,6 +465,9 @@ class WizardWindow(QWidget):
         self._discarding = True
 
     def closeEvent(self, event) -> None:
+        session = getattr(self, "step_session", None)
+        if session is not None:
+            session.stop()  # recording ends with the wizard; its last steps go into this save
         self.closing = True
         if not self._discarding and self.untouched():
             self._forget_untouched()
