@@ -68,7 +68,7 @@ def test_deleting_a_step_renumbers_the_rest_and_its_picture_leaves_the_data_fold
     record(wizard, *clicks("Portal", "Kalender", "Outlook"))
     store = wizard.env.store
     first_file = store.attachment_path(wizard.report.id, wizard.report.steps[0].picture)
-    page, dialog = open_list(wizard, qtbot)
+    _page, dialog = open_list(wizard, qtbot)
     dialog.table.selectRow(0)
     dialog.delete_button.click()
     assert [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())] == [
@@ -85,7 +85,7 @@ def test_a_step_picture_is_redacted_in_the_editor_and_stays_the_steps_picture(wi
     record(wizard, *clicks("Portal"))
     old = wizard.report.steps[0].picture
     old_file = wizard.env.store.attachment_path(wizard.report.id, old)
-    page, dialog = open_list(wizard, qtbot)
+    _page, dialog = open_list(wizard, qtbot)
     dialog.table.selectRow(0)
     assert dialog.edit_button.isEnabled()
     before = set(QApplication.topLevelWidgets())
