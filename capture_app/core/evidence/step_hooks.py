@@ -18,6 +18,7 @@ Behind two small interfaces (:class:`capture_app.core.evidence.steps.StepPlatfor
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -121,6 +122,8 @@ class XRecordHooks:
         self._control: Any = None
         self._context: Any = None
         self._names: dict[int, str] = {}
+        # Seconds each hook callback took, when a list is given (benchmarks/steps.py).
+        self.callback_times: list[float] | None = None
 
     def start(self) -> None:
         from Xlib import X, display
@@ -147,14 +150,20 @@ class XRecordHooks:
         from Xlib import X
         from Xlib.protocol import rq
 
+        # python-xlib's own way to read recorded events (its stubs want a field name).
+        field = rq.EventField(None)  # type: ignore[arg-type]
+
         def on_reply(reply: Any) -> None:
+            began = time.perf_counter()
             ready.set()
             if reply.category != 0 or reply.client_swapped or not reply.data:
                 return  # 0: from the server; the rest are start/end markers
-            raw = reply.data
+            dispatch(reply.data)
+            if self.callback_times is not None:
+                self.callback_times.append(time.perf_counter() - began)
+
+        def dispatch(raw: Any) -> None:
             while raw:
-                # python-xlib's own way to read recorded events (its stubs want a field name).
-                field = rq.EventField(None)  # type: ignore[arg-type]
                 event, raw = field.parse_binary_value(raw, data.display, None, None)
                 if event.type == X.ButtonPress and event.detail in _X_BUTTONS:
                     self._click(event.root_x, event.root_y, _X_BUTTONS[event.detail])
