@@ -460,6 +460,10 @@ def run(*, start_report: bool = False, language: str | None = None,
     app = cast("QApplication", QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    from capture_app.ui.platform import icons, theme
+
+    theme.install(app)
+    app.setWindowIcon(icons.app_icon())
     paths = default_paths()
     try:
         controller = Controller(app, paths, language=language)
