@@ -140,12 +140,19 @@ class Controller:
         from capture_app.ui.main_window import MainWindow
 
         if self.main_window is None:
-            self.main_window = MainWindow(self.store, closed_log=self.paths.data_dir)
+            clock = self.presence.clock if self.presence is not None else None
+            self.main_window = MainWindow(self.store, closed_log=self.paths.data_dir,
+                                          config=self.config, clock=clock, case_title=self.case_title)
             self.main_window.report_requested.connect(self.new_report)
             self.main_window.resume_requested.connect(self.resume)
             self.main_window.settings_requested.connect(self.open_settings)
             self.main_window.outbox_requested.connect(self.show_outbox)
+            self.main_window.call_requested.connect(self.call_support)
             self.main_window.show_notices(self.startup_notices())
+            if self.presence is not None:
+                self.main_window.set_support_hours(self.presence.hours, self.presence.agent_zone)
+            if self.sending is not None:
+                self.main_window.attach_sending(self.sending)
         self.main_window.show()
         self.main_window.raise_()
         QTimer.singleShot(0, self._ask_identity_once)
@@ -167,6 +174,11 @@ class Controller:
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+
+    def case_title(self, case_id: str) -> str:
+        """The title of a triage case in the interface's language ("" for an unknown one)."""
+        case = self._triage_catalogue().catalogue.get(case_id)
+        return case.title_in(i18n.current_language()) if case is not None else ""
 
     def _triage_catalogue(self):
         """The built-in triage catalogue with the organisation's triage.toml merged over it."""
@@ -273,6 +285,16 @@ class Controller:
         if dialog.result() and self.presence is not None:
             self.presence.settings_changed()
 
+    def call_support(self) -> None:
+        """Dial support where a program handles tel: links, else show the number."""
+        if self.presence is not None:
+            self.presence.call_support()
+            return
+        from capture_app.ui.platform.desktop_links import call_or_show_number
+
+        call_or_show_number(self.config.get("support.phone"), "",
+                            lambda box: setattr(self, "call_box", box))
+
     def show_console_guide(self, browser: str | None = None, os: str | None = None) -> str:
         """The console guide at the section for ``browser`` on ``os`` (names as probes give
         them; ``None``: the overview, or this machine's OS); returns "webview" or "text"."""
@@ -291,6 +313,8 @@ class Controller:
             self.sending.changed.connect(self._sending_changed)
             self.sending.handover_reminder.connect(
                 lambda reminder: self.presence.show_reminder(reminder) if self.presence else None)
+            if self.main_window is not None:
+                self.main_window.attach_sending(self.sending)
         return self.sending
 
     def start_background_sending(self) -> None:

@@ -1,9 +1,13 @@
-"""The main window: the big "Problem melden" button and the list of drafts."""
+"""The main window, the agent's home: support status, the big "Problem melden" with its
+shortcut, the drafts with a picture of their first screenshot, and the outbox at a glance."""
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,9 +25,18 @@ from PySide6.QtWidgets import (
 
 from capture_app import APP_NAME, __version__
 from capture_app.core.platform.i18n import tr
+from capture_app.ui.evidence.thumbnails import Thumbnails
+from capture_app.ui.hours.status_panel import SupportStatusPanel
+from capture_app.ui.platform import theme
+from capture_app.ui.platform.icons import icon
 from capture_app.ui.platform.screen_fit import resize_to_fit
+from capture_app.ui.sending.outbox_summary import OutboxSummary
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+READABLE_ROLE = Qt.ItemDataRole.UserRole + 2
+PICTURE_ROLE = Qt.ItemDataRole.UserRole + 3
+THUMBNAIL = QSize(theme.space(24), theme.space(14))  # 96 × 56: a 16:9 screen fits
+STATUS_EVERY_MS = 30_000
 
 
 def _local_time(stamp: str) -> str:
@@ -33,78 +46,150 @@ def _local_time(stamp: str) -> str:
         return stamp
 
 
+def _setting(config, key: str):
+    if config is not None:
+        return config.get(key)
+    from capture_app.core.platform.config import settings_table
+
+    return settings_table()[key].default
+
+
+def hotkey_text(config) -> str:
+    """The shortcut for "Problem melden" as this desktop writes it ("Strg+Alt+P")."""
+    sequence = QKeySequence(str(_setting(config, "hotkey.report") or ""),
+                            QKeySequence.SequenceFormat.PortableText)
+    return sequence.toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class MainWindow(QMainWindow):
     report_requested = Signal()
     resume_requested = Signal(str)
     settings_requested = Signal()
     outbox_requested = Signal()
+    call_requested = Signal()
 
-    def __init__(self, store, parent: QWidget | None = None, *, closed_log=None) -> None:
+    def __init__(self, store, parent: QWidget | None = None, *, closed_log=None, config=None,
+                 clock: Callable[[], datetime] | None = None,
+                 case_title: Callable[[str], str] | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.closed_log = closed_log  # folder of core.triage_log: cases closed in triage
+        self.config = config
+        self.case_title = case_title or (lambda case_id: "")
+        self.hotkey = hotkey_text(config)
+        self.thumbnails = Thumbnails(THUMBNAIL, self._thumbnail_ready)
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
-        resize_to_fit(self, 820, 560)
+        resize_to_fit(self, 900, 700)
         self._build_menu()
         central = QWidget()
         self.setCentralWidget(central)
         layout = QVBoxLayout(central)
+        theme.set_spacing(layout, 4, 3)
         self.notices = QLabel()
         self.notices.setWordWrap(True)
         self.notices.setAccessibleName(tr("ui.main.notices"))
-        self.notices.setStyleSheet("QLabel { background: #fff4ce; padding: 8px; border: 1px solid #e0c060; }")
+        colours = theme.colours()
+        self.notices.setStyleSheet(f"QLabel {{ background: {colours.notice}; color: {colours.text};"
+                                   f" padding: {theme.space(2)}px; border: 1px solid {colours.warning}; }}")
         self.notices.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.notices.hide()
         layout.addWidget(self.notices)
-        layout.addWidget(self._build_report_button())
+        self.support = SupportStatusPanel(_setting(config, "support.phone"), clock or _utc_now)
+        self.support.call_requested.connect(self.call_requested.emit)
+        layout.addWidget(self.support)
+        layout.addLayout(self._build_report_button())
         self._build_drafts(layout)
-        layout.addLayout(self._build_buttons())
+        self.outbox = OutboxSummary()
+        self.outbox.outbox_requested.connect(self.outbox_requested.emit)
+        self.outbox.settings_requested.connect(self.settings_requested.emit)
+        self.outbox.edit_requested.connect(self.resume_requested.emit)
+        layout.addWidget(self.outbox)
+        self.outbox_button = self.outbox.open_button
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(STATUS_EVERY_MS)
+        self.status_timer.timeout.connect(self.support.update_status)
+        self.status_timer.start()
         self.refresh()
 
-    def _build_report_button(self) -> QPushButton:
-        self.report_button = QPushButton(tr("ui.main.report_problem"))
+    def _build_report_button(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(theme.space(1))
+        self.report_button = QPushButton(icon("message-square-warning", "on_accent"),
+                                         tr("ui.main.report_problem"))
         self.report_button.setAccessibleName(tr("ui.main.report_problem").replace("&", ""))
-        self.report_button.setAccessibleDescription(tr("ui.main.report_problem_hint"))
-        self.report_button.setToolTip(tr("ui.main.report_problem_hint"))
-        self.report_button.setMinimumHeight(64)
-        font = self.report_button.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.report_button.setFont(font)
+        hint = tr("ui.main.report_problem_hint", hotkey=self.hotkey)
+        self.report_button.setAccessibleDescription(hint)
+        self.report_button.setToolTip(hint)
+        self.report_button.setMinimumHeight(theme.space(16))
+        self.report_button.setIconSize(QSize(theme.space(8), theme.space(8)))
+        theme.set_type(self.report_button, "display")
+        theme.make_primary(self.report_button)
+        self.report_button.setDefault(True)
+        self.report_button.setAutoDefault(True)
         self.report_button.clicked.connect(self.report_requested.emit)
-        return self.report_button
+        column.addWidget(self.report_button)
+        self.hotkey_label = theme.set_type(QLabel(tr("ui.home.hotkey", hotkey=self.hotkey)), "caption")
+        self.hotkey_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hotkey_label.setAccessibleName(tr("ui.home.hotkey", hotkey=self.hotkey))
+        column.addWidget(self.hotkey_label)
+        return column
+
+    def set_support_hours(self, hours, agent_zone: str | None) -> None:
+        """The support hours are loaded (in the background, by the tray's presence)."""
+        self.support.set_hours(hours, agent_zone)
+
+    def attach_sending(self, service) -> None:
+        self.outbox.attach(service)
 
     def _build_drafts(self, layout: QVBoxLayout) -> None:
-        """The list of drafts, its empty hint and the count of cases closed in triage."""
-        drafts_label = QLabel(tr("ui.main.drafts"))
+        """The drafts with picture, summary, case and last change; the empty state; the buttons."""
+        drafts_label = theme.set_type(QLabel(tr("ui.main.drafts")), "title")
         layout.addWidget(drafts_label)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([tr("ui.main.col_summary"), tr("ui.main.col_category"),
-                                              tr("ui.main.col_updated"), tr("ui.main.col_files")])
-        self.table.setAccessibleName(tr("ui.main.drafts"))
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([tr("ui.main.col_summary"), tr("ui.main.col_case"),
+                                              tr("ui.main.col_updated")])
+        self.table.setAccessibleName(tr("ui.main.drafts").replace("&", ""))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setIconSize(THUMBNAIL)
+        self.table.setWordWrap(True)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(THUMBNAIL.height() + theme.space(2))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self._resume())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         drafts_label.setBuddy(self.table)
         layout.addWidget(self.table, 1)
-        self.empty_hint = QLabel(tr("ui.main.no_drafts"))
-        layout.addWidget(self.empty_hint)
+        self.empty_hint = QLabel(tr("ui.main.no_drafts", hotkey=self.hotkey))
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setAccessibleName(tr("ui.main.drafts").replace("&", ""))
+        self.empty_hint.setMinimumHeight(theme.space(20))
+        layout.addWidget(self.empty_hint, 1)
+        layout.addLayout(self._build_buttons())
         self.closed_label = QLabel()  # cases closed in triage, whose drafts are gone
         self.closed_label.setAccessibleName(tr("ui.main.closed_in_triage_name"))
+        self.closed_label.setWordWrap(True)
         self.closed_label.hide()
         layout.addWidget(self.closed_label)
 
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.resume_button = QPushButton(tr("ui.main.resume"))
-        self.duplicate_button = QPushButton(tr("ui.main.duplicate"))
-        self.delete_button = QPushButton(tr("ui.main.delete"))
+        self.resume_button = QPushButton(icon("pencil"), tr("ui.main.resume"))
+        self.duplicate_button = QPushButton(icon("copy"), tr("ui.main.duplicate"))
+        self.delete_button = QPushButton(icon("trash-2"), tr("ui.main.delete"))
         for button, handler in ((self.resume_button, self._resume),
                                 (self.duplicate_button, self._duplicate),
                                 (self.delete_button, self._delete)):
@@ -112,11 +197,6 @@ class MainWindow(QMainWindow):
             button.clicked.connect(handler)
             row.addWidget(button)
         row.addStretch(1)
-        self.outbox_button = QPushButton(tr("sending.ui.outbox_button"))
-        self.outbox_button.setAccessibleName(tr("sending.ui.outbox_button").replace("&", ""))
-        self.outbox_button.setToolTip(tr("sending.ui.outbox_hint"))
-        self.outbox_button.clicked.connect(self.outbox_requested.emit)
-        row.addWidget(self.outbox_button)
         return row
 
     def _build_menu(self) -> None:
@@ -159,21 +239,51 @@ class MainWindow(QMainWindow):
             summary = draft.summary or tr("ui.main.untitled")
             if not draft.readable:
                 summary = tr("ui.main.unreadable", summary=summary)
-            category = tr(f"ui.category.{draft.category}") if draft.category else "—"
-            cells = (summary, category, _local_time(draft.updated_at), str(draft.evidence_count))
+            cells = (summary, self._case_text(draft), _local_time(draft.updated_at))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, draft.id)
-                item.setData(Qt.ItemDataRole.UserRole + 2, draft.readable)
+                item.setData(READABLE_ROLE, draft.readable)
                 self.table.setItem(row, column, item)
+            self._show_picture(cast("QTableWidgetItem", self.table.item(row, 0)), draft.thumbnail)
             if draft.id == selected:
                 self.table.selectRow(row)
         if drafts and self.selected_id() is None:
             self.table.selectRow(0)
         self.empty_hint.setVisible(not drafts)
         self.table.setVisible(bool(drafts))
+        for button in (self.resume_button, self.duplicate_button, self.delete_button):
+            button.setVisible(bool(drafts))
         self._show_closed_count()
         self._selection_changed()
+        self.outbox.refresh()
+
+    def _case_text(self, draft) -> str:
+        category = tr(f"ui.category.{draft.category}") if draft.category else ""
+        title = self.case_title(draft.case_id) if draft.case_id else ""
+        return "\n".join(part for part in (title, category) if part) or "—"
+
+    def _show_picture(self, item: QTableWidgetItem, path: Path | None) -> None:
+        """The first screenshot as a small picture (decoded in the background), else a sign."""
+        item.setData(PICTURE_ROLE, str(path) if path is not None else "")
+        picture = self.thumbnails.request(path)
+        if picture is not None:
+            item.setIcon(picture)
+            item.setData(Qt.ItemDataRole.ToolTipRole, tr("ui.home.first_screenshot"))
+        else:
+            item.setIcon(icon("image", "muted"))
+
+    def _thumbnail_ready(self, path: Path) -> None:
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.data(PICTURE_ROLE) == str(path):
+                self._show_picture(item, path)
+
+    def has_picture(self, row: int) -> bool:
+        """Whether the row shows its first screenshot (not the sign for "no screenshot")."""
+        item = self.table.item(row, 0)
+        return item is not None and bool(item.data(PICTURE_ROLE)) and \
+            self.thumbnails.request(Path(item.data(PICTURE_ROLE))) is not None
 
     def _show_closed_count(self) -> None:
         if self.closed_log is None:
@@ -187,13 +297,19 @@ class MainWindow(QMainWindow):
         self.closed_label.setText(text)
         self.closed_label.setVisible(counted.total > 0)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light ↔ dark: icons in the new colours
+            self.support.update_status()
+            self.outbox.refresh()
+
     def selected_id(self) -> str | None:
         items = self.table.selectedItems()
         return items[0].data(ID_ROLE) if items else None
 
     def _selection_changed(self) -> None:
         items = self.table.selectedItems()
-        readable = bool(items) and bool(items[0].data(Qt.ItemDataRole.UserRole + 2))
+        readable = bool(items) and bool(items[0].data(READABLE_ROLE))
         self.resume_button.setEnabled(readable)
         self.duplicate_button.setEnabled(readable)
         self.delete_button.setEnabled(bool(items))

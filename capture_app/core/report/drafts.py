@@ -161,6 +161,8 @@ class DraftSummary:
     revision: int
     readable: bool = True
     set_aside_path: Path | None = None
+    case_id: str = ""
+    thumbnail: Path | None = None  # the file of the first screenshot, for the list's picture
 
 
 # --- the store -----------------------------------------------------------------------------------
@@ -275,13 +277,22 @@ class DraftStore:
         for report_id, state, data, summary, category, count, updated, revision in rows:
             report, problem = _parse(report_id, data)
             if report is not None:
-                result.append(DraftSummary(report_id, report.summary, report.triage.category,
-                                           updated, len(report.evidence), state, revision))
+                result.append(DraftSummary(
+                    report_id, report.summary, report.triage.category, updated,
+                    len(report.evidence), state, revision, case_id=report.triage.case_id,
+                    thumbnail=self._first_screenshot(report)))
                 continue
             _, copy = self._set_aside_row(report_id, data, summary, revision, problem)
             result.append(DraftSummary(report_id, summary, category, updated, count, state,
                                        revision, readable=False, set_aside_path=copy))
         return result
+
+    def _first_screenshot(self, report: Report) -> Path | None:
+        first = next((item for item in report.evidence if item.kind == "screenshot"), None)
+        try:
+            return self.attachment_path(report.id, first.id) if first is not None else None
+        except ValueError:  # an id no file of ours can have: no picture
+            return None
 
     def delete(self, report_id: str) -> None:
         """Remove the report and its attachments (the agent deleted the draft)."""

@@ -260,6 +260,8 @@ class Presence(QObject):
         if autostart_problem:
             messages.append(autostart_problem)
         window = self.controller.main_window
+        if window is not None:
+            window.set_support_hours(self.hours, self.agent_zone)
         if messages and window is not None:
             window.show_notices(messages)
         self._rebuild_entries()
@@ -364,6 +366,9 @@ class Presence(QObject):
         for view in (self.tray, self.launcher):
             if view is not None:
                 view.show_status(state, queued, status, outbox_line, detail)
+        window = self.controller.main_window
+        if window is not None and hasattr(window, "support"):
+            window.support.update_status()
 
     def report_started(self) -> None:
         """Hook for the controller: a new report was opened (the outside-hours notice)."""

@@ -191,10 +191,9 @@ class OutboxWindow(QWidget):
                                  else tr("sending.outbox_ui.reopen") if state == "handed_over"
                                  else tr("sending.outbox_ui.send_now"))
         # A request the server refused as it is: the settings are the way out, so they come first.
-        from capture_app.core.sending.outbox import FIX_SETTINGS
+        from capture_app.ui.sending.fixes import SETTINGS, fix_for
 
-        settings_first = state == "needs_attention" and item.error is not None \
-            and item.error.fix == FIX_SETTINGS
+        settings_first = state == "needs_attention" and fix_for(item) == SETTINGS
         self.settings_button.setDefault(settings_first)
         self.send_button.setDefault(False)
         self.mark_sent_button.setVisible(state == "handed_over")
@@ -278,13 +277,13 @@ class OutboxWindow(QWidget):
         item = self.selected()
         if item is None:
             return
-        from capture_app.ui.sending.send_actions import ask_for_secrets, present_sending
+        from capture_app.ui.sending.fixes import retry
 
-        if not ask_for_secrets(self.service, self):
-            return
         self.progress.setValue(0)
         self.progress.show()
-        present_sending(self.service, item.report_id, True, self)
+        if not retry(self.service, item.report_id, self):
+            self.progress.hide()
+            return
         self._selection_changed()
 
     def mark_sent_selected(self) -> None:
@@ -308,13 +307,10 @@ class OutboxWindow(QWidget):
         item = self.selected()
         if item is None:
             return
-        try:
-            self.service.outbox.to_draft(item.report_id)
-        except Exception as exc:  # noqa: BLE001
-            QMessageBox.warning(self, tr("sending.outbox_ui.title"), _message(exc))
-            return
-        self.service.changed.emit()
-        self.edit_requested.emit(item.report_id)
+        from capture_app.ui.sending.fixes import back_to_drafts
+
+        if back_to_drafts(self.service, item.report_id, self):
+            self.edit_requested.emit(item.report_id)
 
     def delete_selected(self) -> None:
         item = self.selected()
