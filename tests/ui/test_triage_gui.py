@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from capture_app.core.platform.i18n import tr
 from capture_app.core.triage.catalogue import organisation_file
-from capture_app.core.wizard.steps import Step
+from capture_app.core.wizard.steps import Step, applicable_steps
 from capture_app.ui.wizard.triage_page import CASE_ROLE, RECORD_SEARCH_AFTER_MS
 
 pytestmark = pytest.mark.gui
@@ -401,8 +401,8 @@ def test_after_nothing_fits_the_old_case_is_no_longer_highlighted_nor_step_2_tic
     qtbot.mouseClick(page.nothing_fits_button, Qt.LeftButton)
     assert window.report.triage.case_id == "other_technical"
     assert "calendar_sync_missing" not in highlighted_cases(page)
-    steps = [window.step_list.item(i).text() for i in range(window.step_list.count())]
-    assert steps[0].startswith("▶") and not steps[1].startswith("✓"), steps
+    steps = [window.step_state(step) for step in applicable_steps(window.report)]
+    assert steps[0] == "current" and steps[1] != "done", steps
 
 
 def test_a_new_search_without_the_chosen_case_clears_its_article(controller, qtbot):

@@ -440,3 +440,87 @@ def test_the_start_screenshot_banner_gives_the_later_steps_their_room(
     assert not banner.isVisible()  # the screenshot is under Nachweise from here on
     window.go_back()
     assert banner.isVisible()
+
+
+def test_the_start_screenshot_is_a_slim_strip_that_unfolds_and_folds_back(
+        controller, qtbot, screen_as_it_was):
+    from capture_app.ui.platform import theme
+
+    window = started_report(controller, qtbot)
+    window.resize(1280, 720)
+    strip = window.capture_banner
+    qtbot.waitUntil(lambda: strip.isVisible() and not strip.preview.isVisible(), timeout=5_000)
+    assert not strip.thumb.pixmap().isNull()  # the picture is there, small
+    assert strip.toggle_button.accessibleName() == "Screenshot größer zeigen"
+    folded, form_folded = strip.height(), window.stack.height()
+    assert folded <= theme.space(18)  # was a banner of ~155 px
+
+    qtbot.mouseClick(strip.toggle_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: strip.height() > folded + 100, timeout=5_000)
+    assert strip.expanded and strip.preview.isVisible() and not strip.preview.pixmap().isNull()
+    assert strip.toggle_button.accessibleName() == "Screenshot kleiner zeigen"
+    assert window.stack.height() < form_folded - 100  # the preview took the form's room
+
+    qtbot.mouseClick(strip.toggle_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.height() == form_folded, timeout=5_000)
+    assert not strip.expanded and not strip.preview.isVisible()
+    assert strip.edit_button.isVisible() and strip.remove_button.isVisible()  # still at hand
+
+
+def step_icons(window) -> dict[Step, tuple[str, str]]:
+    """Each step's state and the name of the icon the step list shows for it."""
+    from capture_app.core.wizard.steps import applicable_steps
+    from capture_app.ui.wizard.window import STEP_STATE_ROLE
+
+    shown = {}
+    for row, step in enumerate(applicable_steps(window.report)):
+        item = window.step_list.item(row)
+        assert not item.icon().pixmap(16, 16).toImage().isNull()
+        shown[step] = (item.data(STEP_STATE_ROLE), item.icon().name())
+    return shown
+
+
+def test_the_step_list_marks_done_error_and_current_with_icons(controller, qtbot):
+    window, details = details_of(controller, qtbot, "other_technical")
+    shown = step_icons(window)
+    assert shown[Step.TRIAGE] == ("done", "circle-check")
+    assert shown[Step.DETAILS] == ("current", "circle-dot")
+    assert shown[Step.TIME] == ("open", "circle")
+    window.go_next()  # the summary is missing: refused, the step keeps the agent
+    assert window.current is Step.DETAILS
+    window.go_back()
+    shown = step_icons(window)
+    assert shown[Step.TRIAGE] == ("current", "circle-dot")
+    assert shown[Step.DETAILS] == ("error", "circle-alert")  # seen, and something is missing
+    assert "fehlen" in window.step_list.item(1).toolTip()
+    window.go_next()
+    fill_details(qtbot, details)
+    window.go_back()
+    assert step_icons(window)[Step.DETAILS] == ("done", "circle-check")
+
+
+def test_each_steps_main_action_is_the_one_default_button_and_stays_in_view(controller, qtbot):
+    from factories import second_level_report
+    from PySide6.QtWidgets import QPushButton, QScrollArea
+
+    from capture_app.core.wizard.steps import applicable_steps
+
+    report = second_level_report()
+    controller.store.save(report)
+    window = controller.resume(report.id)
+    qtbot.addWidget(window)
+    window.resize(1000, 560)
+    for step in applicable_steps(report):
+        assert window.go_to(step)
+        page = window.pages[step]
+        if step is Step.REVIEW:
+            qtbot.waitUntil(lambda p=page: p.review is not None, timeout=10_000)
+            window._refresh_buttons()
+        expected = page.primary_button() or window.next_button
+        defaults = [b for b in window.findChildren(QPushButton) if b.isDefault() and b.isVisible()]
+        assert defaults == [expected], (step, [b.text() for b in defaults])
+        scroll = page.findChild(QScrollArea)
+        if scroll is not None:
+            scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+            assert not scroll.isAncestorOf(expected)
+        assert fully_in_view(expected), step

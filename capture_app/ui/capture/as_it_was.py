@@ -3,14 +3,22 @@
 From the command line (``capture-app report``) the desktop is grabbed before Qt is even loaded
 (:class:`~capture_app.core.evidence.screenshot.EarlyCapture`); from the tray or the main window our
 windows are hidden, the screen is grabbed, and only then does the wizard open. The wizard shows
-the picture at once in a banner (from the raw pixels, before any encoding), while a worker
+the picture at once in a slim strip (from the raw pixels, before any encoding), while a worker
 encodes it and stores it as the report's first screenshot.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+)
 from shiboken6 import isValid
 
 from capture_app.core.evidence.screenshot import Capture, EarlyCapture, ScreenshotError
@@ -18,8 +26,11 @@ from capture_app.core.platform.i18n import tr
 from capture_app.ui.capture.evidence_files import EvidenceFiles
 from capture_app.ui.capture.grabber import ScreenCapturer, capture_enabled, default_env
 from capture_app.ui.evidence.images import scaled, to_qimage
+from capture_app.ui.platform import theme
+from capture_app.ui.platform.icons import icon
 
 PREVIEW_WIDTH = 240
+THUMB = QSize(theme.space(16), theme.space(9))  # 64 × 36: a 16:9 screen in the folded strip
 EARLY_TIMEOUT_S = 10
 _capturers: set[ScreenCapturer] = set()  # alive until their capture has ended
 
@@ -74,7 +85,7 @@ def open_report(controller, report, early: EarlyCapture | None = None):
     return None
 
 
-def attach(window, capture: Capture) -> CaptureBanner:
+def attach(window, capture: Capture) -> CaptureStrip:
     """Show ``capture`` in the wizard at once and store it as the report's screenshot."""
     banner = banner_for(window)
     banner.show_preview(capture)
@@ -83,10 +94,10 @@ def attach(window, capture: Capture) -> CaptureBanner:
     return banner
 
 
-def banner_for(window) -> CaptureBanner:
+def banner_for(window) -> CaptureStrip:
     banner = getattr(window, "capture_banner", None)
     if banner is None:
-        banner = window.capture_banner = CaptureBanner(window)
+        banner = window.capture_banner = CaptureStrip(window)
         # Above the current step: the first thing the agent sees.
         for index in range(window.layout().count()):
             column = window.layout().itemAt(index).layout()
@@ -96,54 +107,93 @@ def banner_for(window) -> CaptureBanner:
     return banner
 
 
-class CaptureBanner(QFrame):
-    """The screenshot taken when the report started: preview, state, edit and remove."""
+class CaptureStrip(QFrame):
+    """The screenshot taken when the report started, as a slim strip above the step: a small
+    picture, its state, edit and remove; unfolded it shows a larger preview. Folded by default,
+    so the form keeps the room (a 720p screen)."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window_ = window
         self.item = None
+        self.preview_shown = False
+        self.expanded = False
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName(tr("capture.banner_name"))
-        row = QHBoxLayout(self)
-        self.preview = QLabel()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        outer = QVBoxLayout(self)
+        theme.set_spacing(outer, 1, 1)
+        outer.addLayout(self._build_row())
+        self.preview = QLabel()  # the larger picture, shown unfolded
         self.preview.setAccessibleName(tr("capture.banner_preview"))
-        self.preview.setFixedWidth(PREVIEW_WIDTH)
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        row.addWidget(self.preview)
-        column = QVBoxLayout()
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.preview.hide()
+        outer.addWidget(self.preview)
+
+    def _build_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(theme.space(2))
+        self.toggle_button = QToolButton()
+        self.toggle_button.setAutoRaise(True)
+        self.toggle_button.clicked.connect(lambda: self.set_expanded(not self.expanded))
+        row.addWidget(self.toggle_button)
+        self.thumb = QLabel()
+        self.thumb.setAccessibleName(tr("capture.banner_preview"))
+        self.thumb.setFixedSize(THUMB)
+        self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row.addWidget(self.thumb)
         self.text = QLabel(tr("capture.banner_capturing"))
         self.text.setWordWrap(True)
         self.text.setAccessibleName(tr("capture.banner_name"))
-        column.addWidget(self.text, 1)
-        buttons = QHBoxLayout()
-        self.edit_button = QPushButton(tr("capture.banner_edit"))
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.addWidget(self.text, 1)
+        self.edit_button = QPushButton(icon("pencil"), tr("capture.banner_edit"))
         self.edit_button.setAccessibleName(tr("capture.banner_edit").replace("&", ""))
         self.edit_button.clicked.connect(self.edit)
-        self.remove_button = QPushButton(tr("capture.banner_remove"))
+        self.remove_button = QPushButton(icon("trash-2"), tr("capture.banner_remove"))
         self.remove_button.setAccessibleName(tr("capture.banner_remove").replace("&", ""))
         self.remove_button.clicked.connect(self.remove)
         for button in (self.edit_button, self.remove_button):
             button.setEnabled(False)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        column.addLayout(buttons)
-        row.addLayout(column, 1)
-        self.preview_shown = False
+            row.addWidget(button)
+        self._show_toggle()
+        return row
+
+    def set_expanded(self, expanded: bool) -> None:
+        """Unfold to the larger preview, or fold back to the strip."""
+        self.expanded = expanded and self.preview_shown
+        self.preview.setVisible(self.expanded)
+        self._show_toggle()
+
+    def _show_toggle(self) -> None:
+        text = tr("capture.strip_collapse" if self.expanded else "capture.strip_expand")
+        self.toggle_button.setIcon(icon("chevron-up" if self.expanded else "chevron-down"))
+        self.toggle_button.setToolTip(text)
+        self.toggle_button.setAccessibleName(text)
+        self.toggle_button.setEnabled(self.preview_shown)
 
     def show_preview(self, capture: Capture) -> None:
-        image = scaled(to_qimage(capture), _preview_size(capture))
-        self.preview.setPixmap(QPixmap.fromImage(image))
-        self.preview.setToolTip(tr("capture.banner_size", width=capture.width, height=capture.height))
-        self.text.setText(tr("capture.banner_storing"))
+        image = QPixmap.fromImage(scaled(to_qimage(capture), _preview_size(capture)))
+        self.preview.setPixmap(image)
+        self.thumb.setPixmap(image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation))
+        size = tr("capture.banner_size", width=capture.width, height=capture.height)
+        self.preview.setToolTip(size)
+        self.thumb.setToolTip(size)
+        self.text.setText(tr("capture.strip_storing"))
+        self.text.setToolTip(tr("capture.banner_storing"))
+        self.text.setAccessibleDescription(tr("capture.banner_storing"))
         self.preview_shown = True
+        self._show_toggle()
         self.show()
 
     def stored(self, item) -> None:
         self.item = item
         if not isValid(self):  # the wizard was closed before the screenshot was stored
             return
-        self.text.setText(tr("capture.banner_stored"))
+        self.text.setText(tr("capture.strip_stored"))
+        self.text.setToolTip(tr("capture.banner_stored"))
+        self.text.setAccessibleDescription(tr("capture.banner_stored"))
         self.edit_button.setEnabled(True)
         self.remove_button.setEnabled(True)
 
@@ -155,8 +205,12 @@ class CaptureBanner(QFrame):
         if not isValid(self):
             return
         self.preview.clear()
-        self.preview.setText("—")
+        self.thumb.clear()
+        self.thumb.setText("—")
+        self.preview_shown = False
+        self.set_expanded(False)
         self.text.setText(tr("capture.banner_failed", reason=message))
+        self.text.setToolTip(self.text.text())
         self.edit_button.setEnabled(False)
         self.remove_button.setEnabled(False)
         self.show()
@@ -184,8 +238,6 @@ class CaptureBanner(QFrame):
         self.hide()
 
 
-def _preview_size(capture: Capture):
-    from PySide6.QtCore import QSize
-
+def _preview_size(capture: Capture) -> QSize:
     height = max(1, round(PREVIEW_WIDTH * capture.height / max(1, capture.width)))
     return QSize(PREVIEW_WIDTH, min(height, PREVIEW_WIDTH))

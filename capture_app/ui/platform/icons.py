@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from capture_app.core.platform.resources import read_bytes, resource_path
@@ -34,7 +34,7 @@ def _colour(tone: str, mode: QIcon.Mode) -> str:
     palette = colours()
     if mode == QIcon.Mode.Disabled:
         return palette.disabled_text
-    if mode == QIcon.Mode.Selected and tone in ("text", "muted"):
+    if mode == QIcon.Mode.Selected:  # on the highlight colour, whatever the tone
         return QApplication.palette().color(QPalette.ColorRole.HighlightedText).name()
     if tone == "text":
         return QApplication.palette().color(QPalette.ColorRole.WindowText).name()
@@ -73,7 +73,7 @@ class TintedSvgEngine(QIconEngine):
     def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
                      scale: float) -> QPixmap:
         pixmap = QPixmap(size * scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(QColor(0, 0, 0, 0))
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.paint(painter, QRect(0, 0, pixmap.width(), pixmap.height()), mode, state)

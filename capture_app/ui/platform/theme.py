@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QLayout, QStyleFactory, QWidget
 
@@ -70,6 +70,13 @@ def make_primary(button: QWidget) -> None:
     button.setProperty(PRIMARY, True)
 
 
+def clear_primary(button: QWidget) -> None:
+    """No longer the main action: the window's own colours again."""
+    if button.property(PRIMARY):
+        button.setPalette(QPalette())
+        button.setProperty(PRIMARY, False)
+
+
 PRIMARY = "reportCapturePrimary"
 
 
@@ -104,18 +111,28 @@ DARK = Colours(window="#1d2025", surface="#15171b", alternate="#23272d", text="#
                error="#ff6b66", notice="#3a3012", disabled_text="#6e7681")
 
 
-def is_dark(scheme: Qt.ColorScheme) -> bool:
-    return scheme == Qt.ColorScheme.Dark
+def is_dark(scheme) -> bool:
+    """``scheme``: a ``Qt.ColorScheme``, or True/False for dark/light."""
+    if isinstance(scheme, bool):
+        return scheme
+    # Qt's namespace is imported only here: building its enums costs start-up time (roles.py).
+    from PySide6.QtCore import Qt
+
+    return bool(scheme == Qt.ColorScheme.Dark)
 
 
-def colours(scheme: Qt.ColorScheme | None = None) -> Colours:
-    """The colours for ``scheme``; without one, for the palette in use right now."""
+def palette_is_dark(palette: QPalette) -> bool:
+    return palette.window().color().lightness() < 128
+
+
+def colours(scheme=None) -> Colours:
+    """The colours for ``scheme`` (see ``is_dark``); without one, for the palette in use now."""
     if scheme is None:
-        return DARK if QApplication.palette().window().color().lightness() < 128 else LIGHT
+        return DARK if palette_is_dark(QApplication.palette()) else LIGHT
     return DARK if is_dark(scheme) else LIGHT
 
 
-def palette_for(scheme: Qt.ColorScheme) -> QPalette:
+def palette_for(scheme) -> QPalette:
     c = colours(scheme)
     role = QPalette.ColorRole
     palette = QPalette()
@@ -159,19 +176,20 @@ class Theme(QObject):
         self.app = app
         self.native = uses_native_style() if native is None else native
         self._previous = (app.style().name(), QPalette(app.palette()))
-        self.scheme = app.styleHints().colorScheme()
+        # The platform's own palette is dark where the desktop is (Qt reads the scheme for it);
+        # asking QStyleHints.colorScheme() here would build all of Qt's enums during start-up.
+        self.dark = palette_is_dark(app.palette())
         if not self.native:
             if app.style().name().lower() != "fusion":
                 app.setStyle(QStyleFactory.create("Fusion"))
-            app.setPalette(palette_for(self.scheme))
+            app.setPalette(palette_for(self.dark))
         app.styleHints().colorSchemeChanged.connect(self.follow)
 
-    @Slot(Qt.ColorScheme)
-    def follow(self, scheme: Qt.ColorScheme) -> None:
+    def follow(self, scheme) -> None:
         """The desktop switched between light and dark: so does every window."""
-        self.scheme = scheme
+        self.dark = is_dark(scheme)
         if not self.native:
-            self.app.setPalette(palette_for(scheme))
+            self.app.setPalette(palette_for(self.dark))
             for widget in self.app.allWidgets():
                 if widget.property(PRIMARY):
                     make_primary(widget)

@@ -47,6 +47,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+STEP_CURRENT, STEP_DONE, STEP_ERROR, STEP_OPEN = "current", "done", "error", "open"
+STEP_ICONS = {STEP_CURRENT: ("circle-dot", "accent"), STEP_DONE: ("circle-check", "ok"),
+              STEP_ERROR: ("circle-alert", "error"), STEP_OPEN: ("circle", "muted")}
+STEP_STATE_ROLE = USER_ROLE + 1
+
 
 def _page_class(step: Step) -> type[StepPage]:
     # Pages are imported when first shown: the wizard appears before the later steps are built.
@@ -239,17 +244,29 @@ class WizardWindow(QWidget):
 
     # -- state shown
 
+    def step_state(self, step: Step) -> str:
+        """``current``, ``done`` (seen and complete), ``error`` (seen, or tried to leave, and
+        something is missing) or ``open`` (not seen yet)."""
+        if step is self.current:
+            return STEP_CURRENT
+        if step not in self._visited and step not in self._tried_to_advance:
+            return STEP_OPEN
+        return STEP_DONE if can_advance(self.report, step, self.env.context) else STEP_ERROR
+
     def _refresh_steps(self) -> None:
+        from capture_app.ui.platform.icons import icon
+
         self.step_list.blockSignals(True)
         self.step_list.clear()
         for number, step in enumerate(applicable_steps(self.report), start=1):
-            done = step in self._visited and can_advance(self.report, step, self.env.context)
-            mark = "▶" if step is self.current else ("✓" if done else "·")
-            item = QListWidgetItem(f"{mark} {number}. {tr(f'ui.step.{step.value}')}")
+            state = self.step_state(step)
+            name, tone = STEP_ICONS[state]
+            item = QListWidgetItem(icon(name, tone), f"{number}. {tr(f'ui.step.{step.value}')}")
             item.setData(USER_ROLE, step.value)
-            state = tr("ui.wizard.step_current" if step is self.current else
-                       "ui.wizard.step_done" if done else "ui.wizard.step_open")
-            item.setData(ACCESSIBLE_TEXT_ROLE, f"{number}. {tr(f'ui.step.{step.value}')}, {state}")
+            item.setData(STEP_STATE_ROLE, state)
+            item.setToolTip(tr(f"ui.wizard.step_{state}"))
+            item.setData(ACCESSIBLE_TEXT_ROLE, f"{number}. {tr(f'ui.step.{step.value}')}, "
+                                               f"{tr(f'ui.wizard.step_{state}')}")
             self.step_list.addItem(item)
             if step is self.current:
                 self.step_list.setCurrentItem(item)
@@ -265,13 +282,17 @@ class WizardWindow(QWidget):
             box.setVisible(step is self.current)
         page = self.pages.get(self.current)
         primary = page.primary_button() if page is not None else None
+        from capture_app.ui.platform import theme
+
         for button in self.findChildren(QPushButton):
             button.setDefault(False)
             button.setAutoDefault(False)
+            theme.clear_primary(button)
         if primary is None and not is_last:
             primary = self.next_button
         if isinstance(primary, QPushButton):
             primary.setDefault(True)
+            theme.make_primary(primary)
         self._primary = primary
 
     def keyPressEvent(self, event) -> None:
