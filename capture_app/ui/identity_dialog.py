@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from capture_app.core.platform.config import ConfigError, settings_table
 from capture_app.core.platform.i18n import tr
 from capture_app.core.platform.os_account import current_account
+from capture_app.ui.platform import theme
 from capture_app.ui.platform.screen_fit import resize_to_fit
 from capture_app.ui.settings_dialog import setting_editor_label
 
@@ -113,7 +114,7 @@ class IdentityHint(QFrame):
         self.page = page
         self.dialog: IdentityDialog | None = None
         self.setObjectName("identity_hint")
-        self.setStyleSheet("QFrame#identity_hint { background: #fff4ce; border: 1px solid #e0c060; }")
+        self.setStyleSheet(theme.notice_style("QFrame#identity_hint"))
         row = QHBoxLayout(self)
         self.label = QLabel()
         self.label.setWordWrap(True)

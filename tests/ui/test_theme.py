@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPalette
+from PySide6.QtGui import QColor, QIcon, QImage, QPalette
 
 from capture_app.core.platform.resources import resource_path
 from capture_app.ui.platform import icons, theme
@@ -120,3 +120,23 @@ def test_fusion_everywhere_but_windows_11_and_macos(monkeypatch):
     assert theme.uses_native_style("win32")
     monkeypatch.setattr(theme.QStyleFactory, "keys", staticmethod(lambda: ["windowsvista", "Fusion"]))
     assert not theme.uses_native_style("win32")  # Windows 10: Fusion with the palette
+
+
+def test_a_reminder_band_is_readable_in_dark_mode(themed, qapp, qtbot):
+    from collections import Counter
+
+    from capture_app.ui.hours.launcher import LauncherWindow
+
+    scheme_changes(qapp, Qt.ColorScheme.Dark)
+    launcher = LauncherWindow()
+    qtbot.addWidget(launcher)
+    launcher.show_reminder("Support ist wieder erreichbar", "2 Meldungen warten im Postausgang.")
+    launcher.show()
+    qtbot.waitExposed(launcher)
+    image = launcher.banner.grab().toImage()
+    colours = Counter(image.pixelColor(x, y).name()
+                      for x in range(image.width()) for y in range(image.height()))
+    background = QColor(colours.most_common(1)[0][0])
+    assert background.lightness() < 100  # a dark band in a dark window, not a light yellow one
+    assert any(QColor(name).lightness() > 180 for name in colours)  # with light text on it
+    launcher.quit()

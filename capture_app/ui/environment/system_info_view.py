@@ -28,6 +28,7 @@ from capture_app.core.environment.system_info import (
     remembered_exclusions,
 )
 from capture_app.core.platform.i18n import current_language, tr
+from capture_app.ui.platform import theme
 from capture_app.ui.platform.screen_fit import resize_to_fit
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -35,8 +36,6 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 REACH_STEPS = (("dns", "network.dns"), ("proxy", "network.proxy"), ("tcp", "network.tcp"),
                ("tls", "network.tls"), ("http", "network.http"))
 FAILED_KEY = "probes.reach.failed"
-BANNER_STYLE = ("QFrame#reach_banner { background: #fde7e9; border: 1px solid #c42b1c; "
-                "border-radius: 4px; }")
 
 
 def instance_problem(values: dict, language: str | None = None) -> tuple[str, str] | None:
@@ -59,7 +58,7 @@ class ReachabilityBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reach_banner")
-        self.setStyleSheet(BANNER_STYLE)
+        self.setStyleSheet(theme.alert_style("QFrame#reach_banner"))
         layout = QVBoxLayout(self)
         self.title = QLabel()
         font = self.title.font()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from capture_app import APP_NAME
 from capture_app.core.platform.i18n import tr
 from capture_app.ui.hours.tray import Entry, draw_status_pixmap
+from capture_app.ui.platform import theme
 from capture_app.ui.platform.screen_fit import keep_on_screen
 
 NOTIFY_TIMEOUT_S = 3.0
@@ -140,7 +141,7 @@ class LauncherWindow(QWidget):
         """The reminder banner (hidden until a reminder is due)."""
         self.banner = QFrame()
         self.banner.setObjectName("reminderBanner")
-        self.banner.setStyleSheet("#reminderBanner { background: #fff4ce; border: 1px solid #e0c060; }")
+        self.banner.setStyleSheet(theme.notice_style("#reminderBanner"))
         self.banner.setAccessibleName(tr("tray.reminder"))
         banner_layout = QVBoxLayout(self.banner)
         self.banner_title = QLabel()

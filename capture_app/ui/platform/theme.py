@@ -80,6 +80,26 @@ def clear_primary(button: QWidget) -> None:
 PRIMARY = "reportCapturePrimary"
 
 
+def notice_style(selector: str) -> str:
+    """A notice band's look for a widget's own style sheet: the scheme's notice background with
+    its text colour, so it stays readable in dark mode."""
+    c = colours()
+    return (f"{selector} {{ background: {c.notice}; color: {c.text};"
+            f" border: 1px solid {c.warning}; }}")
+
+
+def alert_style(selector: str) -> str:
+    """Like ``notice_style``, for something that failed."""
+    c = colours()
+    return (f"{selector} {{ background: {c.notice}; color: {c.text};"
+            f" border: 1px solid {c.error}; border-radius: {space(1)}px; }}")
+
+
+def text_colour_style(role: str) -> str:
+    """A label's text in one of the scheme's signal colours (``ok``, ``warning``, ``error``)."""
+    return f"color: {getattr(colours(), role)};"
+
+
 @dataclass(frozen=True)
 class Colours:
     """The palette's colours plus the few signal colours widgets need (state, notices)."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from capture_app.core.platform.i18n import LANGUAGES, current_language, tr
 from capture_app.core.report.model import DEVICE_TYPES
 from capture_app.core.wizard.steps import Step
+from capture_app.ui.platform import theme
 from capture_app.ui.platform.forms import add_row, fill_combo
 from capture_app.ui.wizard.base import StepPage
 
@@ -38,8 +39,6 @@ BROWSERS = ("Chrome", "Edge", "Firefox", "Safari", "Opera", "Brave", "Samsung In
 SIDES = ("advisor_environment", "customer_environment")
 SIDE_FIELDS = ("device_type", "os", "os_version", "browser", "browser_version")
 UA_DELAY_MS = 350
-WARNING_STYLE = "color: #9d5d00;"
-OK_STYLE = "color: #0f7b0f;"
 
 
 def _alive(widget) -> bool:
@@ -399,7 +398,7 @@ class EnvironmentPage(StepPage):
                 return
             reason = exc.message() if hasattr(exc, "message") else type(exc).__name__
             label.setText(tr("probes.ui.ua_failed", reason=reason))
-            label.setStyleSheet(WARNING_STYLE)
+            label.setStyleSheet(theme.text_colour_style("warning"))
 
         self.env.run(lambda: parse_user_agent(text), on_success=done, on_error=failed, parent=self)
 
@@ -421,7 +420,7 @@ class EnvironmentPage(StepPage):
         lines = [tr("probes.ui.ua_parsed", summary=summary)] + [note.render() for note in parsed.notes]
         label = self.ua_labels[side]
         label.setText("\n".join(lines))
-        label.setStyleSheet(WARNING_STYLE if parsed.in_app else "")
+        label.setStyleSheet(theme.text_colour_style("warning") if parsed.in_app else "")
         self._check_support(side)
 
     # -- supported browsers
@@ -482,7 +481,7 @@ class EnvironmentPage(StepPage):
                                                      message=self.support_problem)) if t)
         label.setText(shown)
         warning = verdict_status not in ("", "supported")
-        label.setStyleSheet(WARNING_STYLE if warning else OK_STYLE)
+        label.setStyleSheet(theme.text_colour_style("warning" if warning else "ok"))
         label.setProperty("warning", warning)
         if (env.support_status, env.support_note) != (verdict_status, note):
             env.support_status, env.support_note = verdict_status, note

@@ -47,6 +47,7 @@ from capture_app.core.wizard.steps import (
     is_escalated_exception,
     selected_case,
 )
+from capture_app.ui.platform import theme
 from capture_app.ui.platform.roles import (
     ACCESSIBLE_TEXT_ROLE,
     SCROLL_BAR_ALWAYS_OFF,
@@ -194,7 +195,7 @@ class TriagePage(StepPage):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         plain_text(self.notice)
-        self.notice.setStyleSheet("color: #9d5d00")
+        self.notice.setStyleSheet(theme.text_colour_style("warning"))
         self.notice.hide()
         layout.addWidget(self.notice)
         self._show_catalogue_problems()

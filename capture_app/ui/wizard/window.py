@@ -331,9 +331,13 @@ class WizardWindow(QWidget):
         lines = []
         if visible:
             from html import escape
+
+            from capture_app.ui.platform.theme import colours as scheme_colours
+
+            colours = scheme_colours()
         for problem in visible:
-            colour, word = (("#c42b1c", tr("ui.wizard.error")) if problem.severity == ERROR
-                            else ("#9d5d00", tr("ui.wizard.warning")))
+            colour, word = ((colours.error, tr("ui.wizard.error")) if problem.severity == ERROR
+                            else (colours.warning, tr("ui.wizard.warning")))
             lines.append(f"<span style='color:{colour}'>● <b>{word}:</b></span> "
                          f"{escape(problem.message())}")
         self.problems.setText("<br>".join(lines))
