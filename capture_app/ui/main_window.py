@@ -37,6 +37,7 @@ READABLE_ROLE = Qt.ItemDataRole.UserRole + 2
 PICTURE_ROLE = Qt.ItemDataRole.UserRole + 3
 THUMBNAIL = QSize(theme.space(24), theme.space(14))  # 96 × 56: a 16:9 screen fits
 STATUS_EVERY_MS = 30_000
+MINIMUM = QSize(theme.space(180), theme.space(150))  # 720 × 600
 
 
 def _local_time(stamp: str) -> str:
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
         self.thumbnails = Thumbnails(THUMBNAIL, self._thumbnail_ready)
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
+        # Below this the wrapped texts would be cut (a layout's minimum ignores their height).
+        self.setMinimumSize(MINIMUM)
         resize_to_fit(self, 900, 700)
         self._build_menu()
         central = QWidget()
@@ -136,6 +139,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.report_button)
         self.hotkey_label = theme.set_type(QLabel(tr("ui.home.hotkey", hotkey=self.hotkey)), "caption")
         self.hotkey_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hotkey_label.setWordWrap(True)
         self.hotkey_label.setAccessibleName(tr("ui.home.hotkey", hotkey=self.hotkey))
         column.addWidget(self.hotkey_label)
         return column

@@ -163,3 +163,20 @@ def test_waiting_reports_are_counted(controller, service, qtbot):
     service.changed.emit()
     assert "2 Meldungen darauf, dass Sie sie senden" in main.outbox.state.text()
     assert main.outbox.rows == []
+
+
+def test_at_its_smallest_the_home_cuts_no_wrapped_text(controller, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    for n in range(4):
+        stored_report(controller.store, summary=f"Meldung {n}: Termine fehlen im Kalender des Beraters")
+    window = home(controller, SATURDAY_10_BERLIN)
+    qtbot.addWidget(window)
+    window.show()
+    window.resize(200, 200)  # as small as the agent can drag it
+    qtbot.waitUntil(lambda: window.size() == window.minimumSize(), timeout=5_000)
+    qtbot.wait(50)
+    cut = [label.text()[:40] for label in window.findChildren(QLabel)
+           if label.isVisible() and label.wordWrap() and label.text()
+           and label.height() < label.heightForWidth(label.width())]
+    assert cut == []
