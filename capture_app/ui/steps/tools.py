@@ -28,6 +28,9 @@ class StepTools(QObject):
         self.fill_button = self._button("ui.steps.to_steps_field", self.fill_field)
         self.summary = QLabel()
         self.summary.setAccessibleName(tr("ui.steps.title"))
+        # Wraps rather than widening the page (1280×720 at 150 % must fit without scrolling).
+        self.summary.setWordWrap(True)
+        self.summary.setMinimumWidth(80)
 
     def _button(self, key: str, slot) -> QPushButton:
         button = QPushButton(tr(key))
@@ -37,9 +40,9 @@ class StepTools(QObject):
 
     def row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        for widget in (self.record_button, self.show_button, self.fill_button, self.summary):
+        for widget in (self.record_button, self.show_button, self.fill_button):
             row.addWidget(widget)
-        row.addStretch(1)
+        row.addWidget(self.summary, 1)
         return row
 
     @property
