@@ -2,10 +2,12 @@
 
     QT_QPA_PLATFORM=xcb DISPLAY=:N python steps_target_app.py TITLE X Y WIDTH HEIGHT
 
-Prints ``ready`` once the window is shown and the X server knows it.
+Prints ``ready`` once the window is shown and the X server knows it, then one JSON line with the
+centre of the "Speichern" button on the desktop (physical pixels).
 """
 from __future__ import annotations
 
+import json
 import sys
 
 from PySide6.QtCore import QTimer
@@ -20,13 +22,18 @@ def main() -> int:
     window.setWindowTitle(title)
     layout = QVBoxLayout(window)
     layout.addWidget(QLineEdit())
-    layout.addWidget(QPushButton("Speichern"))
+    button = QPushButton("Speichern")
+    layout.addWidget(button)
     window.setGeometry(x, y, width, height)
     window.show()
 
     def ready() -> None:
         app.sync()
         print("ready", flush=True)
+        centre = button.mapToGlobal(button.rect().center())
+        ratio = button.devicePixelRatioF()
+        print(json.dumps({"button": [round(centre.x() * ratio), round(centre.y() * ratio)]}),
+              flush=True)
 
     QTimer.singleShot(300, ready)
     return app.exec()

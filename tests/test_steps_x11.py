@@ -6,8 +6,13 @@ a real draft store.
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from png_reader import decode_rgb_png
@@ -15,9 +20,11 @@ from steps_desktop import Desktop
 from xdisplay import stop
 
 from capture_app.core.evidence.step_hooks import X11Platform, XRecordHooks
-from capture_app.core.evidence.steps import StepRecorder, add_step
+from capture_app.core.evidence.steps import StepRecorder, add_step, describe
 from capture_app.core.report.drafts import DraftStore
-from capture_app.core.report.model import Report
+from capture_app.core.report.model import Report, Step
+
+ATSPI_CHILD = Path(__file__).with_name("steps_atspi_child.py")
 
 pytestmark = pytest.mark.gui
 
@@ -135,3 +142,17 @@ def test_clicks_on_the_recording_apps_own_windows_are_not_steps(desktop, store):
         stop(other)
     saved = store.load(rec.report.id)
     assert [s.window_title for s in saved.steps] == ["Anderes Programm"]
+
+
+def test_the_clicked_elements_name_and_role_come_from_the_accessibility_bus(desktop):
+    session = shutil.which("dbus-run-session")
+    assert session, "dbus-run-session is missing (Debian package dbus-daemon)"
+    env = desktop.env()
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    result = subprocess.run([session, "--", sys.executable, str(ATSPI_CHILD)], env=env,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    steps = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [(s["window_title"], s["element_name"], s["element_role"]) for s in steps] == [
+        ("Termin speichern", "Speichern", "push button"), ("Termin speichern", "", "")]
+    assert describe(Step(**steps[0])) == "Klick auf „Speichern“ (push button) in ‹Termin speichern›"

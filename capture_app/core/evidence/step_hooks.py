@@ -7,8 +7,8 @@ Behind two small interfaces (:class:`capture_app.core.evidence.steps.StepPlatfor
   grabbed, so the clicked application gets them as usual); the window under a click is found with
   ``XTranslateCoordinates`` from the root down to the client window (the one with ``WM_STATE``)
   and named by ``_NET_WM_NAME`` (else ``WM_NAME``) and ``WM_CLASS``; ``_NET_WM_PID`` tells the
-  app's own windows apart. The clicked element's name and role are not read (AT-SPI would need
-  a round trip through every application's accessibility tree per click).
+  app's own windows apart; the clicked element's name and role come from AT-SPI where the
+  application is on the accessibility bus (``step_elements``).
 * **Windows and macOS** — pynput's hooks (macOS asks for the *Bedienungshilfen*
   permission), but window titles and applications are not read yet: the steps carry the click,
   the picture and the time.
@@ -220,7 +220,7 @@ class ScreenPlatform:
         self._local = threading.local()
 
     def close(self) -> None:
-        for name in ("x", "mss"):
+        for name in ("x", "mss", "elements"):
             conn = getattr(self._local, name, None)
             if conn is not None:
                 conn.close()
@@ -262,6 +262,14 @@ class X11Platform(ScreenPlatform):
     Everything is called from the recorder's worker thread only (python-xlib and mss connections
     belong to the thread that uses them); the connections are opened there on first use.
     """
+
+    def element_at(self, x: int, y: int, window: WindowInfo) -> tuple[str, str]:
+        elements = getattr(self._local, "elements", None)
+        if elements is None:
+            from capture_app.core.evidence.step_elements import AtspiElements
+
+            elements = self._local.elements = AtspiElements()
+        return elements.element_at(x, y, window.pid)
 
     def _x(self) -> Any:
         conn = getattr(self._local, "x", None)

@@ -365,8 +365,8 @@ class StepRecorder:
         if window.pid == self.own_pid:
             return  # the app's own windows (the recorder's control) are not steps
         self._flush_typing()
+        shot = self.platform.grab_monitor_at(x, y)  # first: the screen may change after a click
         name, role = self.platform.element_at(x, y, window)
-        shot = self.platform.grab_monitor_at(x, y)
         step = self._new_step("click", at, x=x, y=y, button=button, monitor=shot.monitor,
                               window_title=window.title, application=window.application,
                               element_name=name, element_role=role)
