@@ -73,7 +73,22 @@ def _modules() -> list[Check]:
         sqlite3.connect(":memory:").execute("PRAGMA journal_mode=WAL").fetchone()
         return ssl.OPENSSL_VERSION
 
-    return [("app modules", import_all), ("sqlite3, ssl, time zones", standard_library)]
+    def step_hooks() -> object:
+        # What recording steps needs: X11's RECORD and every extension module python-xlib
+        # imports by name when it opens a display; pynput's backend elsewhere.
+        if sys.platform.startswith("linux"):
+            import Xlib.ext
+            import Xlib.ext.record
+
+            for _name, module in getattr(Xlib.ext, "__extensions__", ()):
+                importlib.import_module(f"Xlib.ext.{module}")
+            return "python-xlib"
+        import pynput  # noqa: F401
+
+        return "pynput"
+
+    return [("app modules", import_all), ("sqlite3, ssl, time zones", standard_library),
+            ("step recorder hooks", step_hooks)]
 
 
 def _qt_application() -> object:
