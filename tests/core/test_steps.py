@@ -265,6 +265,10 @@ def test_the_bundle_has_the_steps_as_a_list_a_step_by_step_page_and_pictures_in_
     rec.monotonic.now += 1
     rec.click(70, 5)
     rec.stop()
+    from capture_app.core.privacy.screenshot_pii import unchecked
+
+    # Prüfen reads the step pictures for personal data like every screenshot.
+    assert {item.id for item in unchecked(report)} == {s.picture for s in report.steps if s.picture}
     report.evidence_item(report.steps[-1].picture).excluded = True  # the agent left one out
     locate = lambda item: store.attachment_path(report.id, item.id)  # noqa: E731
     listed = {entry.name: entry.excluded for entry in review_items(report, locate, "de")}

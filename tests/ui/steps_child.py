@@ -5,7 +5,7 @@
 Opens a report, presses *Schritte aufzeichnen* on the evidence step and prints
 ``{"event": "recording", ...}``. Then it follows the lines appended to the file COMMANDS:
 ``pause``/``resume``/``stop`` press the control's buttons, ``comment TEXT`` adds a comment,
-``export DIR`` presses *In „Schritte bis zum Fehler“ übernehmen* and exports the bundle through
+``close`` closes the wizard, ``export DIR`` presses *In „Schritte bis zum Fehler“ übernehmen* and exports the bundle through
 the review step into DIR, ``quit`` ends. Each command answers with one JSON line.
 """
 from __future__ import annotations
@@ -83,6 +83,10 @@ def main() -> int:
             control.stop_button.click()
             say(event=verb, state=session.recorder.state, control_gone=session.control is None,
                 steps=len(window.report.steps))
+        elif verb == "close":
+            window.close()
+            say(event=verb, state=session.recorder.state, control_gone=session.control is None,
+                hooks_gone=session.hooks is None)
         elif verb == "export":
             page.step_tools.fill_button.click()
             result = {}

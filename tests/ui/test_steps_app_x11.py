@@ -147,3 +147,19 @@ def test_a_killed_app_keeps_the_steps_recorded_so_far(desktop, target, tmp_path)
     for step in report.steps:
         item = report.evidence_item(step.picture)
         assert store.attachment_path(report.id, item.id).stat().st_size == item.size
+
+
+def test_closing_the_wizard_ends_recording_with_its_steps_saved(desktop, target, tmp_path):
+    app = App(desktop, tmp_path / "home")
+    try:
+        desktop.click(target["x"] + 40, target["y"] + 40)
+        desktop.xdotool("type", "--delay", "30", "abc")
+        closed = app.send("close")
+        assert closed == {"event": "close", "state": "stopped", "control_gone": True,
+                          "hooks_gone": True}
+        desktop.click(target["x"] + 80, target["y"] + 120)  # no longer recorded
+        time.sleep(1)
+        _, report = app.draft()
+    finally:
+        app.close()
+    assert [(s.kind, s.keys) for s in report.steps] == [("click", 0), ("typing", 3)]

@@ -124,6 +124,19 @@ def test_one_click_fills_the_steps_field_and_asks_before_replacing_text(wizard, 
     assert details.binder.widgets["description.steps"].toPlainText().startswith("1. Klick in")
 
 
+def test_the_tray_offers_recording_while_a_report_is_open(controller, qtbot):
+    from capture_app.ui.hours.presence import Presence
+
+    presence = Presence(controller, tray_available=False, notifier=object())
+    assert "steps" not in [entry.key for entry in presence.entries()]
+    window = controller.new_report()
+    keys = [entry.key for entry in presence.entries()]
+    assert keys[:2] == ["report", "steps"]
+    window._discarding = True
+    window.close()
+    assert "steps" not in [entry.key for entry in presence.entries()]
+
+
 def test_an_organisation_that_switched_recording_off_gets_no_button_and_no_tray_entry(
         controller, wizard, qtbot):
     assert controller.can_record_steps()
