@@ -5,8 +5,9 @@
 Opens a report, presses *Schritte aufzeichnen* on the evidence step and prints
 ``{"event": "recording", ...}``. Then it follows the lines appended to the file COMMANDS:
 ``pause``/``resume``/``stop`` press the control's buttons, ``comment TEXT`` adds a comment,
-``close`` closes the wizard, ``export DIR`` presses *In „Schritte bis zum Fehler“ übernehmen* and exports the bundle through
-the review step into DIR, ``quit`` ends. Each command answers with one JSON line.
+``close`` closes the wizard, ``export DIR`` presses *In „Schritte bis zum Fehler“ übernehmen*
+and exports the bundle through the review step into DIR, ``quit`` ends. Each command answers
+with one JSON line.
 """
 from __future__ import annotations
 
