@@ -67,7 +67,8 @@ def cpu_seconds() -> float:
 
 class Bench:
     def __init__(self, display: str, home: Path, steps: int) -> None:
-        from capture_app.core.evidence.step_hooks import X11Platform, XRecordHooks
+        from capture_app.core.evidence.step_hooks import XRecordHooks
+        from capture_app.core.evidence.step_windows import X11Platform
         from capture_app.core.evidence.steps import StepLimits, StepRecorder
         from capture_app.core.platform.paths import AppPaths
         from capture_app.core.report.drafts import DraftStore

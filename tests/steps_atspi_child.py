@@ -17,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from capture_app.core.evidence.step_hooks import X11Platform, XRecordHooks
+from capture_app.core.evidence.step_hooks import XRecordHooks
+from capture_app.core.evidence.step_windows import X11Platform
 from capture_app.core.evidence.steps import StepRecorder
 
 TARGET = Path(__file__).with_name("steps_target_app.py")

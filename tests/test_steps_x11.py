@@ -19,7 +19,8 @@ from png_reader import decode_rgb_png
 from steps_desktop import Desktop
 from xdisplay import stop
 
-from capture_app.core.evidence.step_hooks import X11Platform, XRecordHooks
+from capture_app.core.evidence.step_hooks import XRecordHooks
+from capture_app.core.evidence.step_windows import X11Platform
 from capture_app.core.evidence.steps import StepRecorder, add_step, describe
 from capture_app.core.report.drafts import DraftStore
 from capture_app.core.report.model import Report, Step

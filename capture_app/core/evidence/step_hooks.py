@@ -1,19 +1,15 @@
-"""The desktop side of the step recorder: global click and key hooks, and what was clicked.
+"""The global click and key hooks of the step recorder (what was clicked: ``step_windows``).
 
-Behind two small interfaces (:class:`capture_app.core.evidence.steps.StepPlatform` and
-:class:`Hooks`) so the recorder itself knows no platform:
-
-* **X11** — the hooks read the X RECORD extension (python-xlib; events are observed, never
-  grabbed, so the clicked application gets them as usual); the window under a click is found with
-  ``XTranslateCoordinates`` from the root down to the client window (the one with ``WM_STATE``)
-  and named by ``_NET_WM_NAME`` (else ``WM_NAME``) and ``WM_CLASS``; ``_NET_WM_PID`` tells the
-  app's own windows apart; the clicked element's name and role come from AT-SPI where the
-  application is on the accessibility bus (``step_elements``).
-* **Windows and macOS** — pynput's hooks (macOS asks for the *Bedienungshilfen*
-  permission), but window titles and applications are not read yet: the steps carry the click,
-  the picture and the time.
+* **X11** — the X RECORD extension through python-xlib: events are observed, never grabbed, so
+  the clicked application gets them as usual. pynput does the same on X11 but requires evdev, a
+  C extension without wheels, for a backend not used here.
+* **Windows and macOS** — pynput's hooks (Windows' low-level hooks; macOS's event tap, which asks
+  for the *Bedienungshilfen* permission).
 * **Wayland** — no program may watch the whole desktop's input; :func:`recording_support` says
   so and the agent adds steps by hand (a screenshot with a note).
+
+A hook callback only hands the event to the recorder's queue: the agent never feels it
+(``benchmarks/steps.py`` measures it).
 """
 from __future__ import annotations
 
@@ -22,8 +18,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from capture_app.core.evidence.screenshot import Capture, ScreenshotError
-from capture_app.core.evidence.steps import Shot, WindowInfo
 from capture_app.core.platform.session import session_kind
 
 _MODIFIER_KEYS = {"ctrl": "ctrl", "ctrl_l": "ctrl", "ctrl_r": "ctrl", "alt": "alt", "alt_l": "alt",
@@ -210,144 +204,3 @@ def hooks_for(click: Callable[[int, int, str], None], key: Callable[[str, bool],
     if (session or session_kind()) == "x11":
         return XRecordHooks(click, key, display)
     return Hooks(click, key)
-
-
-class ScreenPlatform:
-    """Monitor pictures only: where windows cannot be named (Windows, macOS for now)."""
-
-    def __init__(self, display: str | None = None) -> None:
-        self.display_name = display
-        self._local = threading.local()
-
-    def close(self) -> None:
-        for name in ("x", "mss", "elements"):
-            conn = getattr(self._local, name, None)
-            if conn is not None:
-                conn.close()
-                setattr(self._local, name, None)
-
-    def window_at(self, x: int, y: int) -> WindowInfo:
-        return WindowInfo()
-
-    def active_window(self) -> WindowInfo:
-        return WindowInfo()
-
-    def element_at(self, x: int, y: int, window: WindowInfo) -> tuple[str, str]:
-        return "", ""
-
-    def grab_monitor_at(self, x: int, y: int) -> Shot:
-        sct = getattr(self._local, "mss", None)
-        try:
-            if sct is None:
-                import mss
-
-                sct = self._local.mss = (mss.MSS(display=self.display_name) if self.display_name
-                                         else mss.MSS())
-            monitors = sct.monitors[1:] or sct.monitors[:1]
-            index, mon = next(((i, m) for i, m in enumerate(monitors, 1)
-                               if m["left"] <= x < m["left"] + m["width"]
-                               and m["top"] <= y < m["top"] + m["height"]), (1, monitors[0]))
-            shot = sct.grab(mon)
-        except Exception as exc:
-            raise ScreenshotError("screenshot.failed", detail=str(exc)[:200]) from exc
-        width, height = shot.size
-        return Shot(Capture(width, height, bytes(shot.raw), int(mon["left"]), int(mon["top"])),
-                    index)
-
-
-
-class X11Platform(ScreenPlatform):
-    """Window under a point, active window and monitor pictures on an X server.
-
-    Everything is called from the recorder's worker thread only (python-xlib and mss connections
-    belong to the thread that uses them); the connections are opened there on first use.
-    """
-
-    def element_at(self, x: int, y: int, window: WindowInfo) -> tuple[str, str]:
-        elements = getattr(self._local, "elements", None)
-        if elements is None:
-            from capture_app.core.evidence.step_elements import AtspiElements
-
-            elements = self._local.elements = AtspiElements()
-        return elements.element_at(x, y, window.pid)
-
-    def _x(self) -> Any:
-        conn = getattr(self._local, "x", None)
-        if conn is None:
-            from Xlib import display as xdisplay
-
-            conn = self._local.x = xdisplay.Display(self.display_name)
-            self._local.atoms = {name: conn.intern_atom(name) for name in (
-                "WM_STATE", "_NET_WM_NAME", "UTF8_STRING", "_NET_WM_PID", "_NET_ACTIVE_WINDOW")}
-        return conn
-
-    def _client_at(self, x: int, y: int) -> Any:
-        """The client window (with WM_STATE) under the point, below the window manager's frame."""
-        conn = self._x()
-        root = conn.screen().root
-        window, found = root, None
-        for _ in range(32):  # bounded: a window tree is never this deep
-            child = window.translate_coords(root, x, y).child
-            if not child:
-                break
-            window = child
-            if window.get_full_property(self._local.atoms["WM_STATE"], 0) is not None:
-                found = window
-                break
-        return found if found is not None else (window if window != root else None)
-
-    def _describe(self, window: Any) -> WindowInfo:
-        if window is None:
-            return WindowInfo()
-        atoms = self._local.atoms
-        title = ""
-        prop = window.get_full_property(atoms["_NET_WM_NAME"], atoms["UTF8_STRING"])
-        if prop is not None and prop.value:
-            raw = prop.value
-            title = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-        else:
-            name = window.get_wm_name()
-            title = name.decode("latin-1") if isinstance(name, bytes) else str(name or "")
-        wm_class = window.get_wm_class() or ("", "")
-        pid_prop = window.get_full_property(atoms["_NET_WM_PID"], 0)
-        pid = int(pid_prop.value[0]) if pid_prop is not None and len(pid_prop.value) else 0
-        return WindowInfo(title=title, application=str(wm_class[1] or wm_class[0]), pid=pid)
-
-    def window_at(self, x: int, y: int) -> WindowInfo:
-        from Xlib import error
-
-        try:
-            return self._describe(self._client_at(x, y))
-        except error.XError:  # the window closed in between
-            return WindowInfo()
-
-    def active_window(self) -> WindowInfo:
-        from Xlib import error
-
-        conn = self._x()
-        try:
-            root = conn.screen().root
-            prop = root.get_full_property(self._local.atoms["_NET_ACTIVE_WINDOW"], 0)
-            if prop is not None and len(prop.value) and prop.value[0]:
-                return self._describe(conn.create_resource_object("window", int(prop.value[0])))
-            return self._describe(self._focused_client(conn))
-        except error.XError:
-            return WindowInfo()
-
-    def _focused_client(self, conn: Any) -> Any:
-        """Without a window manager: the focus window or the ancestor with WM_STATE."""
-        window = conn.get_input_focus().focus
-        root = conn.screen().root
-        for _ in range(32):
-            if not hasattr(window, "get_full_property") or window == root:
-                return None
-            if window.get_full_property(self._local.atoms["WM_STATE"], 0) is not None:
-                return window
-            window = window.query_tree().parent
-        return None
-
-def platform_for(session: str | None = None, display: str | None = None) -> ScreenPlatform:
-    """The desktop adapter for this session: X11 names windows; elsewhere pictures only."""
-    if (session or session_kind()) == "x11":
-        return X11Platform(display)
-    return ScreenPlatform(display)

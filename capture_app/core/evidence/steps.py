@@ -77,6 +77,7 @@ class Shot:
 
     capture: Capture
     monitor: int
+    scale: float = 1.0  # picture pixels per desktop unit (2.0: a macOS Retina monitor)
 
 
 class StepPlatform(Protocol):
@@ -138,10 +139,10 @@ def steps_text(report: Report, language: str | None = None) -> str:
 
 # --- the picture ----------------------------------------------------------------------------
 
-def mark_click(capture: Capture, x: int, y: int) -> bytes:
+def mark_click(capture: Capture, x: int, y: int, scale: float = 1.0) -> bytes:
     """The capture's BGRA pixels with a ring around desktop point (x, y), burnt in."""
     pixels = bytearray(capture.pixels)
-    cx, cy = x - capture.left, y - capture.top
+    cx, cy = round((x - capture.left) * scale), round((y - capture.top) * scale)
     outer, inner = MARKER_RADIUS ** 2, (MARKER_RADIUS - MARKER_WIDTH) ** 2
     colour = bytes(MARKER_BGRA)
     stride = capture.width * 4
@@ -165,8 +166,8 @@ def picture_filename(number: int) -> str:
 def store_picture(report_id: str, step: Step, shot: Shot, store_fn: StoreFn) -> EvidenceItem:
     """Encode the marked picture and write it into the draft's attachments; its item."""
     capture = shot.capture
-    data = png.encode(capture.width, capture.height, mark_click(capture, step.x, step.y),
-                      layout="BGRA")
+    data = png.encode(capture.width, capture.height,
+                      mark_click(capture, step.x, step.y, shot.scale), layout="BGRA")
     item_id = new_id()
     size, sha256 = store_fn(report_id, item_id, data)
     return EvidenceItem(id=item_id, kind="step", filename=picture_filename(step.number),

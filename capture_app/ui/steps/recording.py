@@ -109,7 +109,8 @@ class StepSession(QObject):
 
     def start(self, parent: QWidget | None = None) -> bool:
         """Start recording (or show the control of the running one); False with a message."""
-        from capture_app.core.evidence.step_hooks import hooks_for, platform_for, recording_support
+        from capture_app.core.evidence.step_hooks import hooks_for, recording_support
+        from capture_app.core.evidence.step_windows import platform_for
         from capture_app.core.evidence.steps import StepLimits, StepRecorder
 
         config = self.window.env.config
