@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import errno
 import functools
-import hashlib
 import json
 import os
 import re
@@ -45,6 +44,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from capture_app.core.platform import i18n
+from capture_app.core.platform.digest import sha256_hasher
 from capture_app.core.platform.errors import UserFacingError
 from capture_app.core.platform.fsutil import (
     atomic_write_bytes,
@@ -344,7 +344,7 @@ class DraftStore:
                                                 dir=target.parent)
         except OSError as exc:
             raise _attachment_error(exc, self.paths.data_dir) from exc
-        digest = hashlib.sha256()
+        digest = sha256_hasher()
         size = 0
         try:
             try:

@@ -8,7 +8,6 @@ and in a plain process. It never holds a database lock while the network is in u
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import threading
 import time
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from capture_app.core.platform.digest import sha256_hasher
 from capture_app.core.platform.secrets import SecretStore, http_account, proxy_account, smtp_account
 from capture_app.core.sending.outbox import Claim, Outbox, Outcome
 from capture_app.core.sending.transports.base import (
@@ -321,7 +321,7 @@ class _LeaseLost(Exception):
 
 
 def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+    digest = sha256_hasher()
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(1024 * 1024):

@@ -12,7 +12,6 @@ character become spaces before it reaches a header.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import unicodedata
 import zipfile
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, cast
 
+from capture_app.core.platform.digest import sha256_hasher
 from capture_app.core.platform.fsutil import unique_name
 from capture_app.core.platform.i18n import tr
 from capture_app.core.report.model import Report
@@ -141,7 +141,7 @@ class BundleContents:
             raise PermanentTransportError("sending.bundle_unreadable", path=str(self.path),
                                           reason=type(exc).__name__) from None
         expected = self.entries.get(name, {}).get("sha256")
-        if expected and hashlib.sha256(data).hexdigest() != expected:
+        if expected and sha256_hasher(data).hexdigest() != expected:
             raise PermanentTransportError("sending.bundle_unreadable", path=str(self.path),
                                           reason="sha256")
         return data
@@ -169,7 +169,7 @@ class BundleContents:
 
     def manifest_member(self) -> Member:
         return Member(MANIFEST_NAME, MANIFEST_NAME, "application/json", len(self.manifest_bytes),
-                      hashlib.sha256(self.manifest_bytes).hexdigest())
+                      sha256_hasher(self.manifest_bytes).hexdigest())
 
 
 class SizedReader:

@@ -7,7 +7,6 @@ under a readable name that never replaces an existing file — exporting twice g
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import tempfile
@@ -17,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from capture_app.core.platform.digest import sha256_hasher
 from capture_app.core.platform.fsutil import fsync_dir, sanitize_filename, unique_name
 from capture_app.core.platform.i18n import tr
 from capture_app.core.platform.sizes import MB
@@ -111,7 +111,7 @@ class ExportTransport(Transport):
             fd, name = tempfile.mkstemp(prefix=".report-export.", suffix=".tmp", dir=folder)
         except OSError as exc:
             raise self._write_error(exc, folder, total) from exc
-        digest = hashlib.sha256()
+        digest = sha256_hasher()
         done = 0
         try:
             with os.fdopen(fd, "wb") as target, source.open("rb") as src:
