@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from capture_app import APP_NAME, __version__
 from capture_app.core.platform import i18n
 from capture_app.core.platform.paths import AppPaths, default_paths
+from capture_app.ui.platform.memory import return_freed_memory
 from capture_app.ui.platform.qt_language import use_qt_texts
 from capture_app.ui.platform.time_zone import local_timezone_name
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("capture_app")
 # Work the first window does not need waits this long, so it does not hold up the first frame.
 AFTER_FIRST_FRAME_MS = 250
+START_UP_OVER_MS = 10_000  # presence, capture warm-up, background sender, clean-up: all started
 _START = time.perf_counter()
 
 
@@ -513,6 +515,8 @@ def run(*, start_report: bool = False, language: str | None = None,
         # Attachments no saved report refers to (a crash between storing a redacted copy and
         # saving the report, a removed item) are deleted once per start, in the background.
         QTimer.singleShot(5000, controller.collect_garbage)
+        # The start-up work is over by then: what it freed goes back to the system.
+        QTimer.singleShot(START_UP_OVER_MS, return_freed_memory)
     if exit_when_shown:
         # Used by benchmarks/startup.py: report when the first window is on screen, then quit.
         def shown() -> None:
