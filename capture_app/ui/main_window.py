@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -28,6 +27,7 @@ from capture_app.core.platform.i18n import tr
 from capture_app.ui.evidence.thumbnails import Thumbnails
 from capture_app.ui.hours.status_panel import SupportStatusPanel
 from capture_app.ui.platform import theme
+from capture_app.ui.platform.headers import fit_columns
 from capture_app.ui.platform.icons import icon
 from capture_app.ui.platform.screen_fit import resize_to_fit
 from capture_app.ui.sending.outbox_summary import OutboxSummary
@@ -168,10 +168,7 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(THUMBNAIL.height() + theme.space(2))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns(self.table, 0)
         self.table.doubleClicked.connect(lambda _i: self._resume())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         drafts_label.setBuddy(self.table)

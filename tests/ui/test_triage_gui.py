@@ -485,3 +485,36 @@ def test_the_question_to_the_project_lead_is_never_cut_off_at_the_side(controlle
         QApplication.processEvents()
         shown = widget.visibleRegion().boundingRect()
         assert shown.width() == widget.width(), (widget.accessibleName(), shown, widget.rect())
+
+
+def first_char_shown(box) -> int:
+    """The position of the first character in view at the box's left edge (0: the start)."""
+    from PySide6.QtCore import QPoint
+
+    box.repaint()  # the line edit works out what is in view when it paints
+    left = box.contentsRect().left() + box.textMargins().left() + 4
+    return box.cursorPositionAt(QPoint(left, box.height() // 2))
+
+
+def test_a_sentence_typed_into_the_search_shows_from_its_start(controller, qtbot):
+    from PySide6.QtCore import QRect, QSize
+
+    from capture_app.ui.platform.screen_fit import fitted_size
+
+    window, page = open_triage(controller, qtbot)
+    # The wizard as it opens on a 1280×720 laptop with a taskbar.
+    window.resize(fitted_size(QSize(980, 720), QRect(0, 0, 1280, 680)))
+    qtbot.waitExposed(window)
+    window.activateWindow()  # a line edit without focus always shows its start
+    qtbot.waitUntil(window.isActiveWindow)
+    sentence = "Kalender des Beraters wird seit gestern nicht mehr synchronisiert (Outlook)"
+    type_text(page.search, sentence)
+    assert page.search.text() == sentence
+    assert page.search.cursorPosition() == len(sentence)
+    assert first_char_shown(page.search) == 0, "the start of the typed text is cut off"
+    # Longer than any box: once the agent moves on to the list, the start is what shows.
+    type_text(page.search, " und im Browser erscheint eine Fehlermeldung zur Verbindung mit dem Server")
+    assert first_char_shown(page.search) > 0
+    page.tree.setFocus()
+    qtbot.waitUntil(lambda: not page.search.hasFocus())
+    assert first_char_shown(page.search) == 0

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -29,6 +28,7 @@ from capture_app.core.environment.system_info import (
 )
 from capture_app.core.platform.i18n import current_language, tr
 from capture_app.ui.platform import theme
+from capture_app.ui.platform.headers import fit_columns
 from capture_app.ui.platform.screen_fit import resize_to_fit
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -113,7 +113,7 @@ class SystemInfoView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, 2)
         self.table.setWordWrap(True)
         self.table.itemChanged.connect(self._toggled)
         layout.addWidget(self.table)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from capture_app.core.evidence import console_log
 from capture_app.core.platform.i18n import tr
+from capture_app.ui.platform.headers import fit_columns
 from capture_app.ui.platform.screen_fit import resize_to_fit
 
 # Work folders in the system's temporary folder; what a killed app left there is removed at start
@@ -188,7 +188,7 @@ class ConsoleImportDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, 4)
         layout.addWidget(self.table, 3)
         self.buttons = QDialogButtonBox()
         self.ok_button = self.buttons.addButton(tr("console.attach"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -317,7 +317,7 @@ class ConsoleImportDialog(QDialog):
                     cell.setForeground(QBrush(QColor(LEVEL_COLOURS[entry.level])))
                 self.table.setItem(row, column, cell)
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, 4)
         text = console_log.summary_text(parsed, language).split("\n")[0]
         formats = console_log.describe_formats(parsed, language)
         if formats:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from capture_app.core.platform.i18n import has, tr
 from capture_app.core.privacy import pii, screenshot_pii
+from capture_app.ui.platform.headers import fit_columns
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 MAX_SCAN_BYTES = 30 * 1024 * 1024
@@ -111,7 +111,7 @@ class PiiReview(QObject):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, 2)
         self.table.setMaximumHeight(160)
         box_layout.addWidget(self.table)
         row = QHBoxLayout()

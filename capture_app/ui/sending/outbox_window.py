@@ -22,7 +22,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from capture_app.core.platform.i18n import current_language, tr
+from capture_app.ui.platform.headers import fit_columns
 from capture_app.ui.platform.screen_fit import resize_to_fit
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class OutboxWindow(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, 0)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
         self.empty_hint = QLabel(tr("sending.outbox_ui.empty"))

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -24,6 +23,7 @@ from capture_app.core.platform.sizes import format_size
 from capture_app.core.report.model import ATTACHABLE_KINDS, Report
 from capture_app.core.wizard.steps import Step, selected_case
 from capture_app.ui.capture.evidence_tools import ScreenshotTools
+from capture_app.ui.platform.headers import fit_columns
 from capture_app.ui.wizard.base import StepPage
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -63,7 +63,7 @@ class EvidencePage(StepPage):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, COL_TITLE)
         self.table.itemChanged.connect(self._item_changed)
         layout.addWidget(self.table, 1)
         # Screenshots: capture menu above the table, edit/rename/reorder below, thumbnails.

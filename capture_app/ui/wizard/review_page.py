@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -25,6 +24,7 @@ from capture_app.core.platform.i18n import current_language, tr
 from capture_app.core.platform.sizes import format_size
 from capture_app.core.sending.render import render_text
 from capture_app.core.wizard.steps import Step, ready_to_send
+from capture_app.ui.platform.headers import fit_columns
 from capture_app.ui.wizard.base import StepPage
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -45,7 +45,7 @@ class ReviewPage(StepPage):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, 1)
         self.table.itemChanged.connect(self._toggled)
         layout.addWidget(self.table, 2)
         self.total = QLabel()

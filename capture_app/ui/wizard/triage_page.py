@@ -184,6 +184,11 @@ class _SearchBox(QLineEdit):
         else:
             super().keyPressEvent(event)
 
+    def focusOutEvent(self, event) -> None:
+        # A sentence longer than the box: once the agent moves on, its start is what shows.
+        super().focusOutEvent(event)
+        self.home(False)
+
 
 class TriagePage(StepPage):
     step = Step.TRIAGE
@@ -200,6 +205,9 @@ class TriagePage(StepPage):
         layout.addWidget(self.notice)
         self._show_catalogue_problems()
 
+        # The search spans the page: an agent's sentence in a box as narrow as the list would
+        # be scrolled to its end while typing, its start cut off at the left edge.
+        layout.addLayout(self._build_search())
         # Master and detail side by side: the cases on the left stay in view while the chosen
         # case's article is read on the right.
         self.splitter = QSplitter()  # side by side
@@ -221,11 +229,8 @@ class TriagePage(StepPage):
         # not before the window is on screen).
         QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
 
-    def _build_cases(self) -> QWidget:
-        """The left side: the search, what it found and the list of cases."""
-        left = QWidget()
-        layout_left = QVBoxLayout(left)
-        layout_left.setContentsMargins(0, 0, 0, 0)
+    def _build_search(self) -> QVBoxLayout:
+        column = QVBoxLayout()
         search_label = QLabel(tr("triage.page.search"))
         self.search = _SearchBox(self)
         self.search.setClearButtonEnabled(True)
@@ -236,8 +241,15 @@ class TriagePage(StepPage):
         self.search.setMaxLength(10_000)
         search_label.setBuddy(self.search)
         self.search.textChanged.connect(self._query_changed)
-        layout_left.addWidget(search_label)
-        layout_left.addWidget(self.search)
+        column.addWidget(search_label)
+        column.addWidget(self.search)
+        return column
+
+    def _build_cases(self) -> QWidget:
+        """The left side: what the search found and the list of cases."""
+        left = QWidget()
+        layout_left = QVBoxLayout(left)
+        layout_left.setContentsMargins(0, 0, 0, 0)
         self.result_hint = QLabel(tr("triage.page.all_cases"))
         self.result_hint.setWordWrap(True)
         plain_text(self.result_hint)  # it repeats what the agent typed
