@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from capture_app.ui.hours.presence import Presence
     from capture_app.ui.identity_dialog import IdentityDialog
     from capture_app.ui.main_window import MainWindow
+    from capture_app.ui.platform.global_hotkey import GlobalHotkey
     from capture_app.ui.sending.outbox_window import OutboxWindow
     from capture_app.ui.sending.sender import SendingService
     from capture_app.ui.wizard.window import WizardWindow
@@ -130,13 +131,37 @@ class Controller:
         self.outbox_window: OutboxWindow | None = None
         # "Meldende Person", asked once at the first start
         self.identity_dialog: IdentityDialog | None = None
+        # The system-wide "Problem melden" key combination (setting hotkey.report)
+        self.hotkey: GlobalHotkey | None = None
+        self.hotkey_problem: str | None = None
+        self._hotkey_setting = ""
 
     def startup_notices(self) -> list[str]:
         notices = [problem.message() for problem in self.config.problems]
         notices += self._triage_catalogue().messages()
         if self.presence is not None:
             notices += self.presence.notices()
+        if self.hotkey_problem:
+            notices.append(self.hotkey_problem)
         return notices
+
+    def start_hotkey(self) -> None:
+        """Register the "Problem melden" key combination; one that cannot be registered is
+        explained in the main window, and everything else works on."""
+        from capture_app.ui.platform.global_hotkey import GlobalHotkey
+
+        if self.hotkey is None:
+            self.hotkey = GlobalHotkey()
+            self.hotkey.pressed.connect(self._hotkey_pressed)
+        self._hotkey_setting = self.config.get("hotkey.report") or ""
+        problem = self.hotkey.register(self._hotkey_setting)
+        if problem and problem != self.hotkey_problem and self.main_window is not None:
+            self.main_window.show_notices([problem])
+        self.hotkey_problem = problem
+
+    def _hotkey_pressed(self) -> None:
+        if not self._shutting_down:
+            self.new_report()
 
     def show_main_window(self) -> MainWindow:
         from capture_app.ui.main_window import MainWindow
@@ -284,6 +309,9 @@ class Controller:
             i18n.set_language(self.config.get("ui.language"))
             use_qt_texts(i18n.current_language(), self.app)
             self._rebuild_main_window()
+        if dialog.result() and self.hotkey is not None and \
+                self.config.get("hotkey.report") != self._hotkey_setting:
+            self.start_hotkey()  # the new combination in place of the old one
         if dialog.result() and self.presence is not None:
             self.presence.settings_changed()
 
@@ -431,6 +459,8 @@ class Controller:
         from capture_app.ui.capture.evidence_files import wait_for_pending
 
         self._shutting_down = True
+        if self.hotkey is not None:
+            self.hotkey.unregister()
         if self.presence is not None:
             self.presence.stop()
         wait_for_pending()  # screenshots still being stored reach their reports first
@@ -508,6 +538,7 @@ def run(*, start_report: bool = False, language: str | None = None,
     elif not background:  # started at login: only the tray icon
         controller.show_main_window()
     if not exit_when_shown:
+        QTimer.singleShot(0, controller.start_hotkey)  # before the tray, whose menu shows it
         QTimer.singleShot(0, controller.start_presence)
         QTimer.singleShot(1000, _warm_up_capture)  # a fast first "Problem melden" from the tray
         # Queued reports go out in the background once the window is up.

@@ -32,12 +32,12 @@ from capture_app.core.platform.i18n import LANGUAGES, tr
 from capture_app.ui.platform.screen_fit import resize_to_fit
 
 # What an agent sets for themselves; support contact, hours and limits are the organisation's.
-AGENT_SECTIONS = ("ui", "reporter", "flexperto", "project_lead")
+AGENT_SECTIONS = ("ui", "hotkey", "reporter", "flexperto", "project_lead")
 # Settings of other sections that belong to one of the agent's (the STUN server of the
 # Flexperto platform, which the Umgebung step's UDP test uses).
 EXTRA_KEYS = {"system_info.stun_server": "flexperto"}
 # Tab → the sections shown on it.
-TABS = (("general", ("ui", "flexperto")), ("reporter", ("reporter",)),
+TABS = (("general", ("ui", "hotkey", "flexperto")), ("reporter", ("reporter",)),
         ("project_lead", ("project_lead",)))
 PREFERRED_SIZE = (760, 640)
 

@@ -74,3 +74,34 @@ def test_a_refused_sending_setting_brings_the_versand_tab_to_the_front(qapp, app
     assert dialog.result() != QDialog.Accepted and no_dialogs
     assert dialog.tabs.currentWidget().isAncestorOf(box.editors["http.endpoint"])
     dialog.deleteLater()
+
+
+def test_the_report_key_combination_is_changed_on_the_general_tab_and_checked(
+        qapp, app_paths, no_dialogs):
+    from capture_app.core.platform.config import Config
+
+    dialog = SettingsDialog(Config.load(app_paths))
+    editor = dialog.editors["hotkey.report"]
+    assert editor.text() == "Ctrl+Alt+P" and editor.isEnabled()
+    assert dialog.tabs.widget(0).isAncestorOf(editor)  # "Allgemein"
+    editor.setText("P")
+    dialog._save()
+    assert dialog.result() != QDialog.Accepted
+    assert no_dialogs and "Ctrl+Alt+P" in no_dialogs[-1][1]  # what a valid one looks like
+    editor.setText("Strg+Alt+M")
+    dialog._save()
+    assert dialog.result() == QDialog.Accepted
+    assert Config.load(app_paths).get("hotkey.report") == "Strg+Alt+M"
+    dialog.deleteLater()
+
+
+def test_a_key_combination_locked_by_the_organisation_cannot_be_edited(qapp, app_paths):
+    from capture_app.core.platform.config import Config
+
+    app_paths.system_config_file.parent.mkdir(parents=True, exist_ok=True)
+    app_paths.system_config_file.write_text(
+        'locked = ["hotkey.report"]\n[hotkey]\nreport = "F9"\n', encoding="utf-8")
+    dialog = SettingsDialog(Config.load(app_paths))
+    editor = dialog.editors["hotkey.report"]
+    assert not editor.isEnabled() and editor.text() == "F9"
+    dialog.deleteLater()

@@ -56,7 +56,7 @@ NOTICE = "notice"
 
 LOCKED = "locked"
 TYPES = ("str", "int", "bool", "float", "list[str]", "choice", "time", "timezone")
-FORMATS = ("email", "url", "phone")
+FORMATS = ("email", "url", "phone", "hotkey")
 
 _MAX_SHOWN_VALUE = 80
 
@@ -132,10 +132,17 @@ def _is_phone(value: str) -> bool:
     return bool(_PHONE.fullmatch(value)) and sum(ch.isdigit() for ch in value) >= 3
 
 
+def _is_hotkey(value: str) -> bool:
+    from capture_app.core.platform.hotkeys import is_hotkey
+
+    return is_hotkey(value)
+
+
 _FORMAT_CHECKS = {
     "email": lambda value: bool(EMAIL.fullmatch(value)),
     "url": _is_url,
     "phone": _is_phone,
+    "hotkey": _is_hotkey,
 }
 
 

@@ -173,9 +173,10 @@ class Presence(QObject):
         summary = self.hours.weekly_summary() if self.hours is not None else ""
         steps = [Entry("steps", tr("tray.menu_steps"), controller.record_steps,
                        tr("tray.menu_steps_hint"))] if controller.can_record_steps() else []
+        hotkey = getattr(controller, "hotkey", None)
         return [
             Entry("report", tr("tray.menu_report"), controller.new_report,
-                  tr("tray.menu_report_hint")),
+                  tr("tray.menu_report_hint"), shortcut=hotkey.shown() if hotkey is not None else ""),
             *steps,
             Entry("drafts", tr("tray.menu_drafts"), controller.show_main_window,
                   tr("tray.menu_drafts_hint")),

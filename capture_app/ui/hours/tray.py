@@ -34,6 +34,7 @@ class Entry:
     handler: Callable[[], None] | None
     tooltip: str = ""
     enabled: bool = True
+    shortcut: str = ""  # the key combination, shown at the right of the menu entry
 
 
 def draw_status_pixmap(state: str, queued: int, size: int = 64) -> QPixmap:
@@ -120,7 +121,9 @@ class TrayIcon(QSystemTrayIcon):
         for entry in entries:
             if entry.key in ("hours", "settings", "quit"):
                 self.menu.addSeparator()
-            action = QAction(entry.text, self.menu)
+            # "\t": menus show what follows at the right, where shortcuts stand.
+            text = f"{entry.text}\t{entry.shortcut}" if entry.shortcut else entry.text
+            action = QAction(text, self.menu)
             action.setEnabled(entry.enabled and entry.handler is not None)
             action.setToolTip(entry.tooltip)
             action.setStatusTip(entry.tooltip)

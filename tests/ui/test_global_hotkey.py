@@ -1,0 +1,160 @@
+"""The system-wide "Problem melden" key combination on a real X server (Xvfb): a real key event
+(XTEST, through xdotool) opens the report wizard of the running app; a combination another
+program holds is explained and the app works on; the tray menu shows the combination.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from xdisplay import start_xvfb, stop
+
+pytestmark = pytest.mark.gui
+
+MAIN_WINDOW = '"Report Capture": ("__main__.py"'
+WIZARD = '"Problem melden": ('
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def x_env(display: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE")}
+    env["DISPLAY"] = display
+    return env
+
+
+@pytest.fixture
+def xserver():
+    for tool in ("Xvfb", "xdotool", "xwininfo"):
+        assert shutil.which(tool), f"{tool} is missing: `python3 dev.py test` installs it"
+    server, display = start_xvfb(1280, 800)
+    yield display
+    stop(server)
+
+
+def press(display: str, keys: str) -> None:
+    subprocess.run(["xdotool", "key", keys], env=x_env(display), check=True, timeout=20)
+
+
+def windows(display: str) -> str:
+    return subprocess.run(["xwininfo", "-root", "-tree"], env=x_env(display), capture_output=True,
+                          text=True, timeout=10).stdout
+
+
+def test_ctrl_alt_p_in_any_program_opens_the_report_wizard(xserver, tmp_path):
+    env = x_env(xserver)
+    env.update(REPORT_CAPTURE_HOME=str(tmp_path / "home"),
+               REPORT_CAPTURE_SYSTEM_CONFIG=str(tmp_path / "system.toml"))
+    app = subprocess.Popen([sys.executable, "-m", "capture_app"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: MAIN_WINDOW in windows(xserver), 60, "the app never showed its window")
+        # The combination is grabbed shortly after the first window: press until the wizard
+        # comes (a press before the grab goes to no one).
+        deadline = time.monotonic() + 30
+        while WIZARD not in windows(xserver):
+            assert time.monotonic() < deadline, "Ctrl+Alt+P did not open the report wizard"
+            assert app.poll() is None, app.communicate()[1][-3000:]
+            press(xserver, "ctrl+alt+p")
+            time.sleep(1)
+        assert windows(xserver).count(WIZARD) == 1
+    finally:
+        app.terminate()
+        try:
+            app.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            app.communicate()
+
+
+@pytest.fixture
+def on_xserver(xserver, monkeypatch):
+    """The app's own Qt stays offscreen; its key combination goes to the X server."""
+    monkeypatch.setenv("DISPLAY", xserver)
+    for name in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):
+        monkeypatch.delenv(name, raising=False)
+    return xserver
+
+
+def test_the_registered_combination_reports_each_press(on_xserver, qtbot):
+    from capture_app.ui.platform.global_hotkey import GlobalHotkey
+
+    hotkey = GlobalHotkey()
+    assert hotkey.register("Ctrl+Shift+F9") is None
+    try:
+        with qtbot.waitSignal(hotkey.pressed, timeout=10_000):
+            press(on_xserver, "ctrl+shift+F9")
+        # With Num Lock on, the same combination still counts.
+        press(on_xserver, "Num_Lock")
+        with qtbot.waitSignal(hotkey.pressed, timeout=10_000):
+            press(on_xserver, "ctrl+shift+F9")
+        press(on_xserver, "Num_Lock")
+        with qtbot.assertNotEmitted(hotkey.pressed, wait=500):
+            press(on_xserver, "ctrl+F9")  # another combination is not ours
+    finally:
+        hotkey.unregister()
+
+
+def test_a_combination_another_program_holds_is_explained_and_the_app_works_on(
+        on_xserver, controller, qtbot):
+    from Xlib import XK, X, display, error
+
+    other = display.Display(on_xserver)  # another program that took Ctrl+Alt+P first
+    keycode = other.keysym_to_keycode(XK.string_to_keysym("p"))
+    other.screen().root.grab_key(keycode, X.ControlMask | X.Mod1Mask, True, X.GrabModeAsync,
+                                 X.GrabModeAsync, onerror=error.CatchError())
+    other.sync()
+    try:
+        window = controller.show_main_window()
+        controller.start_hotkey()
+        notice = window.notices.text()
+        assert "Strg+Alt+P" in notice and "belegt" in notice and "Einstellungen" in notice
+        assert controller.hotkey.hotkey is None
+        # The agent picks another combination in the settings: it works at once.
+        controller.config.set_user("hotkey.report", "Ctrl+Alt+M")
+        controller.start_hotkey()
+        assert controller.hotkey_problem is None
+        with qtbot.waitSignal(controller.hotkey.pressed, timeout=10_000):
+            press(on_xserver, "ctrl+alt+m")
+    finally:
+        other.close()
+        if controller.hotkey is not None:
+            controller.hotkey.unregister()
+
+
+def test_wayland_gets_a_message_with_the_way_to_bind_it_there(monkeypatch):
+    from capture_app.core.platform import i18n
+    from capture_app.ui.platform.global_hotkey import GlobalHotkey
+
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    i18n.set_language("en")
+    try:
+        message = GlobalHotkey().register("Ctrl+Alt+P")
+    finally:
+        i18n.set_language("de")
+    assert message is not None
+    assert "Ctrl+Alt+P" in message and "Wayland" in message and "capture-app report" in message
+
+
+def test_the_tray_menu_shows_the_combination(on_xserver, controller, tmp_path):
+    from capture_app.ui.hours.presence import Presence
+    from capture_app.ui.hours.tray import TrayIcon
+
+    controller.start_hotkey()
+    try:
+        presence = Presence(controller, tray_available=True, notifier=object())
+        tray = TrayIcon()
+        tray.set_entries(presence.entries())
+        assert tray.entry_actions["report"].text() == "&Problem melden\tStrg+Alt+P"
+    finally:
+        controller.hotkey.unregister()
