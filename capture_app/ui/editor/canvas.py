@@ -79,7 +79,9 @@ class EditorCanvas(QWidget):
         crop = self.document.crop
         scale = self.zoom if self.zoom is not None else fit_scale(crop, self.width(), self.height())
         w, h = crop.width() * scale, crop.height() * scale
-        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+        # Centred on whole pixels: at a half-pixel offset a picture at 100 % would be drawn
+        # blurred, and every point of it would be half a pixel off under the pointer.
+        return QRectF((self.width() - w) // 2, (self.height() - h) // 2, w, h)
 
     def scale(self) -> float:
         return self.view_rect().width() / max(1, self.document.crop.width())

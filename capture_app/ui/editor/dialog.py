@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from PySide6.QtCore import QPointF, QRect, Signal
+from PySide6.QtCore import QPointF, QRect, QSize, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -26,8 +26,10 @@ from capture_app.core.platform.i18n import tr
 from capture_app.core.privacy.pii import PiiMatch
 from capture_app.ui.editor.canvas import MAX_ZOOM, EditorCanvas, ZoomArea
 from capture_app.ui.editor.document import EditDocument
+from capture_app.ui.editor.icons import glyph_icon, swatch_icon
 from capture_app.ui.editor.pii_proposals import CheckOutcome, TextCheckPanel
 from capture_app.ui.editor.tools import TOOLS, Tool, ToolStyle
+from capture_app.ui.editor.tools.base import WEIGHTS
 from capture_app.ui.editor.tools.step_marker import StepMarkerTool
 from capture_app.ui.editor.tools.text import TextTool
 from capture_app.ui.platform.screen_fit import resize_to_fit, screen_room
@@ -38,6 +40,18 @@ MIN_SIZE = (1100, 760)
 SCREEN_SHARE = 0.85
 
 COLOURS = (("red", "#d91e18"), ("blue", "#0067b8"), ("green", "#2f855a"), ("black", "#000000"))
+
+
+def _icon_button(glyph: str, name: str, tooltip: str) -> QToolButton:
+    """An icon-only tool bar button, named for screen readers, explained in its tooltip."""
+    button = QToolButton()
+    button.setIcon(glyph_icon(glyph))
+    button.setIconSize(QSize(24, 24))
+    button.setAutoRaise(True)
+    button.setText(name)
+    button.setAccessibleName(name.replace("&", ""))
+    button.setToolTip(tooltip.replace("&", ""))
+    return button
 
 
 def preferred_size(room: QRect | None) -> tuple[int, int]:
@@ -96,39 +110,64 @@ class EditorDialog(QDialog):
         layout.addLayout(self._build_bottom(shows_console))
 
     def _build_toolbar(self) -> QHBoxLayout:
-        """The tools, the colour, undo and redo."""
+        """The tools as icons (the one in use on a highlighted tile), colour, stroke width,
+        undo and redo."""
         bar = QHBoxLayout()
+        bar.setSpacing(2)
         self.tool_group = QButtonGroup(self)
         self.tool_group.setExclusive(True)
         self.tool_buttons: dict[str, QToolButton] = {}
         for tool in TOOLS:
-            button = QToolButton()
-            button.setText(tr(f"editor.tool_{tool.key}"))
-            button.setAccessibleName(tr(f"editor.tool_{tool.key}").replace("&", ""))
-            button.setToolTip(f"{tr(f'editor.tip_{tool.key}')} ({tool.shortcut})")
+            name = tr(f"editor.tool_{tool.key}")
+            button = _icon_button(tool.key, name, f"{name} ({tool.shortcut})\n{tr(f'editor.tip_{tool.key}')}")
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, key=tool.key: self.choose_tool(key))
             QShortcut(QKeySequence(tool.shortcut), self, lambda key=tool.key: self.choose_tool(key))
             self.tool_group.addButton(button)
             self.tool_buttons[tool.key] = button
             bar.addWidget(button)
-        bar.addSpacing(12)
+        bar.addSpacing(16)
         colour_label = QLabel(tr("editor.colour"))
         self.colour = QComboBox()
         for key, value in COLOURS:
-            self.colour.addItem(tr(f"editor.colour_{key}"), value)
+            self.colour.addItem(swatch_icon(value), tr(f"editor.colour_{key}"), value)
         self.colour.setAccessibleName(tr("editor.colour").replace("&", ""))
         colour_label.setBuddy(self.colour)
         self.colour.currentIndexChanged.connect(lambda _i: self.choose_tool(self.tool.key))
         bar.addWidget(colour_label)
         bar.addWidget(self.colour)
+        bar.addSpacing(16)
+        self._build_widths(bar)
         bar.addStretch(1)
-        self.undo_button = QPushButton(tr("editor.undo"))
-        self.redo_button = QPushButton(tr("editor.redo"))
+        self._build_undo_redo(bar)
+        return bar
+
+    def _build_widths(self, bar: QHBoxLayout) -> None:
+        """Thin, medium, thick (keys 1, 2, 3) for frames and arrows."""
+        bar.addWidget(QLabel(tr("editor.width")))
+        self.width_group = QButtonGroup(self)
+        self.width_group.setExclusive(True)
+        self.width_buttons: dict[str, QToolButton] = {}
+        for number, (key, _weight) in enumerate(WEIGHTS, start=1):
+            name = tr(f"editor.width_{key}")
+            button = _icon_button(f"width_{key}", name, f"{tr('editor.width_name')}: {name} ({number})")
+            button.setCheckable(True)
+            button.setChecked(key == "medium")
+            button.clicked.connect(lambda _=False: self.choose_tool(self.tool.key))
+            QShortcut(QKeySequence(str(number)), self, button.click)
+            self.width_group.addButton(button)
+            self.width_buttons[key] = button
+            bar.addWidget(button)
+
+    def _build_undo_redo(self, bar: QHBoxLayout) -> None:
+        self.undo_button = QPushButton(glyph_icon("undo"), tr("editor.undo"))
+        self.redo_button = QPushButton(glyph_icon("redo"), tr("editor.redo"))
         stack = self.document.undo_stack
         for push, action, keys in ((self.undo_button, stack.undo, QKeySequence.StandardKey.Undo),
                                    (self.redo_button, stack.redo, QKeySequence.StandardKey.Redo)):
             push.setAccessibleName(push.text().replace("&", ""))
+            shown = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+            push.setToolTip(f"{push.text().replace('&', '')} ({shown})")
             push.clicked.connect(action)
             QShortcut(keys, self, action)
             bar.addWidget(push)
@@ -139,7 +178,6 @@ class EditorDialog(QDialog):
         stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_button.setEnabled(False)
         self.redo_button.setEnabled(False)
-        return bar
 
     def _build_bottom(self, shows_console: bool) -> QHBoxLayout:
         """Whether the picture shows the console, the zoom, cancel and save."""
@@ -204,8 +242,9 @@ class EditorDialog(QDialog):
     # -- tools
 
     def _style(self) -> ToolStyle:
+        weight = next(factor for key, factor in WEIGHTS if self.width_buttons[key].isChecked())
         return ToolStyle(QColor(self.colour.currentData()), self.document.original.width(),
-                         self.document.original.height())
+                         self.document.original.height(), weight)
 
     def make_tool(self, key: str) -> Tool:
         cls = next(t for t in TOOLS if t.key == key)

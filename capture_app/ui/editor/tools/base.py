@@ -12,17 +12,21 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRect, QRectF
 from PySide6.QtGui import QColor, QPainter
 
+# The stroke widths of the tool bar: a factor on the width that suits the picture's size.
+WEIGHTS = (("thin", 0.5), ("medium", 1.0), ("thick", 2.0))
+
 
 @dataclass
 class ToolStyle:
     colour: QColor
     image_width: int
     image_height: int
+    weight: float = 1.0  # thin 0.5, medium 1, thick 2
 
     @property
     def line_width(self) -> float:
         # Visible on a 4K screenshot shown small, not clumsy on a small crop.
-        return max(3.0, min(self.image_width, self.image_height) / 250)
+        return max(1.5, max(3.0, min(self.image_width, self.image_height) / 250) * self.weight)
 
 
 class Annotation:
