@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,9 @@ SIZES = ((1280, 720), (1920, 1080))
 LANGUAGES = ("de", "en")
 SCHEMES = ("light", "dark")
 TASKBAR = 40  # the free area ends this far above the bottom of the screen
+# The clock of the support status: a Wednesday morning and a Sunday afternoon.
+OPEN = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+CLOSED = datetime(2026, 11, 29, 13, 0, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -326,13 +330,23 @@ def screens(controller) -> Iterator[tuple[str, object]]:  # Long: one entry per 
     yield "editor", editor
     editor.close()
 
-    controller.start_presence(tray_available=False, notifier=_SilentNotifier())
+    # Fixed instants (support open, then a Sunday when it is closed): the same screens at any
+    # time of day.
+    clock = {"now": OPEN}
+    controller.start_presence(tray_available=False, notifier=_SilentNotifier(),
+                              clock=lambda: clock["now"], agent_zone="Europe/Berlin")
     presence = controller.presence
     deadline = time.monotonic() + 20
     while presence.hours is None and time.monotonic() < deadline:
         settle(50)
-    if presence.launcher is not None:
-        yield "launcher", presence.launcher
+    yield "launcher", presence.launcher
+    clock["now"] = CLOSED
+    refreshed: list[object] = []
+    presence.refreshed.connect(refreshed.append)
+    presence.refresh()
+    while not refreshed and time.monotonic() < deadline + 20:
+        settle(50)
+    yield "launcher-closed", presence.launcher
     presence.show_hours()
     if presence.hours_dialog is not None:
         yield "support-hours", presence.hours_dialog

@@ -218,6 +218,18 @@ class LauncherWindow(QWidget):
         self.detail_label.setVisible(bool(detail))
         self.outbox_label.setText(outbox_line)
         self.outbox_label.setVisible(bool(outbox_line))
+        self._tall_enough()
+
+    def _tall_enough(self) -> None:
+        """Grow to the height the wrapped texts need at this width: a longer status line (support
+        closed, with the next opening) would otherwise squeeze the buttons below it."""
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width())
+        if self.height() < need:
+            self.resize(self.width(), need)
 
     def show_reminder(self, title: str, body: str, *, snoozable: bool = True) -> None:
         self.banner_title.setText(title)
