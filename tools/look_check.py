@@ -371,6 +371,8 @@ def walk(label: str, outdir: Path | None, languages=LANGUAGES, schemes=SCHEMES) 
     from capture_app.ui.app import Controller
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    if outdir is not None:
+        outdir.mkdir(parents=True, exist_ok=True)
     findings: list[Finding] = []
     covered = 0
     for language in languages:
@@ -385,7 +387,8 @@ def walk(label: str, outdir: Path | None, languages=LANGUAGES, schemes=SCHEMES) 
                     covered += 1
                     if outdir is not None:
                         picture = outdir / f"{label}-{language}-{scheme}-{name}.png"
-                        window.grab().save(str(picture))
+                        if not window.grab().save(str(picture)):
+                            raise RuntimeError(f"{picture} could not be written")
             finally:
                 controller._shutting_down = True
                 for window in list(controller.wizards.values()):

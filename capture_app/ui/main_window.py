@@ -57,7 +57,11 @@ def _setting(config, key: str):
 
 def hotkey_text(config) -> str:
     """The shortcut for "Problem melden" as this desktop writes it ("Strg+Alt+P")."""
-    sequence = QKeySequence(str(_setting(config, "hotkey.report") or ""),
+    from capture_app.core.platform.hotkeys import parse_hotkey
+
+    # The setting may be written the German way ("Strg+Umschalt+P"), which Qt does not read.
+    hotkey = parse_hotkey(str(_setting(config, "hotkey.report") or ""))
+    sequence = QKeySequence(hotkey.text() if hotkey is not None else "",
                             QKeySequence.SequenceFormat.PortableText)
     return sequence.toString(QKeySequence.SequenceFormat.NativeText)
 
