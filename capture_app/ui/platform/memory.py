@@ -11,8 +11,6 @@
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import sys
 
@@ -49,9 +47,10 @@ def return_freed_memory() -> bool:
     there is no glibc."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # not at start-up: it is called once, ten seconds in
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the process runs on
     except (OSError, AttributeError):  # musl and others have no malloc_trim
         return False
     trim.argtypes = [ctypes.c_size_t]
