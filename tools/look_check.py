@@ -295,10 +295,13 @@ def screens(controller) -> Iterator[tuple[str, object]]:  # Long: one entry per 
     wizard = controller.open_wizard(fresh)
     yield "wizard-start", wizard
     triage = wizard.page(applicable_steps(fresh)[0])
-    triage.search.setText("Passwort vergessen")
-    settle(200)
-    triage.focus_results(choose_first=True)
-    yield "wizard-triage-self-help", wizard
+    for case, query in (("self-help", "Passwort vergessen"),
+                        ("project-lead", "Welches Dokument darf verwendet werden"),
+                        ("not-flexperto", "Druckereinstellungen")):
+        triage.search.setText(query)
+        settle(200)
+        triage.focus_results(choose_first=True)
+        yield f"wizard-triage-{case}", wizard
     wizard._discarding = True
     wizard.close()
 
@@ -311,9 +314,19 @@ def screens(controller) -> Iterator[tuple[str, object]]:  # Long: one entry per 
             raise RuntimeError(f"the walk's report does not reach {step.value}: {wizard.problems.text()}")
         settle(150)
         yield f"wizard-{step.value}", wizard
+    yield from _dialogs_of(wizard, controller)
     wizard.wait_for_saves()
     wizard._discarding = True
     wizard.close()
+
+    from capture_app.ui.guide import sections
+    from capture_app.ui.guide.text_view import GuideTextWindow
+
+    guide = GuideTextWindow()
+    guide.open_url(sections.guide_url(language_now(), sections.section_for(None, None)), "")
+    guide.show()
+    yield "console-guide", guide
+    guide.close()
 
     from capture_app.ui.evidence.console_import import ConsoleImportDialog
     from capture_app.ui.platform.tasks import run_in_background
@@ -352,6 +365,28 @@ def screens(controller) -> Iterator[tuple[str, object]]:  # Long: one entry per 
         yield "support-hours", presence.hours_dialog
     presence.stop()
     controller.presence = None
+
+
+def language_now() -> str:
+    from capture_app.core.platform.i18n import current_language
+
+    return current_language()
+
+
+def _dialogs_of(wizard, controller) -> Iterator[tuple[str, object]]:
+    """The dialogs the wizard opens over itself: the system facts and the recorded steps."""
+    from capture_app.ui.environment.system_info_view import SystemInfoDialog
+    from capture_app.ui.platform.tasks import run_in_background
+    from capture_app.ui.steps.step_list import StepListDialog
+
+    facts = SystemInfoDialog(wizard.report, controller.config, run_in_background, wizard)
+    facts.show()
+    yield "system-info", facts
+    facts.close()
+    steps = StepListDialog(wizard)
+    steps.show()
+    yield "step-list", steps
+    steps.close()
 
 
 class _SilentNotifier:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -23,6 +22,7 @@ from capture_app.core.evidence.steps import delete_steps, describe, steps_text
 from capture_app.core.platform.i18n import current_language, tr
 from capture_app.core.report.model import parse_instant
 from capture_app.ui.capture.evidence_files import EvidenceFiles
+from capture_app.ui.platform.headers import fit_columns
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -41,7 +41,7 @@ class StepListDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, 2)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellDoubleClicked.connect(lambda *_: self.edit_selected())
         layout.addWidget(self.table, 1)
