@@ -538,7 +538,12 @@ def run(*, start_report: bool = False, language: str | None = None,
     elif not background:  # started at login: only the tray icon
         controller.show_main_window()
     if not exit_when_shown:
-        QTimer.singleShot(0, controller.start_hotkey)  # before the tray, whose menu shows it
+        from capture_app.core.platform.session import NO_SCREEN_PLATFORMS
+
+        # Before the tray, whose menu shows it; never from an app that is not on a screen
+        # (offscreen in tests), which would take the combination from the desktop DISPLAY names.
+        if app.platformName() not in NO_SCREEN_PLATFORMS:
+            QTimer.singleShot(0, controller.start_hotkey)
         QTimer.singleShot(0, controller.start_presence)
         QTimer.singleShot(1000, _warm_up_capture)  # a fast first "Problem melden" from the tray
         # Queued reports go out in the background once the window is up.

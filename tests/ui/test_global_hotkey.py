@@ -158,3 +158,35 @@ def test_the_tray_menu_shows_the_combination(on_xserver, controller, tmp_path):
         assert tray.entry_actions["report"].text() == "&Problem melden\tStrg+Alt+P"
     finally:
         controller.hotkey.unregister()
+
+
+def test_an_app_not_on_a_screen_leaves_the_combination_to_others(xserver, tmp_path):
+    """Offscreen (tests, benchmarks) the app must not take Ctrl+Alt+P from the desktop that
+    DISPLAY happens to name."""
+    from Xlib import XK, X, display, error
+
+    env = x_env(xserver)
+    env.update(QT_QPA_PLATFORM="offscreen", REPORT_CAPTURE_HOME=str(tmp_path / "home"),
+               REPORT_CAPTURE_SYSTEM_CONFIG=str(tmp_path / "system.toml"))
+    app = subprocess.Popen([sys.executable, "-m", "capture_app"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # A second start is handed over only once the first is up, past its start-up steps.
+        second = subprocess.run([sys.executable, "-m", "capture_app"], env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert "läuft bereits" in second.stdout, second.stdout + second.stderr[-2000:]
+        other = display.Display(xserver)
+        keycode = other.keysym_to_keycode(XK.string_to_keysym("p"))
+        refused = error.CatchError(error.BadAccess)
+        other.screen().root.grab_key(keycode, X.ControlMask | X.Mod1Mask, True, X.GrabModeAsync,
+                                     X.GrabModeAsync, onerror=refused)
+        other.sync()
+        other.close()
+        assert refused.get_error() is None, "the offscreen app holds Ctrl+Alt+P"
+    finally:
+        app.terminate()
+        try:
+            app.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            app.communicate()
