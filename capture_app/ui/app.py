@@ -158,6 +158,19 @@ class Controller:
         if problem and problem != self.hotkey_problem and self.main_window is not None:
             self.main_window.show_notices([problem])
         self.hotkey_problem = problem
+        self._show_hotkey_state()
+
+    def _show_hotkey_state(self) -> None:
+        """The main window names the shortcut only while it works (and names the current one)."""
+        from capture_app.ui.main_window import hotkey_text
+
+        if self.main_window is None or self.hotkey is None:
+            return
+        label = self.main_window.hotkey_label
+        text = i18n.tr("ui.home.hotkey", hotkey=hotkey_text(self.config))
+        label.setText(text)
+        label.setAccessibleName(text)
+        label.setVisible(self.hotkey.hotkey is not None)
 
     def _hotkey_pressed(self) -> None:
         if not self._shutting_down:
@@ -176,6 +189,7 @@ class Controller:
             self.main_window.outbox_requested.connect(self.show_outbox)
             self.main_window.call_requested.connect(self.call_support)
             self.main_window.show_notices(self.startup_notices())
+            self._show_hotkey_state()
             if self.presence is not None:
                 self.main_window.set_support_hours(self.presence.hours, self.presence.agent_zone)
             if self.sending is not None:

@@ -120,10 +120,13 @@ def test_a_combination_another_program_holds_is_explained_and_the_app_works_on(
         notice = window.notices.text()
         assert "Strg+Alt+P" in notice and "belegt" in notice and "Einstellungen" in notice
         assert controller.hotkey.hotkey is None
+        assert window.hotkey_label.isHidden()  # no promise of a shortcut that does nothing
         # The agent picks another combination in the settings: it works at once.
         controller.config.set_user("hotkey.report", "Ctrl+Alt+M")
         controller.start_hotkey()
         assert controller.hotkey_problem is None
+        assert not window.hotkey_label.isHidden()
+        assert "Alt+M" in window.hotkey_label.text()
         with qtbot.waitSignal(controller.hotkey.pressed, timeout=10_000):
             press(on_xserver, "ctrl+alt+m")
     finally:
