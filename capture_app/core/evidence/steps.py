@@ -327,6 +327,12 @@ class StepRecorder:
             except Exception as exc:  # noqa: BLE001 - one failed step must not end recording
                 self.errors.append(exc)
         self._flush_typing()
+        close = getattr(self.platform, "close", None)
+        if close is not None:
+            try:
+                close()  # its display connections belong to this thread
+            except Exception as exc:  # noqa: BLE001 - a display that went away first
+                self.errors.append(exc)
         if self.on_stopped is not None:
             self.on_stopped(self.stop_reason)
 
