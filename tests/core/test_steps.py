@@ -207,6 +207,7 @@ def test_recording_ends_at_the_step_limit_and_at_the_time_limit(store):
     assert not timed.check_time()
     timed.monotonic.now += 31
     assert timed.check_time() and timed.stop_reason == "max_time"
+    timed.stop()  # waits for its worker to end
 
 
 def test_limits_come_from_the_settings_and_an_organisation_can_lock_them(app_paths):
@@ -289,3 +290,17 @@ def test_the_bundle_has_the_steps_as_a_list_a_step_by_step_page_and_pictures_in_
     assert page.count("<li id=\"step-") == 4
     jsonschema.Draft202012Validator(json.loads(read_text("report.schema.json"))).validate(sent)
     assert [s["kind"] for s in sent["steps"]] == ["click", "typing", "comment", "click"]
+
+
+def test_python_switches_threads_faster_only_while_recording(store):
+    import sys
+
+    before = sys.getswitchinterval()
+    first, second = recorder(store, Report.new(now=MOMENT)), recorder(store, Report.new(now=MOMENT))
+    first.start()
+    second.start()
+    assert sys.getswitchinterval() <= 0.0005
+    first.stop()
+    assert sys.getswitchinterval() <= 0.0005  # the other one still records
+    second.stop()
+    assert sys.getswitchinterval() == before

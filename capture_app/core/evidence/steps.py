@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +47,7 @@ _KEY_LABELS = {"esc": "Esc", "tab": "Tab", "enter": "Enter", "space": "Space",
                "end": "End", "page_up": "PgUp", "page_down": "PgDn", "left": "Left",
                "right": "Right", "up": "Up", "down": "Down", "print_screen": "Print",
                "menu": "Menu"}
+SWITCH_INTERVAL = 0.0005  # seconds, while recording
 MARKER_RADIUS = 16
 MARKER_WIDTH = 4
 MARKER_BGRA = (0x00, 0x00, 0xE0, 0xFF)  # red, drawn into the picture
@@ -213,6 +215,24 @@ def renumber(report: Report) -> None:
 # --- the recorder ---------------------------------------------------------------------------
 
 _STOP = object()
+_switching = {"recorders": 0, "interval": 0.0}
+_switching_lock = threading.Lock()
+
+
+def _quick_switching(on: bool) -> None:
+    """While any recorder runs, Python switches threads every 0.5 ms instead of 5 ms: the hooks'
+    thread waits for the interpreter lock while the worker encodes a picture, and a shorter
+    interval lets it in sooner, so a click or a key is never held up."""
+    with _switching_lock:
+        if on:
+            if _switching["recorders"] == 0:
+                _switching["interval"] = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switching["interval"], SWITCH_INTERVAL))
+            _switching["recorders"] += 1
+        elif _switching["recorders"] > 0:
+            _switching["recorders"] -= 1
+            if _switching["recorders"] == 0:
+                sys.setswitchinterval(_switching["interval"])
 
 
 class StepRecorder:
@@ -256,6 +276,7 @@ class StepRecorder:
             return
         self.state = "recording"
         self._resumed_at = self.monotonic()
+        _quick_switching(True)
         self._worker = threading.Thread(target=self._run, name="step-recorder", daemon=True)
         self._worker.start()
 
@@ -284,10 +305,9 @@ class StepRecorder:
 
     def stop(self, timeout: float = 30.0) -> None:
         """End recording; waits until every event already given has become a step."""
-        if self.state in ("idle", "stopped"):
+        if self.state == "idle":
             self.state = "stopped"
-            return
-        self._finish("agent")
+        self._finish("agent")  # nothing if it has ended already (a limit)
         if self._worker is not None and self._worker is not threading.current_thread():
             self._worker.join(timeout)
 
@@ -327,6 +347,7 @@ class StepRecorder:
             except Exception as exc:  # noqa: BLE001 - one failed step must not end recording
                 self.errors.append(exc)
         self._flush_typing()
+        _quick_switching(False)
         close = getattr(self.platform, "close", None)
         if close is not None:
             try:
