@@ -510,12 +510,15 @@ def test_each_steps_main_action_is_the_one_default_button_and_stays_in_view(cont
     window = controller.resume(report.id)
     qtbot.addWidget(window)
     window.resize(1000, 560)
-    for step in applicable_steps(report):
-        assert window.go_to(step)
+    assert window.current is Step.REVIEW  # complete: it opens at Prüfen, checked first
+    review = window.pages[Step.REVIEW]
+    qtbot.waitUntil(lambda: review.review is not None, timeout=10_000)
+    window._refresh_buttons()
+    steps = applicable_steps(report)
+    for step in [Step.REVIEW] + [s for s in steps if s is not Step.REVIEW]:
+        if step is not Step.REVIEW:
+            assert window.go_to(step)
         page = window.pages[step]
-        if step is Step.REVIEW:
-            qtbot.waitUntil(lambda p=page: p.review is not None, timeout=10_000)
-            window._refresh_buttons()
         expected = page.primary_button() or window.next_button
         defaults = [b for b in window.findChildren(QPushButton) if b.isDefault() and b.isVisible()]
         assert defaults == [expected], (step, [b.text() for b in defaults])
@@ -524,3 +527,50 @@ def test_each_steps_main_action_is_the_one_default_button_and_stays_in_view(cont
             scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
             assert not scroll.isAncestorOf(expected)
         assert fully_in_view(expected), step
+
+
+def test_closing_the_wizard_while_review_is_computed_raises_nothing(controller, qtbot, monkeypatch):
+    """The review list and the personal-data check run in the background; a wizard closed
+    before they end must not have them write into its deleted widgets (pytest-qt fails the test
+    on any exception raised in Qt's event loop)."""
+    import threading
+
+    from factories import second_level_report
+
+    from capture_app.core.privacy import pii
+    from capture_app.core.sending import bundle
+
+    gate = threading.Event()
+    started = threading.Semaphore(0)
+    real_review, real_find = bundle.review_items, pii.find_in_report
+
+    def held(real):
+        def call(*args, **kwargs):
+            started.release()
+            gate.wait(10)
+            return real(*args, **kwargs)
+        return call
+
+    report = second_level_report()
+    controller.store.save(report)
+    monkeypatch.setattr(bundle, "review_items", held(real_review))
+    monkeypatch.setattr(pii, "find_in_report", held(real_find))
+    try:
+        window = controller.resume(report.id)
+        assert window.current is Step.REVIEW
+        review = window.pages[Step.REVIEW]
+        assert started.acquire(timeout=10) and started.acquire(timeout=10)  # both are running
+        window._discarding = True
+        window.close()
+        controller.wizards.pop(report.id, None)
+        window.deleteLater()
+        qtbot.waitUntil(lambda: not _alive(review), timeout=5_000)
+    finally:
+        gate.set()
+    qtbot.wait(500)  # the results arrive, for a window that is gone
+
+
+def _alive(widget) -> bool:
+    from shiboken6 import isValid
+
+    return isValid(widget)

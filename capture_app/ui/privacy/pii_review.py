@@ -164,13 +164,14 @@ class PiiReview(QObject):
         generation = self._generation
         self.summary.setText(tr("console.pii_scanning"))
 
+        # Both only show what was found: for a wizard closed meanwhile there is nothing to do.
         def done(findings) -> None:
-            if generation == self._generation:
+            if generation == self._generation and shiboken6.isValid(self.summary):
                 self._show(findings)
                 self.finished.emit()
 
         def failed(exc: BaseException) -> None:
-            if generation == self._generation:
+            if generation == self._generation and shiboken6.isValid(self.summary):
                 self.summary.setText(tr("console.pii_failed", reason=type(exc).__name__))
                 self.finished.emit()
 

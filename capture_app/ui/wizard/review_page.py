@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from capture_app import __version__
 from capture_app.core.platform.i18n import current_language, tr
@@ -106,6 +107,8 @@ class ReviewPage(StepPage):
                      on_success=self._show_review, on_error=self._review_failed, parent=self)
 
     def _show_review(self, review) -> None:
+        if not isValid(self.table):  # the wizard was closed while the list was computed
+            return
         self.review = review
         language = current_language()
         self.table.blockSignals(True)
@@ -135,6 +138,8 @@ class ReviewPage(StepPage):
                               count=len(included)))
 
     def _review_failed(self, exc: BaseException) -> None:
+        if not isValid(self.total):
+            return
         self.total.setText(exc.message() if hasattr(exc, "message") else
                            tr("ui.common.unexpected", reason=type(exc).__name__))
 
