@@ -180,3 +180,11 @@ def test_at_its_smallest_the_home_cuts_no_wrapped_text(controller, qtbot):
            if label.isVisible() and label.wordWrap() and label.text()
            and label.height() < label.heightForWidth(label.width())]
     assert cut == []
+
+
+def test_the_call_button_dials_support(controller, qtbot, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(controller, "call_support", lambda: calls.append("call"))
+    main = controller.show_main_window()
+    qtbot.mouseClick(main.support.call_button, Qt.LeftButton)
+    assert calls == ["call"]
