@@ -193,3 +193,16 @@ def test_an_app_not_on_a_screen_leaves_the_combination_to_others(xserver, tmp_pa
         except subprocess.TimeoutExpired:
             app.kill()
             app.communicate()
+
+
+@pytest.mark.parametrize("text,virtual_key,modifiers", [
+    ("Ctrl+Alt+P", 0x50, 0x2 | 0x1), ("Shift+F9", 0x78, 0x4), ("Win+1", 0x31, 0x8), ("F24", 0x87, 0)])
+def test_windows_gets_thevirtual_key_and_modifiers_of_the_combination(text, virtual_key, modifiers):
+    """RegisterHotKey's numbers (winuser.h): letters and digits as their ASCII code, F1 = 0x70."""
+    from capture_app.core.platform.hotkeys import parse_hotkey
+    from capture_app.ui.platform.global_hotkey import WindowsHotkey
+
+    hotkey = parse_hotkey(text)
+    backend = WindowsHotkey(hotkey, lambda: None)
+    assert backend.virtual_key() == virtual_key
+    assert sum(WindowsHotkey.MOD[m] for m in hotkey.modifiers) == modifiers

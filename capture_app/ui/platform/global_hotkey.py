@@ -127,7 +127,7 @@ class WindowsHotkey:
         self._ready = threading.Event()
         self._registered = False
 
-    def _virtual_key(self) -> int:
+    def virtual_key(self) -> int:
         key = self.hotkey.key
         return 0x70 + int(key[1:]) - 1 if self.hotkey.is_function_key else ord(key)
 
@@ -148,7 +148,7 @@ class WindowsHotkey:
         kernel32 = ctypes.WinDLL("kernel32")  # type: ignore[attr-defined,unused-ignore]
         self._thread_id = kernel32.GetCurrentThreadId()
         modifiers = sum(self.MOD[m] for m in self.hotkey.modifiers) | self.MOD_NOREPEAT
-        self._registered = bool(user32.RegisterHotKey(None, 1, modifiers, self._virtual_key()))
+        self._registered = bool(user32.RegisterHotKey(None, 1, modifiers, self.virtual_key()))
         self._ready.set()
         if not self._registered:
             return
