@@ -108,6 +108,17 @@ def test_reordering_stops_at_both_ends():
     assert not move_item(report, "no-such-id", +1)
 
 
+def test_reordering_moves_past_step_pictures_which_are_listed_with_their_steps():
+    report = Report.new()
+    a = insert_item(report, evidence_item(filename="a.png"))
+    insert_item(report, evidence_item("step", filename="schritt-001.png"))
+    insert_item(report, evidence_item(filename="b.png"))
+    insert_item(report, evidence_item("step", filename="schritt-002.png"))
+    assert move_item(report, a.id, +1)
+    assert [e.filename for e in report.evidence if e.kind != "step"] == ["b.png", "a.png"]
+    assert not move_item(report, a.id, +1)  # the last file: only step pictures follow
+
+
 def test_titles_are_in_the_agents_language():
     assert default_title("console", MOMENT).startswith("Browser-Konsole ")
     assert default_title("monitor", MOMENT, number=2, language="en").startswith("Screen 2 ")

@@ -117,11 +117,17 @@ def rename_item(report: Report, item_id: str, title: str) -> bool:
 
 
 def move_item(report: Report, item_id: str, offset: int) -> bool:
-    """Move an item up (-1) or down (+1) in the list; False at either end."""
+    """Move an item up (-1) or down (+1) in the list the agent sees; False at either end.
+
+    Step pictures are listed with their steps, not among the files: an item moves past them
+    to the next file.
+    """
     index = next((i for i, e in enumerate(report.evidence) if e.id == item_id), None)
     if index is None:
         return False
     target = index + offset
+    while 0 <= target < len(report.evidence) and report.evidence[target].kind == "step":
+        target += offset
     if not 0 <= target < len(report.evidence):
         return False
     items = report.evidence

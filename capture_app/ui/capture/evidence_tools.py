@@ -216,7 +216,7 @@ class ScreenshotTools(QObject):
         single = chosen[0] if len(chosen) == 1 else None
         self.edit_button.setEnabled(single is not None and is_image(single))
         self.rename_button.setEnabled(single is not None)
-        evidence = self.page.report.evidence if self.page.report is not None else []
+        evidence = self.page.listed() if self.page.report is not None else []
         index = evidence.index(single) if single in evidence else -1
         self.up_button.setEnabled(index > 0)
         self.down_button.setEnabled(0 <= index < len(evidence) - 1)
