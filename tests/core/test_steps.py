@@ -141,6 +141,7 @@ def test_typing_keeps_the_number_of_keys_never_the_keys(store):
     saved = store.load(report.id)
     assert [(s.kind, s.keys) for s in saved.steps] == [("typing", 9), ("click", 0)]
     assert describe(saved.steps[0]) == "Eingabe in ‹Termin anlegen – Portal› (9 Tasten)"
+    assert describe(dataclasses.replace(saved.steps[0], keys=1), "de").endswith("(1 Taste)")
     stored = store.paths.drafts_db.read_bytes() + b"".join(
         p.read_bytes() for p in store.paths.drafts_db.parent.glob("*-wal"))
     assert b"geheim" not in stored

@@ -113,7 +113,8 @@ def describe(step: Step, language: str | None = None) -> str:
     if step.kind == "comment":
         return tr("steps.text_comment", language=language, comment=step.comment)
     if step.kind == "typing":
-        return tr("steps.text_typing", language=language, window=where, keys=step.keys)
+        return tr("steps.text_typing_one" if step.keys == 1 else "steps.text_typing",
+                  language=language, window=where, keys=step.keys)
     if step.kind == "shortcut":
         return tr("steps.text_shortcut", language=language, window=where, shortcut=step.shortcut)
     action = tr(_click_key(step), language=language, clicks=step.clicks)
