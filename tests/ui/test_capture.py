@@ -98,6 +98,25 @@ def test_the_delay_keeps_our_windows_hidden_before_the_grab(wizard, screen, qtbo
     assert wizard.isVisible()
 
 
+def test_a_window_deleted_while_hidden_for_the_grab_is_not_brought_back(wizard, screen, qtbot):
+    import shiboken6
+    from PySide6.QtWidgets import QDialog
+
+    dialog = QDialog()  # e.g. a question the app dismisses on its own meanwhile
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    page = wizard.page(Step.EVIDENCE)
+    page.screenshots.delay.setValue(1)
+    with qtbot.captureExceptions() as raised:
+        page.screenshots.capture("desktop")
+        qtbot.wait(200)
+        assert not dialog.isVisible() and not wizard.isVisible()
+        shiboken6.delete(dialog)
+        qtbot.waitUntil(lambda: len(wizard.report.evidence) == 1, timeout=10_000)
+    assert raised == []
+    assert wizard.isVisible()  # the rest comes back
+
+
 def at(overlay, x: int, y: int) -> QPoint:
     """Where screen pixel (x, y) is on the overlay (which need not be exactly screen-sized)."""
     return QPoint(round(x * overlay.width() / SW), round(y * overlay.height() / SH))

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
@@ -204,7 +205,9 @@ class ScreenCapturer(QObject):
         self.finished.emit()
 
     def restore_windows(self) -> None:
-        hidden, self._hidden = self._hidden, []
+        # A window closed and deleted while hidden (a dialog the app dismissed meanwhile)
+        # is not brought back.
+        hidden, self._hidden = [w for w in self._hidden if shiboken6.isValid(w)], []
         for window in hidden:
             window.show()
         if self._active is not None and self._active in hidden:
