@@ -18,11 +18,11 @@ def modules(tmp_path, monkeypatch):
 
 
 def test_imported_modules_leave_no_source_lines_and_keep_pyside6s_answer(modules):
-    import capture_app.ui  # noqa: F401 - installs the lean check
-    import shibokensupport.feature as feature
-
     import plain_here  # noqa: F401 - plain import statements, as the app's modules use
+    import shibokensupport.feature as feature
     import uses_qt_here  # noqa: F401
+
+    import capture_app.ui  # noqa: F401 - installs the lean check
     cached = {str(path) for path in linecache.cache}
     assert str(modules / "plain_here.py") not in cached
     assert str(modules / "uses_qt_here.py") not in cached
