@@ -83,7 +83,7 @@ class Shot:
 
 
 class StepPlatform(Protocol):
-    """What the recorder needs from the desktop (``step_hooks`` has the X11 one)."""
+    """What the recorder needs from the desktop (``step_windows`` has one per desktop)."""
 
     def window_at(self, x: int, y: int) -> WindowInfo: ...
     def active_window(self) -> WindowInfo: ...
