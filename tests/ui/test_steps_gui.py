@@ -148,9 +148,30 @@ def test_an_organisation_that_switched_recording_off_gets_no_button_and_no_tray_
 
 
 def test_on_wayland_the_button_adds_a_step_by_hand_and_says_why(controller, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from capture_app.ui.capture import grabber
+
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     window = controller.new_report()
+    qtbot.waitExposed(window)
     page = window.page(Step.EVIDENCE)
-    assert page.step_tools.record_button.text() == "Schritt &hinzufügen …"
-    assert "Wayland" in page.step_tools.record_button.toolTip()
-    assert "nicht automatisch aufzeichnen" in page.step_tools.record_button.toolTip()
+    button = page.step_tools.record_button
+    assert button.text() == "Schritt &hinzufügen …"
+    assert "nicht automatisch aufzeichnen" in button.toolTip()
+    # The desktop's screenshot (on Wayland the portal's; here a known picture) and the note.
+    screen = Capture(W, H, NOISE)
+    previous = grabber.use_env(grabber.CaptureEnv(grab=lambda target, *, max_pixels: screen,
+                                                  settle_ms=20, available=True))
+    monkeypatch.setattr(QInputDialog, "getMultiLineText",
+                        lambda *args, **kwargs: ("Termin geöffnet, Speichern gedrückt", True))
+    try:
+        button.click()
+        qtbot.waitUntil(lambda: bool(window.report.steps), timeout=10_000)
+    finally:
+        grabber.use_env(previous)
+    (step,) = window.report.steps
+    item = window.report.evidence_item(step.picture)
+    assert (step.kind, step.comment) == ("comment", "Termin geöffnet, Speichern gedrückt")
+    assert item.kind == "step" and item.filename == "schritt-001.png"
+    assert page.table.rowCount() == 0  # with its step, not among the files
