@@ -3,11 +3,12 @@
     QT_QPA_PLATFORM=xcb DISPLAY=:N REPORT_CAPTURE_HOME=DIR python steps_child.py COMMANDS
 
 Opens a report, presses *Schritte aufzeichnen* on the evidence step and prints
-``{"event": "recording", ...}``. Then it follows the lines appended to the file COMMANDS:
-``pause``/``resume``/``stop`` press the control's buttons, ``comment TEXT`` adds a comment,
-``close`` closes the wizard, ``export DIR`` presses *In „Schritte bis zum Fehler“ übernehmen*
-and exports the bundle through the review step into DIR, ``quit`` ends. Each command answers
-with one JSON line.
+``{"event": "recording", ...}`` with where the control's Pause and Stopp buttons are on the
+desktop. Then it follows the lines appended to the file COMMANDS: ``pause``/``resume``/``stop``
+press the control's buttons, ``comment TEXT`` adds a comment, ``state`` tells the recorder's
+state, ``close`` closes the wizard, ``export DIR`` presses *In „Schritte bis zum Fehler“
+übernehmen* and exports the bundle through the review step into DIR, ``quit`` ends. Each
+command answers with one JSON line.
 """
 from __future__ import annotations
 
@@ -57,8 +58,16 @@ def main() -> int:
         say(event="error", message=session.last_message)
         return 1
     QTest.qWait(300)  # the control is mapped: its place can be read from outside
+    control = session.control
+
+    def centre(button) -> list[int]:  # on the desktop, in physical pixels
+        point = button.mapToGlobal(button.rect().center())
+        ratio = button.devicePixelRatioF()
+        return [round(point.x() * ratio), round(point.y() * ratio)]
+
     say(event="recording", pid=os.getpid(), wizard=window.windowTitle(),
-        control=session.control.windowTitle())
+        control=control.windowTitle(), pause=centre(control.pause_button),
+        stop=centre(control.stop_button))
     done = {"lines": 0}
 
     def follow() -> None:
@@ -84,6 +93,10 @@ def main() -> int:
             control.stop_button.click()
             say(event=verb, state=session.recorder.state, control_gone=session.control is None,
                 steps=len(window.report.steps))
+        elif verb == "state":
+            recorder = session.recorder
+            say(event=verb, state=recorder.state, control_gone=session.control is None,
+                indicator=control.indicator.text() if session.control is not None else "")
         elif verb == "close":
             window.close()
             say(event=verb, state=session.recorder.state, control_gone=session.control is None,

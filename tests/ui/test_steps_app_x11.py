@@ -70,6 +70,16 @@ class App:
             handle.write(command + "\n")
         return self.answer()
 
+    def wait_state(self, state: str, timeout: float = 30) -> dict:
+        """The recorder's state once it is ``state`` (a click on the control reaches the app's
+        event loop on its own time)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.send("state")
+            if answer["state"] == state or time.monotonic() > deadline:
+                return answer
+            time.sleep(0.1)
+
     def draft(self):
         paths = AppPaths(self.home / "data", self.home / "config", self.home / "system" / "config.toml")
         with DraftStore(paths) as store:
@@ -103,14 +113,19 @@ def test_recording_in_the_app_to_the_exported_bundle(desktop, target, tmp_path, 
         desktop.xdotool("type", "--delay", "30", "Termin")
         for window in own:  # the app's own windows: the control and the wizard
             desktop.click(window["x"] + 10, window["y"] + 10)
-        assert app.send("pause")["state"] == "paused"
+        desktop.click(*app.started["pause"])  # the control's own button: no step either
+        paused = app.wait_state("paused")
+        assert paused["state"] == "paused" and "Pausiert" in paused["indicator"]
         desktop.click(target["x"] + 300, target["y"] + 200)
-        assert app.send("resume")["state"] == "recording"
+        desktop.click(*app.started["pause"])  # now "Fortsetzen"
+        recording = app.wait_state("recording")
+        assert recording["state"] == "recording" and "Aufzeichnung läuft" in recording["indicator"]
         app.send("comment Jetzt kommt die Fehlermeldung")
         second = (target["x"] + 150, target["y"] + 150)
         desktop.click(*second)
         app.wait_for_steps(4)
-        stopped = app.send("stop")
+        desktop.click(*app.started["stop"])
+        stopped = app.wait_state("stopped")
         assert stopped["state"] == "stopped" and stopped["control_gone"]
         (tmp_path / "out").mkdir()
         exported = app.send(f"export {tmp_path / 'out'}")
