@@ -91,9 +91,9 @@ class Bench:
         self.hooks = XRecordHooks(self._click, self.recorder.key, display)
         self.hooks.callback_times = []
 
-    def _click(self, x: int, y: int, button: str) -> None:
+    def _click(self, x: int, y: int, button: str, when: float) -> None:
         self.clicked.append(time.perf_counter())
-        self.recorder.click(x, y, button)
+        self.recorder.click(x, y, button, when)
 
     def _on_step(self, step, item) -> None:
         from capture_app.core.evidence.steps import add_step

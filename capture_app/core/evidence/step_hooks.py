@@ -59,10 +59,11 @@ def button_name(button: Any) -> str:
 
 
 class Hooks:
-    """Global mouse and keyboard listeners calling ``click(x, y, button)`` and ``key(name, pressed)``
-    (pynput: Windows' low-level hooks, macOS's event tap)."""
+    """Global mouse and keyboard listeners calling ``click(x, y, button, when)`` and
+    ``key(name, pressed)`` (pynput: Windows' low-level hooks, macOS's event tap; ``when`` is the
+    arrival, pynput gives no event time)."""
 
-    def __init__(self, click: Callable[[int, int, str], None],
+    def __init__(self, click: Callable[[int, int, str, float], None],
                  key: Callable[[str, bool], None]) -> None:
         self._click, self._key = click, key
         self._listeners: list[Any] = []
@@ -72,7 +73,7 @@ class Hooks:
 
         def on_click(x: float, y: float, button: Any, pressed: bool) -> None:
             if pressed:
-                self._click(int(x), int(y), button_name(button))
+                self._click(int(x), int(y), button_name(button), time.monotonic())
 
         listeners = [mouse.Listener(on_click=on_click),
                      keyboard.Listener(on_press=lambda k: self._key(key_name(k), True),
@@ -108,7 +109,7 @@ class XRecordHooks:
     and the kernel headers on every agent's machine for a backend that is not used here.
     """
 
-    def __init__(self, click: Callable[[int, int, str], None],
+    def __init__(self, click: Callable[[int, int, str, float], None],
                  key: Callable[[str, bool], None], display: str | None = None) -> None:
         self._click, self._key = click, key
         self.display_name = display
@@ -160,7 +161,8 @@ class XRecordHooks:
             while raw:
                 event, raw = field.parse_binary_value(raw, data.display, None, None)
                 if event.type == X.ButtonPress and event.detail in _X_BUTTONS:
-                    self._click(event.root_x, event.root_y, _X_BUTTONS[event.detail])
+                    self._click(event.root_x, event.root_y, _X_BUTTONS[event.detail],
+                                event.time / 1000)  # the server's milliseconds
                 elif event.type in (X.KeyPress, X.KeyRelease):
                     self._key(self._names.get(event.detail, "key"), event.type == X.KeyPress)
 
@@ -199,7 +201,7 @@ def _key_names(conn: Any) -> dict[int, str]:
     return names
 
 
-def hooks_for(click: Callable[[int, int, str], None], key: Callable[[str, bool], None],
+def hooks_for(click: Callable[[int, int, str, float], None], key: Callable[[str, bool], None],
               session: str | None = None, display: str | None = None) -> Hooks | XRecordHooks:
     if (session or session_kind()) == "x11":
         return XRecordHooks(click, key, display)

@@ -328,9 +328,12 @@ class StepRecorder:
 
     # -- hooks (their own thread: nothing here may take time)
 
-    def click(self, x: int, y: int, button: str = "left") -> None:
+    def click(self, x: int, y: int, button: str = "left", when: float | None = None) -> None:
+        """``when``: the click's own time in seconds where the desktop gives one (X11's server
+        time), so clicks are told apart by when they happened, not by when they arrived."""
         if self.state == "recording":
-            self._events.put(("click", x, y, button, self.monotonic(), self.clock()))
+            moment = self.monotonic() if when is None else when
+            self._events.put(("click", x, y, button, moment, self.clock()))
 
     def key(self, name: str, pressed: bool = True) -> None:
         if self.state == "recording" or (not pressed and self.state != "idle"):
