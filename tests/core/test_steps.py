@@ -305,3 +305,14 @@ def test_python_switches_threads_faster_only_while_recording(store):
     assert sys.getswitchinterval() <= 0.0005  # the other one still records
     second.stop()
     assert sys.getswitchinterval() == before
+
+
+def test_clicks_are_told_apart_by_their_own_time_when_the_desktop_gives_one(store):
+    report = Report.new(now=MOMENT)
+    rec = recorder(store, report, min_interval=0.5)  # the arrival clock stands still
+    rec.start()
+    rec.click(10, 10, "left", 5000.0)
+    rec.click(10, 10, "left", 5000.2)  # a double-click
+    rec.click(30, 10, "left", 5001.0)  # arrived at the same moment, clicked a second later
+    rec.stop()
+    assert [s.clicks for s in store.load(report.id).steps] == [2, 1]
