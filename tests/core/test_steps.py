@@ -162,6 +162,8 @@ def test_shortcuts_are_named_and_shift_or_altgr_still_type(store):
         ("shortcut", "Ctrl+C", 0), ("shortcut", "Alt+Tab", 0), ("typing", "", 2),
         ("shortcut", "F5", 0)]
     assert shortcut_name({"shift", "ctrl"}, "t") == "Ctrl+Shift+T"
+    assert describe(saved.steps[0]) == "Tastenkombination Strg+C in ‹Termin anlegen – Portal›"
+    assert describe(saved.steps[0], "en") == "Shortcut Ctrl+C in ‹Termin anlegen – Portal›"
 
 
 def test_own_windows_and_paused_time_are_not_recorded(store):

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 from capture_app.core.evidence import png
 from capture_app.core.evidence.screenshot import Capture
 from capture_app.core.platform.fsutil import sanitize_filename
-from capture_app.core.platform.i18n import tr
+from capture_app.core.platform.i18n import has, tr
 from capture_app.core.report.model import EvidenceItem, Report, Step, iso, new_id
 
 # (report_id, item_id, bytes) -> (size, sha256): DraftStore.store_attachment.
@@ -107,6 +107,15 @@ def shortcut_name(held: set[str] | frozenset[str], key: str) -> str:
     return "+".join([*parts, key_label(key)])
 
 
+def shortcut_label(shortcut: str, language: str | None = None) -> str:
+    """A stored shortcut (``Ctrl+Shift+Del``) as the reader's keyboard names it (``Strg+Umschalt+Entf``)."""
+    parts = []
+    for part in shortcut.split("+"):
+        key = f"steps.key_{part.lower()}"
+        parts.append(tr(key, language=language) if has(key, language) else part)
+    return "+".join(parts)
+
+
 def describe(step: Step, language: str | None = None) -> str:
     """One step as a sentence for the report and the step list."""
     where = step.window_title or step.application or tr("steps.unknown_window", language=language)
@@ -116,7 +125,8 @@ def describe(step: Step, language: str | None = None) -> str:
         return tr("steps.text_typing_one" if step.keys == 1 else "steps.text_typing",
                   language=language, window=where, keys=step.keys)
     if step.kind == "shortcut":
-        return tr("steps.text_shortcut", language=language, window=where, shortcut=step.shortcut)
+        return tr("steps.text_shortcut", language=language, window=where,
+                  shortcut=shortcut_label(step.shortcut, language))
     action = tr(_click_key(step), language=language, clicks=step.clicks)
     if step.element_name:
         element = step.element_name if not step.element_role else tr(
