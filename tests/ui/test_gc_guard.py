@@ -14,17 +14,25 @@ from PySide6.QtWidgets import QTableWidget
 
 
 class _Table(QTableWidget):
-    freed_in: ClassVar[list[str]] = []
+    freed: ClassVar[dict[int, str]] = {}  # table number -> the thread that freed it
+    made = 0
+
+    def __init__(self) -> None:
+        super().__init__(3, 2)
+        _Table.made += 1
+        self.number = _Table.made
 
     def __del__(self) -> None:
-        _Table.freed_in.append(threading.current_thread().name)
+        _Table.freed[self.number] = threading.current_thread().name
 
 
-def _drop_a_table_in_a_cycle(helpers: int = 0) -> None:
-    table = _Table(3, 2)
+def _drop_a_table_in_a_cycle() -> int:
+    """A table in a cycle of about fifty objects, as a closed window and its helpers (lambdas,
+    rows) leave one; returns its number."""
+    table = _Table()
     table.selectRow(1)
-    # a cycle, as a window and its helpers form one
-    table.window_state = {"table": table, "helpers": [[i] for i in range(helpers)]}
+    table.window_state = {"table": table, "helpers": [[i] for i in range(50)]}
+    return table.number
 
 
 def _allocate_like_a_worker() -> None:
@@ -38,30 +46,27 @@ def _allocate_like_a_worker() -> None:
 
 def test_the_app_collects_garbage_on_the_ui_thread_only(controller, qtbot):
     assert not gc.isenabled()  # the controller took collection over
-    _Table.freed_in.clear()
-    _drop_a_table_in_a_cycle()
+    number = _drop_a_table_in_a_cycle()
     worker = threading.Thread(target=_allocate_like_a_worker, name="upload-worker")
     worker.start()
     worker.join(timeout=60)
-    assert _Table.freed_in == []  # not freed by the worker's allocations
-    qtbot.waitUntil(lambda: _Table.freed_in != [], timeout=5000)  # but soon, by the UI thread
-    assert _Table.freed_in == ["MainThread"]
+    assert number not in _Table.freed  # not freed by the worker's allocations
+    qtbot.waitUntil(lambda: number in _Table.freed, timeout=5000)  # but soon, by the UI thread
+    assert _Table.freed[number] == "MainThread"
 
 
 def test_cycles_are_still_collected_while_the_app_runs(controller, qtbot):
     from capture_app.ui.platform import gc_guard
 
     gc_guard.install()
-    _Table.freed_in.clear()
+    numbers = []
     for _ in range(5):
-        # A dropped window keeps a few dozen objects in its cycle (helpers, lambdas, rows);
-        # the worker-like churn around it is freed by reference counting alone.
-        _drop_a_table_in_a_cycle(helpers=50)
-        _allocate_like_a_worker()
+        numbers.append(_drop_a_table_in_a_cycle())
+        _allocate_like_a_worker()  # churn that reference counting alone frees
         qtbot.wait(300)
     # busy, the guard looks every 250 ms; idle, a second after the loop wakes
-    qtbot.waitUntil(lambda: len(_Table.freed_in) == 5, timeout=10_000)
-    assert set(_Table.freed_in) == {"MainThread"}
+    qtbot.waitUntil(lambda: all(n in _Table.freed for n in numbers), timeout=10_000)
+    assert {_Table.freed[n] for n in numbers} == {"MainThread"}
     assert gc.get_count()[0] < gc.get_threshold()[0] * 20  # no pile-up of uncollected objects
 
 
