@@ -318,3 +318,17 @@ def test_clicks_are_told_apart_by_their_own_time_when_the_desktop_gives_one(stor
     rec.click(30, 10, "left", 5001.0)  # arrived at the same moment, clicked a second later
     rec.stop()
     assert [s.clicks for s in store.load(report.id).steps] == [2, 1]
+
+
+def test_a_duplicated_draft_keeps_each_steps_picture(store):
+    report = Report.new(now=MOMENT)
+    rec = recorder(store, report)
+    rec.start()
+    rec.click(10, 12)
+    rec.comment("danach")
+    rec.stop()
+    copy = store.duplicate(report.id)
+    (click, comment) = copy.steps
+    picture = copy.evidence_item(click.picture)
+    assert picture is not None and picture.kind == "step" and picture.id != report.steps[0].picture
+    assert store.attachment_path(copy.id, picture.id).is_file() and comment.picture == ""

@@ -313,16 +313,21 @@ class DraftStore:
         copy.id = new_id()
         copy.created_at = ""
         kept = []
+        renamed: dict[str, str] = {}
         for item in copy.evidence:
             old_path = self.attachment_path(source.id, item.id)
             if not old_path.is_file():
                 self.notices.append(Notice("drafts.duplicate_attachment_missing",
                                            {"name": item.filename or item.id}))
                 continue
-            item.id = new_id()
+            fresh = new_id()
+            renamed[item.id] = fresh
+            item.id = fresh
             item.size, item.sha256 = self.store_attachment(copy.id, item.id, old_path)
             kept.append(item)
         copy.evidence = kept
+        for step in copy.steps:  # a recorded step keeps its picture in the copy
+            step.picture = renamed.get(step.picture, "")
         self.save(copy)
         return copy
 
