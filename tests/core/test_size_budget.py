@@ -71,6 +71,20 @@ def test_proposals_downscale_then_trim_then_exclude_and_bring_it_under(store, tm
     assert any(i.id not in old_ids for i in changed.evidence)
 
 
+def test_a_downscaled_step_picture_stays_its_steps_picture(store, tmp_path):
+    from capture_app.core.report.model import Step
+
+    report = stored_report(store, with_evidence=False)
+    add_evidence(store, report, "step", "schritt-001.png", "image/png", os.urandom(300_000))
+    report.steps = [Step(1, "click", "2026-11-27T13:03:12+00:00", picture=report.evidence[0].id)]
+    store.save(report)
+    budget = size_budget.measure(smtp(200_000), built_bundle(store, report, tmp_path / "1.zip"), report)
+    proposals = [p for p in size_budget.propose(report, budget) if p.kind == "downscale"]
+    assert proposals
+    changed = size_budget.apply(report, store, proposals, fake_scaler)
+    assert changed.steps[0].picture == changed.evidence[0].id != report.evidence[0].id
+
+
 def test_nothing_is_proposed_when_it_fits(store, tmp_path):
     report = stored_report(store)
     budget = size_budget.measure(smtp(10_000_000), built_bundle(store, report, tmp_path / "b.zip"),

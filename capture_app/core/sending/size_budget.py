@@ -175,4 +175,7 @@ def apply(report: Report, store: Any, proposals: list[Proposal], scale_image: Sc
         replacement = dataclasses.replace(item, id=fresh_id, size=size, sha256=sha,
                                           media_type=media_type)
         changed.evidence[changed.evidence.index(item)] = replacement
+        for step in changed.steps:  # a smaller step picture stays its step's picture
+            if step.picture == item.id:
+                step.picture = fresh_id
     return changed

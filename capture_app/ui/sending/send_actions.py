@@ -204,6 +204,7 @@ class SendButtons(QWidget):
 
         def done(changed) -> None:
             page.report.evidence = changed.evidence
+            page.report.steps = changed.steps
             window = page.window()
             if hasattr(window, "mark_dirty"):
                 window.mark_dirty()
