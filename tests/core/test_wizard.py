@@ -185,6 +185,12 @@ def test_missing_screenshot_warns_but_does_not_block():
     assert can_advance(report, Step.EVIDENCE, CTX)
 
 
+def test_a_recorded_steps_picture_counts_as_a_screenshot():
+    report = second_level_report()
+    report.evidence.append(evidence_item("step", filename="schritt-001.png"))
+    assert step_problems(report, Step.EVIDENCE, CTX) == []
+
+
 def test_review_warns_when_attachments_exceed_the_mail_limit():
     report = second_level_report()
     report.evidence.append(evidence_item("other", size=30 * 1024 * 1024))

@@ -297,15 +297,19 @@ def _check_environment(report: Report, ctx: WizardContext) -> list[Problem]:
 def _check_evidence(report: Report, ctx: WizardContext) -> list[Problem]:
     found = []
     included = report.included_evidence()
+    # A recorded step's picture is a screenshot of the monitor clicked on.
+    kinds = {item.kind for item in included}
+    if "step" in kinds:
+        kinds.add("screenshot")
     case = selected_case(report, ctx)
     for kind in case.requires_evidence if case else ():
-        if not any(item.kind == kind for item in included):
+        if kind not in kinds:
             found.append(Problem("evidence", f"requires_{kind}"))
     for item in included:
         if item.kind == "document" and not item.no_personal_data_confirmed:
             found.append(Problem(f"evidence.{item.id}", "confirm_no_personal_data",
                                  params={"name": item.filename}))
-    if not any(item.kind == "screenshot" for item in included):
+    if "screenshot" not in kinds:
         found.append(Problem("evidence", "no_screenshot", WARNING))
     return found
 
