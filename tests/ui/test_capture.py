@@ -370,19 +370,26 @@ def test_the_setting_turns_the_capture_at_the_start_off(controller, screen, qtbo
     assert window.report.evidence == []
 
 
-@pytest.mark.parametrize("typed", ["", "Kalender synchronisiert nicht"])
-def test_the_capture_reaches_the_draft_even_when_the_wizard_is_closed_at_once(controller, screen,
-                                                                               qtbot, typed):
+def _start_and_close_at_once(controller, qtbot, typed: str) -> str:
+    """Problem melden, the summary typed (if any), and the wizard closed right away; returns
+    the report's id once every screenshot being stored has been handled."""
+    from capture_app.ui.capture.evidence_files import wait_for_pending
+
     controller.new_report()
     qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
     window = next(iter(controller.wizards.values()))
-    report_id = window.report.id
     if typed:
         window.report.summary = typed
         window.mark_dirty()
     window.close()  # most likely before the screenshot was stored
-    from capture_app.ui.capture.evidence_files import wait_for_pending
     assert wait_for_pending(10_000)
+    return window.report.id
+
+
+@pytest.mark.parametrize("typed", ["", "Kalender synchronisiert nicht"])
+def test_the_capture_reaches_the_draft_even_when_the_wizard_is_closed_at_once(controller, screen,
+                                                                               qtbot, typed):
+    report_id = _start_and_close_at_once(controller, qtbot, typed)
     if not typed:  # nothing done: neither the draft nor its screenshot is kept
         from capture_app.core.report.drafts import DraftNotFoundError
 
@@ -430,16 +437,8 @@ def _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch, *, fail=
 def test_a_screenshot_stored_while_the_window_waits_for_its_last_save_is_not_lost(
         controller, screen, qtbot, monkeypatch, typed):
     stored = _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch)
-    controller.new_report()
-    qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
-    window = next(iter(controller.wizards.values()))
-    report_id = window.report.id
-    if typed:
-        window.report.summary = typed
-        window.mark_dirty()
-    window.close()
-    from capture_app.ui.capture.evidence_files import wait_for_pending
-    assert wait_for_pending(10_000) and stored.is_set()
+    report_id = _start_and_close_at_once(controller, qtbot, typed)
+    assert stored.is_set()
     if not typed:  # closed untouched: the draft is deleted, and the late file with it
         folder = controller.store.attachment_dir(report_id)
         assert not folder.exists() or not any(folder.iterdir())
