@@ -69,6 +69,9 @@ def test_deleting_a_step_renumbers_the_rest_and_its_picture_leaves_the_data_fold
     store = wizard.env.store
     first_file = store.attachment_path(wizard.report.id, wizard.report.steps[0].picture)
     _page, dialog = open_list(wizard, qtbot)
+    # Each step shows its picture small beside its text.
+    qtbot.waitUntil(lambda: all(not dialog.table.item(r, 2).icon().isNull() for r in range(3)),
+                    timeout=10_000)
     dialog.table.selectRow(0)
     dialog.delete_button.click()
     assert [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())] == [

@@ -7,6 +7,7 @@ the unredacted file goes after the next save, like any edited screenshot's.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,6 +32,7 @@ class StepListDialog(QDialog):
     def __init__(self, wizard, parent=None) -> None:
         super().__init__(parent or wizard)
         self.wizard = wizard
+        self.thumbnails: dict[str, QPixmap | None] = {}  # picture id -> None: unreadable
         self.setWindowTitle(tr("ui.steps.list_title"))
         self.resize(720, 420)
         layout = QVBoxLayout(self)
@@ -77,6 +79,45 @@ class StepListDialog(QDialog):
         self.table.resizeColumnToContents(0)
         self.table.resizeColumnToContents(1)
         self._update_buttons()
+        self._show_thumbnails()
+
+    def _show_thumbnails(self) -> None:
+        """Each step's picture small beside its text, read in the background."""
+        from shiboken6 import isValid
+
+        from capture_app.ui.capture.grabber import capture_pool
+        from capture_app.ui.evidence.images import THUMBNAIL, read_image
+
+        report, store = self.wizard.report, self.wizard.env.store
+        limit = int(self.wizard.env.config.get("limits.max_image_pixels"))
+        wanted = {s.picture for s in report.steps if s.picture} - set(self.thumbnails)
+        self.table.setIconSize(THUMBNAIL)
+        for row, step in enumerate(report.steps):
+            pixmap = self.thumbnails.get(step.picture)
+            cell = self.table.item(row, 2)
+            if pixmap is not None and cell is not None:
+                cell.setIcon(QIcon(pixmap))
+                self.table.setRowHeight(row, THUMBNAIL.height() + 8)
+        if not wanted:
+            return
+
+        def work():
+            found = {}
+            for item_id in wanted:
+                try:
+                    found[item_id] = read_image(store.attachment_path(report.id, item_id),
+                                                max_pixels=limit, size=THUMBNAIL)
+                except Exception:  # noqa: BLE001 - a broken file gets no thumbnail
+                    found[item_id] = None
+            return found
+
+        def done(found) -> None:
+            self.thumbnails.update({i: QPixmap.fromImage(image) if image is not None else None
+                                    for i, image in found.items()})
+            if isValid(self.table):
+                self._show_thumbnails()
+
+        self.wizard.env.run(work, on_success=done, pool=capture_pool())
 
     def selected_numbers(self) -> set[int]:
         cells = (self.table.item(i.row(), 0) for i in self.table.selectedIndexes())
