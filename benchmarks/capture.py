@@ -61,13 +61,13 @@ controller = app_module.Controller(app, default_paths())
 app_module._warm_up_capture()  # what run() schedules a second after start-up
 idle(2000)  # the app idles in the tray; no window is shown
 loop, shown = QEventLoop(), {}
-original = as_it_was.CaptureBanner.show_preview
+original = as_it_was.CaptureStrip.show_preview
 def show_preview(self, capture):
     original(self, capture)
-    self.preview.repaint()  # painted, not only scheduled
+    self.thumb.repaint()  # the strip's picture painted, not only scheduled
     shown["at"] = time.perf_counter()
     loop.quit()
-as_it_was.CaptureBanner.show_preview = show_preview
+as_it_was.CaptureStrip.show_preview = show_preview
 results = []
 for run in range(int(sys.argv[1])):
     shown.clear()
