@@ -162,10 +162,10 @@ class Controller:
 
     def _show_hotkey_state(self) -> None:
         """The main window names the shortcut only while it works (and names the current one)."""
+        if self.main_window is None or self.hotkey is None:
+            return  # started into the tray: the main window (and its module) is not needed yet
         from capture_app.ui.main_window import hotkey_text
 
-        if self.main_window is None or self.hotkey is None:
-            return
         label = self.main_window.hotkey_label
         text = i18n.tr("ui.home.hotkey", hotkey=hotkey_text(self.config))
         label.setText(text)
