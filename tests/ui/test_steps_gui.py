@@ -178,3 +178,50 @@ def test_on_wayland_the_button_adds_a_step_by_hand_and_says_why(controller, qtbo
     assert (step.kind, step.comment) == ("comment", "Termin geöffnet, Speichern gedrückt")
     assert item.kind == "step" and item.filename == "schritt-001.png"
     assert page.table.rowCount() == 0  # with its step, not among the files
+
+
+def test_a_click_that_cannot_become_a_step_is_said_on_the_control(wizard, qtbot, monkeypatch):
+    """A grab that fails (the display went away) must not vanish silently: the control, which
+    stays on top, says so and how to make up for it."""
+    from capture_app.core.evidence import step_hooks, step_windows
+    from capture_app.core.evidence.screenshot import ScreenshotError
+    from capture_app.core.evidence.steps import WindowInfo
+    from capture_app.ui.steps.recording import StepSession
+
+    class Desk:
+        def window_at(self, x, y):
+            return WindowInfo("Termin anlegen – Portal", "firefox", 100)
+
+        def active_window(self):
+            return self.window_at(0, 0)
+
+        def element_at(self, x, y, window):
+            return "", ""
+
+        def grab_monitor_at(self, x, y):
+            raise ScreenshotError("screenshot.no_display", detail=":1 closed")
+
+    class Hooks:
+        def __init__(self, click, key):
+            self.click = click
+
+        def start(self):
+            pass
+
+        def stop(self):
+            pass
+
+    made = []
+    monkeypatch.setattr(step_hooks, "recording_support", lambda *args, **kwargs: "")
+    monkeypatch.setattr(step_hooks, "hooks_for",
+                        lambda click, key, *args, **kwargs: made.append(Hooks(click, key)) or made[-1])
+    monkeypatch.setattr(step_windows, "platform_for", lambda *args, **kwargs: Desk())
+    session = StepSession.of(wizard)
+    assert session.start()
+    made[0].click(10, 10, "left", 1.0)
+    qtbot.waitUntil(lambda: session.control is not None and session.control.problem.isVisible(),
+                    timeout=5000)
+    text = session.control.problem.text()
+    assert "Nicht als Schritt aufgenommen: 1" in text and ":1 closed" in text and "Kommentar" in text
+    session.stop()
+    assert wizard.report.steps == []

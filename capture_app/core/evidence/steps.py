@@ -256,6 +256,7 @@ class StepRecorder:
     def __init__(self, report_id: str, platform: StepPlatform, store_fn: StoreFn, on_step: StepFn,
                  *, limits: StepLimits | None = None, first_number: int = 1,
                  own_pid: int | None = None, on_stopped: Callable[[str], None] | None = None,
+                 on_error: Callable[[BaseException], None] | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.report_id = report_id
@@ -263,6 +264,7 @@ class StepRecorder:
         self.store_fn = store_fn
         self.on_step = on_step
         self.on_stopped = on_stopped
+        self.on_error = on_error  # a click or key that could not become a step (worker thread)
         self.limits = limits or StepLimits()
         self.own_pid = os.getpid() if own_pid is None else own_pid
         self.clock, self.monotonic = clock, monotonic
@@ -360,6 +362,8 @@ class StepRecorder:
                 getattr(self, f"_on_{event[0]}")(*event[1:])
             except Exception as exc:  # noqa: BLE001 - one failed step must not end recording
                 self.errors.append(exc)
+                if self.on_error is not None:
+                    self.on_error(exc)
         self._flush_typing()
         _quick_switching(False)
         close = getattr(self.platform, "close", None)

@@ -43,6 +43,11 @@ class StepControl(QWidget):
         self.indicator = QLabel()
         self.indicator.setAccessibleName(tr("ui.steps.indicator_name"))
         layout.addWidget(self.indicator)
+        self.problem = QLabel()  # steps that could not be recorded, and why
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName(tr("ui.steps.problem_name"))
+        self.problem.hide()
+        layout.addWidget(self.problem)
         row = QHBoxLayout()
         self.pause_button = self._button("ui.steps.pause", session.toggle_pause)
         self.comment_button = self._button("ui.steps.comment", session.ask_comment)
@@ -73,6 +78,10 @@ class StepControl(QWidget):
                                   limit=recorder.limits.max_steps))
         self.indicator.setStyleSheet("color: #666;" if paused else "color: #c00; font-weight: bold;")
         self.pause_button.setText(tr("ui.steps.resume" if paused else "ui.steps.pause"))
+        failures, reason = self.session.failures, self.session.last_failure
+        if failures:
+            self.problem.setText(tr("ui.steps.step_failed", count=failures, reason=reason))
+        self.problem.setVisible(bool(failures))
 
     def closeEvent(self, event) -> None:
         self.session.stop()
@@ -84,6 +93,7 @@ class StepSession(QObject):
 
     ready = Signal(object, object)
     ended = Signal(str)
+    failed = Signal(str)  # why a click or key could not become a step
     changed = Signal()  # a step arrived or recording ended: the evidence page shows it
 
     def __init__(self, window) -> None:
@@ -93,8 +103,11 @@ class StepSession(QObject):
         self.hooks: Any = None
         self.control: StepControl | None = None
         self.last_message = ""
+        self.failures = 0  # in the current recording
+        self.last_failure = ""
         self.ready.connect(self._arrived)
         self.ended.connect(self._ended)
+        self.failed.connect(self._failed)
 
     @classmethod
     def of(cls, window) -> StepSession:
@@ -126,7 +139,8 @@ class StepSession(QObject):
         first = max((s.number for s in report.steps), default=0) + 1
         recorder = StepRecorder(report.id, platform_for(), self.window.env.store.store_attachment,
                                 self.ready.emit, limits=StepLimits.from_config(config),
-                                first_number=first, on_stopped=self.ended.emit)
+                                first_number=first, on_stopped=self.ended.emit,
+                                on_error=lambda exc: self.failed.emit(_reason(exc)))
         hooks = hooks_for(recorder.click, recorder.key)
         try:
             hooks.start()
@@ -134,6 +148,7 @@ class StepSession(QObject):
             return self._refuse(parent, tr("ui.steps.hooks_failed", reason=str(exc)[:200]
                                            or type(exc).__name__))
         self.recorder, self.hooks = recorder, hooks
+        self.failures, self.last_failure = 0, ""
         recorder.start()
         self._show_control()
         self.changed.emit()
@@ -206,6 +221,14 @@ class StepSession(QObject):
             self.control.refresh()
         self.changed.emit()
 
+    def _failed(self, reason: str) -> None:
+        """Said on the control, which stays on top: the agent can add the step as a comment."""
+        self.failures += 1
+        self.last_failure = reason
+        log.warning("a step could not be recorded: %s", reason)
+        if self.control is not None:
+            self.control.refresh()
+
     def _ended(self, reason: str) -> None:
         if self.hooks is not None:
             self.hooks.stop()
@@ -224,3 +247,8 @@ class _Stopped:
 
     def stop(self) -> None:
         return None
+
+
+def _reason(exc: BaseException) -> str:
+    message = exc.message() if hasattr(exc, "message") else ""
+    return str(message or type(exc).__name__)[:200]
