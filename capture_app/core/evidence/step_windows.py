@@ -7,12 +7,13 @@ picture of the monitor clicked on — one adapter per desktop, behind ``steps.St
   (``step_elements``). Tested on Xvfb.
 * **Windows** (:class:`WindowsPlatform`) — ``WindowFromPoint`` and its top-level ancestor,
   ``GetWindowTextW``, the process's image name, ``GetForegroundWindow``; the process id tells
-  the app's own windows apart. The clicked element (UI Automation) is not read. Only the logic
-  over recorded answers is tested here (no Windows machine).
+  the app's own windows apart; the element from UI Automation (``step_elements_native``). Only
+  the logic over recorded answers is tested here (no Windows machine).
 * **macOS** (:class:`MacPlatform`) — ``CGWindowListCopyWindowInfo``: the front-most normal
   window containing the point, its owner's name and process id (window titles need the screen
-  recording permission the app asks for anyway). The clicked element (Accessibility API) is not
-  read. Only the logic over recorded answers is tested here.
+  recording permission the app asks for anyway); the element from the Accessibility API
+  (``step_elements_native``, with the Accessibility permission only). Only the logic over
+  recorded answers is tested here.
 
 Pictures come from mss for every desktop; a monitor whose picture has more pixels than the
 monitor has points (macOS Retina) gets the click marked at the scaled place.
@@ -22,9 +23,18 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from capture_app.core.evidence.screenshot import Capture, ScreenshotError
+from capture_app.core.evidence.step_elements_native import (
+    AxApi,
+    BoundedLookup,
+    ElementReader,
+    MacElements,
+    UiaApi,
+    WindowsElements,
+)
 from capture_app.core.evidence.steps import Shot, WindowInfo
 from capture_app.core.platform.session import session_kind
 
@@ -51,6 +61,14 @@ class ScreenPlatform:
 
     def element_at(self, x: int, y: int, window: WindowInfo) -> tuple[str, str]:
         return "", ""
+
+    def _bounded_element_at(self, x: int, y: int,
+                            reader: Callable[[], ElementReader]) -> tuple[str, str]:
+        """The element from ``reader`` (made on first use), waited for at most 0.5 s."""
+        lookup = getattr(self._local, "elements", None)
+        if lookup is None:
+            lookup = self._local.elements = BoundedLookup(reader())
+        return lookup.element_at(x, y)
 
     def grab_monitor_at(self, x: int, y: int) -> Shot:
         sct = getattr(self._local, "mss", None)
@@ -230,9 +248,10 @@ class WindowsPlatform(ScreenPlatform):
     """Windows: the top-level window under the click and the foreground window, by title and
     program (``OUTLOOK``, ``msedge``)."""
 
-    def __init__(self, api: Win32Api | None = None) -> None:
+    def __init__(self, api: Win32Api | None = None, uia: UiaApi | None = None) -> None:
         super().__init__()
         self._api = api
+        self._uia = uia
 
     def _calls(self) -> Win32Api:
         if self._api is None:
@@ -263,6 +282,9 @@ class WindowsPlatform(ScreenPlatform):
         except OSError:
             return WindowInfo()
 
+    def element_at(self, x: int, y: int, window: WindowInfo) -> tuple[str, str]:
+        return self._bounded_element_at(x, y, lambda: WindowsElements(self._uia))
+
 
 # --- macOS ----------------------------------------------------------------------------------
 
@@ -274,9 +296,10 @@ class MacPlatform(ScreenPlatform):
     with the screen recording permission, ``kCGWindowName``); coordinates are points.
     """
 
-    def __init__(self, window_list: Any = None) -> None:
+    def __init__(self, window_list: Any = None, ax: AxApi | None = None) -> None:
         super().__init__()
         self._window_list = window_list
+        self._ax = ax
 
     def _windows(self) -> list[Any]:
         if self._window_list is None:
@@ -309,6 +332,9 @@ class MacPlatform(ScreenPlatform):
     def active_window(self) -> WindowInfo:
         front = next((w for w in self._windows() if w.get("kCGWindowLayer", 0) == 0), None)
         return self._info(front) if front is not None else WindowInfo()
+
+    def element_at(self, x: int, y: int, window: WindowInfo) -> tuple[str, str]:
+        return self._bounded_element_at(x, y, lambda: MacElements(self._ax))
 
 
 def platform_for(session: str | None = None, display: str | None = None) -> ScreenPlatform:
