@@ -8,13 +8,11 @@ registry. ``for_this_system()`` picks the right one.
 from __future__ import annotations
 
 import os
-import plistlib
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
-from xml.parsers.expat import ExpatError
 
 from capture_app import APP_NAME
 from capture_app.core.platform import i18n
@@ -238,6 +236,10 @@ class LaunchAgent(_AutostartFile):
                          / f"{LAUNCH_AGENT_LABEL}.plist")
 
     def command(self) -> list[str] | None:
+        # Only on macOS: plistlib brings the XML parser (about 1 MB resident) everywhere else.
+        import plistlib
+        from xml.parsers.expat import ExpatError
+
         try:
             with self.file.open("rb") as handle:
                 data = plistlib.load(handle)
@@ -247,6 +249,8 @@ class LaunchAgent(_AutostartFile):
         return list(arguments) if isinstance(arguments, list) else None
 
     def enable(self, command: list[str]) -> None:
+        import plistlib
+
         data = {
             "Label": LAUNCH_AGENT_LABEL,
             "ProgramArguments": list(command),
