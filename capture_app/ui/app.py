@@ -34,13 +34,12 @@ _START = time.perf_counter()
 
 
 def setup_logging(paths: AppPaths) -> None:
-    import logging.handlers
+    from capture_app.core.platform.log_file import RotatingLog
 
     handler: logging.Handler
     try:
         paths.log_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            paths.log_dir / "report-capture.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler = RotatingLog(paths.log_dir / "report-capture.log", max_bytes=1_000_000, backups=3)
     except OSError:
         handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
