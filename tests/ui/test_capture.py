@@ -420,10 +420,16 @@ def _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch, *, fail=
         stored.set()
         return result
 
+    held = []
+
     def held_save(report, *args, **kwargs):
-        if threading.current_thread() is not threading.main_thread():
+        if threading.current_thread() is not threading.main_thread() and not held:
+            held.append(report.id)  # the window's last save; later ones go through
             assert stored.wait(10)
-            time.sleep(0.3)  # the screenshot's result is queued for the UI thread by now
+            # Once the capture worker has ended, it has handed its result to the UI thread.
+            deadline = time.monotonic() + 10
+            while grabber.capture_pool().activeThreadCount() and time.monotonic() < deadline:
+                time.sleep(0.01)
             if fail:
                 raise OSError(28, "No space left on device")
         return save(report, *args, **kwargs)
