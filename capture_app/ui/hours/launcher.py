@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,7 +30,7 @@ from capture_app import APP_NAME
 from capture_app.core.platform.i18n import tr
 from capture_app.ui.hours.tray import Entry, draw_status_pixmap
 from capture_app.ui.platform import theme
-from capture_app.ui.platform.screen_fit import keep_on_screen
+from capture_app.ui.platform.screen_fit import StayOnScreen
 
 NOTIFY_TIMEOUT_S = 3.0
 
@@ -109,6 +109,9 @@ class LauncherWindow(QWidget):
         self.grid = QGridLayout()
         layout.addLayout(self.grid)
         self.buttons: dict[str, QPushButton] = {}
+        # Grown (a reminder, the longer status while support is closed) or shown again: its
+        # edges must stay inside the screen's free area, above the taskbar.
+        StayOnScreen(self)
         self.hint = QLabel(tr("tray.launcher_hint"))
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
@@ -255,15 +258,6 @@ class LauncherWindow(QWidget):
     def quit(self) -> None:
         self._quitting = True
         self.close()
-
-    def resizeEvent(self, event) -> None:
-        # Grown (a reminder shown) or shown again: its lower edge must stay above the taskbar.
-        super().resizeEvent(event)
-        QTimer.singleShot(0, lambda: keep_on_screen(self))
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        QTimer.singleShot(0, lambda: keep_on_screen(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._quitting or not event.spontaneous():

@@ -8,7 +8,9 @@ bar and frame that the window system adds around it.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize
+import time
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -48,15 +50,66 @@ def resize_to_fit(window: QWidget, width: int, height: int) -> None:
                     free.y() + (free.height() - size.height() - FRAME.height()) // 2)
 
 
-def keep_on_screen(window: QWidget) -> None:
-    """Move a window that has grown (a banner shown in it) back into the screen's free area."""
+def keep_on_screen(window: QWidget) -> bool:
+    """Move a window that has grown (a banner shown in it) back into the screen's free area.
+
+    True when it had to be moved.
+    """
     free = screen_room(window)
     if free is None or free.isEmpty() or not window.isVisible():
-        return
+        return False
     frame = window.frameGeometry()
     margins = frame.size() - window.geometry().size()  # title bar and borders
     width, height = window.width() + margins.width(), window.height() + margins.height()
     x = max(free.left(), min(frame.left(), free.left() + free.width() - width))
     y = max(free.top(), min(frame.top(), free.top() + free.height() - height))
-    if (x, y) != (frame.left(), frame.top()):
-        window.move(x, y)
+    if (x, y) == (frame.left(), frame.top()):
+        return False
+    window.move(x, y)
+    return True
+
+
+class StayOnScreen(QObject):
+    """Keeps a window that grows inside the free area, also after the window system placed it.
+
+    The window manager answers a show or a resize in its own time: it may place the window
+    (bottom right, where there was room for the old size) after the window has grown, or apply a
+    new size after its place was checked. So the place is checked once things have settled — a
+    moment after the last show, resize, or a move that follows them. Moves long after that are
+    the agent's own (a window dragged partly aside stays there), and a window manager that keeps
+    insisting on its place is given in to after a few tries instead of being fought.
+    """
+
+    SETTLE_MS = 60
+    WATCH_S = 1.5  # how long after a show or resize a move is still the window system's answer
+    MAX_CORRECTIONS = 3
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self._watch_until = 0.0
+        self._corrections = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.SETTLE_MS)
+        self._timer.timeout.connect(self._check)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.Show, QEvent.Type.Resize):
+            if kind == QEvent.Type.Show:
+                self._corrections = 0
+            self._watch_until = time.monotonic() + self.WATCH_S
+            self._timer.start()
+        elif kind == QEvent.Type.Move and time.monotonic() < self._watch_until:
+            self._timer.start()
+        return False
+
+    def _check(self) -> None:
+        if self._corrections >= self.MAX_CORRECTIONS:
+            return
+        if keep_on_screen(self._window):
+            self._corrections += 1
+        else:
+            self._corrections = 0
