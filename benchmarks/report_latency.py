@@ -15,6 +15,9 @@ until
   capture_app/core/platform/timing.py), and
 * the first window appears (the X server maps it; seen from outside by benchmarks/xwatch.py).
 
+Also printed, to show where the time goes: the app's own moments after the trigger (the
+request arrived, the screen grabbed, the wizard built while the grab runs, its window shown).
+
 The baseline is a bare PySide6 process, also running with a tray icon and left alone as long,
 listening on a local socket (QLocalServer, as the app does) and showing a QDialog when a line
 arrives; timed the same way, until its dialog is mapped. Each round starts both afresh; the
@@ -150,8 +153,12 @@ def app_round(desktop: Desktop, env: dict, socket_path: str, settle: float,
         if by_process:
             # The new process grabs the screen too, but only the running app's grab is used.
             grabbed = max(moment for name, moment in timings.moments if name == "screenshot")
+        phases: dict[str, float] = {}
+        for name, moment in list(timings.moments):
+            if moment >= trigger and name not in phases:
+                phases[name] = (moment - trigger) * 1000
         return {"map_ms": (mapped - trigger) * 1000, "screenshot_ms": (grabbed - trigger) * 1000,
-                "title": title}
+                "title": title, "phases": phases}
     finally:
         stop(app)
 
@@ -206,6 +213,10 @@ def main() -> int:
           + " ".join(f"{r['screenshot_ms']:.0f}" for r in ours))
     print(f"{'app: first window mapped':<36}{wizard:>10.1f}   "
           + " ".join(f"{r['map_ms']:.0f}" for r in ours) + f"   (window: {', '.join(titles)})")
+    for name in dict.fromkeys(n for r in ours for n in r["phases"]):
+        values = [r["phases"][name] for r in ours if name in r["phases"]]
+        print(f"{'  app: ' + name:<36}{statistics.median(values):>10.1f}   "
+              + " ".join(f"{v:.0f}" for v in values))
     print(f"{'bare PySide6: dialog mapped':<36}{baseline:>10.1f}   " + " ".join(f"{v:.0f}" for v in bare))
     print(f"{'via a new capture-app report':<36}{handed_over[0]['map_ms']:>10.1f}   "
           f"(screen grabbed at {handed_over[0]['screenshot_ms']:.0f} ms; one round, for reference)")

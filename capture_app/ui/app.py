@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from capture_app import APP_NAME, __version__
-from capture_app.core.platform import i18n
+from capture_app.core.platform import i18n, timing
 from capture_app.core.platform.paths import AppPaths, default_paths
 from capture_app.ui.platform.memory import return_freed_memory
 from capture_app.ui.platform.qt_language import use_qt_texts
@@ -158,6 +158,8 @@ class Controller:
             self.main_window.show_notices([problem])
         self.hotkey_problem = problem
         self._show_hotkey_state()
+        if self.presence is not None:
+            self.presence.menu_changed()  # the tray menu names the combination that works
 
     def _show_hotkey_state(self) -> None:
         """The main window names the shortcut only while it works (and names the current one)."""
@@ -250,12 +252,14 @@ class Controller:
             window.closed.connect(self._wizard_closed)
             window.discarded.connect(self._refresh_drafts)
         if not show:
+            timing.mark("wizard_built")
             if report.id not in self.wizards:
                 self._prepared[report.id] = window
             return window
         self._prepared.pop(report.id, None)
         self.wizards[report.id] = window
         window.show()
+        timing.mark("wizard_shown")
         window.raise_()
         window.activateWindow()
         if self.presence is not None:
@@ -280,6 +284,7 @@ class Controller:
 
         Returns the wizard, or None when it opens once our windows were hidden for the capture.
         """
+        timing.mark("report_requested")
         from capture_app.core.report.model import Report, Reporter
         from capture_app.ui.capture.start import open_report
 
@@ -536,7 +541,7 @@ def run(*, start_report: bool = False, language: str | None = None,
     paths = default_paths()
     try:
         controller = Controller(app, paths, language=language)
-        if not start_report:
+        if not start_report and not background:
             controller.store.open()  # the main window lists the drafts right away
     except Exception as exc:  # noqa: BLE001 - e.g. the data folder cannot be written
         from PySide6.QtWidgets import QMessageBox
@@ -553,11 +558,12 @@ def run(*, start_report: bool = False, language: str | None = None,
     if not exit_when_shown:
         from capture_app.core.platform.session import NO_SCREEN_PLATFORMS
 
-        # Before the tray, whose menu shows it; never from an app that is not on a screen
-        # (offscreen in tests), which would take the combination from the desktop DISPLAY names.
+        QTimer.singleShot(0, controller.start_presence)
+        # Right after the tray icon, whose menu then names it; never from an app that is not on a
+        # screen (offscreen in tests), which would take the combination from the desktop DISPLAY
+        # names.
         if app.platformName() not in NO_SCREEN_PLATFORMS:
             QTimer.singleShot(0, controller.start_hotkey)
-        QTimer.singleShot(0, controller.start_presence)
         QTimer.singleShot(1000, _warm_up_capture)  # a fast first "Problem melden" from the tray
         # Queued reports go out in the background once the window is up.
         QTimer.singleShot(1500, controller.start_background_sending)

@@ -3,7 +3,8 @@
 With ``REPORT_CAPTURE_TIMING=1`` in the environment, :func:`mark` prints ``timing NAME SECONDS``
 to standard error, the seconds on the system's monotonic clock (``CLOCK_MONOTONIC`` on Linux),
 which every process on the machine shares; otherwise it does nothing. Used by
-``benchmarks/report_latency.py`` for the moment the screen was grabbed.
+``benchmarks/report_latency.py`` for the moment the screen was grabbed and the steps of opening
+the wizard (the request arrived, the wizard built, its window shown).
 """
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ UNKNOWN = "unknown"
 COLOURS = {OPEN: "#1a7f37", CLOSED: "#6e7781", UNKNOWN: "#57606a"}
 BADGE_COLOUR = "#cf222e"
 ICON_SIZES = (16, 22, 24, 32, 48, 64)
+WATCH_EMBEDDING_AFTER_MS = 250  # after the tray host has docked the icon
 
 
 @dataclass
@@ -159,7 +160,9 @@ class TrayIcon(QSystemTrayIcon):
 
     def show(self) -> None:
         super().show()
-        self._watch_embedding()
+        # Looking through the top-level widgets makes PySide find a type for Qt's private
+        # icon window, ~10 ms: not while the tray host is docking the icon.
+        QTimer.singleShot(WATCH_EMBEDDING_AFTER_MS, self, self._watch_embedding)
 
     def _watch_embedding(self) -> None:
         """On X11 the icon is a small window embedded in the tray host. Whoever hides all our
