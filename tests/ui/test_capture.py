@@ -517,3 +517,31 @@ def test_the_banner_opens_the_editor_and_follows_the_redacted_version(controller
     assert banner.current_item() is window.report.evidence[0]
     pixels = stored_rgb(window, window.report.evidence[0])
     assert sub_image(pixels, SW, 0, 0, 100, 100) == bytes(100 * 100 * 3)
+
+
+def test_the_preview_is_the_screen_scaled_and_owns_its_pixels(qapp):
+    """The strip's picture is made from the grabbed bytes without a full copy first: it must look
+    like the screen, and must not point into the capture's bytes once those are gone."""
+    from PySide6.QtCore import QSize
+
+    from capture_app.ui.evidence.images import scaled, scaled_capture, to_qimage
+
+    width, height = 1920, 1080
+    pixels = bytearray(width * height * 4)
+    for y in range(height):  # left half red, right half blue (BGRA)
+        row = y * width * 4
+        pixels[row:row + width * 2] = b"\x00\x00\xff\xff" * (width // 2)
+        pixels[row + width * 2:row + width * 4] = b"\xff\x00\x00\xff" * (width // 2)
+    capture = Capture(width, height, bytes(pixels))
+    preview = scaled_capture(capture, QSize(240, 135))
+    assert preview == scaled(to_qimage(capture), QSize(240, 135))
+    assert preview.pixelColor(10, 60).name() == "#ff0000"
+    assert preview.pixelColor(230, 60).name() == "#0000ff"
+
+    # Already the preview's size: Qt hands back the same pixels. Changing the grabbed bytes
+    # afterwards shows whether the preview still points into them.
+    grabbed = bytearray(b"\x00\xff\x00\xff" * 8)
+    same = scaled_capture(Capture(4, 2, grabbed), QSize(4, 2))  # type: ignore[arg-type]
+    grabbed[:] = b"\x00\x00\x00\xff" * 8
+    assert same.size() == QSize(4, 2)
+    assert all(same.pixelColor(x, y).name() == "#00ff00" for x in range(4) for y in range(2))

@@ -25,7 +25,7 @@ from capture_app.core.evidence.screenshot import Capture, EarlyCapture, Screensh
 from capture_app.core.platform.i18n import tr
 from capture_app.ui.capture.evidence_files import EvidenceFiles
 from capture_app.ui.capture.grabber import ScreenCapturer, capture_enabled, default_env
-from capture_app.ui.evidence.images import scaled, to_qimage
+from capture_app.ui.evidence.images import scaled_capture
 from capture_app.ui.platform import theme
 from capture_app.ui.platform.icons import icon
 
@@ -173,7 +173,7 @@ class CaptureStrip(QFrame):
         self.toggle_button.setEnabled(self.preview_shown)
 
     def show_preview(self, capture: Capture) -> None:
-        image = QPixmap.fromImage(scaled(to_qimage(capture), _preview_size(capture)))
+        image = QPixmap.fromImage(scaled_capture(capture, _preview_size(capture)))
         self.preview.setPixmap(image)
         self.thumb.setPixmap(image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                           Qt.TransformationMode.SmoothTransformation))

@@ -24,6 +24,16 @@ def to_qimage(capture: Capture) -> QImage:
     return image.copy()  # the QImage must not point into a bytes object that may go away
 
 
+def scaled_capture(capture: Capture, size: QSize = THUMBNAIL) -> QImage:
+    """``capture`` scaled to fit ``size``, without copying the whole picture first (a full
+    screen is 8 MB: the preview shown as the wizard opens is made a few ms sooner)."""
+    view = QImage(capture.pixels, capture.width, capture.height, capture.width * 4,
+                  QImage.Format.Format_RGB32)  # points into the capture's bytes, during this call
+    small = scaled(view, size)
+    # Scaled to its own size, Qt hands back the same pixels: those must not stay shared.
+    return small.copy() if small.size() == view.size() else small
+
+
 def to_capture(image: QImage, *, source: str = "image") -> Capture:
     image = image.convertToFormat(QImage.Format.Format_RGB32)
     stride = image.bytesPerLine()
