@@ -116,9 +116,9 @@ class Timings:
 
     def _read(self, stream) -> None:
         for line in stream:
-            if line.startswith("timing "):
-                _, name, moment = line.split()
-                self.moments.append((name, float(moment)))
+            words = line.split()
+            if len(words) == 3 and words[0] == "timing":
+                self.moments.append((words[1], float(words[2])))
             else:
                 self.tail = [*self.tail, line][-40:]
 

@@ -17,4 +17,7 @@ ENABLED = os.environ.get("REPORT_CAPTURE_TIMING") == "1"
 
 def mark(name: str) -> None:
     if ENABLED:
-        print(f"timing {name} {time.monotonic():.6f}", file=sys.stderr, flush=True)
+        # One write per line: print() writes the text and the newline apart, and two threads
+        # marking at once (the grab and the UI thread) would run their lines together.
+        sys.stderr.write(f"timing {name} {time.monotonic():.6f}\n")
+        sys.stderr.flush()
