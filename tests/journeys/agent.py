@@ -15,10 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, QRect, Signal
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 WAIT_S = 30.0
+# A window that grows (the launcher's notice as a report starts) is moved back inside the screen
+# once the window manager has answered: a moment outside is what a person sees as a jump, one
+# that lasts this long is a window out of reach.
+SETTLE_S = 2.0
 
 
 class JourneyError(AssertionError):
@@ -113,7 +117,9 @@ class Agent:
             self.step_number += 1
             path = self.shots / f"{self.prefix}-{self.step_number:02d}-{name}.png"
             self.ui(lambda: QApplication.primaryScreen().grabWindow(0).save(str(path), "PNG"))
-        problem = self.ui(windows_off_screen)
+        deadline = time.monotonic() + SETTLE_S
+        while (problem := self.ui(windows_off_screen)) and time.monotonic() < deadline:
+            time.sleep(0.05)
         if problem:
             raise JourneyError(problem)
 
@@ -139,6 +145,14 @@ class Agent:
                 return ("problem", problem)
             point = where(widget) if where else _aim(widget)
             global_point = widget.mapToGlobal(point)
+            # What is really on top there (the X server's stacking): another window of the app
+            # (the launcher over the main window) would take the click.
+            hit = QApplication.widgetAt(global_point)
+            if hit is not None and hit.window().windowType() == Qt.WindowType.ToolTip:
+                return ("tooltip", None)  # a tip left from the last pointing: it goes away
+            if hit is not widget and not widget.isAncestorOf(hit):
+                cover = hit.window().windowTitle() if hit is not None else "another program"
+                return ("covered", (int(widget.window().winId()), cover))
             return ("ok", (global_point.x(), global_point.y()))
         deadline = time.monotonic() + WAIT_S
         last = None
@@ -148,6 +162,18 @@ class Agent:
                 break  # where it was a moment ago too: a new window is not moved any more
             last = value if state == "ok" else None
             if state == "ok":
+                time.sleep(0.1)
+                continue
+            if state == "tooltip":  # as a person does: move the pointer aside a moment
+                if time.monotonic() > deadline:
+                    raise JourneyError(f"cannot press {what}: a tool tip stays over it")
+                self.xdo("mousemove", "0", "0")
+                time.sleep(0.1)
+                continue
+            if state == "covered":  # as a person does: bring the window to the front first
+                if time.monotonic() > deadline:
+                    raise JourneyError(f"cannot press {what}: covered by '{value[1]}'")
+                self.xdo("windowactivate", "--sync", str(value[0]))
                 time.sleep(0.1)
                 continue
             if state == "scroll":  # as a person does: the wheel, over the page's scroll bar

@@ -1,6 +1,7 @@
 """The app under test, started as ``capture-app`` starts it, plus an agent that drives it.
 
-    python driver.py --lang de --work DIR [--shots DIR]      (DISPLAY: a session of xsession.py)
+    python driver.py --lang de --work DIR [--shots DIR] [--sending TOML]
+                                                             (DISPLAY: a session of xsession.py)
 
 Reads one journey per line on stdin (JSON: case, path, tag) and answers each with one line
 ``JOURNEY {json}`` on stdout: the journey's result, or its error. One app serves many journeys,
@@ -21,13 +22,21 @@ sys.path.insert(0, str(Path(__file__).parent))
 ANSWER = "JOURNEY "
 
 
-def write_settings(home: Path, outbox_folder: Path) -> None:
+def write_settings(home: Path, outbox_folder: Path, sending: str | None = None) -> None:
     """The agent's settings: who they are, their project lead, and a transport that needs no
-    server (the outbox copies each bundle into a folder). Reminders about support hours are off,
-    so that no journey depends on the time of day."""
+    server (the outbox copies each bundle into a folder) unless ``sending`` gives the TOML of
+    another. Reminders about support hours are off, so that no journey depends on the time of
+    day."""
+    export = f"""
+[sending]
+transport = "export"
+
+[export]
+folder = "{outbox_folder.as_posix()}"
+"""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "config.toml"
-    config.write_text(f"""
+    config.write_text("""
 [reporter]
 name = "Anna Agentin"
 email = "anna.agentin@musterbank.de"
@@ -42,13 +51,7 @@ email = "projektleitung@musterbank.de"
 outside_hours = false
 support_opens = false
 before_closing = false
-
-[sending]
-transport = "export"
-
-[export]
-folder = "{outbox_folder.as_posix()}"
-""", encoding="utf-8")
+""" + (sending if sending is not None else export), encoding="utf-8")
 
 
 def main() -> int:
@@ -56,6 +59,7 @@ def main() -> int:
     parser.add_argument("--lang", required=True)
     parser.add_argument("--work", required=True, type=Path)
     parser.add_argument("--shots", type=Path)
+    parser.add_argument("--sending", type=Path, help="a TOML file with the [sending] settings")
     args = parser.parse_args()
     work: Path = args.work
     outbox_folder = work / "outbox-delivered"
@@ -65,7 +69,8 @@ def main() -> int:
     os.environ[HOME_ENV] = str(work / "home")
     os.environ[SYSTEM_CONFIG_ENV] = str(work / "system" / "config.toml")
     paths = default_paths()
-    write_settings(paths.user_config_file.parent, outbox_folder)
+    write_settings(paths.user_config_file.parent, outbox_folder,
+                   args.sending.read_text(encoding="utf-8") if args.sending else None)
     assert paths.user_config_file.exists(), paths.user_config_file
 
     from agent import Agent, Invoker

@@ -67,6 +67,7 @@ class Journey:
         self.case = catalogue.get(spec["case"])
         self.path = spec["path"]
         self.tag = spec["tag"]  # unique per journey: found again in the files
+        self.spec = spec
         self.typed: dict[str, str] = {}
         self.result: dict = {"typed": self.typed}
 
@@ -149,7 +150,7 @@ class Journey:
 
     # -- the report for 2nd-level support
 
-    def report(self) -> None:
+    def report(self, finish=None) -> None:
         self.next("details")
         self.details()
         self.next("time")
@@ -159,7 +160,7 @@ class Journey:
         self.next("evidence")
         self.evidence()
         self.next("review")
-        self.review()
+        (finish or self.review)()
 
     def text(self, path: str, value: str, what: str) -> None:
         self.typed[path] = value
@@ -295,6 +296,32 @@ class Journey:
         self.result["queue_message"] = agent.answer(QMessageBox.Ok, "queued")
         self.closed()
 
+    def send_now(self) -> None:
+        """"Senden" on Review to the helpdesk set up for this app. There is no keyring on this
+        machine, so the app asks for the access token; the agent types it. The answer is read,
+        then the report is looked up in the outbox, opened from the main window."""
+        agent = self.agent
+        review = lambda: page("review")  # noqa: E731
+        agent.wait(lambda: review().review is not None, "the list of what is sent")
+        agent.click(lambda: review().send_buttons.send_button, "Senden")
+        prompt = agent.wait(_input_dialog, "the question for the access token")
+        agent.type_into(lambda: prompt.findChild(QLineEdit), self.spec["token"], "the token")
+        agent.shot("token")
+        agent.key("Return")
+        self.result["send_message"] = agent.answer(QMessageBox.Ok, "sent")
+        self.closed()
+        agent.click(lambda: main_window().outbox_button, "Postausgang")
+        agent.wait(lambda: _outbox_row(self.report_id) is not None, "the report in the outbox")
+        window = agent.ui(lambda: _outbox_row(self.report_id)[0])
+        agent.click(lambda: window.table.viewport(), "the report's row",
+                    where=lambda _v: _outbox_row(self.report_id)[1])
+        agent.wait(lambda: window.selected_id() == self.report_id, "the report selected")
+        agent.shot("outbox")
+        self.result["outbox_state"] = agent.ui(lambda: window.table.item(
+            window.table.currentRow(), 1).text())
+        self.result["outbox_details"] = agent.ui(lambda: window.details.text())
+        agent.ui(window.close)
+
     # -- the whole journey
 
     def run(self) -> dict:
@@ -308,9 +335,32 @@ class Journey:
             self.escalate()
         elif self.path == "done":
             self.done()
+        elif self.path == "send":
+            self.report(finish=self.send_now)
         else:
             raise JourneyError(f"unknown path {self.path}")
         return self.result
+
+
+def _input_dialog():
+    from PySide6.QtWidgets import QInputDialog
+
+    widget = QApplication.activeModalWidget()
+    return widget if isinstance(widget, QInputDialog) and widget.isVisible() else None
+
+
+def _outbox_row(report_id: str):
+    """The outbox window on screen and the middle of the report's row in its table."""
+    from capture_app.ui.sending.outbox_window import ID_ROLE, OutboxWindow
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, OutboxWindow) and widget.isVisible():
+            table = widget.table
+            for row in range(table.rowCount()):
+                cell = table.item(row, 1)
+                if cell is not None and cell.data(ID_ROLE) == report_id:
+                    return widget, table.visualItemRect(cell).center()
+    return None
 
 
 def _file_dialog():
