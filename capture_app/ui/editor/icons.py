@@ -6,10 +6,9 @@ active is seen at a glance, not only from a slightly sunken button.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -22,6 +21,8 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import QApplication
+
+from capture_app.ui.platform.icons import PaintedEngine
 
 # Every glyph is drawn in a 24 × 24 box, scaled to the icon's size.
 BOX = 24.0
@@ -109,7 +110,7 @@ GLYPHS: dict[str, Callable[[QPainter, QColor], None]] = {
 }
 
 
-class GlyphEngine(QIconEngine):
+class GlyphEngine(PaintedEngine):
     """One glyph of ``GLYPHS``, drawn anew for each size, mode and state."""
 
     def __init__(self, name: str) -> None:
@@ -135,22 +136,6 @@ class GlyphEngine(QIconEngine):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         GLYPHS[self.name](painter, ink)
         painter.restore()
-
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        return self.scaledPixmap(size, mode, state, 1.0)
-
-    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
-                     scale: float) -> QPixmap:
-        pixmap = QPixmap(QSize(math.ceil(size.width() * scale), math.ceil(size.height() * scale)))
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        self.paint(painter, QRect(0, 0, pixmap.width(), pixmap.height()), mode, state)
-        painter.end()
-        pixmap.setDevicePixelRatio(scale)
-        return pixmap
-
-    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
-        return size
 
     def clone(self) -> QIconEngine:
         return GlyphEngine(self.name)

@@ -7,6 +7,7 @@ that moment, so it follows the switch to dark mode. ``tone`` gives an icon a sig
 """
 from __future__ import annotations
 
+import math
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,29 @@ def _colour(tone: str, mode: QIcon.Mode) -> str:
     return str(getattr(palette, tone))
 
 
-class TintedSvgEngine(QIconEngine):
+class PaintedEngine(QIconEngine):
+    """An icon painted anew for every size and device pixel ratio; subclasses give ``paint``."""
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
+                     scale: float) -> QPixmap:
+        # Rounded up: at 125 % or 175 % a pixel more rather than an edge cut off.
+        pixmap = QPixmap(QSize(math.ceil(size.width() * scale), math.ceil(size.height() * scale)))
+        pixmap.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.paint(painter, QRect(0, 0, pixmap.width(), pixmap.height()), mode, state)
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        return pixmap
+
+    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
+        return size
+
+
+class TintedSvgEngine(PaintedEngine):
     """Renders one Lucide SVG in the colour of its tone, at any size and pixel ratio."""
 
     def __init__(self, name: str, tone: str = "text") -> None:
@@ -66,23 +89,6 @@ class TintedSvgEngine(QIconEngine):
         target = QRectF(rect.x() + (rect.width() - side) / 2, rect.y() + (rect.height() - side) / 2,
                         side, side)
         self._renderer(mode).render(painter, target)
-
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        return self.scaledPixmap(size, mode, state, 1.0)
-
-    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
-                     scale: float) -> QPixmap:
-        pixmap = QPixmap(size * scale)
-        pixmap.fill(QColor(0, 0, 0, 0))
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.paint(painter, QRect(0, 0, pixmap.width(), pixmap.height()), mode, state)
-        painter.end()
-        pixmap.setDevicePixelRatio(scale)
-        return pixmap
-
-    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
-        return size
 
     def clone(self) -> QIconEngine:
         return TintedSvgEngine(self.name, self.tone)
