@@ -263,7 +263,13 @@ def screens(controller) -> Iterator[tuple[str, object]]:  # Long: one entry per 
     from capture_app.core.report.model import Report
     from capture_app.core.wizard.steps import applicable_steps
 
+    from capture_app.core.hours.support_hours import load_support_hours
+
     main = controller.show_main_window()
+    # The support status as the tray's presence gives it once the hours are loaded (the walk
+    # runs without a tray): the panel as agents see it, not its "loading" line.
+    hours, _problems = load_support_hours(controller.config)
+    main.set_support_hours(hours, "Europe/Berlin")
     yield "main", main
 
     from capture_app.ui.identity_dialog import IdentityDialog

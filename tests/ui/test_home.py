@@ -53,7 +53,8 @@ def test_support_closed_names_the_next_opening_and_the_phone_number(controller, 
     assert panel.is_open is False
     assert panel.state.text() == "Der Flexperto-Support ist gerade geschlossen"
     assert "Wieder erreichbar Montag, 09:00 Uhr" in panel.when.text()
-    assert "Samstag ist kein Support-Tag." in panel.when.text()
+    # Sentences, each with its full stop, also after the bracket of the time left.
+    assert ".) Samstag" not in panel.when.text() and "). Samstag ist kein Support-Tag." in panel.when.text()
     assert panel.phone_label.text() == "Telefon: +49 30 1234567"
 
 

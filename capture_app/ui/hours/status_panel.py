@@ -70,7 +70,9 @@ class SupportStatusPanel(QFrame):
         parts = [self.hours.sentence(now, self.agent_zone), self.hours.closed_reason(now)]
         if not self.is_open:
             parts.append(tr("ui.home.closed_hint"))
-        self.when.setText(" ".join(part for part in parts if part))
+        # Each part a sentence of its own: the next opening ends in a bracket, not a full stop.
+        self.when.setText(" ".join(part if part.endswith((".", "!", "?")) else f"{part}."
+                                   for part in parts if part))
         name, tone = ("phone", "ok") if self.is_open else ("clock", "muted")
         self.icon.setPixmap(icon(name, tone).pixmap(ICON_SIZE, self.devicePixelRatioF()))
         self.icon.setToolTip(self.state.text())
