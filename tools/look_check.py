@@ -260,10 +260,9 @@ def with_screenshot(controller, report) -> None:
 def screens(controller) -> Iterator[tuple[str, object]]:  # Long: one entry per window, in order
     """(name, window) for every window and wizard step; each is on screen when yielded and
     closed when the walk moves on."""
+    from capture_app.core.hours.support_hours import load_support_hours
     from capture_app.core.report.model import Report
     from capture_app.core.wizard.steps import applicable_steps
-
-    from capture_app.core.hours.support_hours import load_support_hours
 
     main = controller.show_main_window()
     # The support status as the tray's presence gives it once the hours are loaded (the walk

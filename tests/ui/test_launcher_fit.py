@@ -35,7 +35,7 @@ def inside(frame: list[int], free: list[int]) -> bool:
 
 def test_the_launcher_comes_back_when_the_window_manager_places_it_past_the_edge_after_growing(tmp_path):
     result = run(tmp_path, "placed-late")
-    x, _y, w, _h = result["frame"]
+    _x, _y, w, _h = result["frame"]
     assert result["moved_to"][0] + w > 1280  # the window manager's place hung past the edge
     assert inside(result["frame"], result["free"]), result
 
