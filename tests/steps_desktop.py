@@ -80,3 +80,9 @@ class Desktop:
             stop(process)
             if process.stdout:
                 process.stdout.close()
+
+    def __enter__(self) -> Desktop:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

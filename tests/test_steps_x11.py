@@ -32,11 +32,8 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture(scope="module")
 def desktop():
-    desk = Desktop().start()
-    try:
+    with Desktop() as desk:
         yield desk
-    finally:
-        desk.stop()
 
 
 @pytest.fixture

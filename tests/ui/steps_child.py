@@ -15,21 +15,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
+from capture_child import wait_for  # the sibling child script's polling helper
 from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-
-def wait_for(condition, seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        QTest.qWait(20)
-    return False
+WAIT_S = 30.0
 
 
 def say(**values) -> None:
@@ -50,11 +43,11 @@ def main() -> int:
     window.report.summary = "Termin speichern schlägt fehl"
     window.mark_dirty()
     window.go_to(Step.EVIDENCE)
-    wait_for(window.isVisible)
+    wait_for(window.isVisible, WAIT_S)
     page = window.page(Step.EVIDENCE)
     page.step_tools.record_button.click()
     session = window.step_session
-    if not wait_for(lambda: session.control is not None and session.control.isVisible()):
+    if not wait_for(lambda: session.control is not None and session.control.isVisible(), WAIT_S):
         say(event="error", message=session.last_message)
         return 1
     QTest.qWait(300)  # the control is mapped: its place can be read from outside
@@ -106,7 +99,7 @@ def main() -> int:
             result = {}
             window.page(Step.REVIEW).export_to(Path(rest), on_done=lambda receipt, error: result.update(
                 receipt=receipt, error=error))
-            wait_for(lambda: bool(result))
+            wait_for(lambda: bool(result), WAIT_S)
             receipt = result.get("receipt")
             say(event=verb, error=result.get("error"), steps_field=window.report.description.steps,
                 bundle=str(Path(receipt.destination) / receipt.reference) if receipt else "")

@@ -30,11 +30,8 @@ TARGET_TITLE = "Termin anlegen – Testportal"
 
 @pytest.fixture(scope="module")
 def desktop():
-    desk = Desktop().start()
-    try:
+    with Desktop() as desk:
         yield desk
-    finally:
-        desk.stop()
 
 
 @pytest.fixture
