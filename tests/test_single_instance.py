@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -129,3 +130,47 @@ def test_two_starts_at_the_same_moment_make_one_app(desktop):
     wait_for(lambda: desktop.count(WIZARD) == 2, 30, "not both reports were opened")
     running = [p for p in (a, b) if p.poll() is None]
     assert len(running) == 1
+
+
+def test_the_running_app_answers_only_its_agent_and_is_not_held_up_by_a_silent_start(desktop):
+    first = desktop.start("--background")
+    name = Path(instance_name_for(desktop))
+    wait_for(lambda: name.is_socket(), 60, "the first start never listened")
+    # Nobody but the agent may connect: the socket is theirs alone, and no half-made socket
+    # or private folder is left beside it.
+    assert name.stat().st_mode & 0o777 == 0o600
+    assert not [p for p in name.parent.iterdir() if p.name.startswith(".listen-")]
+
+    # A start that connects and then says nothing (hung, or not ours) …
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.connect(str(name))
+    try:
+        # … does not keep the next start from being answered …
+        second = desktop.start("report")
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 0, err[-2000:]
+        assert "Report Capture läuft bereits" in out
+        wait_for(lambda: desktop.count(WIZARD) == 1, 20, "the running app did not open the wizard")
+        # … and is let go after a while, unanswered.
+        silent.settimeout(20)
+        assert silent.recv(64) in (b"", b"unknown\n")
+    finally:
+        silent.close()
+
+    # Something that is not a start command is refused, and opens nothing.
+    wrong = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    wrong.connect(str(name))
+    wrong.sendall(b'{"command": "delete everything"}\n')
+    wrong.settimeout(20)
+    assert wrong.recv(64) == b"unknown\n"
+    wrong.close()
+    assert desktop.count(WIZARD) == 1
+    assert first.poll() is None
+
+
+def instance_name_for(desktop) -> str:
+    """The socket the app in ``desktop`` listens on (its name follows user and data folder)."""
+    code = ("from capture_app.ui.platform.single_instance import instance_name; "
+            "print(instance_name())")
+    return subprocess.run([sys.executable, "-c", code], env=desktop.env, capture_output=True,
+                          text=True, timeout=60, check=True).stdout.strip()

@@ -551,6 +551,7 @@ def run(*, start_report: bool = False, language: str | None = None,
     if instance is not None and not exit_when_shown:
         # Once the first window is up; a start meanwhile waits on the start-up lock.
         QTimer.singleShot(0, lambda: instance.listen(controller.handle_instance_command))
+        app.aboutToQuit.connect(instance.close)  # its socket goes with the app
     if start_report:
         controller.new_report(screen=screen)
     elif not background:  # started at login: only the tray icon

@@ -11,11 +11,13 @@ folder, so two agents on one terminal server, or a test's private home, never me
 are serialised by a lock file: two starts in the same second cannot both become the first. A
 socket left behind by a killed process is removed when the next start claims the name.
 
-The check runs before the first window, so on Linux and macOS it uses a plain Python socket;
-QtNetwork is only loaded when the first process starts listening, after its window is up.
+On Linux and macOS both sides use a plain Python socket, watched by a QSocketNotifier: an
+app idling in the tray all day does not load QtNetwork (and the Kerberos libraries it links),
+about 2.5 MB. On Windows the listener is Qt's QLocalServer (a named pipe for the user only).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -24,11 +26,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QLockFile, QObject, QTimer
+from PySide6.QtCore import QLockFile, QObject, QSocketNotifier, QTimer
 
 from capture_app.core.platform.paths import AppPaths, default_paths
 
 if TYPE_CHECKING:
+    import socket
+
     from PySide6.QtNetwork import QLocalServer
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,7 @@ COMMANDS = ("show", "report", "background")
 CONNECT_TIMEOUT_MS = 1000
 REPLY_TIMEOUT_MS = 5000
 LOCK_TIMEOUT_MS = 15000
+CLIENT_TIMEOUT_MS = 5000  # a start that connects and says nothing is let go after this
 MAX_MESSAGE = 4096
 
 
@@ -84,14 +89,58 @@ class InstanceClaim(QObject):
         super().__init__()
         self.name = name
         self._lock = lock
-        self.server: QLocalServer | None = None
+        self.server: QLocalServer | None = None  # Windows
+        self._socket: socket.socket | None = None  # Linux and macOS
+        self._notifier: QSocketNotifier | None = None
+        self._bound = 0  # the inode of our socket file
+        # Starts connected right now: their socket, notifier, time-out and what they sent so far.
+        self._clients: dict[int, tuple[socket.socket, QSocketNotifier, QTimer, bytearray]] = {}
         self._handler: Callable[[str], None] | None = None
 
     def listen(self, handler: Callable[[str], None]) -> bool:
         """Answer later starts by calling ``handler(command)`` on the UI thread."""
+        self._handler = handler
+        try:
+            listening = self._listen_unix() if os.name != "nt" else self._listen_pipe()
+        finally:
+            self.release()
+        return listening
+
+    def _listen_unix(self) -> bool:
+        import socket
+        import tempfile
+
+        # Bound in a private folder (0700) and moved into place: nobody else can connect to
+        # it, not even in the moment between binding and restricting the socket. Moving it
+        # replaces a dead instance's socket (only reached while holding the lock and after
+        # nobody answered there).
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            private = tempfile.mkdtemp(prefix=".listen-", dir=os.path.dirname(self.name))
+            path = os.path.join(private, "s")
+            try:
+                server.bind(path)
+                os.chmod(path, 0o600)
+                server.listen(8)
+                os.replace(path, self.name)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)  # still there when something failed
+                os.rmdir(private)
+            server.setblocking(False)
+        except OSError as exc:
+            server.close()
+            log.warning("single instance: cannot listen on %s: %s", self.name, exc)
+            return False
+        self._socket = server
+        self._bound = os.stat(self.name).st_ino
+        self._notifier = QSocketNotifier(server.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._accept_unix)
+        return True
+
+    def _listen_pipe(self) -> bool:
         from PySide6.QtNetwork import QAbstractSocket, QLocalServer
 
-        self._handler = handler
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         listening = server.listen(self.name)
@@ -104,7 +153,6 @@ class InstanceClaim(QObject):
             self.server = server
         else:
             log.warning("single instance: cannot listen on %s: %s", self.name, server.errorString())
-        self.release()
         return listening
 
     def release(self) -> None:
@@ -116,7 +164,75 @@ class InstanceClaim(QObject):
         if self.server is not None:
             self.server.close()
             self.server = None
+        server = self._socket
+        if server is not None:
+            if self._notifier is not None:
+                self._notifier.setEnabled(False)
+            for client in list(self._clients):
+                self._drop(client)
+            server.close()
+            self._socket = None
+            try:  # only our own socket: a later instance may have taken the name meanwhile
+                if os.stat(self.name).st_ino == self._bound:
+                    os.unlink(self.name)
+            except OSError:
+                pass
         self.release()
+
+    def _accept_unix(self) -> None:
+        while self._socket is not None:
+            try:
+                client, _address = self._socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                log.warning("single instance: accept failed: %s", exc)
+                return
+            client.setblocking(False)
+            notifier = QSocketNotifier(client.fileno(), QSocketNotifier.Type.Read, self)
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            key = client.fileno()
+            timer.timeout.connect(lambda key=key: self._drop(key))
+            timer.start(CLIENT_TIMEOUT_MS)
+            self._clients[key] = (client, notifier, timer, bytearray())
+            notifier.activated.connect(lambda *_args, key=key: self._read_unix(key))
+
+    def _read_unix(self, key: int) -> None:
+        entry = self._clients.get(key)
+        if entry is None:
+            return
+        client, _notifier, _timer, buffer = entry
+        try:
+            chunk = client.recv(MAX_MESSAGE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        buffer.extend(chunk)
+        if chunk and b"\n" not in buffer and len(buffer) < MAX_MESSAGE:
+            return
+        command = _parse(bytes(buffer[:MAX_MESSAGE]).split(b"\n", 1)[0])
+        try:
+            client.sendall(b"ok\n" if command else b"unknown\n")
+        except OSError:
+            pass  # the other start has given up; it says so itself
+        self._drop(key)
+        handler = self._handler
+        if command and handler is not None:
+            # After the reply is on its way: the handler may open windows.
+            QTimer.singleShot(0, lambda: handler(command))
+
+    def _drop(self, key: int) -> None:
+        entry = self._clients.pop(key, None)
+        if entry is None:
+            return
+        client, notifier, timer, _buffer = entry
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        timer.stop()
+        timer.deleteLater()
+        client.close()
 
     def _accept(self) -> None:
         while self.server is not None and self.server.hasPendingConnections():

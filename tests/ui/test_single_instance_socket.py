@@ -1,0 +1,87 @@
+"""The running app's socket on Linux and macOS: whose it is, what it answers, and when it goes.
+
+The whole hand-over between real app processes is in ``tests/test_single_instance.py``; here the
+listener alone, in this process, with plain sockets as the other starts.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+
+from capture_app.ui.platform.single_instance import InstanceClaim, _send
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows uses a named pipe (QLocalServer)")
+
+
+def test_a_start_is_answered_and_handed_to_the_app(qapp, qtbot, tmp_path):
+    name = str(tmp_path / "report-capture-test")
+    claim = InstanceClaim(name, None)
+    received: list[str] = []
+    assert claim.listen(received.append)
+    assert os.stat(name).st_mode & 0o777 == 0o600  # the agent's alone
+    assert os.listdir(tmp_path) == ["report-capture-test"]  # nothing half-made left beside it
+    # The other start blocks in ``_send`` while this app must answer: a thread plays it.
+    outcome: list = []
+    thread = threading.Thread(target=lambda: outcome.append(_send(name, "report")))
+    thread.start()
+    qtbot.waitUntil(lambda: received == ["report"], timeout=10_000)
+    thread.join(10)
+    assert outcome == [True]
+    claim.close()
+
+
+def test_closing_removes_only_its_own_socket(qapp, tmp_path):
+    name = tmp_path / "report-capture-test"
+    claim = InstanceClaim(str(name), None)
+    assert claim.listen(lambda command: None) and name.is_socket()
+    claim.close()
+    assert not name.exists()  # an app that quits leaves nothing behind
+    assert _send(str(name), "report") is None  # and the next start is the app itself
+
+    first, second = InstanceClaim(str(name), None), InstanceClaim(str(name), None)
+    assert first.listen(lambda command: None)
+    assert second.listen(lambda command: None)  # took the name over (the first one hung)
+    first.close()
+    assert name.is_socket()  # the second one's socket stays
+    second.close()
+    assert not name.exists()
+
+
+def test_a_silent_or_foreign_client_gets_no_command_through(qapp, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr("capture_app.ui.platform.single_instance.CLIENT_TIMEOUT_MS", 300)
+    name = str(tmp_path / "report-capture-test")
+    claim = InstanceClaim(name, None)
+    received: list[str] = []
+    assert claim.listen(received.append)
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.connect(name)
+    silent.setblocking(False)
+    replies: list[bytes] = []
+
+    def read_reply(client) -> bool:
+        try:
+            replies.append(client.recv(64))
+        except BlockingIOError:
+            return False
+        return True
+
+    qtbot.waitUntil(lambda: read_reply(silent), timeout=5_000)  # let go after the timeout
+    assert replies == [b""]
+    silent.close()
+
+    for message in (b'{"command": "delete everything"}\n', b"\xff\xfe\n", b"x" * 5000):
+        wrong = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        wrong.connect(name)
+        wrong.sendall(message)
+        wrong.setblocking(False)
+        replies.clear()
+        qtbot.waitUntil(lambda client=wrong: read_reply(client), timeout=5_000)
+        assert replies == [b"unknown\n"], message[:40]
+        wrong.close()
+    QCoreApplication.processEvents()
+    assert received == []
+    claim.close()
