@@ -180,6 +180,21 @@ def test_tray_icon_menu_and_reminder_at_the_injected_time(tray_host, tmp_path):
     assert "Flexperto-Support ist erreichbar" in balloon_text(next_day)
 
 
+
+def test_the_icon_goes_back_into_the_panel_after_all_windows_were_hidden(tray_host, tmp_path):
+    """Hiding the icon's own window takes it out of the tray host; showing it again does not
+    dock it again. The app re-creates the icon, so it stays visible in the panel."""
+    home = tmp_path / "home"
+    before, after = run_tray(tray_host, home, tmp_path / "autostart", [
+        {"now": "2026-03-30T19:00:00+02:00"},
+        {"hide_windows": True},
+    ])
+    for state in (before, after):
+        x, y, width, height = state["geometry"]
+        assert width > 0 and height > 0 and 0 <= x < 1280 and 0 <= y < 800, state["geometry"]
+        assert state["visible"] and state["pixels"]["closed"] > 40, state["pixels"]
+
+
 # --- No tray: the launcher and desktop notifications ------------------------------------------
 
 

@@ -126,6 +126,13 @@ def main() -> int:
             [action] = [a for a in presence.tray.menu.actions()
                         if a.isVisible() and step["menu"] in a.text()]
             action.trigger()
+        elif step.get("hide_windows"):
+            # Every window of the app hidden for a moment and shown again, the icon's included.
+            icon = icon_widget(app)
+            icon.hide()
+            QApplication.processEvents(QEventLoop.AllEvents, 50)
+            icon.show()
+            wait(lambda icon=icon: presence.tray.geometry().width() > 0 and icon_widget(app) is not icon, 10)
         elif step.get("click_balloon"):
             shown = [w for w in app.topLevelWidgets()
                      if w.metaObject().className() == "QBalloonTip" and w.isVisible()]

@@ -12,10 +12,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from capture_app import APP_NAME
+from capture_app.ui.platform.roles import TRAY_ICON_WINDOW
 
 OPEN = "open"
 CLOSED = "closed"
@@ -160,18 +171,21 @@ class TrayIcon(QSystemTrayIcon):
 
     def show(self) -> None:
         super().show()
-        # Looking through the top-level widgets makes PySide find a type for Qt's private
-        # icon window, ~10 ms: not while the tray host is docking the icon.
+        # Not while the tray host is docking the icon.
         QTimer.singleShot(WATCH_EMBEDDING_AFTER_MS, self, self._watch_embedding)
 
     def _watch_embedding(self) -> None:
         """On X11 the icon is a small window embedded in the tray host. Whoever hides all our
-        windows for a moment (the screenshot before a report) unmaps it, and showing it again
-        does not embed it again: the tray host shrinks it to nothing. Re-create it then."""
+        windows for a moment unmaps it, and showing it again does not embed it again: the tray
+        host shrinks it to nothing. Re-create it then.
+
+        The icon's widget is Qt's private class. Wrapping it (``topLevelWidgets``) makes PySide
+        set up every widget type it has to find the nearest one: ~20 ms and ~2 MB for the rest
+        of the day. Its native window is found by name instead, as a plain QWindow."""
         self._embedded_hidden = False
-        for widget in QApplication.topLevelWidgets():
-            if widget.metaObject().className() == "QSystemTrayIconSys":
-                widget.installEventFilter(self)
+        for window in QGuiApplication.allWindows():
+            if window.objectName() == TRAY_ICON_WINDOW:
+                window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Hide and self.isVisible():
