@@ -62,7 +62,7 @@ def test_desktop_entry_says_problem_melden_and_starts_a_report():
 def test_icons_exist_in_svg_and_every_png_size():
     assert (ROOT / "resources" / "icons" / "report-capture.svg").is_file()
     for size in (16, 24, 32, 48, 64, 128, 256, 512):
-        png = PACKAGING / "icons" / "png" / f"{size}x{size}" / "report-capture.png"
+        png = ROOT / "resources" / "icons" / "app" / f"report-capture-{size}.png"
         data = png.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")

@@ -1,5 +1,8 @@
 """Render the app icon's PNG sizes from resources/icons/report-capture.svg (run after changing it).
 
+The app shows these PNGs (resources/icons/app/): an icon from the SVG would load Qt's SVG
+module into an app that idles in the tray all day. A test checks they match the SVG.
+
     python packaging/icons/render_pngs.py
 """
 from __future__ import annotations
@@ -16,6 +19,7 @@ from PySide6.QtSvg import QSvgRenderer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SVG = HERE.parents[1] / "resources" / "icons" / "report-capture.svg"
+PNGS = HERE.parents[1] / "resources" / "icons" / "app"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 
@@ -32,10 +36,10 @@ def main() -> int:
         painter.setRenderHint(QPainter.Antialiasing)
         renderer.render(painter)
         painter.end()
-        target = HERE / "png" / f"{size}x{size}" / "report-capture.png"
+        target = PNGS / f"report-capture-{size}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         image.save(str(target), "PNG")
-        print(target.relative_to(HERE))
+        print(target.relative_to(HERE.parents[1]))
     write_ico()
     return 0
 
@@ -45,7 +49,7 @@ def write_ico() -> None:
     from PIL import Image
 
     target = HERE.parent / "windows" / "report-capture.ico"
-    largest = Image.open(HERE / "png" / "256x256" / "report-capture.png")
+    largest = Image.open(PNGS / "report-capture-256.png")
     largest.save(target, format="ICO", sizes=[(s, s) for s in (16, 24, 32, 48, 64, 128, 256)])
     print(target.relative_to(HERE.parent))
 

@@ -29,3 +29,24 @@ def test_imported_modules_leave_no_source_lines_and_keep_pyside6s_answer(modules
     # the same answer PySide6's own check gives: 0 may use features, -1 is ignored
     assert feature.pyside_feature_dict["uses_qt_here"] == 0
     assert feature.pyside_feature_dict["plain_here"] == -1
+
+
+LINES_KEPT = r"""
+import linecache
+import PySide6.QtCore
+pyside_own = set(linecache.cache)
+import capture_app.ui.app, capture_app.ui.hours.presence, capture_app.ui.hours.tray
+import capture_app.ui.capture.grabber, capture_app.ui.sending.sender
+print(sum(len(linecache.cache[name][2]) for name in set(linecache.cache) - pyside_own))
+"""
+
+
+def test_the_tray_apps_modules_leave_almost_no_lines_in_linecache():
+    """Only what is imported before the lean check (a few dozen lines) stays; ``logging`` had
+    stayed, 2300 lines, when the check's own module imported it."""
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", LINES_KEPT], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert int(result.stdout) < 300

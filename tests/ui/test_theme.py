@@ -2,6 +2,10 @@
 from their SVGs at every pixel ratio and in the palette's colours, and the app has its icon."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPalette
@@ -111,6 +115,54 @@ def test_the_app_icon_is_sharp_at_2x(qapp):
     pixmap = icons.app_icon().pixmap(QSize(32, 32), 2.0)
     assert pixmap.size() == QSize(64, 64)
     assert len(opaque(pixmap.toImage())) > 64 * 64 // 2
+
+
+@pytest.mark.parametrize("size", icons.APP_ICON_SIZES)
+def test_the_app_icon_pictures_are_its_svg(qapp, size):
+    """The PNGs the app shows are the SVG rendered (packaging/icons/render_pngs.py), not stale."""
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    expected = QImage(size, size, QImage.Format.Format_ARGB32)
+    expected.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(expected)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    QSvgRenderer(str(resource_path("icons", "report-capture.svg"))).render(painter)
+    painter.end()
+    shown = QImage(str(resource_path("icons", "app", f"report-capture-{size}.png")))
+    shown = shown.convertToFormat(QImage.Format.Format_ARGB32)
+    assert shown.size() == expected.size()
+    worst = max(abs(a - b) for y in range(0, size, max(1, size // 64)) for x in range(size)
+                for a, b in zip(QColor(shown.pixel(x, y)).getRgb(), QColor(expected.pixel(x, y)).getRgb(),
+                                strict=True))
+    assert worst <= 2
+
+
+SVG_MODULE_AFTER_ICON = r"""
+import sys
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication, QWidget
+from capture_app.ui.platform import icons
+app = QApplication(sys.argv[:1])
+app.setWindowIcon(icons.app_icon())
+window = QWidget()
+window.show()
+for size in (16, 32, 64):
+    for ratio in (1.0, 1.5, 2.0):
+        assert not icons.app_icon().pixmap(QSize(size, size), ratio).isNull()
+app.processEvents()
+with open("/proc/self/maps") as maps:
+    print("libQt6Svg" in maps.read())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
+def test_the_app_icon_does_not_load_qts_svg_module():
+    """The tray app shows its icon all day; Qt's SVG module (~0.7 MB) waits for the wizard."""
+    result = subprocess.run([sys.executable, "-c", SVG_MODULE_AFTER_ICON], capture_output=True,
+                            text=True, timeout=60, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "False"
 
 
 def test_fusion_everywhere_but_windows_11_and_macos(monkeypatch):

@@ -108,7 +108,15 @@ def icon(name: str, tone: str = "text") -> QIcon:
     return QIcon(TintedSvgEngine(name, tone))
 
 
+APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
 @lru_cache(maxsize=1)
 def app_icon() -> QIcon:
-    """The app's own icon (windows, task bar), from its SVG so it is sharp at every size."""
-    return QIcon(str(resource_path("icons", "report-capture.svg")))
+    """The app's own icon (windows, task bar): its SVG rendered at every usual size
+    (``packaging/icons/render_pngs.py``), so it is sharp at 100–200 % scaling without loading
+    Qt's SVG module into the app idling in the tray."""
+    icon = QIcon()
+    for size in APP_ICON_SIZES:
+        icon.addFile(str(resource_path("icons", "app", f"report-capture-{size}.png")), QSize(size, size))
+    return icon
