@@ -185,14 +185,20 @@ def test_the_icon_goes_back_into_the_panel_after_all_windows_were_hidden(tray_ho
     """Hiding the icon's own window takes it out of the tray host; showing it again does not
     dock it again. The app re-creates the icon, so it stays visible in the panel."""
     home = tmp_path / "home"
-    before, after = run_tray(tray_host, home, tmp_path / "autostart", [
-        {"now": "2026-03-30T19:00:00+02:00"},
+    seed_reports(AppPaths(home / "data", home / "config", home / "system" / "config.toml"))
+    before, opening, after = run_tray(tray_host, home, tmp_path / "autostart", [
+        {"now": "2026-03-30T08:58:00+02:00"},
+        {"now": "2026-03-30T09:00:20+02:00"},  # support opens: a message bubble at the icon
         {"hide_windows": True},
     ])
-    for state in (before, after):
+    for state in (before, opening, after):
         x, y, width, height = state["geometry"]
         assert width > 0 and height > 0 and 0 <= x < 1280 and 0 <= y < 800, state["geometry"]
-        assert state["visible"] and state["pixels"]["closed"] > 40, state["pixels"]
+        assert state["visible"], state
+    assert before["pixels"]["closed"] > 40 and after["pixels"]["open"] > 40, after["pixels"]
+    # The bubble that was open when the icon was re-created is shown again.
+    assert "erreichbar" in balloon_text(opening)
+    assert balloon_text(after) == balloon_text(opening)
 
 
 # --- No tray: the launcher and desktop notifications ------------------------------------------

@@ -110,7 +110,7 @@ def main() -> int:
         print(json.dumps({"error": "tray icon never embedded"}), flush=True)
         return 1
     for step in steps:
-        if not step.get("click_balloon"):
+        if not step.get("click_balloon") and not step.get("hide_windows"):
             for balloon in [w for w in app.topLevelWidgets()
                             if w.metaObject().className() == "QBalloonTip"]:
                 balloon.close()

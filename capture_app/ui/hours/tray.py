@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -23,10 +23,10 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
 )
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from capture_app import APP_NAME
-from capture_app.ui.platform.roles import TRAY_ICON_WINDOW
+from capture_app.ui.platform.roles import BALLOON_WINDOW, TRAY_ICON_WINDOW
 
 OPEN = "open"
 CLOSED = "closed"
@@ -181,25 +181,25 @@ class TrayIcon(QSystemTrayIcon):
 
         The icon's widget is Qt's private class. Wrapping it (``topLevelWidgets``) makes PySide
         set up every widget type it has to find the nearest one: ~20 ms and ~2 MB for the rest
-        of the day. Its native window is found by name instead, as a plain QWindow."""
+        of the day. Its native window is found by name instead, as a plain QWindow, and only
+        its visibility is followed (no Python call for each of its events)."""
         self._embedded_hidden = False
         for window in QGuiApplication.allWindows():
             if window.objectName() == TRAY_ICON_WINDOW:
-                window.installEventFilter(self)
+                window.visibleChanged.connect(self._icon_window_visible)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Hide and self.isVisible():
+    def _icon_window_visible(self, visible: bool) -> None:
+        if not visible and self.isVisible():
             self._embedded_hidden = True
-        elif event.type() == QEvent.Type.Show and getattr(self, "_embedded_hidden", False):
+        elif visible and getattr(self, "_embedded_hidden", False):
             self._embedded_hidden = False
             QTimer.singleShot(0, self._embed_again)
-        return False
 
     def _embed_again(self) -> None:
         if not self.isVisible():
             return
-        balloon_open = any(w.metaObject().className() == "QBalloonTip" and w.isVisible()
-                           for w in QApplication.topLevelWidgets())
+        balloon_open = any(window.objectName() == BALLOON_WINDOW and window.isVisible()
+                           for window in QGuiApplication.allWindows())
         super().hide()
         self.show()
         if balloon_open and self._last_message is not None:

@@ -16,8 +16,9 @@ PLAIN_TEXT = 0  # Qt.TextFormat.PlainText
 SELECTABLE_TEXT = 0x1 | 0x2  # Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard
 ELIDE_NONE = 3  # Qt.TextElideMode.ElideNone
 SCROLL_BAR_ALWAYS_OFF = 1  # Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-# The native window of the tray icon's private widget: Qt names a widget's window after it.
+# The native windows of the tray icon's private widgets: Qt names a widget's window after it.
 TRAY_ICON_WINDOW = "QSystemTrayIconSysWindow"
+BALLOON_WINDOW = "QBalloonTipClassWindow"  # the message bubble where the desktop has no service
 
 
 def plain_text(label, selectable: bool = False) -> None:
