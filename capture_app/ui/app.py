@@ -523,6 +523,12 @@ def _warm_up() -> None:
             pass
 
 
+def _tray_available() -> bool:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    return QSystemTrayIcon.isSystemTrayAvailable()
+
+
 def _message(exc: BaseException) -> str:
     return exc.message() if hasattr(exc, "message") else i18n.tr(
         "ui.common.unexpected", reason=type(exc).__name__)
@@ -536,7 +542,12 @@ def run(*, start_report: bool = False, language: str | None = None,
     app.setApplicationVersion(__version__)
     from capture_app.ui.platform import icons, theme
 
-    theme.install(app)
+    # Started at login into the tray: the icon first, the style and palette right after it (the
+    # palette's first use builds all of Qt's enums, ~20 ms); the icon is drawn, not styled.
+    # Without a tray the launcher window is the first thing shown: styled from the start.
+    theme_later = background and not exit_when_shown and _tray_available()
+    if not theme_later:
+        theme.install(app)
     app.setWindowIcon(icons.app_icon())
     paths = default_paths()
     try:
@@ -546,6 +557,8 @@ def run(*, start_report: bool = False, language: str | None = None,
     except Exception as exc:  # noqa: BLE001 - e.g. the data folder cannot be written
         from PySide6.QtWidgets import QMessageBox
 
+        if theme_later:
+            theme.install(app)
         QMessageBox.critical(None, APP_NAME, _message(exc))
         return 1
     if instance is not None and not exit_when_shown:
@@ -560,6 +573,8 @@ def run(*, start_report: bool = False, language: str | None = None,
         from capture_app.core.platform.session import NO_SCREEN_PLATFORMS
 
         QTimer.singleShot(0, controller.start_presence)
+        if theme_later:  # before anything else can open a window (the socket, a click)
+            QTimer.singleShot(0, lambda: theme.install(app))
         # Right after the tray icon, whose menu then names it; never from an app that is not on a
         # screen (offscreen in tests), which would take the combination from the desktop DISPLAY
         # names.

@@ -1,4 +1,5 @@
-"""Render the app icon's PNG sizes from resources/icons/report-capture.svg (run after changing it).
+"""Render the app icon's PNG sizes from resources/icons/report-capture.svg, and the tray icon's
+(run after changing either).
 
 The app shows these PNGs (resources/icons/app/): an icon from the SVG would load Qt's SVG
 module into an app that idles in the tray all day. A test checks they match the SVG.
@@ -20,6 +21,7 @@ from PySide6.QtSvg import QSvgRenderer  # noqa: E402
 HERE = Path(__file__).resolve().parent
 SVG = HERE.parents[1] / "resources" / "icons" / "report-capture.svg"
 PNGS = HERE.parents[1] / "resources" / "icons" / "app"
+TRAY = HERE.parents[1] / "resources" / "icons" / "tray"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 
@@ -40,8 +42,23 @@ def main() -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         image.save(str(target), "PNG")
         print(target.relative_to(HERE.parents[1]))
+    write_tray_icons()
     write_ico()
     return 0
+
+
+def write_tray_icons() -> None:
+    """The tray icon without a badge, in each support state and size (the app draws only the
+    badge with the number of queued reports itself)."""
+    sys.path.insert(0, str(HERE.parents[1]))
+    from capture_app.ui.hours.tray import COLOURS, ICON_SIZES, draw_status_pixmap
+
+    for state in COLOURS:
+        for size in ICON_SIZES:
+            target = TRAY / f"{state}-{size}.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            draw_status_pixmap(state, 0, size).save(str(target), "PNG")
+            print(target.relative_to(HERE.parents[1]))
 
 
 def write_ico() -> None:

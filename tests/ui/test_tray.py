@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import shiboken6
 from factories import second_level_report
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
 from xdisplay import start_xvfb, stop
 
@@ -32,7 +33,13 @@ from capture_app.core.platform.config import Config
 from capture_app.core.platform.paths import AppPaths
 from capture_app.core.report.drafts import DraftStore
 from capture_app.ui.hours.launcher import DesktopNotifier
-from capture_app.ui.hours.tray import BADGE_COLOUR, COLOURS, draw_status_pixmap
+from capture_app.ui.hours.tray import (
+    BADGE_COLOUR,
+    COLOURS,
+    ICON_SIZES,
+    draw_status_pixmap,
+    status_icon,
+)
 from capture_app.ui.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui
@@ -589,8 +596,69 @@ def test_icon_colour_says_open_or_closed_and_badge_counts(qapp, state, colour):
     assert image.pixelColor(20, 30).name() == "#ffffff"  # the bubble
     assert image.pixelColor(32, 25).name() == colour  # its exclamation mark
     assert image.pixelColor(56, 8).alpha() == 0  # no badge
+    assert image.pixelColor(32, 36).name() == colour  # and its dot
     badged = draw_status_pixmap(state, 3, 64).toImage()
     assert badged.pixelColor(52, 5).name() == BADGE_COLOUR
+    # The count is written in white in the badge.
+    badge = [badged.pixelColor(x, y).name() for x in range(35, 64) for y in range(0, 29)]
+    assert badge.count("#ffffff") > 10
+
+
+@pytest.mark.parametrize("state", ["open", "closed", "unknown"])
+def test_the_icon_without_reports_waiting_is_the_drawn_one(qapp, state):
+    """Without a badge the icon comes from PNGs drawn in advance (packaging/icons/
+    render_pngs.py); they must be what the app would draw."""
+    icon = status_icon(state, 0)
+    for size in ICON_SIZES:
+        shown = icon.pixmap(size, size).toImage().convertToFormat(QImage.Format.Format_ARGB32)
+        drawn = draw_status_pixmap(state, 0, size).toImage().convertToFormat(QImage.Format.Format_ARGB32)
+        assert shown.size() == drawn.size() == QSize(size, size)
+        worst = max(abs(a - b) for y in range(size) for x in range(size)
+                    for a, b in zip(QColor(shown.pixel(x, y)).getRgb(), QColor(drawn.pixel(x, y)).getRgb(),
+                                    strict=True))
+        assert worst <= 2, (state, size)
+    # With reports waiting, the badge and its number are drawn on it.
+    badged = status_icon(state, 2).pixmap(64, 64).toImage()
+    assert badged.pixelColor(52, 5).name() == BADGE_COLOUR
+
+
+TRAY_START_UNTIL_DOCKED = r"""
+import sys
+import PySide6.QtCore
+from capture_app.ui.hours import tray
+
+shown = tray.TrayIcon.show
+
+def show(self):
+    shown(self)
+    # What the way to the docked icon built: Qt's namespace costs ~20 ms the first time.
+    print("Qt namespace built:", "Qt" in PySide6.QtCore.__dict__, flush=True)
+    PySide6.QtCore.QTimer.singleShot(200, styled)
+
+def styled():
+    # Right after the icon, before any window can open: the app's style and palette.
+    from PySide6.QtWidgets import QApplication
+    from capture_app.ui.platform.theme import LIGHT
+    app = QApplication.instance()
+    print("style:", app.style().name(), "window colour:", app.palette().window().color().name(),
+          "ours:", LIGHT.window, flush=True)
+    app.quit()
+
+tray.TrayIcon.show = show
+from capture_app.__main__ import main
+sys.exit(main(["--background"]))
+"""
+
+
+def test_the_way_to_the_tray_icon_does_not_build_qts_namespace(tray_host, tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+    env.update(DISPLAY=tray_host, QT_QPA_PLATFORM="xcb", REPORT_CAPTURE_HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-c", TRAY_START_UNTIL_DOCKED], capture_output=True,
+                            text=True, timeout=60, env=env)
+    assert "Qt namespace built: False" in result.stdout, result.stdout + result.stderr[-2000:]
+    style = result.stdout.split("style: ", 1)[1].split()
+    assert style[0].lower() == "fusion" and style[3] == style[5], result.stdout
 
 
 TRAY_THEN_GRAB = r"""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from capture_app import APP_NAME
@@ -452,6 +452,7 @@ class Presence(QObject):
                 self.launcher.notification_failed(reason)
             else:
                 # Neither balloon nor notification: a window, rather than nothing at all.
+                from PySide6.QtCore import Qt
                 from PySide6.QtWidgets import QMessageBox
 
                 box = QMessageBox(QMessageBox.Icon.Information, reminder.title, reminder.body)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from capture_app import APP_NAME
+from capture_app.core.platform.resources import resource_path
 from capture_app.ui.platform.roles import BALLOON_WINDOW, TRAY_ICON_WINDOW
 
 OPEN = "open"
@@ -50,6 +51,9 @@ class Entry:
 
 
 def draw_status_pixmap(state: str, queued: int, size: int = 64) -> QPixmap:
+    # Qt's namespace here, not at the top: the first use builds all its enums (roles.py).
+    from PySide6.QtCore import Qt
+
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -93,6 +97,12 @@ def draw_status_pixmap(state: str, queued: int, size: int = 64) -> QPixmap:
 
 def status_icon(state: str, queued: int) -> QIcon:
     icon = QIcon()
+    if queued == 0 and state in COLOURS:
+        # Drawn in advance (packaging/icons/render_pngs.py; a test keeps them equal): drawing
+        # builds Qt's enums, ~20 ms on the way to the icon at login.
+        for size in ICON_SIZES:
+            icon.addFile(str(resource_path("icons", "tray", f"{state}-{size}.png")), QSize(size, size))
+        return icon
     for size in ICON_SIZES:
         icon.addPixmap(draw_status_pixmap(state, queued, size))
     return icon
