@@ -523,6 +523,30 @@ def _warm_up() -> None:
             pass
 
 
+def _schedule_start_up_work(app: QApplication, controller: Controller, theme_later: bool) -> None:
+    """What follows the first window (or the tray icon), in the event loop's first turns."""
+    from capture_app.core.platform.session import NO_SCREEN_PLATFORMS
+
+    QTimer.singleShot(0, controller.start_presence)
+    if theme_later:  # before anything else can open a window (the socket, a click)
+        from capture_app.ui.platform import theme
+
+        QTimer.singleShot(0, lambda: theme.install(app))
+    # Right after the tray icon, whose menu then names it; never from an app that is not on a
+    # screen (offscreen in tests), which would take the combination from the desktop DISPLAY
+    # names.
+    if app.platformName() not in NO_SCREEN_PLATFORMS:
+        QTimer.singleShot(0, controller.start_hotkey)
+    QTimer.singleShot(1000, _warm_up_capture)  # a fast first "Problem melden" from the tray
+    # Queued reports go out in the background once the window is up.
+    QTimer.singleShot(1500, controller.start_background_sending)
+    # Attachments no saved report refers to (a crash between storing a redacted copy and
+    # saving the report, a removed item) are deleted once per start, in the background.
+    QTimer.singleShot(5000, controller.collect_garbage)
+    # The start-up work is over by then: what it freed goes back to the system.
+    QTimer.singleShot(START_UP_OVER_MS, return_freed_memory)
+
+
 def _tray_available() -> bool:
     from PySide6.QtWidgets import QSystemTrayIcon
 
@@ -570,24 +594,7 @@ def run(*, start_report: bool = False, language: str | None = None,
     elif not background:  # started at login: only the tray icon
         controller.show_main_window()
     if not exit_when_shown:
-        from capture_app.core.platform.session import NO_SCREEN_PLATFORMS
-
-        QTimer.singleShot(0, controller.start_presence)
-        if theme_later:  # before anything else can open a window (the socket, a click)
-            QTimer.singleShot(0, lambda: theme.install(app))
-        # Right after the tray icon, whose menu then names it; never from an app that is not on a
-        # screen (offscreen in tests), which would take the combination from the desktop DISPLAY
-        # names.
-        if app.platformName() not in NO_SCREEN_PLATFORMS:
-            QTimer.singleShot(0, controller.start_hotkey)
-        QTimer.singleShot(1000, _warm_up_capture)  # a fast first "Problem melden" from the tray
-        # Queued reports go out in the background once the window is up.
-        QTimer.singleShot(1500, controller.start_background_sending)
-        # Attachments no saved report refers to (a crash between storing a redacted copy and
-        # saving the report, a removed item) are deleted once per start, in the background.
-        QTimer.singleShot(5000, controller.collect_garbage)
-        # The start-up work is over by then: what it freed goes back to the system.
-        QTimer.singleShot(START_UP_OVER_MS, return_freed_memory)
+        _schedule_start_up_work(app, controller, theme_later)
     if exit_when_shown:
         # Used by benchmarks/startup.py: report when the first window is on screen, then quit.
         def shown() -> None:
