@@ -19,9 +19,10 @@ Also printed, to show where the time goes: the app's own moments after the trigg
 request arrived, the screen grabbed, the wizard built while the grab runs, its window shown).
 
 The baseline is a bare PySide6 process, also running with a tray icon and left alone as long,
-listening on a local socket (QLocalServer, as the app does) and showing a QDialog when a line
-arrives; timed the same way, until its dialog is mapped. Each round starts both afresh; the
-two alternate, and the figures are medians over the rounds. Also printed: the whole hand-over
+listening on a local socket (Qt's QLocalServer, the plain PySide6 way; the app itself listens on
+a Unix socket watched by a QSocketNotifier) and showing a QDialog when a line arrives; timed the
+same way, until its dialog is mapped. Each round starts both afresh; the two alternate, and the
+figures are medians over the rounds. Also printed: the whole hand-over
 by a new ``capture-app report`` process (its own start included), for reference.
 
 Targets: the screen is grabbed before the first window of the app maps (every round); the
