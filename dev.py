@@ -300,7 +300,7 @@ def test(args: list[str]) -> int:
     say(f"today is {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; test results in {out}")
 
     # 0. the lint and type gates (rules in pyproject.toml: [tool.ruff], [tool.mypy])
-    for module, gate_args in (("ruff", ["check", "capture_app", "tests", "benchmarks", "tools"]),
+    for module, gate_args in (("ruff", ["check", "capture_app", "tests", "benchmarks", "tools", "packaging"]),
                               ("mypy", [])):
         results = out / f"{module}.xml"
         code = gate_run(python, module, gate_args, label=f"the {module} gate", results=results)

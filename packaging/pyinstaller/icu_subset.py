@@ -75,7 +75,7 @@ def read_package(data: bytes) -> Package:
     prefix = prefixes.pop()
     ends = [offset for _, offset in entries[1:]] + [len(toc)]
     items = {name.split("/", 1)[1]: toc[start:end]
-             for name, (_, start), end in zip(names, entries, ends)}
+             for name, (_, start), end in zip(names, entries, ends, strict=True)}
     return Package(data[:header_size], items, prefix)
 
 
@@ -94,10 +94,10 @@ def write_package(package: Package) -> bytes:
         position += -(-len(package.items[name]) // _ALIGN) * _ALIGN
     out = bytearray(package.header)
     out += struct.pack("<I", len(names))
-    for name_offset, data_offset in zip(name_offsets, data_offsets):
+    for name_offset, data_offset in zip(name_offsets, data_offsets, strict=True):
         out += struct.pack("<II", name_offset, data_offset)
     out += b"".join(full)
-    for name, offset in zip(names, data_offsets):
+    for name, offset in zip(names, data_offsets, strict=True):
         out += b"\0" * (len(package.header) + offset - len(out))
         out += package.items[name]
     return bytes(out)
@@ -107,8 +107,9 @@ def _symbol(library: Path) -> tuple[str, int, int]:
     """Name, file offset and size of the ``icudtNN_dat`` symbol (via binutils' readelf)."""
     symbols = subprocess.run(["readelf", "-W", "--dyn-syms", str(library)], capture_output=True,
                              text=True, check=True).stdout
-    found = re.search(r"^\s*\d+:\s+([0-9a-f]+)\s+(0x[0-9a-f]+|\d+)\s+OBJECT\s+GLOBAL\s+\S+\s+(\d+)\s+(icudt\d+_dat)\s*$",
-                      symbols, re.MULTILINE)
+    found = re.search(
+        r"^\s*\d+:\s+([0-9a-f]+)\s+(0x[0-9a-f]+|\d+)\s+OBJECT\s+GLOBAL\s+\S+\s+(\d+)\s+(icudt\d+_dat)\s*$",
+        symbols, re.MULTILINE)
     if not found:
         raise IcuSubsetError(f"{library.name} has no icudtNN_dat symbol")
     address, size, section, name = int(found[1], 16), int(found[2], 0), int(found[3]), found[4]
