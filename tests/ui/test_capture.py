@@ -545,3 +545,17 @@ def test_the_preview_is_the_screen_scaled_and_owns_its_pixels(qapp):
     grabbed[:] = b"\x00\x00\x00\xff" * 8
     assert same.size() == QSize(4, 2)
     assert all(same.pixelColor(x, y).name() == "#00ff00" for x in range(4) for y in range(2))
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920), (1366, 768), (3840, 1600), (1, 1), (7, 3),
+                                  (2560, 1440), (800, 600), (240, 135), (5120, 2880)])
+@pytest.mark.parametrize("box", [(240, 135), (120, 72), (64, 36), (240, 240), (1, 1), (333, 77)])
+def test_fitting_into_a_box_is_qts_keep_aspect_ratio(qapp, size, box):
+    """The preview and thumbnails are fitted without Qt's namespace; the sizes are Qt's own."""
+    from PySide6.QtCore import QSize, Qt
+
+    from capture_app.ui.evidence.images import fitted
+
+    qt = QSize(*size).scaled(QSize(*box), Qt.AspectRatioMode.KeepAspectRatio)
+    expected = QSize(max(1, qt.width()), max(1, qt.height()))
+    assert fitted(QSize(*size), QSize(*box)) == expected

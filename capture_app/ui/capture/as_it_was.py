@@ -8,7 +8,7 @@ encodes it and stores it as the report's first screenshot.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,9 +25,10 @@ from capture_app.core.evidence.screenshot import Capture, EarlyCapture, Screensh
 from capture_app.core.platform.i18n import tr
 from capture_app.ui.capture.evidence_files import EvidenceFiles
 from capture_app.ui.capture.grabber import ScreenCapturer, capture_enabled, default_env
-from capture_app.ui.evidence.images import scaled_capture
+from capture_app.ui.evidence.images import scaled, scaled_capture
 from capture_app.ui.platform import theme
 from capture_app.ui.platform.icons import icon
+from capture_app.ui.platform.roles import ALIGN_CENTER, ALIGN_LEFT_VCENTER
 
 PREVIEW_WIDTH = 240
 THUMB = QSize(theme.space(16), theme.space(9))  # 64 × 36: a 16:9 screen in the folded strip
@@ -126,7 +127,8 @@ class CaptureStrip(QFrame):
         outer.addLayout(self._build_row())
         self.preview = QLabel()  # the larger picture, shown unfolded
         self.preview.setAccessibleName(tr("capture.banner_preview"))
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Qt's numbers, not its namespace: this strip is on the way to the wizard (roles.py).
+        self.preview.setProperty("alignment", ALIGN_LEFT_VCENTER)
         self.preview.hide()
         outer.addWidget(self.preview)
 
@@ -140,7 +142,7 @@ class CaptureStrip(QFrame):
         self.thumb = QLabel()
         self.thumb.setAccessibleName(tr("capture.banner_preview"))
         self.thumb.setFixedSize(THUMB)
-        self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.thumb.setProperty("alignment", ALIGN_CENTER)
         row.addWidget(self.thumb)
         self.text = QLabel(tr("capture.banner_capturing"))
         self.text.setWordWrap(True)
@@ -173,10 +175,9 @@ class CaptureStrip(QFrame):
         self.toggle_button.setEnabled(self.preview_shown)
 
     def show_preview(self, capture: Capture) -> None:
-        image = QPixmap.fromImage(scaled_capture(capture, _preview_size(capture)))
-        self.preview.setPixmap(image)
-        self.thumb.setPixmap(image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                          Qt.TransformationMode.SmoothTransformation))
+        image = scaled_capture(capture, _preview_size(capture))
+        self.preview.setPixmap(QPixmap.fromImage(image))
+        self.thumb.setPixmap(QPixmap.fromImage(scaled(image, THUMB)))
         size = tr("capture.banner_size", width=capture.width, height=capture.height)
         self.preview.setToolTip(size)
         self.thumb.setToolTip(size)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage, QImageReader
 
 from capture_app.core.evidence import png
@@ -51,8 +51,20 @@ def encode_png(image: QImage) -> bytes:
     return png.encode(flat.width(), flat.height(), data, layout="RGB", stride=flat.bytesPerLine())
 
 
+def fitted(size: QSize, box: QSize) -> QSize:
+    """``size`` scaled to fit ``box``, keeping its proportions: Qt's ``KeepAspectRatio``, without
+    its namespace (whose first use builds all its enums, ~20 ms on the way to the wizard)."""
+    width, height = max(1, size.width()), max(1, size.height())
+    wide = box.height() * width // height
+    if wide <= box.width():
+        return QSize(max(1, wide), max(1, box.height()))
+    return QSize(max(1, box.width()), max(1, box.width() * height // width))
+
+
 def scaled(image: QImage, size: QSize = THUMBNAIL) -> QImage:
-    return image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    """``image`` smoothly scaled to fit ``size``, keeping its proportions."""
+    target = fitted(image.size(), size)
+    return image.copy() if target == image.size() else image.smoothScaled(target.width(), target.height())
 
 
 class ImageTooLarge(Exception):
@@ -75,7 +87,7 @@ def read_image(path: Path | str, *, max_pixels: int, size: QSize | None = None) 
     if header.width() * header.height() > max_pixels:
         raise ImageTooLarge(header.width(), header.height())
     if size is not None:
-        reader.setScaledSize(header.scaled(size, Qt.AspectRatioMode.KeepAspectRatio))
+        reader.setScaledSize(fitted(header, size))
     image = reader.read()
     if image.isNull():
         raise OSError(reader.errorString() or "unreadable image")

@@ -16,6 +16,8 @@ PLAIN_TEXT = 0  # Qt.TextFormat.PlainText
 SELECTABLE_TEXT = 0x1 | 0x2  # Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard
 ELIDE_NONE = 3  # Qt.TextElideMode.ElideNone
 SCROLL_BAR_ALWAYS_OFF = 1  # Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+ALIGN_CENTER = 0x0084  # Qt.AlignmentFlag.AlignCenter
+ALIGN_LEFT_VCENTER = 0x0001 | 0x0080  # Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 # The native windows of the tray icon's private widgets: Qt names a widget's window after it.
 TRAY_ICON_WINDOW = "QSystemTrayIconSysWindow"
 BALLOON_WINDOW = "QBalloonTipClassWindow"  # the message bubble where the desktop has no service

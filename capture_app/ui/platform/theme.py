@@ -63,7 +63,7 @@ def make_primary(button: QWidget) -> None:
     """The one main action of a window: filled with the accent colour (again after a switch
     between light and dark, see ``Theme.follow``)."""
     c = colours()
-    palette = QPalette(button.palette())
+    palette = button.palette()  # a copy (QPalette(…) would build all of Qt's enums, roles.py)
     palette.setColor(QPalette.ColorRole.Button, QColor(c.accent))
     palette.setColor(QPalette.ColorRole.ButtonText, QColor(c.on_accent))
     button.setPalette(palette)
@@ -195,7 +195,7 @@ class Theme(QObject):
         super().__init__(app)
         self.app = app
         self.native = uses_native_style() if native is None else native
-        self._previous = (app.style().name(), QPalette(app.palette()))
+        self._previous = (app.style().name(), app.palette())  # a copy, as above
         # The platform's own palette is dark where the desktop is (Qt reads the scheme for it);
         # asking QStyleHints.colorScheme() here would build all of Qt's enums during start-up.
         self.dark = palette_is_dark(app.palette())
