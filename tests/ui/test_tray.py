@@ -698,3 +698,45 @@ def test_problem_melden_from_the_tray_leaves_the_tray_icon_in_the_panel(tray_hos
     top_level, to_hide = map(int, result.stdout.split())
     assert top_level >= 1  # the tray icon's own window exists (an XEmbed icon in trayer)
     assert to_hide == 0
+
+
+REPORT_FROM_THE_TRAY = r"""
+import sys
+import PySide6.QtCore
+from capture_app.ui import app as app_module
+from capture_app.ui.wizard import window
+
+shown = window.WizardWindow.show
+
+def show(self):
+    shown(self)
+    print("Qt namespace built:", "Qt" in PySide6.QtCore.__dict__, flush=True)
+    print("screenshot strip:", bool(getattr(self, "capture_banner", None)), flush=True)
+    self._discarding = True
+    PySide6.QtCore.QTimer.singleShot(0, PySide6.QtCore.QCoreApplication.quit)
+
+window.WizardWindow.show = show
+scheduled = app_module._schedule_start_up_work
+
+def schedule(app, controller, theme_later):
+    scheduled(app, controller, theme_later)
+    # "Problem melden" from the tray once the start-up work is over.
+    PySide6.QtCore.QTimer.singleShot(3000, controller.new_report)
+
+app_module._schedule_start_up_work = schedule
+from capture_app.__main__ import main
+sys.exit(main(["--background"]))
+"""
+
+
+def test_problem_melden_from_the_tray_shows_the_wizard_without_building_qts_namespace(
+        tray_host, tmp_path):
+    """The first report of the day from the tray: nothing on the way to the wizard's first
+    frame needs Qt's enums (~20 ms), not even the look for our windows to hide."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+    env.update(DISPLAY=tray_host, QT_QPA_PLATFORM="xcb", REPORT_CAPTURE_HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-c", REPORT_FROM_THE_TRAY], capture_output=True,
+                            text=True, timeout=60, env=env)
+    assert "screenshot strip: True" in result.stdout, result.stdout + result.stderr[-2000:]
+    assert "Qt namespace built: False" in result.stdout, result.stdout + result.stderr[-2000:]

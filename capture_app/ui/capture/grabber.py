@@ -129,17 +129,19 @@ def visible_windows() -> list[QWidget]:
     Found through their native windows rather than ``QApplication.topLevelWidgets()``: that
     also wraps Qt's private widgets (the tray icon's), for which PySide sets up every widget
     type it has, ~20 ms on the way from "Problem melden" to the screenshot."""
-    # Imported here: the first use of Qt's namespace costs ~40 ms, and this module is on the
-    # way to the wizard (see ui/platform/roles.py).
+    # The tray icon (an XEmbed window docked in the panel, on X11) is part of the desktop like
+    # any other icon there: hiding it would take it out of the panel and make the grab wait.
+    shown = [window for window in QGuiApplication.topLevelWindows()
+             if window.isVisible() and window.objectName() != TRAY_ICON_WINDOW]
+    if not shown:
+        return []  # from the tray: nothing of ours on screen, and no need for Qt's namespace
+    # Imported only now: its first use builds all its enums, ~20 ms (see ui/platform/roles.py).
     from PySide6.QtCore import Qt
 
     skipped = (Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen)
     found = []
-    for window in QGuiApplication.topLevelWindows():
-        # The tray icon (an XEmbed window docked in the panel, on X11) is part of the desktop
-        # like any other icon there: hiding it would take it out of the panel and make the
-        # grab wait.
-        if not window.isVisible() or window.type() in skipped or window.objectName() == TRAY_ICON_WINDOW:
+    for window in shown:
+        if window.type() in skipped:
             continue
         widget = QWidget.find(window.winId())
         if widget is not None and widget.isWindow() and widget.isVisible():
