@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from xdisplay import start_xvfb, stop
 
 from capture_app.core.platform import i18n
 
@@ -87,3 +91,29 @@ def no_dialogs(monkeypatch):
     for kind in ("warning", "information", "question", "critical"):
         monkeypatch.setattr(QMessageBox, kind, record(kind))
     return shown
+
+
+@pytest.fixture
+def tray_host():
+    """Xvfb with the trayer panel: a freedesktop system tray (XEmbed) like on many desktops."""
+    trayer = shutil.which("trayer")
+    assert trayer, "python3 dev.py test installs xvfb and trayer"
+    server, display = start_xvfb(1280, 800)
+    processes = [server]
+    try:
+        env = dict(os.environ, DISPLAY=display)
+        panel = subprocess.Popen([trayer, "--edge", "top", "--align", "right", "--widthtype",
+                                  "pixel", "--width", "240", "--height", "32", "--transparent",
+                                  "false", "--tint", "0xffffff"],
+                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(panel)
+        # The tray exists once trayer owns the _NET_SYSTEM_TRAY selection (its window is mapped).
+        deadline = time.monotonic() + 20
+        while "panel" not in subprocess.run(["xwininfo", "-root", "-tree"], env=env,
+                                            capture_output=True, text=True).stdout:
+            assert time.monotonic() < deadline, "trayer did not come up"
+            time.sleep(0.05)
+        yield display
+    finally:
+        for process in reversed(processes):
+            stop(process)

@@ -2,8 +2,9 @@
 
 The first use of PySide6's ``Qt`` (importing it, or any call that takes or returns one of its
 enums, or an overloaded one that might) builds every enum of the namespace at once: ~20 ms and
-~1.5 MB. The start-up path uses Qt's numbers instead (``ui/platform/roles.py``); this test starts
-``capture-app report`` on a real X server and looks when the wizard is shown.
+~1.5 MB. The start-up path uses Qt's numbers instead (``ui/platform/roles.py``). These tests start
+the app on a real X server, once as ``capture-app report`` and once idling in a real tray, and
+look when the wizard is shown.
 """
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from xdisplay import start_xvfb, stop
 
 pytestmark = pytest.mark.gui
 
-REPORT_UNTIL_SHOWN = r"""
+WHEN_SHOWN = r"""
 import sys
 import PySide6.QtCore
+from capture_app.__main__ import main
+from capture_app.ui import app as app_module
 from capture_app.ui.wizard import window
 
 shown = window.WizardWindow.show
@@ -31,21 +34,48 @@ def show(self):
     PySide6.QtCore.QTimer.singleShot(0, PySide6.QtCore.QCoreApplication.quit)
 
 window.WizardWindow.show = show
-from capture_app.__main__ import main
+"""
+
+FROM_THE_COMMAND_LINE = WHEN_SHOWN + """
 sys.exit(main(["report"]))
 """
+
+FROM_THE_TRAY = WHEN_SHOWN + """
+scheduled = app_module._schedule_start_up_work
+
+def schedule(app, controller, theme_later):
+    scheduled(app, controller, theme_later)
+    # "Problem melden" from the tray once the start-up work is over.
+    PySide6.QtCore.QTimer.singleShot(3000, controller.new_report)
+
+app_module._schedule_start_up_work = schedule
+sys.exit(main(["--background"]))
+"""
+
+
+def run_until_shown(display: str, home, script: str) -> str:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", REPORT_CAPTURE_HOME=str(home))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, env=env)
+    # The wizard opened with the screenshot taken at the start, and Qt's enums were not needed.
+    assert "screenshot strip: True" in result.stdout, result.stdout + result.stderr[-2000:]
+    return result.stdout
 
 
 def test_capture_app_report_shows_the_wizard_without_building_qts_namespace(tmp_path):
     server, display = start_xvfb(1280, 800)
     try:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
-        env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", REPORT_CAPTURE_HOME=str(tmp_path / "home"))
-        result = subprocess.run([sys.executable, "-c", REPORT_UNTIL_SHOWN], capture_output=True,
-                                text=True, timeout=60, env=env)
+        out = run_until_shown(display, tmp_path / "home", FROM_THE_COMMAND_LINE)
     finally:
         stop(server)
-    # The wizard opened with the screenshot taken at the start, and Qt's enums were not needed.
-    assert "screenshot strip: True" in result.stdout, result.stdout + result.stderr[-2000:]
-    assert "Qt namespace built: False" in result.stdout, result.stdout + result.stderr[-2000:]
+    assert "Qt namespace built: False" in out, out
+
+
+def test_problem_melden_from_the_tray_shows_the_wizard_without_building_qts_namespace(
+        tray_host, tmp_path):
+    """The first report of the day from the tray: nothing on the way to the wizard's first
+    frame needs Qt's enums, not even the look for our windows to hide."""
+    out = run_until_shown(tray_host, tmp_path / "home", FROM_THE_TRAY)
+    assert "Qt namespace built: False" in out, out

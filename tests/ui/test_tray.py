@@ -25,7 +25,6 @@ from factories import second_level_report
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
-from xdisplay import start_xvfb, stop
 
 from capture_app.core.hours.reminders import state_file
 from capture_app.core.platform.autostart import XdgAutostart
@@ -72,31 +71,7 @@ def seed_reports(paths: AppPaths) -> None:
         db.execute("UPDATE reports SET state = 'queued' WHERE id = ?", (queued.id,))
 
 
-# --- A real tray host -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def tray_host():
-    """Xvfb with the trayer panel: a freedesktop system tray (XEmbed) like on many desktops."""
-    trayer = shutil.which("trayer")
-    assert trayer, "python3 dev.py test installs xvfb and trayer"
-    server, display = start_xvfb(1280, 800)
-    processes = [server]
-    try:
-        env = dict(os.environ, DISPLAY=display)
-        panel = subprocess.Popen([trayer, "--edge", "top", "--align", "right", "--widthtype",
-                                  "pixel", "--width", "240", "--height", "32", "--transparent",
-                                  "false", "--tint", "0xffffff"],
-                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        processes.append(panel)
-        # The tray exists once trayer owns the _NET_SYSTEM_TRAY selection (its window is mapped).
-        wait_until(lambda: "panel" in subprocess.run(
-            ["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True).stdout,
-            20, "trayer did not come up")
-        yield display
-    finally:
-        for process in reversed(processes):
-            stop(process)
+# --- A real tray host (the tray_host fixture: tests/ui/conftest.py) ------------------------------
 
 
 def run_tray(display: str, home: Path, autostart_dir: Path, steps: list[dict]) -> list[dict]:
@@ -699,44 +674,3 @@ def test_problem_melden_from_the_tray_leaves_the_tray_icon_in_the_panel(tray_hos
     assert top_level >= 1  # the tray icon's own window exists (an XEmbed icon in trayer)
     assert to_hide == 0
 
-
-REPORT_FROM_THE_TRAY = r"""
-import sys
-import PySide6.QtCore
-from capture_app.ui import app as app_module
-from capture_app.ui.wizard import window
-
-shown = window.WizardWindow.show
-
-def show(self):
-    shown(self)
-    print("Qt namespace built:", "Qt" in PySide6.QtCore.__dict__, flush=True)
-    print("screenshot strip:", bool(getattr(self, "capture_banner", None)), flush=True)
-    self._discarding = True
-    PySide6.QtCore.QTimer.singleShot(0, PySide6.QtCore.QCoreApplication.quit)
-
-window.WizardWindow.show = show
-scheduled = app_module._schedule_start_up_work
-
-def schedule(app, controller, theme_later):
-    scheduled(app, controller, theme_later)
-    # "Problem melden" from the tray once the start-up work is over.
-    PySide6.QtCore.QTimer.singleShot(3000, controller.new_report)
-
-app_module._schedule_start_up_work = schedule
-from capture_app.__main__ import main
-sys.exit(main(["--background"]))
-"""
-
-
-def test_problem_melden_from_the_tray_shows_the_wizard_without_building_qts_namespace(
-        tray_host, tmp_path):
-    """The first report of the day from the tray: nothing on the way to the wizard's first
-    frame needs Qt's enums (~20 ms), not even the look for our windows to hide."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
-    env.update(DISPLAY=tray_host, QT_QPA_PLATFORM="xcb", REPORT_CAPTURE_HOME=str(tmp_path / "home"))
-    result = subprocess.run([sys.executable, "-c", REPORT_FROM_THE_TRAY], capture_output=True,
-                            text=True, timeout=60, env=env)
-    assert "screenshot strip: True" in result.stdout, result.stdout + result.stderr[-2000:]
-    assert "Qt namespace built: False" in result.stdout, result.stdout + result.stderr[-2000:]
