@@ -130,6 +130,7 @@ class TrayIcon(QSystemTrayIcon):
         self.state = UNKNOWN
         self.queued = 0
         self._last_message: tuple[str, str, Any, int] | None = None
+        self._embedded_hidden = False  # the icon's window was hidden while the icon is shown
         self.setIcon(status_icon(UNKNOWN, 0))
         self.setToolTip(APP_NAME)
 
@@ -193,7 +194,6 @@ class TrayIcon(QSystemTrayIcon):
         set up every widget type it has to find the nearest one: ~20 ms and ~2 MB for the rest
         of the day. Its native window is found by name instead, as a plain QWindow, and only
         its visibility is followed (no Python call for each of its events)."""
-        self._embedded_hidden = False
         for window in QGuiApplication.allWindows():
             if window.objectName() == TRAY_ICON_WINDOW:
                 window.visibleChanged.connect(self._icon_window_visible)
@@ -201,7 +201,7 @@ class TrayIcon(QSystemTrayIcon):
     def _icon_window_visible(self, visible: bool) -> None:
         if not visible and self.isVisible():
             self._embedded_hidden = True
-        elif visible and getattr(self, "_embedded_hidden", False):
+        elif visible and self._embedded_hidden:
             self._embedded_hidden = False
             QTimer.singleShot(0, self._embed_again)
 
