@@ -19,6 +19,24 @@ from typing import TextIO
 Check = tuple[str, Callable[[], object]]
 
 
+def _triage_search() -> object:
+    # What the agent types in the first step is matched with rapidfuzz's compiled matchers; its
+    # pure-Python fallback would make every keystroke wait.
+    from rapidfuzz import fuzz, process
+
+    from capture_app.core.triage.catalogue import builtin_catalogue
+    from capture_app.core.triage.search import SearchIndex
+
+    fallback = [f.__module__ for f in (fuzz.ratio, fuzz.partial_ratio, process.extract)
+                if f.__module__.endswith("_py")]
+    if fallback:
+        raise RuntimeError(f"rapidfuzz without its compiled matchers: {fallback}")
+    found = SearchIndex(builtin_catalogue()).search("Kamera vom Kunden bleibt schwarz")
+    if not found or found[0].case.id != "camera_microphone_blocked":
+        raise RuntimeError(f"'Kamera … schwarz' found {[m.case.id for m in found]}")
+    return found[0].case.id
+
+
 def _resources() -> list[Check]:
     from capture_app.core.platform import i18n, resources
     from capture_app.core.platform.config import settings_table
@@ -42,6 +60,7 @@ def _resources() -> list[Check]:
         ("settings.toml", settings),
         ("texts de/en", catalogues),
         ("triage.toml", lambda: len(builtin_catalogue().cases)),
+        ("triage search", _triage_search),
         ("report.schema.json", lambda: json.loads(resources.read_text("report.schema.json"))["$schema"]),
         ("report.css", lambda: len(resources.read_text("report.css"))),
         ("icons/report-capture.svg", lambda: len(resources.read_bytes("icons", "report-capture.svg"))),

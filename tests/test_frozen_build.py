@@ -37,6 +37,8 @@ def test_frozen_app_passes_its_self_test_and_starts(tmp_path):
     assert "Qt's German texts: Ja" in result.stdout  # Yes/No and the folder picker in German
     # Screenshots are checked for personal data: Tesseract and its model are in the build.
     assert "text recognition: reads an e-mail address" in result.stdout
+    # The triage search with rapidfuzz's compiled matchers (its distance metrics are left out).
+    assert "triage search: camera_microphone_blocked" in result.stdout
     version = subprocess.run([str(executable), "--version"], capture_output=True, text=True,
                              timeout=60, env=env)
     assert version.stdout.startswith("Report Capture ")

@@ -223,3 +223,19 @@ def test_self_test_names_what_is_missing(tmp_path, monkeypatch):
     text = out.getvalue()
     assert any(line.startswith("FEHLT") and "triage.toml" in line for line in text.splitlines())
     assert "Selbsttest fehlgeschlagen" in text
+
+
+def test_self_test_finds_a_build_without_rapidfuzz_compiled_matchers(monkeypatch):
+    """A frozen build that lost rapidfuzz's compiled fuzz module would search on every keystroke
+    in pure Python; the self-test says so."""
+    import io
+
+    from rapidfuzz import fuzz, fuzz_py
+
+    from capture_app import self_test
+
+    monkeypatch.setattr(fuzz, "partial_ratio", fuzz_py.partial_ratio)
+    out = io.StringIO()
+    assert self_test.run(out) == 1
+    line = next(line for line in out.getvalue().splitlines() if "triage search" in line)
+    assert line.startswith("FEHLT") and "rapidfuzz.fuzz_py" in line
