@@ -1,7 +1,6 @@
 """The Linux build's libraries without patchelf's empty megabytes still load and work."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import struct
 import subprocess
@@ -9,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging_scripts import load
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("elf_compact", ROOT / "packaging" / "pyinstaller" / "elf_compact.py")
-elf_compact = sys.modules.setdefault("elf_compact", importlib.util.module_from_spec(spec))
-spec.loader.exec_module(elf_compact)
+elf_compact = load("elf_compact")
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="patchelf's layout is a Linux wheel's")
@@ -51,26 +49,17 @@ def tesserocr_copy(folder: Path) -> Path:
     return folder
 
 
-# Reads a line of text drawn by Qt with the copy's Tesseract: every library loads and works.
+# The self-test's check of text recognition, with the copy's Tesseract: every library loads
+# and reads an e-mail address and a phone number drawn by Qt.
 OCR = r"""
 import sys
 sys.path.insert(0, sys.argv[1])
-import tesserocr, tessdata
+import tesserocr
 assert tesserocr.__file__.startswith(sys.argv[1]), tesserocr.__file__
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QGuiApplication
+from capture_app.self_test import _qt_text_recognition
 app = QGuiApplication(["ocr", "-platform", "offscreen"])
-image = QImage(640, 80, QImage.Format.Format_RGB888)
-image.fill(QColor("white"))
-painter = QPainter(image)
-font = QFont()
-font.setPixelSize(24)
-painter.setFont(font)
-painter.drawText(10, 50, "Kamera schwarz seit 0171 2345678")
-painter.end()
-with tesserocr.PyTessBaseAPI(path=tessdata.data_path(), lang="eng") as api:
-    api.SetImageBytes(bytes(image.constBits())[:image.sizeInBytes()], image.width(),
-                      image.height(), 3, image.bytesPerLine())
-    print(api.GetUTF8Text().strip())
+print(_qt_text_recognition())
 maps = open("/proc/self/maps").read()
 print(len({line.split()[-1] for line in maps.splitlines() if sys.argv[1] in line}))
 """
@@ -92,10 +81,10 @@ def test_tesserocr_libraries_shrink_and_still_read_text(tmp_path):
         assert [(vaddr, content) for vaddr, _, content in loadable(data)] == \
                [(vaddr, content) for vaddr, _, content in loadable(before[name])], name
     result = subprocess.run([sys.executable, "-c", OCR, str(folder)], capture_output=True, text=True,
-                            timeout=120)
+                            timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     text, mapped = result.stdout.splitlines()
-    assert text == "Kamera schwarz seit 0171 2345678"
+    assert text == "reads an e-mail address and a phone number"
     assert int(mapped) == len(libraries) + 1  # every library of the copy, and the extension
 
 

@@ -1,18 +1,16 @@
 """The Linux build's smaller ICU data library keeps German and English exactly as the full one."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from packaging_scripts import load
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("icu_subset", ROOT / "packaging" / "pyinstaller" / "icu_subset.py")
-icu_subset = sys.modules.setdefault("icu_subset", importlib.util.module_from_spec(spec))
-spec.loader.exec_module(icu_subset)
+icu_subset = load("icu_subset")
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the PySide6 wheels carry ICU on Linux only")
