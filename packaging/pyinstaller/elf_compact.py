@@ -101,7 +101,7 @@ def compact(data: bytes) -> bytes | None:
     ends = [*starts[1:], len(data)]
     content_end = []  # where the last item of each block ends
     for start, end in zip(starts, ends, strict=True):
-        inside = [(s, n) for s, n in items if start <= s < end or (s == end == len(data))]
+        inside = [(s, n) for s, n in items if start <= s < end]
         if any(s + n > end for s, n in inside):
             return None  # something straddles two blocks
         content_end.append(max([start, *(s + n for s, n in inside)]))

@@ -125,6 +125,9 @@ def test_inflected_filler_words_are_filler_but_similar_words_are_not():
 ])
 def test_functioning_asks_how_to_use_unless_it_is_negated(query, case_id):
     assert top(query) == [case_id]
+
+
+def test_functioning_counts_only_where_no_negation_is_near():
     assert terms("funktioniert nicht") == terms("dass es nicht funktioniert") == []
     assert terms("wie funktioniert") == ["funktioniert"]
 
