@@ -150,6 +150,11 @@ def test_short_parts_of_hyphenated_catalogue_words_are_found():
     assert "which_document_allowed" in top("PDF", 3)  # from "PDF-Vorlage"
 
 
+def test_both_is_a_filler_word_not_a_printer_setting():
+    assert terms("beide Seiten beiden beides both") == terms("Seiten")
+    assert "printer_settings" not in top("beide kommen nicht mehr in die Sitzung", 3)
+
+
 def test_an_ending_beside_a_catalogue_word_does_not_make_a_compound():
     # "benutzt" is "benutz" inflected, not "benutz" + "nutzt" counted twice.
     assert top("Kamera wird von einem Programm benutzt") == ["camera_microphone_blocked"]
