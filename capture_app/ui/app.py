@@ -189,6 +189,7 @@ class Controller:
             self.main_window.settings_requested.connect(self.open_settings)
             self.main_window.outbox_requested.connect(self.show_outbox)
             self.main_window.call_requested.connect(self.call_support)
+            self.main_window.closed.connect(self._main_window_closed)
             self.main_window.show_notices(self.startup_notices())
             self._show_hotkey_state()
             if self.presence is not None:
@@ -197,8 +198,14 @@ class Controller:
                 self.main_window.attach_sending(self.sending)
         self.main_window.show()
         self.main_window.raise_()
+        if self.presence is not None:
+            self.presence.main_window_shown(True)
         QTimer.singleShot(0, self._ask_identity_once)
         return self.main_window
+
+    def _main_window_closed(self) -> None:
+        if self.presence is not None and not self._shutting_down:
+            self.presence.main_window_shown(False)
 
     def _ask_identity_once(self) -> None:
         """First start: who is reporting (not for `capture-app report`, which reports right now)."""

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     outbox_requested = Signal()
     call_requested = Signal()
+    closed = Signal()  # the agent closed the window (the app goes on in the tray or launcher)
 
     def __init__(self, store, parent: QWidget | None = None, *, closed_log=None, config=None,
                  clock: Callable[[], datetime] | None = None,
@@ -233,6 +234,11 @@ class MainWindow(QMainWindow):
         text = "<br>".join(f"⚠ {m}" for m in messages)
         self.notices.setText(f"{existing}<br>{text}" if existing else text)
         self.notices.show()
+
+    def closeEvent(self, event) -> None:
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
 
     def refresh(self) -> None:
         drafts = self.store.list_drafts()

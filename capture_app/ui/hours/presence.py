@@ -148,7 +148,23 @@ class Presence(QObject):
         self.launcher.open_reminder.connect(self.open_reminder)
         self.launcher.snooze_reminder.connect(self.snooze_last)
         self._show_status(self.clock())
-        self.launcher.show()
+        main_window = self.controller.main_window
+        if main_window is not None and main_window.isVisible():
+            self.launcher.showMinimized()  # the main window has all it offers (below)
+        else:
+            self.launcher.show()
+
+    def main_window_shown(self, shown: bool) -> None:
+        """Without a tray the launcher stands in for its icon: in the taskbar while the main
+        window (which offers all the launcher does) is on screen, so it never lies over it, and
+        back on screen when the agent closes the main window, so the app stays in reach."""
+        if self.launcher is None or self._stopped:
+            return
+        if shown:
+            self.launcher.showMinimized()
+        else:
+            self.launcher.showNormal()
+            self.launcher.raise_()
 
     def _switch_to_tray(self) -> None:
         """The panel came up after the app (a login race): move from the launcher to the tray."""

@@ -1,0 +1,81 @@
+"""Without a tray, the launcher stands in for the tray icon: it waits in the taskbar while the main
+window is on screen (it never lies over it), comes back when the agent closes the main window,
+and goes back to the taskbar when the agent opens the main window from it.
+
+The real app on a real X server with openbox and no tray host, on a 1366×768 laptop screen,
+driven with the keys an agent presses; the window states are the window manager's (WM_STATE).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from journeys.xsession import XSession
+
+pytestmark = pytest.mark.gui
+
+MAIN, LAUNCHER = "Report Capture", "Report Capture – Startfenster"
+IDENTITY = """
+[reporter]
+name = "Erika Muster"
+email = "erika.muster@bank.example"
+organisation = "Musterbank"
+phone = "+49 30 1234567"
+"""
+
+
+def window_states(env: dict) -> dict[str, str]:
+    """Title → "Normal" or "Iconic", for our windows the window manager manages."""
+    found = subprocess.run(["xdotool", "search", "--name", "^Report Capture"], env=env,
+                           capture_output=True, text=True, timeout=20).stdout.split()
+    states = {}
+    for window in found:
+        name = subprocess.run(["xdotool", "getwindowname", window], env=env, capture_output=True,
+                              text=True, timeout=20).stdout.strip()
+        state = subprocess.run(["xprop", "-id", window, "WM_STATE"], env=env, capture_output=True,
+                               text=True, timeout=20).stdout
+        if "window state:" in state:
+            states[name] = state.split("window state:")[1].split()[0]
+    return states
+
+
+def wait_for(env: dict, expected: dict[str, str], timeout: float = 30.0) -> dict[str, str]:
+    deadline = time.monotonic() + timeout
+    states = window_states(env)
+    while time.monotonic() < deadline:
+        states = window_states(env)
+        if all(states.get(title) == state for title, state in expected.items()):
+            return states
+        time.sleep(0.2)
+    raise AssertionError(f"expected {expected}, the window manager shows {states}")
+
+
+def test_the_launcher_waits_in_the_taskbar_while_the_main_window_is_open(tmp_path):
+    system = tmp_path / "system.toml"
+    system.write_text(IDENTITY, encoding="utf-8")
+    with XSession(1366, 768) as session:  # no tray host: the app shows its launcher
+        env = session.env(REPORT_CAPTURE_HOME=str(tmp_path / "home"),
+                          REPORT_CAPTURE_SYSTEM_CONFIG=str(system), REPORT_CAPTURE_LANG="de")
+        app = subprocess.Popen([sys.executable, "-m", "capture_app"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            # Started: the main window on screen, the launcher in the taskbar, not over it.
+            wait_for(env, {MAIN: "Normal", LAUNCHER: "Iconic"})
+            # The agent closes the main window (Alt+F4): the launcher comes back, the app runs on.
+            subprocess.run(["xdotool", "key", "alt+F4"], env=env, check=True, timeout=20)
+            states = wait_for(env, {LAUNCHER: "Normal"})
+            assert states.get(MAIN) != "Normal", states
+            assert app.poll() is None
+            # "Entwürfe" in the launcher (Alt+E) opens the main window: the launcher steps aside.
+            subprocess.run(["xdotool", "key", "alt+e"], env=env, check=True, timeout=20)
+            wait_for(env, {MAIN: "Normal", LAUNCHER: "Iconic"})
+        finally:
+            app.terminate()
+            try:
+                _, errors = app.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                app.kill()
+                _, errors = app.communicate()
+    assert b"Traceback" not in errors, errors.decode(errors="replace")[-3000:]
