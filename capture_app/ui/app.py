@@ -199,13 +199,17 @@ class Controller:
         self.main_window.show()
         self.main_window.raise_()
         if self.presence is not None:
-            self.presence.main_window_shown(True)
+            self.presence.windows_changed()
         QTimer.singleShot(0, self._ask_identity_once)
         return self.main_window
 
     def _main_window_closed(self) -> None:
+        # Once the window is hidden: it is still on screen while its close event runs.
+        QTimer.singleShot(0, self._windows_changed)
+
+    def _windows_changed(self) -> None:
         if self.presence is not None and not self._shutting_down:
-            self.presence.main_window_shown(False)
+            self.presence.windows_changed()
 
     def _ask_identity_once(self) -> None:
         """First start: who is reporting (not for `capture-app report`, which reports right now)."""
@@ -271,6 +275,7 @@ class Controller:
         window.activateWindow()
         if self.presence is not None:
             self.presence.menu_changed()
+            self.presence.windows_changed()
         return window
 
     def can_record_steps(self) -> bool:
@@ -432,6 +437,7 @@ class Controller:
         if self.presence is not None:  # the app stays in the tray; no window pops up
             self.presence.menu_changed()
             self.presence.refresh()
+            self._windows_changed()  # the launcher, without a tray, comes back
             return
         if (self.main_window is None or not self.main_window.isVisible()) and not self.wizards:
             self.show_main_window()

@@ -1,6 +1,7 @@
-"""Without a tray, the launcher stands in for the tray icon: it waits in the taskbar while the main
-window is on screen (it never lies over it), comes back when the agent closes the main window,
-and goes back to the taskbar when the agent opens the main window from it.
+"""Without a tray, the launcher stands in for the tray icon: it waits in the taskbar while the agent
+works in the main window or a report's wizard (it never lies over them or takes the keyboard from
+them), comes back when the agent closes them, and steps aside again when the agent opens one
+from it.
 
 The real app on a real X server with openbox and no tray host, on a 1366×768 laptop screen,
 driven with the keys an agent presses; the window states are the window manager's (WM_STATE).
@@ -16,19 +17,24 @@ from journeys.xsession import XSession
 
 pytestmark = pytest.mark.gui
 
-MAIN, LAUNCHER = "Report Capture", "Report Capture – Startfenster"
+MAIN, LAUNCHER, WIZARD = "Report Capture", "Report Capture – Startfenster", "Problem melden"
 IDENTITY = """
 [reporter]
 name = "Erika Muster"
 email = "erika.muster@bank.example"
 organisation = "Musterbank"
 phone = "+49 30 1234567"
+
+[reminders]  # whether support is open right now must not decide what these tests see
+support_opens = false
+before_closing = false
+outside_hours = false
 """
 
 
 def window_states(env: dict) -> dict[str, str]:
     """Title → "Normal" or "Iconic", for our windows the window manager manages."""
-    found = subprocess.run(["xdotool", "search", "--name", "^Report Capture"], env=env,
+    found = subprocess.run(["xdotool", "search", "--name", "^(Report Capture|Problem melden)"], env=env,
                            capture_output=True, text=True, timeout=20).stdout.split()
     states = {}
     for window in found:
@@ -52,30 +58,69 @@ def wait_for(env: dict, expected: dict[str, str], timeout: float = 30.0) -> dict
     raise AssertionError(f"expected {expected}, the window manager shows {states}")
 
 
-def test_the_launcher_waits_in_the_taskbar_while_the_main_window_is_open(tmp_path):
+def active_window(env: dict) -> str:
+    return subprocess.run(["xdotool", "getactivewindow", "getwindowname"], env=env,
+                          capture_output=True, text=True, timeout=20).stdout.strip()
+
+
+def wait_active(env: dict, title: str, timeout: float = 30.0) -> None:
+    """Until ``title`` has the keyboard (keys pressed before that would go elsewhere)."""
+    deadline = time.monotonic() + timeout
+    while active_window(env) != title:
+        assert time.monotonic() < deadline, f"{title!r} never got the keyboard: {active_window(env)!r}"
+        time.sleep(0.2)
+
+
+def start(tmp_path, session: XSession, *args: str) -> tuple[dict, subprocess.Popen]:
     system = tmp_path / "system.toml"
     system.write_text(IDENTITY, encoding="utf-8")
+    env = session.env(REPORT_CAPTURE_HOME=str(tmp_path / "home"),
+                      REPORT_CAPTURE_SYSTEM_CONFIG=str(system), REPORT_CAPTURE_LANG="de")
+    return env, subprocess.Popen([sys.executable, "-m", "capture_app", *args], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def stop(app: subprocess.Popen) -> None:
+    app.terminate()
+    try:
+        _, errors = app.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        app.kill()
+        _, errors = app.communicate()
+    assert b"Traceback" not in errors, errors.decode(errors="replace")[-3000:]
+
+
+def test_the_launcher_waits_in_the_taskbar_while_the_main_window_is_open(tmp_path):
     with XSession(1366, 768) as session:  # no tray host: the app shows its launcher
-        env = session.env(REPORT_CAPTURE_HOME=str(tmp_path / "home"),
-                          REPORT_CAPTURE_SYSTEM_CONFIG=str(system), REPORT_CAPTURE_LANG="de")
-        app = subprocess.Popen([sys.executable, "-m", "capture_app"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env, app = start(tmp_path, session)
         try:
             # Started: the main window on screen, the launcher in the taskbar, not over it.
             wait_for(env, {MAIN: "Normal", LAUNCHER: "Iconic"})
             # The agent closes the main window (Alt+F4): the launcher comes back, the app runs on.
+            wait_active(env, MAIN)
             subprocess.run(["xdotool", "key", "alt+F4"], env=env, check=True, timeout=20)
             states = wait_for(env, {LAUNCHER: "Normal"})
             assert states.get(MAIN) != "Normal", states
             assert app.poll() is None
             # "Entwürfe" in the launcher (Alt+E) opens the main window: the launcher steps aside.
+            wait_active(env, LAUNCHER)
             subprocess.run(["xdotool", "key", "alt+e"], env=env, check=True, timeout=20)
             wait_for(env, {MAIN: "Normal", LAUNCHER: "Iconic"})
         finally:
-            app.terminate()
-            try:
-                _, errors = app.communicate(timeout=20)
-            except subprocess.TimeoutExpired:
-                app.kill()
-                _, errors = app.communicate()
-    assert b"Traceback" not in errors, errors.decode(errors="replace")[-3000:]
+            stop(app)
+
+
+def test_a_report_started_without_a_tray_keeps_the_keyboard_in_the_wizard(tmp_path):
+    with XSession(1366, 768) as session:
+        env, app = start(tmp_path, session, "report")  # a desktop shortcut or hotkey
+        try:
+            wait_for(env, {WIZARD: "Normal", LAUNCHER: "Iconic"})
+            # What the agent types goes into the wizard, not into the launcher.
+            wait_active(env, WIZARD)
+            # Closing the wizard (the report stays as a draft) brings the launcher back.
+            subprocess.run(["xdotool", "key", "alt+F4"], env=env, check=True, timeout=20)
+            states = wait_for(env, {LAUNCHER: "Normal"})
+            assert WIZARD not in states or states[WIZARD] != "Normal", states
+            assert app.poll() is None
+        finally:
+            stop(app)

@@ -148,21 +148,28 @@ class Presence(QObject):
         self.launcher.open_reminder.connect(self.open_reminder)
         self.launcher.snooze_reminder.connect(self.snooze_last)
         self._show_status(self.clock())
-        main_window = self.controller.main_window
-        if main_window is not None and main_window.isVisible():
-            self.launcher.showMinimized()  # the main window has all it offers (below)
+        if self._agent_at_work():
+            self.launcher.showMinimized()  # the window the agent works in offers the same
         else:
             self.launcher.show()
 
-    def main_window_shown(self, shown: bool) -> None:
-        """Without a tray the launcher stands in for its icon: in the taskbar while the main
-        window (which offers all the launcher does) is on screen, so it never lies over it, and
-        back on screen when the agent closes the main window, so the app stays in reach."""
+    def _agent_at_work(self) -> bool:
+        """Whether the main window or a report's wizard is open."""
+        main_window = self.controller.main_window
+        return bool(self.controller.wizards) or (main_window is not None and main_window.isVisible())
+
+    def windows_changed(self) -> None:
+        """The main window or a wizard was opened or closed.
+
+        Without a tray the launcher stands in for its icon: in the taskbar while the agent works
+        in the main window or a wizard (which offer what it does), so it never lies over them or
+        takes the keyboard from them, and back on screen once they are all closed, so the app
+        stays in reach."""
         if self.launcher is None or self._stopped:
             return
-        if shown:
+        if self._agent_at_work():
             self.launcher.showMinimized()
-        else:
+        elif self.launcher.isMinimized() or not self.launcher.isVisible():
             self.launcher.showNormal()
             self.launcher.raise_()
 
