@@ -86,7 +86,7 @@ class ScreenPlatform:
         except Exception as exc:
             raise ScreenshotError("screenshot.failed", detail=str(exc)[:200]) from exc
         width, height = shot.size
-        return Shot(Capture(width, height, bytes(shot.raw), int(mon["left"]), int(mon["top"])),
+        return Shot(Capture(width, height, shot.raw, int(mon["left"]), int(mon["top"])),
                     index, scale=width / max(1, int(mon["width"])))
 
 
