@@ -3,8 +3,8 @@
 From the command line (``capture-app report``) the desktop is grabbed before Qt is even loaded
 (:class:`~capture_app.core.evidence.screenshot.EarlyCapture`); from the tray or the main window our
 windows are hidden, the screen is grabbed, and only then does the wizard open. The wizard shows
-the picture at once in a slim strip (from the raw pixels, before any encoding), while a worker
-encodes it and stores it as the report's first screenshot.
+the picture at once in a slim strip (from the raw pixels, before any encoding); once the window is
+shown, a worker encodes it and stores it as the report's first screenshot.
 """
 from __future__ import annotations
 
@@ -56,11 +56,15 @@ def open_report(controller, report, early: EarlyCapture | None = None):
                 failure = exc.message()
         # The picture goes in before the window is shown: its first frame has it.
         window = controller.open_wizard(report, show=False)
+        banner = None
         if capture is not None:
-            attach(window, capture)
+            banner = show_preview(window, capture)
         elif failure:
             banner_for(window).show_failure(failure)
-        return controller.open_wizard(report)
+        window = controller.open_wizard(report)
+        if banner is not None and capture is not None:
+            store(window, banner, capture)
+        return window
     env = default_env()
     if not enabled or not env.can_capture():
         return controller.open_wizard(report)
@@ -68,8 +72,8 @@ def open_report(controller, report, early: EarlyCapture | None = None):
     _capturers.add(capturer)
 
     def captured(capture: Capture) -> None:
-        attach(controller.open_wizard(report, show=False), capture)
-        controller.open_wizard(report)
+        banner = show_preview(controller.open_wizard(report, show=False), capture)
+        store(controller.open_wizard(report), banner, capture)
 
     def failed(message: str) -> None:
         banner_for(controller.open_wizard(report, show=False)).show_failure(message)
@@ -86,13 +90,18 @@ def open_report(controller, report, early: EarlyCapture | None = None):
     return None
 
 
-def attach(window, capture: Capture) -> CaptureStrip:
-    """Show ``capture`` in the wizard at once and store it as the report's screenshot."""
+def show_preview(window, capture: Capture) -> CaptureStrip:
+    """Show ``capture`` in the wizard at once (before its window is shown: its first frame has it)."""
     banner = banner_for(window)
     banner.show_preview(capture)
-    files = EvidenceFiles.of(window)
-    files.store_capture(capture, "as_it_was", on_done=banner.stored, on_error=banner.store_failed)
     return banner
+
+
+def store(window, banner: CaptureStrip, capture: Capture) -> None:
+    """Store ``capture`` as the report's screenshot. Started once the window is shown: encoding
+    it in a worker meanwhile would hold up laying out the window's first frame."""
+    EvidenceFiles.of(window).store_capture(capture, "as_it_was", on_done=banner.stored,
+                                           on_error=banner.store_failed)
 
 
 def banner_for(window) -> CaptureStrip:
