@@ -198,8 +198,7 @@ class Controller:
                 self.main_window.attach_sending(self.sending)
         self.main_window.show()
         self.main_window.raise_()
-        if self.presence is not None:
-            self.presence.windows_changed()
+        self._windows_changed()
         QTimer.singleShot(0, self._ask_identity_once)
         return self.main_window
 
@@ -208,6 +207,7 @@ class Controller:
         QTimer.singleShot(0, self._windows_changed)
 
     def _windows_changed(self) -> None:
+        """The main window or a wizard opened or closed: the launcher (without a tray) follows."""
         if self.presence is not None and not self._shutting_down:
             self.presence.windows_changed()
 
@@ -275,7 +275,7 @@ class Controller:
         window.activateWindow()
         if self.presence is not None:
             self.presence.menu_changed()
-            self.presence.windows_changed()
+        self._windows_changed()
         return window
 
     def can_record_steps(self) -> bool:

@@ -54,33 +54,19 @@ def open_report(controller, report, early: EarlyCapture | None = None):
                 capture = early.result(EARLY_TIMEOUT_S)
             except ScreenshotError as exc:
                 failure = exc.message()
-        # The picture goes in before the window is shown: its first frame has it.
-        window = controller.open_wizard(report, show=False)
-        banner = None
         if capture is not None:
-            banner = show_preview(window, capture)
-        elif failure:
-            banner_for(window).show_failure(failure)
-        window = controller.open_wizard(report)
-        if banner is not None and capture is not None:
-            store(window, banner, capture)
-        return window
+            return _open_with(controller, report, capture)
+        if failure:
+            return _open_failed(controller, report, failure)
+        return controller.open_wizard(report)
     env = default_env()
     if not enabled or not env.can_capture():
         return controller.open_wizard(report)
     capturer = ScreenCapturer(env, run_in_background)
     _capturers.add(capturer)
 
-    def captured(capture: Capture) -> None:
-        banner = show_preview(controller.open_wizard(report, show=False), capture)
-        store(controller.open_wizard(report), banner, capture)
-
-    def failed(message: str) -> None:
-        banner_for(controller.open_wizard(report, show=False)).show_failure(message)
-        controller.open_wizard(report)
-
-    capturer.captured.connect(captured)
-    capturer.failed.connect(failed)
+    capturer.captured.connect(lambda capture: _open_with(controller, report, capture))
+    capturer.failed.connect(lambda message: _open_failed(controller, report, message))
     capturer.finished.connect(lambda: _capturers.discard(capturer))
     if capturer.start("desktop", hide=True) and capturer.busy:
         # The grab runs in a worker (or waits for our hidden windows to vanish): build the
@@ -90,18 +76,21 @@ def open_report(controller, report, early: EarlyCapture | None = None):
     return None
 
 
-def show_preview(window, capture: Capture) -> CaptureStrip:
-    """Show ``capture`` in the wizard at once (before its window is shown: its first frame has it)."""
-    banner = banner_for(window)
+def _open_with(controller, report, capture: Capture):
+    """Show the wizard with ``capture`` in its first frame, then store it as the report's
+    screenshot: encoding it in a worker while the window is first laid out would hold that up."""
+    banner = banner_for(controller.open_wizard(report, show=False))
     banner.show_preview(capture)
-    return banner
-
-
-def store(window, banner: CaptureStrip, capture: Capture) -> None:
-    """Store ``capture`` as the report's screenshot. Started once the window is shown: encoding
-    it in a worker meanwhile would hold up laying out the window's first frame."""
+    window = controller.open_wizard(report)
     EvidenceFiles.of(window).store_capture(capture, "as_it_was", on_done=banner.stored,
                                            on_error=banner.store_failed)
+    return window
+
+
+def _open_failed(controller, report, message: str):
+    """Show the wizard saying why the screen could not be captured."""
+    banner_for(controller.open_wizard(report, show=False)).show_failure(message)
+    return controller.open_wizard(report)
 
 
 def banner_for(window) -> CaptureStrip:

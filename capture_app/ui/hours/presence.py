@@ -148,10 +148,7 @@ class Presence(QObject):
         self.launcher.open_reminder.connect(self.open_reminder)
         self.launcher.snooze_reminder.connect(self.snooze_last)
         self._show_status(self.clock())
-        if self._agent_at_work():
-            self.launcher.showMinimized()  # the window the agent works in offers the same
-        else:
-            self.launcher.show()
+        self.windows_changed()  # on screen, or in the taskbar while the agent works elsewhere
 
     def _agent_at_work(self) -> bool:
         """Whether the main window or a report's wizard is open."""
