@@ -34,6 +34,25 @@ def test_a_start_is_answered_and_handed_to_the_app(qapp, qtbot, tmp_path):
     claim.close()
 
 
+def test_a_start_killed_while_binding_leaves_nothing_for_long(qapp, tmp_path):
+    # A start killed between making its private folder and moving the socket into place
+    # (logout during login start) leaves the folder; the next start of that name removes it,
+    # and leaves another name's folder (another agent's, or another data folder's) alone.
+    name = tmp_path / "report-capture-test"
+    killed = tmp_path / ".report-capture-test.listen-k1ll3d"
+    killed.mkdir(mode=0o700)
+    left = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    left.bind(str(killed / "s"))
+    left.close()
+    other = tmp_path / ".report-capture-other.listen-a11ve0"
+    other.mkdir(mode=0o700)
+    claim = InstanceClaim(str(name), None)
+    assert claim.listen(lambda command: None)
+    assert sorted(os.listdir(tmp_path)) == [".report-capture-other.listen-a11ve0",
+                                            "report-capture-test"]
+    claim.close()
+
+
 def test_closing_removes_only_its_own_socket(qapp, tmp_path):
     name = tmp_path / "report-capture-test"
     claim = InstanceClaim(str(name), None)

@@ -114,9 +114,11 @@ class InstanceClaim(QObject):
         # it, not even in the moment between binding and restricting the socket. Moving it
         # replaces a dead instance's socket (only reached while holding the lock and after
         # nobody answered there).
+        folder, prefix = os.path.dirname(self.name), f".{os.path.basename(self.name)}.listen-"
+        _remove_left_behind(folder, prefix)
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            private = tempfile.mkdtemp(prefix=".listen-", dir=os.path.dirname(self.name))
+            private = tempfile.mkdtemp(prefix=prefix, dir=folder)
             path = os.path.join(private, "s")
             try:
                 server.bind(path)
@@ -257,6 +259,27 @@ class InstanceClaim(QObject):
             socket.disconnected.connect(socket.deleteLater)
             if socket.bytesAvailable():
                 read()
+
+
+def _remove_left_behind(folder: str, prefix: str) -> None:
+    """Remove the private folders of starts of this name that were killed while binding.
+
+    Only called while holding the start-up lock of this name: no living start of it is
+    between making its folder and removing it.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            stale = [entry.path for entry in entries
+                     if entry.name.startswith(prefix) and entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for path in stale:
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(path, "s"))
+            os.rmdir(path)
+        except OSError as exc:  # not ours, or not empty: left alone
+            log.info("single instance: left %s in place: %s", path, exc)
 
 
 def _parse(line: bytes) -> str | None:
