@@ -17,6 +17,7 @@ import queue
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -105,9 +106,13 @@ class Desktop:
         self.tray = tray
         self.trayer: subprocess.Popen | None = None
         self.watch: Watch | None = None
+        # The session's own runtime folder (0700), as a login session has: the app's socket
+        # goes there, and whatever a killed app leaves goes with it.
+        self.runtime = tempfile.mkdtemp(prefix="report-capture-run-")
 
     def env(self, **extra: str) -> dict[str, str]:
         env = self.session.env(**extra)
+        env["XDG_RUNTIME_DIR"] = self.runtime
         # No session bus: Qt's tray icon is the XEmbed one trayer shows (as on a desktop with
         # a classic tray), and nothing waits on D-Bus time-outs.
         env.pop("DBUS_SESSION_BUS_ADDRESS", None)
@@ -141,3 +146,4 @@ class Desktop:
             self.trayer.terminate()
             self.trayer.wait(10)
         self.session.__exit__(*exc_info)
+        shutil.rmtree(self.runtime, ignore_errors=True)

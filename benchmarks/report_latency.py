@@ -191,7 +191,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as home, Desktop(1920, 1080) as desktop:
         env = desktop.env(REPORT_CAPTURE_HOME=home, REPORT_CAPTURE_TIMING="1")
-        os.environ["REPORT_CAPTURE_HOME"] = home
+        # The socket's name follows the data folder and the runtime folder.
+        os.environ.update(REPORT_CAPTURE_HOME=home, XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"])
         from capture_app.ui.platform.single_instance import instance_name
 
         app_socket = instance_name()
