@@ -135,14 +135,14 @@ def test_two_starts_at_the_same_moment_make_one_app(desktop):
 def test_the_running_app_answers_only_its_agent_and_is_not_held_up_by_a_silent_start(desktop):
     name = Path(instance_name_for(desktop))
     # What a start killed while binding leaves (the socket's folder is shared with other apps).
-    killed = name.parent / f".{name.name}.listen-k1ll3d"
+    killed = name.parent / f".{name.name.removeprefix('report-capture-')}-k1ll3d"
     killed.mkdir(mode=0o700)
     first = desktop.start("--background")
     wait_for(lambda: name.is_socket(), 60, "the first start never listened")
     # Nobody but the agent may connect: the socket is theirs alone, and no half-made socket
     # or private folder of this app is left beside it.
     assert name.stat().st_mode & 0o777 == 0o600
-    assert not [p for p in name.parent.iterdir() if p.name.startswith(f".{name.name}.listen-")]
+    assert not [p for p in name.parent.iterdir() if p.name.startswith(killed.name[:-6])]
 
     # A start that connects and then says nothing (hung, or not ours) …
     silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

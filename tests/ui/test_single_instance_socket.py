@@ -6,7 +6,9 @@ listener alone, in this process, with plain sockets as the other starts.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import threading
 
 import pytest
@@ -39,18 +41,34 @@ def test_a_start_killed_while_binding_leaves_nothing_for_long(qapp, tmp_path):
     # (logout during login start) leaves the folder; the next start of that name removes it,
     # and leaves another name's folder (another agent's, or another data folder's) alone.
     name = tmp_path / "report-capture-test"
-    killed = tmp_path / ".report-capture-test.listen-k1ll3d"
+    killed = tmp_path / ".test-k1ll3d"
     killed.mkdir(mode=0o700)
     left = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     left.bind(str(killed / "s"))
     left.close()
-    other = tmp_path / ".report-capture-other.listen-a11ve0"
+    other = tmp_path / ".other-a11ve0"
     other.mkdir(mode=0o700)
     claim = InstanceClaim(str(name), None)
     assert claim.listen(lambda command: None)
-    assert sorted(os.listdir(tmp_path)) == [".report-capture-other.listen-a11ve0",
+    assert sorted(os.listdir(tmp_path)) == [".other-a11ve0",
                                             "report-capture-test"]
     claim.close()
+
+
+def test_a_socket_name_at_the_length_limit_can_be_listened_on(qapp):
+    # A socket's path has a limit (107 bytes on Linux); the private folder it is bound in
+    # first must not be longer than the name it is moved to.
+    top = tempfile.mkdtemp()
+    try:
+        folder = os.path.join(top, "d" * (107 - len(top) - 2 - len("report-capture-") - 16))
+        os.mkdir(folder)
+        name = os.path.join(folder, "report-capture-0123456789abcdef")
+        assert len(name) == 107
+        claim = InstanceClaim(name, None)
+        assert claim.listen(lambda command: None) and os.listdir(folder) == [os.path.basename(name)]
+        claim.close()
+    finally:
+        shutil.rmtree(top)
 
 
 def test_closing_removes_only_its_own_socket(qapp, tmp_path):

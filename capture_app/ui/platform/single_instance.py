@@ -114,7 +114,9 @@ class InstanceClaim(QObject):
         # it, not even in the moment between binding and restricting the socket. Moving it
         # replaces a dead instance's socket (only reached while holding the lock and after
         # nobody answered there).
-        folder, prefix = os.path.dirname(self.name), f".{os.path.basename(self.name)}.listen-"
+        # Named after the socket, but shorter: a socket path has a limit (104 bytes on macOS).
+        folder, prefix = os.path.split(self.name)
+        prefix = f".{prefix.removeprefix('report-capture-')}-"
         _remove_left_behind(folder, prefix)
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
