@@ -193,7 +193,7 @@ def main() -> int:
         env = desktop.env(REPORT_CAPTURE_HOME=home, REPORT_CAPTURE_TIMING="1")
         # The socket's name follows the data folder and the runtime folder.
         os.environ.update(REPORT_CAPTURE_HOME=home, XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"])
-        from capture_app.ui.platform.single_instance import instance_name
+        from capture_app.core.platform.instance_socket import instance_name
 
         app_socket = instance_name()
         bare_socket = str(Path(home) / "bare.socket")

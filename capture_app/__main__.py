@@ -103,6 +103,14 @@ def main(argv: list[str] | None = None) -> int:
               "from your desktop session.", file=sys.stderr)
         return 2
     background = getattr(args, "background", False)
+    command = "report" if args.command == "report" else "background" if background else "show"
+    from capture_app.core.platform.instance_socket import hand_over_for_start
+
+    # The app already running (the usual case for a desktop shortcut) takes the request now,
+    # before this process loads Qt or grabs the screen: the running app grabs it itself.
+    handed_over = hand_over_for_start(command, language=getattr(args, "lang", None))
+    if handed_over is not None:
+        return handed_over
     screen = None
     if args.command == "report":
         from capture_app.core.platform.session import early_capture_possible
@@ -115,9 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     from capture_app.ui.platform.single_instance import claim_for_start
 
     # Before any window: a second start hands its request to the running app and ends.
-    instance = claim_for_start("report" if args.command == "report" else
-                               "background" if background else "show",
-                               language=getattr(args, "lang", None))
+    instance = claim_for_start(command, language=getattr(args, "lang", None))
     if isinstance(instance, int):
         return instance
     from capture_app.ui.app import run

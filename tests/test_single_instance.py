@@ -43,8 +43,9 @@ class Desktop:
                         REPORT_CAPTURE_SYSTEM_CONFIG=str(home / "system.toml"))
         self.processes: list[subprocess.Popen] = []
 
-    def start(self, *args: str) -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-m", "capture_app", *args], env=self.env,
+    def start(self, *args: str, python: tuple[str, ...] = ()) -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, *python, "-m", "capture_app", *args],
+                                   env=self.env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.processes.append(process)
         return process
@@ -84,10 +85,16 @@ def test_second_start_hands_over_to_the_running_app(desktop):
     wait_for(lambda: desktop.count(MAIN_WINDOW), 60, "the first start never showed its window")
     assert desktop.count(WIZARD) == 0
 
-    second = desktop.start("report")
+    # A desktop shortcut's "capture-app report": handed over before this start loads Qt or
+    # grabs the screen (the running app grabs it), so the wizard follows the click at once.
+    second = desktop.start("report", python=("-X", "importtime"))
     out, err = second.communicate(timeout=60)
     assert second.returncode == 0, err[-2000:]
     assert "Report Capture läuft bereits – dort wurde eine neue Meldung geöffnet." in out
+    loaded = [line.rsplit("|", 1)[-1].strip() for line in err.splitlines()
+              if line.startswith("import time:")]
+    assert "capture_app.core.platform.instance_socket" in loaded
+    assert not [name for name in loaded if name.startswith(("PySide6", "shiboken6", "mss"))]
     # The running app opened the wizard; the second process is gone.
     wait_for(lambda: desktop.count(WIZARD) == 1, 20, "the running app did not open the wizard")
     assert first.poll() is None
@@ -173,7 +180,7 @@ def test_the_running_app_answers_only_its_agent_and_is_not_held_up_by_a_silent_s
 
 def instance_name_for(desktop) -> str:
     """The socket the app in ``desktop`` listens on (its name follows user and data folder)."""
-    code = ("from capture_app.ui.platform.single_instance import instance_name; "
+    code = ("from capture_app.core.platform.instance_socket import instance_name; "
             "print(instance_name())")
     return subprocess.run([sys.executable, "-c", code], env=desktop.env, capture_output=True,
                           text=True, timeout=60, check=True).stdout.strip()

@@ -11,7 +11,9 @@ folder, so two agents on one terminal server, or a test's private home, never me
 are serialised by a lock file: two starts in the same second cannot both become the first. A
 socket left behind by a killed process is removed when the next start claims the name.
 
-On Linux and macOS both sides use a plain Python socket, watched by a QSocketNotifier: an
+On Linux and macOS a later start first tries the socket before loading Qt
+(``capture_app/core/platform/instance_socket.py``), and only a start that finds nobody there
+comes here. Both sides use a plain Python socket, watched by a QSocketNotifier: an
 app idling in the tray all day does not load QtNetwork (and the Kerberos libraries it links),
 about 2.5 MB. On Windows the listener is Qt's QLocalServer (a named pipe for the user only).
 """
@@ -20,15 +22,25 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sys
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QLockFile, QObject, QSocketNotifier, QTimer
 
-from capture_app.core.platform.paths import AppPaths, default_paths
+from capture_app.core.platform.instance_socket import (
+    COMMANDS,
+    CONNECT_TIMEOUT_MS,
+    MAX_MESSAGE,
+    REPLY_TIMEOUT_MS,
+    NotResponding,
+    instance_name,
+    parse_command,
+    say_forwarded,
+    say_not_responding,
+    send_unix,
+)
+from capture_app.core.platform.paths import AppPaths
 
 if TYPE_CHECKING:
     import socket
@@ -36,42 +48,14 @@ if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer
 
 log = logging.getLogger(__name__)
-
-COMMANDS = ("show", "report", "background")
-CONNECT_TIMEOUT_MS = 1000
-REPLY_TIMEOUT_MS = 5000
 LOCK_TIMEOUT_MS = 15000
 CLIENT_TIMEOUT_MS = 5000  # a start that connects and says nothing is let go after this
-MAX_MESSAGE = 4096
 
 
 class Forwarded(NamedTuple):
     """Another instance runs and has taken the request."""
 
     command: str
-
-
-class NotResponding(Exception):
-    """Another instance holds the name but did not answer in time."""
-
-
-def instance_name(paths: AppPaths | None = None) -> str:
-    """The socket's name: a full path on Linux and macOS, a pipe name on Windows."""
-    paths = paths or default_paths()
-    user = os.environ.get("USERNAME", "user") if os.name == "nt" else str(os.getuid())
-    # A name per user and data folder; not a secret, so a checksum does (hashlib would load
-    # OpenSSL on the way to the first window).
-    key = f"{user}\0{paths.data_dir.resolve()}".encode()
-    name = f"report-capture-{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
-    if os.name == "nt":
-        return name
-    # The per-user runtime folder (mode 0700) where there is one; the temp folder otherwise.
-    folder = os.environ.get("XDG_RUNTIME_DIR", "")
-    if not folder or not os.path.isdir(folder):
-        import tempfile
-
-        folder = tempfile.gettempdir()
-    return str(Path(folder) / name)
 
 
 def _lock_path(name: str) -> str:
@@ -216,7 +200,7 @@ class InstanceClaim(QObject):
         buffer.extend(chunk)
         if chunk and b"\n" not in buffer and len(buffer) < MAX_MESSAGE:
             return
-        command = _parse(bytes(buffer[:MAX_MESSAGE]).split(b"\n", 1)[0])
+        command = parse_command(bytes(buffer[:MAX_MESSAGE]).split(b"\n", 1)[0])
         try:
             client.sendall(b"ok\n" if command else b"unknown\n")
         except OSError:
@@ -248,7 +232,7 @@ class InstanceClaim(QObject):
                 buffer.extend(bytes(socket.readAll().data()))
                 if b"\n" not in buffer and len(buffer) < MAX_MESSAGE:
                     return
-                command = _parse(bytes(buffer[:MAX_MESSAGE]).split(b"\n", 1)[0])
+                command = parse_command(bytes(buffer[:MAX_MESSAGE]).split(b"\n", 1)[0])
                 socket.write(b"ok\n" if command else b"unknown\n")
                 socket.flush()
                 socket.disconnectFromServer()
@@ -284,21 +268,10 @@ def _remove_left_behind(folder: str, prefix: str) -> None:
             log.info("single instance: left %s in place: %s", path, exc)
 
 
-def _parse(line: bytes) -> str | None:
-    import json
-
-    try:
-        data = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    command = data.get("command") if isinstance(data, dict) else None
-    return command if command in COMMANDS else None
-
-
 def _send(name: str, command: str) -> bool | None:
     """True: delivered; None: nobody listens; raises NotResponding if somebody does but hangs."""
     if os.name != "nt":
-        return _send_unix(name, command)
+        return send_unix(name, command)
     import json
 
     from PySide6.QtNetwork import QLocalSocket
@@ -316,39 +289,6 @@ def _send(name: str, command: str) -> bool | None:
     socket.abort()
     if not reply.startswith(b"ok"):
         raise NotResponding(name)
-    return True
-
-
-def _send_unix(path: str, command: str) -> bool | None:
-    if not os.path.exists(path):
-        return None  # nobody listens: the usual first start, answered without loading sockets
-    import json
-    import socket
-
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        client.settimeout(CONNECT_TIMEOUT_MS / 1000)
-        try:
-            client.connect(path)
-        except (FileNotFoundError, ConnectionRefusedError):
-            return None  # nobody listens (or a killed app left its socket file)
-        except OSError:
-            return None
-        client.settimeout(REPLY_TIMEOUT_MS / 1000)
-        try:
-            client.sendall(json.dumps({"command": command}).encode("utf-8") + b"\n")
-            reply = b""
-            while b"\n" not in reply and len(reply) < MAX_MESSAGE:
-                chunk = client.recv(256)
-                if not chunk:
-                    break
-                reply += chunk
-        except OSError:
-            raise NotResponding(path) from None
-    finally:
-        client.close()
-    if not reply.startswith(b"ok"):
-        raise NotResponding(path)
     return True
 
 
@@ -382,24 +322,10 @@ def claim_for_start(command: str, language: str | None = None) -> InstanceClaim 
 
     Says on the terminal what happened, in the agent's language.
     """
-    from capture_app.core.platform.i18n import tr
-
     try:
         outcome = claim_or_forward(command)
     except NotResponding:
-        print(tr("tray.not_responding", language=language or _agent_language()), file=sys.stderr)
-        return 1
+        return say_not_responding(language)
     if isinstance(outcome, Forwarded):
-        if command in ("report", "show"):
-            print(tr(f"tray.forwarded_{command}", language=language or _agent_language()))
-        return 0
+        return say_forwarded(command, language)
     return outcome
-
-
-def _agent_language() -> str:
-    try:
-        from capture_app.core.platform.config import Config
-
-        return Config.load().get("ui.language")
-    except Exception:  # noqa: BLE001 - only for choosing the language of one line
-        return "de"
