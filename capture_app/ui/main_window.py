@@ -27,6 +27,7 @@ from capture_app.core.platform.i18n import tr
 from capture_app.ui.evidence.thumbnails import Thumbnails
 from capture_app.ui.hours.status_panel import SupportStatusPanel
 from capture_app.ui.platform import theme
+from capture_app.ui.platform.close_key import close_on_alt_f4
 from capture_app.ui.platform.headers import fit_columns
 from capture_app.ui.platform.icons import icon
 from capture_app.ui.platform.screen_fit import resize_to_fit
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.hotkey = hotkey_text(config)
         self.thumbnails = Thumbnails(THUMBNAIL, self._thumbnail_ready)
         self.setWindowTitle(APP_NAME)
+        close_on_alt_f4(self)
         self.setAccessibleName(APP_NAME)
         # Below this the wrapped texts would be cut (a layout's minimum ignores their height).
         self.setMinimumSize(MINIMUM)

@@ -30,6 +30,7 @@ from capture_app import APP_NAME
 from capture_app.core.platform.i18n import tr
 from capture_app.ui.hours.tray import Entry, draw_status_pixmap
 from capture_app.ui.platform import theme
+from capture_app.ui.platform.close_key import close_on_alt_f4
 from capture_app.ui.platform.screen_fit import StayOnScreen
 
 NOTIFY_TIMEOUT_S = 3.0
@@ -98,6 +99,7 @@ class LauncherWindow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(tr("tray.launcher_title"))
+        close_on_alt_f4(self)
         self.setAccessibleName(tr("tray.launcher_title"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from capture_app.core.platform.i18n import current_language, tr
+from capture_app.ui.platform.close_key import close_on_alt_f4
 from capture_app.ui.platform.headers import fit_columns
 from capture_app.ui.platform.screen_fit import resize_to_fit
 
@@ -59,6 +60,7 @@ class OutboxWindow(QWidget):
         self.items: list[OutboxItem] = []
         self.needs_agent = False
         self.setWindowTitle(tr("sending.outbox_ui.title"))
+        close_on_alt_f4(self)
         self.setAccessibleName(tr("sending.outbox_ui.title"))
         resize_to_fit(self, 900, 520)
         layout = QVBoxLayout(self)

@@ -36,6 +36,7 @@ from capture_app.core.wizard.steps import (
     previous_step,
     step_problems,
 )
+from capture_app.ui.platform.close_key import close_on_alt_f4
 from capture_app.ui.platform.forms import WheelScrollsPage, mark_invalid
 from capture_app.ui.platform.roles import ACCESSIBLE_TEXT_ROLE, USER_ROLE
 from capture_app.ui.platform.screen_fit import resize_to_fit
@@ -163,6 +164,7 @@ class WizardWindow(QWidget):
         QShortcut(QKeySequence("Alt+Right"), self, self.go_next)
         QShortcut(QKeySequence("Alt+Left"), self, self.go_back)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save_now)
+        close_on_alt_f4(self)
 
     def page(self, step: Step) -> StepPage:
         if step not in self.pages:
