@@ -12,7 +12,7 @@ import tempfile
 import threading
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLockFile
 
 from capture_app.ui.platform.single_instance import InstanceClaim, _send
 
@@ -48,10 +48,17 @@ def test_a_start_killed_while_binding_leaves_nothing_for_long(qapp, tmp_path):
     left.close()
     other = tmp_path / ".other-a11ve0"
     other.mkdir(mode=0o700)
-    claim = InstanceClaim(str(name), None)
+    # A start that could not get the start-up lock (another start stuck) must not remove
+    # anything: that other start may be binding in its folder right now.
+    unlocked = InstanceClaim(str(name), None)
+    assert unlocked.listen(lambda command: None)
+    assert killed.is_dir()
+    unlocked.close()
+    lock = QLockFile(f"{name}.lock")
+    assert lock.tryLock(0)
+    claim = InstanceClaim(str(name), lock)
     assert claim.listen(lambda command: None)
-    assert sorted(os.listdir(tmp_path)) == [".other-a11ve0",
-                                            "report-capture-test"]
+    assert sorted(os.listdir(tmp_path)) == [".other-a11ve0", "report-capture-test"]
     claim.close()
 
 

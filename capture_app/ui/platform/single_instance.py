@@ -101,7 +101,8 @@ class InstanceClaim(QObject):
         # Named after the socket, but shorter: a socket path has a limit (104 bytes on macOS).
         folder, prefix = os.path.split(self.name)
         prefix = f".{prefix.removeprefix('report-capture-')}-"
-        _remove_left_behind(folder, prefix)
+        if self._lock is not None:  # without the lock, another start may be binding now
+            _remove_left_behind(folder, prefix)
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             private = tempfile.mkdtemp(prefix=prefix, dir=folder)
