@@ -122,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             screen = start_early_capture()
     from capture_app.ui.platform.single_instance import claim_for_start
 
-    # Before any window: a second start hands its request to the running app and ends.
+    # Before any window, under the start-up lock: a start that came up at the same moment as
+    # another (or while it was still starting) hands its request over there and ends.
     instance = claim_for_start(command, language=getattr(args, "lang", None))
     if isinstance(instance, int):
         return instance

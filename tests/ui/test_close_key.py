@@ -26,7 +26,7 @@ def alt_f4(qtbot) -> None:
     key(qtbot, Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier)
 
 
-def test_alt_f4_closes_the_wizard_and_keeps_what_was_typed_as_a_draft(controller, qtbot):
+def test_alt_f4_closes_the_wizard_and_keeps_the_chosen_case_as_a_draft(controller, qtbot):
     wizard = controller.new_report()
     active(qtbot, wizard)
     key(qtbot, Qt.Key.Key_Down)  # from the search into the case list
