@@ -58,3 +58,26 @@ def test_the_log_handler_brings_none_of_the_other_handlers_modules():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_each_record_is_formatted_once_and_written_whole(tmp_path):
+    class Counting(logging.Formatter):
+        calls = 0
+
+        def format(self, record):
+            Counting.calls += 1
+            return super().format(record)
+
+    logger, handler = _logger(tmp_path, "once", max_bytes=200)
+    handler.setFormatter(Counting("%(message)s"))
+    try:
+        for number in range(10):  # rotates on the way: 10 lines of 41 bytes, 200 per file
+            logger.info("Zeile %02d " + "z" * 31, number)
+    finally:
+        handler.close()
+    assert Counting.calls == 10
+    lines = []
+    for name in ("report-capture.log.1", "report-capture.log"):
+        lines += (tmp_path / name).read_text(encoding="utf-8").splitlines()
+    assert lines[-1] == "Zeile 09 " + "z" * 31
+    assert all(len(line) == 40 for line in lines)

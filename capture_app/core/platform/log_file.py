@@ -19,16 +19,28 @@ class RotatingLog(logging.FileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         # Called under the handler's lock (Handler.handle): rotating and writing are one step.
+        # The record is formatted once: its size decides the rotation, its text is written.
         try:
-            if self._full(record):
+            line = self.format(record) + self.terminator
+        except Exception:  # noqa: BLE001 - as logging's own handlers: reported, never raised
+            self.handleError(record)
+            return
+        try:
+            if self._full(line):
                 self._rotate()
         except OSError:
             self.handleError(record)  # the record is still written to the current file
-        super().emit(record)
+        try:
+            if self.stream is None:
+                self.stream = self._open()
+            self.stream.write(line)
+            self.flush()
+        except Exception:  # noqa: BLE001 - a full disk must not end the app; logging reports it
+            self.handleError(record)
 
-    def _full(self, record: logging.LogRecord) -> bool:
+    def _full(self, line: str) -> bool:
         size = self.stream.tell() if self.stream is not None else 0
-        return size > 0 and size + len(self.format(record).encode("utf-8")) + 1 > self.max_bytes
+        return size > 0 and size + len(line.encode("utf-8")) > self.max_bytes
 
     def _rotate(self) -> None:
         if self.stream is not None:
