@@ -50,3 +50,18 @@ def test_the_tray_apps_modules_leave_almost_no_lines_in_linecache():
                             timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert int(result.stdout) < 300
+
+
+def test_once_start_up_is_over_no_source_lines_are_kept():
+    code = ("import linecache, PySide6.QtCore, capture_app.ui.app; "
+            "from capture_app.ui.platform.memory import return_freed_memory; "
+            "before = len(linecache.cache); return_freed_memory(); "
+            "print(before, len(linecache.cache))")
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    before, after = map(int, result.stdout.split())
+    assert before > 0  # PySide6's start reads some (enum, its own __init__)
+    assert after == 0
