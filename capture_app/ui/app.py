@@ -432,6 +432,8 @@ class Controller:
         window = self.wizards.pop(report_id, None)
         if window is not None:
             window.deleteLater()
+        if self._shutting_down:  # closed by quitting: nothing comes up on the way out
+            return
         self._refresh_drafts()
         QTimer.singleShot(0, self._ask_identity_once)  # held back while the agent reported
         if self.presence is not None:  # the app stays in the tray; no window pops up

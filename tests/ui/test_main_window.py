@@ -162,3 +162,23 @@ def test_attachments_no_report_refers_to_are_removed_in_the_background(controlle
     controller.collect_garbage()
     qtbot.waitUntil(lambda: not orphan.exists(), timeout=10_000)
     assert controller.store.load(report.id).summary == report.summary
+
+
+def test_quitting_with_a_wizard_open_keeps_its_draft_and_opens_no_window(controller, app_paths):
+    """`capture-app report` quit before its tray came up (a logout): the wizard closes, its
+    draft stays, and no main window is put up on the way out."""
+    from capture_app.ui.app import LazyDraftStore
+
+    wizard = controller.new_report()
+    triage = wizard.pages[Step.TRIAGE]
+    triage.tree.setCurrentItem(triage.tree.topLevelItem(3).child(0))
+    wizard.wait_for_saves()
+    report_id = wizard.report.id
+    controller.shutdown()
+    assert not controller.wizards
+    assert controller.main_window is None
+    store = LazyDraftStore(app_paths)
+    try:
+        assert report_id in [draft.id for draft in store.list_drafts()]
+    finally:
+        store.close()
