@@ -120,6 +120,7 @@ class Controller:
         use_qt_texts(i18n.current_language(), app)
         self.store = LazyDraftStore(paths)
         self._shutting_down = False
+        self._quitting = False  # between "Beenden" and the app's end (see quit)
         self.wizards: dict[str, WizardWindow] = {}  # the open ones
         self._prepared: dict[str, WizardWindow] = {}  # built, not yet shown (see open_wizard)
         self.main_window: MainWindow | None = None
@@ -432,7 +433,7 @@ class Controller:
         window = self.wizards.pop(report_id, None)
         if window is not None:
             window.deleteLater()
-        if self._shutting_down:  # closed by quitting: nothing comes up on the way out
+        if self._shutting_down or self._quitting:  # closed by quitting: nothing comes up
             return
         self._refresh_drafts()
         QTimer.singleShot(0, self._ask_identity_once)  # held back while the agent reported
@@ -487,6 +488,18 @@ class Controller:
             folders.append(Path(self.config.get("export.folder")))
         return remove_killed_run_leftovers(self.paths.data_dir / "outbox", folders,
                                            Path(tempfile.gettempdir()))
+
+    def quit(self) -> None:
+        """End the app ("Beenden"). Qt closes every window first, then ``aboutToQuit`` runs
+        :meth:`shutdown`; a wizard closed on the way keeps its draft and brings up nothing else.
+        A wizard whose draft could not be saved asks first: if the agent keeps it, the app goes
+        on as before."""
+        self._quitting = True
+        QApplication.quit()
+        QTimer.singleShot(0, self._quit_cancelled)  # runs only if the app is still there
+
+    def _quit_cancelled(self) -> None:
+        self._quitting = False
 
     def shutdown(self) -> None:
         from capture_app.ui.capture.evidence_files import wait_for_pending
@@ -614,7 +627,7 @@ def run(*, start_report: bool = False, language: str | None = None,
         # Used by benchmarks/startup.py: report when the first window is on screen, then quit.
         def shown() -> None:
             print(f"shown-after-ms {(time.perf_counter() - _START) * 1000:.1f}", flush=True)
-            app.quit()
+            controller.quit()
         QTimer.singleShot(0, shown)
     QTimer.singleShot(0, lambda: setup_logging(paths))  # after the first window is up
     app.aboutToQuit.connect(controller.shutdown)

@@ -164,9 +164,13 @@ def test_attachments_no_report_refers_to_are_removed_in_the_background(controlle
     assert controller.store.load(report.id).summary == report.summary
 
 
-def test_quitting_with_a_wizard_open_keeps_its_draft_and_opens_no_window(controller, app_paths):
-    """`capture-app report` quit before its tray came up (a logout): the wizard closes, its
-    draft stays, and no main window is put up on the way out."""
+def test_quitting_with_a_wizard_open_keeps_its_draft_and_opens_no_window(controller, app_paths,
+                                                                        qapp):
+    """`capture-app report` quit before its tray came up ("Beenden", or the benchmarks'
+    --exit-when-shown): Qt closes the wizard first, its draft stays, and no main window is put
+    up on the way out."""
+    from PySide6.QtCore import QTimer
+
     from capture_app.ui.app import LazyDraftStore
 
     wizard = controller.new_report()
@@ -174,7 +178,13 @@ def test_quitting_with_a_wizard_open_keeps_its_draft_and_opens_no_window(control
     triage.tree.setCurrentItem(triage.tree.topLevelItem(3).child(0))
     wizard.wait_for_saves()
     report_id = wizard.report.id
-    controller.shutdown()
+    qapp.aboutToQuit.connect(controller.shutdown)  # as run() connects it
+    try:
+        QTimer.singleShot(0, controller.quit)  # what the tray's "Beenden" runs
+        QTimer.singleShot(10_000, qapp.exit)  # bounded, should quitting hang
+        qapp.exec()
+    finally:
+        qapp.aboutToQuit.disconnect(controller.shutdown)
     assert not controller.wizards
     assert controller.main_window is None
     store = LazyDraftStore(app_paths)
@@ -182,3 +192,53 @@ def test_quitting_with_a_wizard_open_keeps_its_draft_and_opens_no_window(control
         assert report_id in [draft.id for draft in store.list_drafts()]
     finally:
         store.close()
+
+
+def test_quitting_is_called_off_when_the_agent_keeps_an_unsaved_wizard(controller, app_paths, qapp,
+                                                                       monkeypatch):
+    """A wizard whose draft cannot be saved asks before quitting; "Abbrechen" keeps it open and
+    the app goes on as before: closing the wizard later brings up the main window."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from capture_app.core.report.drafts import DraftStoreUnavailableError
+    from capture_app.ui.app import LazyDraftStore
+
+    store = controller.store.open()
+    saving = store.save
+
+    def broken(report):
+        raise DraftStoreUnavailableError("locked")
+
+    monkeypatch.setattr(store, "save", broken)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda *args: asked.append(args[2]) or QMessageBox.StandardButton.Cancel)
+    wizard = controller.new_report()
+    triage = wizard.pages[Step.TRIAGE]
+    triage.tree.setCurrentItem(triage.tree.topLevelItem(3).child(0))
+    wizard.wait_for_saves()
+    seen = {}
+
+    def after_quit() -> None:
+        seen["open"] = wizard.isVisible() and list(controller.wizards) == [wizard.report.id]
+        monkeypatch.setattr(store, "save", saving)  # the disk is back
+        wizard.close()
+        seen["main_window"] = controller.main_window is not None and controller.main_window.isVisible()
+        qapp.exit()
+
+    qapp.aboutToQuit.connect(controller.shutdown)
+    try:
+        QTimer.singleShot(0, controller.quit)
+        QTimer.singleShot(200, after_quit)
+        QTimer.singleShot(10_000, qapp.exit)  # bounded, should quitting hang
+        qapp.exec()
+    finally:
+        qapp.aboutToQuit.disconnect(controller.shutdown)
+    assert len(asked) == 1 and "gespeichert" in asked[0], asked
+    assert seen == {"open": True, "main_window": True}
+    later = LazyDraftStore(app_paths)  # the app's own store closed with qapp.exit()
+    try:
+        assert wizard.report.id in [draft.id for draft in later.list_drafts()]
+    finally:
+        later.close()

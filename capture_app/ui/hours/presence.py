@@ -261,7 +261,7 @@ class Presence(QObject):
         self.hours_dialog.activateWindow()
 
     def quit(self) -> None:
-        cast("QApplication", QApplication.instance()).quit()
+        self.controller.quit()
 
     # -- loading the hours and the reminder record (file and holiday look-ups: off the UI thread)
 
