@@ -164,81 +164,36 @@ def test_attachments_no_report_refers_to_are_removed_in_the_background(controlle
     assert controller.store.load(report.id).summary == report.summary
 
 
-def test_quitting_with_a_wizard_open_keeps_its_draft_and_opens_no_window(controller, app_paths,
-                                                                        qapp):
+def quit_with_wizard(mode: str, tmp_path) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from capture_app.core.platform.paths import HOME_ENV, SYSTEM_CONFIG_ENV
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env[HOME_ENV] = str(tmp_path / "home")
+    env[SYSTEM_CONFIG_ENV] = str(tmp_path / "home" / "system" / "config.toml")
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("quit_with_wizard_child.py")),
+                             mode], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout, result.stderr[-3000:]
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_quitting_with_a_wizard_open_keeps_its_draft_and_opens_no_window(tmp_path):
     """`capture-app report` quit before its tray came up ("Beenden", or the benchmarks'
     --exit-when-shown): Qt closes the wizard first, its draft stays, and no main window is put
     up on the way out."""
-    from PySide6.QtCore import QTimer
-
-    from capture_app.ui.app import LazyDraftStore
-
-    wizard = controller.new_report()
-    triage = wizard.pages[Step.TRIAGE]
-    triage.tree.setCurrentItem(triage.tree.topLevelItem(3).child(0))
-    wizard.wait_for_saves()
-    report_id = wizard.report.id
-    qapp.aboutToQuit.connect(controller.shutdown)  # as run() connects it
-    try:
-        QTimer.singleShot(0, controller.quit)  # what the tray's "Beenden" runs
-        QTimer.singleShot(10_000, qapp.exit)  # bounded, should quitting hang
-        qapp.exec()
-    finally:
-        qapp.aboutToQuit.disconnect(controller.shutdown)
-    assert not controller.wizards
-    assert controller.main_window is None
-    store = LazyDraftStore(app_paths)
-    try:
-        assert report_id in [draft.id for draft in store.list_drafts()]
-    finally:
-        store.close()
+    outcome = quit_with_wizard("quit", tmp_path)
+    assert outcome == {"wizards": [], "main_window": False, "draft_kept": True, "asked": []}
 
 
-def test_quitting_is_called_off_when_the_agent_keeps_an_unsaved_wizard(controller, app_paths, qapp,
-                                                                       monkeypatch):
+def test_quitting_is_called_off_when_the_agent_keeps_an_unsaved_wizard(tmp_path):
     """A wizard whose draft cannot be saved asks before quitting; "Abbrechen" keeps it open and
     the app goes on as before: closing the wizard later brings up the main window."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
-
-    from capture_app.core.report.drafts import DraftStoreUnavailableError
-    from capture_app.ui.app import LazyDraftStore
-
-    store = controller.store.open()
-    saving = store.save
-
-    def broken(report):
-        raise DraftStoreUnavailableError("locked")
-
-    monkeypatch.setattr(store, "save", broken)
-    asked = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda *args: asked.append(args[2]) or QMessageBox.StandardButton.Cancel)
-    wizard = controller.new_report()
-    triage = wizard.pages[Step.TRIAGE]
-    triage.tree.setCurrentItem(triage.tree.topLevelItem(3).child(0))
-    wizard.wait_for_saves()
-    seen = {}
-
-    def after_quit() -> None:
-        seen["open"] = wizard.isVisible() and list(controller.wizards) == [wizard.report.id]
-        monkeypatch.setattr(store, "save", saving)  # the disk is back
-        wizard.close()
-        seen["main_window"] = controller.main_window is not None and controller.main_window.isVisible()
-        qapp.exit()
-
-    qapp.aboutToQuit.connect(controller.shutdown)
-    try:
-        QTimer.singleShot(0, controller.quit)
-        QTimer.singleShot(200, after_quit)
-        QTimer.singleShot(10_000, qapp.exit)  # bounded, should quitting hang
-        qapp.exec()
-    finally:
-        qapp.aboutToQuit.disconnect(controller.shutdown)
-    assert len(asked) == 1 and "gespeichert" in asked[0], asked
-    assert seen == {"open": True, "main_window": True}
-    later = LazyDraftStore(app_paths)  # the app's own store closed with qapp.exit()
-    try:
-        assert wizard.report.id in [draft.id for draft in later.list_drafts()]
-    finally:
-        later.close()
+    outcome = quit_with_wizard("keep", tmp_path)
+    assert len(outcome.pop("asked")) == 1
+    assert outcome == {"wizards": [], "main_window": True, "draft_kept": True,
+                       "wizard_open": True, "main_window_after_close": True}
