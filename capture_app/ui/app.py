@@ -30,6 +30,9 @@ log = logging.getLogger("capture_app")
 # Work the first window does not need waits this long, so it does not hold up the first frame.
 AFTER_FIRST_FRAME_MS = 250
 START_UP_OVER_MS = 10_000  # presence, capture warm-up, background sender, clean-up: all started
+# The last report closed (and no main window): its screenshots and pages, freed, go back to the
+# system this much later (the window deleted, its last save and stored files done by then).
+MEMORY_BACK_MS = 5_000
 _START = time.perf_counter()
 
 
@@ -135,6 +138,10 @@ class Controller:
         self.hotkey: GlobalHotkey | None = None
         self.hotkey_problem: str | None = None
         self._hotkey_setting = ""
+        # Freed memory back to the system once the agent is done (see _windows_changed)
+        self._memory_back = QTimer()
+        self._memory_back.setSingleShot(True)
+        self._memory_back.timeout.connect(self._return_memory)
 
     def startup_notices(self) -> list[str]:
         notices = [problem.message() for problem in self.config.problems]
@@ -208,9 +215,25 @@ class Controller:
         QTimer.singleShot(0, self._windows_changed)
 
     def _windows_changed(self) -> None:
-        """The main window or a wizard opened or closed: the launcher (without a tray) follows."""
-        if self.presence is not None and not self._shutting_down:
+        """The main window or a wizard opened or closed: the launcher (without a tray) follows,
+        and once none is open the memory they freed goes back to the system."""
+        if self._shutting_down:
+            return
+        if self._nothing_open():
+            self._memory_back.start(MEMORY_BACK_MS)
+        else:
+            self._memory_back.stop()
+        if self.presence is not None:
             self.presence.windows_changed()
+
+    def _nothing_open(self) -> bool:
+        return not self.wizards and (self.main_window is None or not self.main_window.isVisible())
+
+    def _return_memory(self) -> None:
+        # glibc keeps what a report freed (its screenshots, pages and stored files: ~25 MB at
+        # Full HD) for reuse; an app idling in the tray all day hands it back instead.
+        if self._nothing_open() and not self._shutting_down:
+            return_freed_memory()
 
     def _ask_identity_once(self) -> None:
         """First start: who is reporting (not for `capture-app report`, which reports right now)."""

@@ -197,3 +197,28 @@ def test_quitting_is_called_off_when_the_agent_keeps_an_unsaved_wizard(tmp_path)
     assert len(outcome.pop("asked")) == 1
     assert outcome == {"wizards": [], "main_window": True, "draft_kept": True,
                        "wizard_open": True, "main_window_after_close": True}
+
+
+def test_memory_goes_back_to_the_system_once_no_report_and_no_main_window_is_open(controller, qtbot,
+                                                                                  monkeypatch):
+    """A report's screenshots and pages, freed when it closes, are handed back (glibc keeps them
+    otherwise): only once nothing of ours is open, not while the agent still works."""
+    from capture_app.ui import app as app_module
+
+    returned = []
+    monkeypatch.setattr(app_module, "return_freed_memory", lambda: returned.append(True))
+    monkeypatch.setattr(app_module, "MEMORY_BACK_MS", 100)
+    main = controller.show_main_window()
+    qtbot.mouseClick(main.report_button, Qt.LeftButton)
+    wizard = next(iter(controller.wizards.values()))
+    main.close()
+    qtbot.wait(400)
+    assert returned == []  # the report is still open
+    wizard.close()
+    qtbot.waitUntil(lambda: main.isVisible(), timeout=5000)  # no tray: the main window comes back
+    qtbot.wait(400)
+    assert returned == []
+    main.close()
+    qtbot.waitUntil(lambda: returned == [True], timeout=5000)
+    qtbot.wait(400)
+    assert returned == [True]  # once
