@@ -20,11 +20,18 @@ idling:
 
 Targets: RSS ≤ 1.3× the bare tray process, ≤ 1 CPU tick a minute, ≤ 0.2 wake-ups a second.
 Exit status 1 when a target is missed.
+
+Then, for reference (printed, not judged: the targets are for the start of the day), the app
+after the agent's first report: "Problem melden" as the tray hands it over (a line on the
+app's single-instance socket), the wizard's window mapped, closed two seconds later with
+Alt+F4 (xdotool), and ``--after-report`` seconds (default 15) of idling again: its RSS then,
+and the same read in the moments before the wizard closed.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -34,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from desktop import Desktop, stop
+from report_latency import send_line
 from startup import BARE_TRAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,11 +83,40 @@ class Wakeups:
         return sum(self.by_thread.values())
 
 
+def first_report(desktop: Desktop, env: dict, pid: int, home: str, settle: float) -> tuple[int, int]:
+    """RSS with the first report's wizard open, and ``settle`` seconds after it closed (KiB)."""
+    os.environ.update(REPORT_CAPTURE_HOME=home, XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"])
+    sys.path.insert(0, str(ROOT))
+    from capture_app.core.platform.instance_socket import instance_name
+
+    trigger = time.monotonic()
+    send_line(instance_name(), json.dumps({"command": "report"}).encode() + b"\n")
+    desktop.watch.wait("map", after=trigger)
+    time.sleep(2.0)  # the screenshot stored, the agent looks at the first page
+    with_wizard = snapshot(pid)["rss_kb"]
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Problem melden"],
+                           env=env, capture_output=True, text=True, timeout=30).stdout.split()
+    if not found:
+        raise RuntimeError("the wizard's window was not found")
+    subprocess.run(["xdotool", "windowactivate", "--sync", found[0], "key", "--clearmodifiers",
+                    "alt+F4"], env=env, check=True, timeout=30)
+    deadline = time.monotonic() + 10
+    while subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Problem melden"], env=env,
+                         capture_output=True, text=True, timeout=30).stdout.split():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the wizard did not close on Alt+F4")
+        time.sleep(0.2)
+    time.sleep(settle)
+    return with_wizard, snapshot(pid)["rss_kb"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=float, default=120.0,
                         help="seconds of idling measured (default 120; shorter only for development)")
     parser.add_argument("--settle", type=float, default=8.0, help="seconds after start before measuring")
+    parser.add_argument("--after-report", type=float, default=15.0,
+                        help="seconds after the first report's wizard closed before reading again")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home, Desktop(1920, 1080) as desktop:
         env = desktop.env(REPORT_CAPTURE_HOME=home)
@@ -113,6 +150,8 @@ def main() -> int:
                 for name, sample in after.items():
                     wakeups[name].add(sample)
             seconds = time.monotonic() - began
+            with_wizard_kb, after_report_kb = first_report(desktop, env, processes["app"].pid, home,
+                                                           args.after_report)
         finally:
             for process in processes.values():
                 stop(process)
@@ -135,6 +174,11 @@ def main() -> int:
               f"{ticks * 60 / seconds:>9.2f}{woken:>10}{woken / seconds:>8.3f}   "
               + ", ".join(f"{thread}: {count}" for thread, count in wakeups[name].by_thread.items()))
     figures["rss_ratio"] = round(after["app"]["rss_kb"] / after["bare_tray"]["rss_kb"], 3)
+    figures["app_wizard_open_rss_mb"] = round(with_wizard_kb / 1024, 1)
+    figures["app_after_first_report_rss_mb"] = round(after_report_kb / 1024, 1)
+    print(f"after the first report (not judged): {with_wizard_kb / 1024:.1f} MB RSS with the wizard "
+          f"open, {after_report_kb / 1024:.1f} MB {args.after_report:.0f} s after it closed "
+          f"({(after_report_kb - after['app']['rss_kb']) / 1024:+.1f} MB over the idle figure above)")
     print(f"RSS ratio app / bare tray {figures['rss_ratio']:.2f} (target <= {TARGETS['rss_ratio_max']}), "
           f"CPU ticks a minute {figures['app_cpu_ticks_per_minute']} (target <= "
           f"{TARGETS['cpu_ticks_per_minute_max']}), wake-ups a second "
