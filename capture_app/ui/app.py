@@ -30,8 +30,9 @@ log = logging.getLogger("capture_app")
 # Work the first window does not need waits this long, so it does not hold up the first frame.
 AFTER_FIRST_FRAME_MS = 250
 START_UP_OVER_MS = 10_000  # presence, capture warm-up, background sender, clean-up: all started
-# The last report closed (and no main window): its screenshots and pages, freed, go back to the
-# system this much later (the window deleted, its last save and stored files done by then).
+# The last report closed (and no main window), or the outbox changed with nothing open: what the
+# report (its screenshots and pages) or the upload (its bundle) freed goes back to the system
+# this much later (the window deleted, its last save and stored files done by then).
 MEMORY_BACK_MS = 5_000
 _START = time.perf_counter()
 
@@ -435,6 +436,9 @@ class Controller:
 
     def _sending_changed(self) -> None:
         self._refresh_drafts()
+        if not self._shutting_down and self._nothing_open():
+            # A report built and uploaded in the background: its bundle goes back too.
+            self._memory_back.start(MEMORY_BACK_MS)
         if self.presence is not None and hasattr(self.presence, "refresh"):
             self.presence.refresh()
 

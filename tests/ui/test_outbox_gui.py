@@ -137,6 +137,24 @@ def test_network_back_and_start_up_send_what_waits(controller, service, server, 
     assert len(server.tickets) == 2
 
 
+def test_a_report_sent_in_the_background_gives_its_memory_back_afterwards(controller, service, server,
+                                                                         qtbot, monkeypatch):
+    """Nothing of the app open, a queued report goes out: the memory its bundle and upload
+    freed is handed back to the system once it has been sent."""
+    from capture_app.ui import app as app_module
+
+    returned = []
+    monkeypatch.setattr(app_module, "return_freed_memory",
+                        lambda: returned.append(service.outbox.state(report.id)))
+    monkeypatch.setattr(app_module, "MEMORY_BACK_MS", 300)
+    use_http(controller, service, server.url)
+    report = stored_report(controller.store, summary="im Hintergrund")
+    service.outbox.enqueue(report.id)
+    service.start()
+    qtbot.waitUntil(lambda: service.outbox.state(report.id) == "sent", timeout=20_000)
+    qtbot.waitUntil(lambda: "sent" in returned, timeout=5000)
+
+
 def test_needs_attention_shows_the_reason_and_edit_takes_it_back(
         controller, service, server, qtbot, no_dialogs):
     use_http(controller, service, server.url)
