@@ -179,7 +179,9 @@ _local = threading.local()
 
 
 def _engine() -> Any:
-    """One Tesseract instance per thread (an instance may not be shared; loading costs ~0.1 s)."""
+    """One Tesseract instance per thread (an instance may not be shared; loading costs ~0.1 s).
+    In a Qt pool thread (the app's text worker) Python's thread state, and with it this
+    instance and its model, ends with each job: nothing stays loaded between screenshots."""
     api = getattr(_local, "api", None)
     if api is None:
         import tesserocr

@@ -38,7 +38,8 @@ def text_pool() -> QThreadPool:
     if _pool is None:
         _pool = QThreadPool()
         _pool.setMaxThreadCount(1)
-        # The thread (and its loaded model) stays a while for the next screenshot, then goes.
+        # The thread stays a while for the next screenshot, then goes (the model goes after
+        # each reading: see screen_text._engine).
         _pool.setExpiryTimeout(120_000)
     return _pool
 
