@@ -220,15 +220,18 @@ class Controller:
         and once none is open the memory they freed goes back to the system."""
         if self._shutting_down:
             return
-        if self._nothing_open():
-            self._memory_back.start(MEMORY_BACK_MS)
-        else:
-            self._memory_back.stop()
+        self._return_memory_later()
         if self.presence is not None:
             self.presence.windows_changed()
 
     def _nothing_open(self) -> bool:
         return not self.wizards and (self.main_window is None or not self.main_window.isVisible())
+
+    def _return_memory_later(self) -> None:
+        if self._nothing_open():
+            self._memory_back.start(MEMORY_BACK_MS)  # again from the start after each change
+        else:
+            self._memory_back.stop()  # the agent works: a window's closing starts it again
 
     def _return_memory(self) -> None:
         # glibc keeps what a report freed (its screenshots, pages and stored files: ~25 MB at
@@ -436,9 +439,8 @@ class Controller:
 
     def _sending_changed(self) -> None:
         self._refresh_drafts()
-        if not self._shutting_down and self._nothing_open():
-            # A report built and uploaded in the background: its bundle goes back too.
-            self._memory_back.start(MEMORY_BACK_MS)
+        if not self._shutting_down:  # a report built and uploaded: its bundle goes back too
+            self._return_memory_later()
         if self.presence is not None and hasattr(self.presence, "refresh"):
             self.presence.refresh()
 
