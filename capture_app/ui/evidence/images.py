@@ -73,13 +73,35 @@ class ImageTooLarge(Exception):
         self.width, self.height = width, height
 
 
+def image_reader(path: Path | str) -> QImageReader:
+    """A reader for ``path``, told the format its first bytes name (PNG, JPEG, GIF, WebP, BMP).
+
+    Attachments are stored without a file name extension; without the format Qt loads every
+    image plugin it has to find the one that reads the file (PDF, TIFF, SVG … with Qt's PDF and
+    network modules and Kerberos: ~3 MB that stay for the rest of the day, and a few
+    milliseconds). Anything else is left to Qt, which then says what is wrong.
+    """
+    from capture_app.core.evidence import filetypes
+
+    reader = QImageReader(str(path))
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(32)
+    except OSError:
+        return reader
+    kind = filetypes.sniff(head)
+    if kind in filetypes.IMAGE_TYPES:
+        reader.setFormat(kind.key.encode("ascii"))  # Qt's names: png, jpeg, gif, webp, bmp
+    return reader
+
+
 def read_image(path: Path | str, *, max_pixels: int, size: QSize | None = None) -> QImage:
     """Decode an image file; its header decides first whether it is small enough to decode.
 
     ``size`` decodes straight to that size (a thumbnail never holds the full image). Raises
     ``ImageTooLarge`` or ``OSError``.
     """
-    reader = QImageReader(str(path))
+    reader = image_reader(path)
     reader.setAutoTransform(False)
     header = reader.size()
     if not header.isValid():

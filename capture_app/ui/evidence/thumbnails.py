@@ -11,14 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QImageReader, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 
 from capture_app.ui.platform.tasks import run_in_background
 
 
 def read_thumbnail(path: Path, size: QSize) -> QImage:
     """The picture in ``path`` scaled to fit ``size`` (worker thread; a QImage, not a QPixmap)."""
-    reader = QImageReader(str(path))
+    from capture_app.ui.evidence.images import image_reader  # in the worker, when first needed
+
+    reader = image_reader(path)
     reader.setAutoTransform(True)
     original = reader.size()
     if original.isValid() and not original.isEmpty():

@@ -37,9 +37,10 @@ def scale_image(source: Path, target: Path, factor: float) -> str:
     Runs in a worker thread: QImage is not a widget and may be used off the UI thread.
     """
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QImage
 
-    image = QImage(str(source))
+    from capture_app.ui.evidence.images import image_reader
+
+    image = image_reader(source).read()
     if image.isNull():
         raise ValueError("image cannot be read")
     width = max(1, round(image.width() * factor))
