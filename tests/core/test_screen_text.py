@@ -67,3 +67,14 @@ def test_box_overlap():
     assert a.overlap(Box(5, 0, 10, 10)) == pytest.approx(50 / 150)
     assert a.overlap(Box(20, 20, 5, 5)) == 0.0
     assert a.union(Box(20, 20, 5, 5)) == Box(0, 0, 25, 25)
+
+
+def test_each_reading_loads_the_engine_afresh_and_reads_the_same():
+    """Nothing stays loaded between readings (the model and Tesseract's dictionary cache go
+    after each): the next picture is read just as before."""
+    if not screen_text.engine_available():
+        pytest.skip("text recognition (the 'ocr' extra) is not installed")
+    noisy = GrayImage(bytes(range(256)) * 900, 480, 480, 480)
+    first, second = recognise(noisy), recognise(noisy)
+    assert first.reason == second.reason
+    assert [(word.text, word.box) for word in first.words] == [(word.text, word.box) for word in second.words]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -175,25 +174,22 @@ def engine_available() -> bool:
     return tessdata_folder() is not None
 
 
-_local = threading.local()
-
-
 def _engine() -> Any:
-    """One Tesseract instance per thread (an instance may not be shared; loading costs ~0.1 s).
-    In a Qt pool thread (the app's text worker) Python's thread state, and with it this
-    instance and its model, ends with each job: nothing stays loaded between screenshots."""
-    api = getattr(_local, "api", None)
-    if api is None:
-        import tesserocr
+    """A Tesseract instance for one reading (an instance may not be shared between threads).
 
-        folder = tessdata_folder()
-        if folder is None:
-            raise FileNotFoundError(f"{LANGUAGE}.traineddata")
-        # os.fspath with a trailing separator: Tesseract appends the file name to the folder.
-        api = tesserocr.PyTessBaseAPI(path=os.fspath(folder) + os.sep, lang=LANGUAGE,
-                                      psm=tesserocr.PSM.AUTO)
-        _local.api = api
-    return api
+    Loading it with its model takes ~0.1 s, the same whether Tesseract still holds the model's
+    dictionaries from the last reading or not; keeping an instance for the next screenshot
+    saved nothing either, since the app's text worker (a Qt pool thread) loses Python's thread
+    state after each job. So nothing stays loaded between readings (see :func:`recognise`).
+    """
+    import tesserocr
+
+    folder = tessdata_folder()
+    if folder is None:
+        raise FileNotFoundError(f"{LANGUAGE}.traineddata")
+    # os.fspath with a trailing separator: Tesseract appends the file name to the folder.
+    return tesserocr.PyTessBaseAPI(path=os.fspath(folder) + os.sep, lang=LANGUAGE,
+                                   psm=tesserocr.PSM.AUTO)
 
 
 def recognise(image: GrayImage, *, time_limit: float = TIME_LIMIT_SECONDS, scale: float = 1.0,
@@ -212,10 +208,15 @@ def recognise(image: GrayImage, *, time_limit: float = TIME_LIMIT_SECONDS, scale
         import tesserocr
 
         api = _engine()
-        api.SetImageBytes(data, image.width, image.height, 1, image.stride)
-        finished = api.Recognize(max(1, int(time_limit * 1000)))
-        words = _words(api, tesserocr, 1.0 / scale)
-        api.Clear()
+        try:
+            api.SetImageBytes(data, image.width, image.height, 1, image.stride)
+            finished = api.Recognize(max(1, int(time_limit * 1000)))
+            words = _words(api, tesserocr, 1.0 / scale)
+        finally:
+            api.End()
+            # The dictionaries Tesseract keeps for a next instance (~3.6 MB): they would stay
+            # for the rest of the day.
+            tesserocr.PyTessBaseAPI.ClearPersistentCache()
     except Exception as exc:  # noqa: BLE001 - the engine's failure is a result, not a crash
         return Recognition(reason=FAILED, scale=scale, seconds=clock() - started,
                            detail=type(exc).__name__)

@@ -39,7 +39,7 @@ def text_pool() -> QThreadPool:
         _pool = QThreadPool()
         _pool.setMaxThreadCount(1)
         # The thread stays a while for the next screenshot, then goes (the model goes after
-        # each reading: see screen_text._engine).
+        # each reading: see screen_text.recognise).
         _pool.setExpiryTimeout(120_000)
     return _pool
 
