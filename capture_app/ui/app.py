@@ -236,7 +236,7 @@ class Controller:
     def _return_memory(self) -> None:
         # glibc keeps what a report freed (its screenshots, pages and stored files: ~25 MB at
         # Full HD) for reuse; an app idling in the tray all day hands it back instead.
-        if self._nothing_open() and not self._shutting_down:
+        if not self._shutting_down and self._nothing_open():
             return_freed_memory()
 
     def _ask_identity_once(self) -> None:
@@ -534,6 +534,7 @@ class Controller:
         from capture_app.ui.capture.evidence_files import wait_for_pending
 
         self._shutting_down = True
+        self._memory_back.stop()
         if self.hotkey is not None:
             self.hotkey.unregister()
         if self.presence is not None:

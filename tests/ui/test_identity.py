@@ -68,7 +68,7 @@ def test_skipped_it_is_not_asked_again_and_prufen_says_what_is_missing(
         assert again.identity_dialog is None
     finally:
         again.main_window.close()
-        again.store.close()
+        again.shutdown()  # as the app ends: its timers stop, its store closes
 
     from factories import second_level_report
 

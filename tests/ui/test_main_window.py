@@ -82,7 +82,7 @@ def test_a_corrupt_draft_database_is_set_aside_and_the_app_still_starts(qapp, ap
         assert controller.store.list_drafts() == []
     finally:
         controller.main_window.close()
-        controller.store.close()
+        controller.shutdown()  # as the app ends: its timers stop, its store closes
 
 
 def test_a_malformed_config_file_is_reported_with_file_and_line_and_defaults_used(qapp, app_paths):
@@ -100,7 +100,7 @@ def test_a_malformed_config_file_is_reported_with_file_and_line_and_defaults_use
         assert app_paths.user_config_file.read_text(encoding="utf-8").startswith("[ui]")  # kept
     finally:
         controller.main_window.close()
-        controller.store.close()
+        controller.shutdown()  # as the app ends: its timers stop, its store closes
 
 
 def test_self_help_case_solved_deletes_the_draft_and_sends_nothing(controller, qtbot, no_dialogs):

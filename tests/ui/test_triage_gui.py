@@ -270,7 +270,7 @@ def test_a_broken_organisation_file_is_named_and_the_builtin_cases_are_offered(q
         window.close()
     finally:
         controller.main_window.close()
-        controller.store.close()
+        controller.shutdown()  # as the app ends: its timers stop, its store closes
 
 
 def test_an_organisation_case_is_offered_with_its_own_article(qapp, app_paths, qtbot):
@@ -306,7 +306,7 @@ user_de = "Bitte rufen Sie die IT-Hotline unter 0800 123 456 an."
         window._discarding = True
         window.close()
     finally:
-        controller.store.close()
+        controller.shutdown()  # as the app ends: its timers stop, its store closes
 
 
 @pytest.mark.parametrize("controller", ["en"], indirect=True)
