@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
@@ -30,10 +31,23 @@ GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01
 @pytest.mark.parametrize(("fmt", "told"), [("PNG", b"png"), ("JPEG", b"jpeg"), ("BMP", b"bmp"),
                                            ("WEBP", b"webp")])
 def test_an_image_without_extension_is_read_in_the_format_its_bytes_name(tmp_path, fmt, told):
+    # The format named must be the right one (a wrong one would not read); that it spares Qt
+    # its search through every plugin is shown by the /proc/self/maps test below.
     path = stored(tmp_path, fmt)
     assert bytes(image_reader(path).format().data()) == told
     image = read_image(path, max_pixels=10_000)
     assert (image.width(), image.height()) == (64, 48)
+
+
+@pytest.mark.parametrize(("fmt", "media_type", "magic"), [("JPEG", "image/jpeg", b"\xff\xd8\xff"),
+                                                        ("PNG", "image/png", b"\x89PNG")])
+def test_a_stored_picture_is_downscaled_in_its_own_format(tmp_path, fmt, media_type, magic):
+    from capture_app.ui.sending.sender import scale_image
+
+    target = tmp_path / "scaled"
+    assert scale_image(Path(stored(tmp_path, fmt)), target, 0.5) == media_type
+    assert target.read_bytes().startswith(magic)
+    assert QImage(str(target)).size().toTuple() == (32, 24)
 
 
 def test_a_gif_without_extension_is_read_as_gif(tmp_path):

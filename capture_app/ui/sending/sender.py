@@ -40,14 +40,15 @@ def scale_image(source: Path, target: Path, factor: float) -> str:
 
     from capture_app.ui.evidence.images import image_reader
 
-    image = image_reader(source).read()
+    reader = image_reader(source)
+    jpeg = bytes(reader.format().data()) == b"jpeg"
+    image = reader.read()
     if image.isNull():
         raise ValueError("image cannot be read")
     width = max(1, round(image.width() * factor))
     height = max(1, round(image.height() * factor))
     scaled = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
                           Qt.TransformationMode.SmoothTransformation)
-    jpeg = source.read_bytes()[:3] == b"\xff\xd8\xff"
     fmt, media_type = ("JPG", "image/jpeg") if jpeg else ("PNG", "image/png")
     if not scaled.save(str(target), fmt, 85 if jpeg else -1):  # type: ignore[call-overload]
         raise OSError("the scaled image could not be written")
