@@ -94,15 +94,18 @@ def first_report(desktop: Desktop, env: dict, pid: int, home: str, settle: float
     desktop.watch.wait("map", after=trigger)
     time.sleep(2.0)  # the screenshot stored, the agent looks at the first page
     with_wizard = snapshot(pid)["rss_kb"]
-    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Problem melden"],
-                           env=env, capture_output=True, text=True, timeout=30).stdout.split()
+
+    def wizards_on_screen() -> list[str]:
+        return subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Problem melden"],
+                              env=env, capture_output=True, text=True, timeout=30).stdout.split()
+
+    found = wizards_on_screen()
     if not found:
         raise RuntimeError("the wizard's window was not found")
     subprocess.run(["xdotool", "windowactivate", "--sync", found[0], "key", "--clearmodifiers",
                     "alt+F4"], env=env, check=True, timeout=30)
     deadline = time.monotonic() + 10
-    while subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Problem melden"], env=env,
-                         capture_output=True, text=True, timeout=30).stdout.split():
+    while wizards_on_screen():
         if time.monotonic() > deadline:
             raise RuntimeError("the wizard did not close on Alt+F4")
         time.sleep(0.2)

@@ -228,6 +228,8 @@ class Controller:
         return not self.wizards and (self.main_window is None or not self.main_window.isVisible())
 
     def _return_memory_later(self) -> None:
+        if self._shutting_down:
+            return
         if self._nothing_open():
             self._memory_back.start(MEMORY_BACK_MS)  # again from the start after each change
         else:
@@ -439,8 +441,7 @@ class Controller:
 
     def _sending_changed(self) -> None:
         self._refresh_drafts()
-        if not self._shutting_down:  # a report built and uploaded: its bundle goes back too
-            self._return_memory_later()
+        self._return_memory_later()  # a report built and uploaded: its bundle goes back too
         if self.presence is not None and hasattr(self.presence, "refresh"):
             self.presence.refresh()
 
