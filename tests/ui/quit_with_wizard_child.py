@@ -1,7 +1,9 @@
 """Child process: the app quits ("Beenden") with a wizard open and no tray yet.
 
-argv: "quit" (the wizard closes on the way out) or "keep" (its draft cannot be saved and the
-agent answers "Abbrechen" to the question; then the disk is back and the wizard is closed).
+argv: "quit" (the wizard closes on the way out), "launcher" (the same, quit by clicking
+"Beenden" in the launcher, the window the app shows where there is no tray) or "keep" (its
+draft cannot be saved and the agent answers "Abbrechen" to the question; then the disk is back
+and the wizard is closed).
 Prints one JSON line with what happened. Quitting ends the process's event loop for good, so
 this does not run inside the test process.
 """
@@ -50,7 +52,15 @@ def main(mode: str) -> None:
                                            and controller.main_window.isVisible())
         app.exit()
 
-    QTimer.singleShot(0, controller.quit)  # what the tray's "Beenden" runs
+    if mode == "launcher":
+        controller.start_presence()  # no tray on this platform: the launcher comes up
+        launcher = controller.presence.launcher
+        seen["launcher_shown"] = launcher is not None and launcher.isVisible()
+        button = launcher.buttons["quit"]
+        seen["button"] = button.accessibleName()
+        QTimer.singleShot(0, button.click)
+    else:
+        QTimer.singleShot(0, controller.quit)  # what the tray's "Beenden" runs
     QTimer.singleShot(300, after_quit)
     QTimer.singleShot(10_000, app.exit)  # bounded, should quitting hang
     app.exec()

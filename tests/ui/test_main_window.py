@@ -190,6 +190,15 @@ def test_quitting_with_a_wizard_open_keeps_its_draft_and_opens_no_window(tmp_pat
     assert outcome == {"wizards": [], "main_window": False, "draft_kept": True, "asked": []}
 
 
+def test_beenden_in_the_launcher_with_a_wizard_open_keeps_its_draft_and_opens_no_window(tmp_path):
+    """Without a tray the launcher window is the app's presence: its "Beenden" button, clicked
+    with a wizard open, ends the app, keeps the wizard's draft and brings up no main window on
+    the way out."""
+    outcome = quit_with_wizard("launcher", tmp_path)
+    assert outcome == {"wizards": [], "main_window": False, "draft_kept": True, "asked": [],
+                       "launcher_shown": True, "button": "Beenden"}
+
+
 def test_quitting_is_called_off_when_the_agent_keeps_an_unsaved_wizard(tmp_path):
     """A wizard whose draft cannot be saved asks before quitting; "Abbrechen" keeps it open and
     the app goes on as before: closing the wizard later brings up the main window."""
