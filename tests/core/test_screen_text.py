@@ -71,10 +71,12 @@ def test_box_overlap():
 
 def test_each_reading_loads_the_engine_afresh_and_reads_the_same():
     """Nothing stays loaded between readings (the model and Tesseract's dictionary cache go
-    after each): the next picture is read just as before."""
+    after each): the next picture is read just as before. Grey ramps have contrast but no
+    words; Tesseract finds shapes without text in them, which is a reading that found nothing,
+    not a failure."""
     if not screen_text.engine_available():
         pytest.skip("text recognition (the 'ocr' extra) is not installed")
-    noisy = GrayImage(bytes(range(256)) * 900, 480, 480, 480)
-    first, second = recognise(noisy), recognise(noisy)
-    assert first.reason == second.reason
+    ramps = GrayImage(bytes(range(256)) * 900, 480, 480, 480)
+    first, second = recognise(ramps), recognise(ramps)
+    assert first.reason == second.reason == "", (first, second)
     assert [(word.text, word.box) for word in first.words] == [(word.text, word.box) for word in second.words]

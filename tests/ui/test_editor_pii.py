@@ -155,6 +155,23 @@ def test_without_the_engine_the_editor_says_the_check_was_skipped(open_editor, q
 
 
 @needs_engine
+def test_a_picture_without_any_text_is_checked_not_skipped(open_editor, qtbot):
+    """A picture with contrast but no words (here grey ramps side by side, as in a photo or a
+    camera picture): Tesseract finds shapes it reads no text in. The agent is told nothing was
+    found, not that the check failed."""
+    from PySide6.QtGui import QImage
+
+    i18n.set_language("de")
+    ramps = bytes(range(256)) * (1280 * 720 // 256)
+    picture = QImage(ramps, 1280, 720, 1280, QImage.Format.Format_Grayscale8).copy()
+    dialog = open_editor(picture)
+    wait_checked(qtbot, dialog)
+    assert dialog.text_check.status.text().startswith("Keine E-Mail-Adressen"), \
+        dialog.text_check.status.text()
+    assert dialog.result_value().text_check.state == CHECKED
+
+
+@needs_engine
 def test_the_outcome_for_the_report_holds_no_recognised_text(open_editor, qtbot):
     dialog = open_editor(text_screen(LINES)[0])
     wait_checked(qtbot, dialog)

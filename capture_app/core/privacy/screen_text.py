@@ -233,12 +233,15 @@ def _words(api: Any, tesserocr: Any, back: float) -> list[Word]:
     while True:
         if iterator.IsAtBeginningOf(line_level):
             line += 1
-        text = iterator.GetUTF8Text(level)
+        try:
+            text = iterator.GetUTF8Text(level).strip()
+        except RuntimeError:  # tesserocr's "No text returned": a shape Tesseract read nothing in
+            text = ""
         box = iterator.BoundingBox(level)
         if text and box:
             left, top, right, bottom = box
             word_box = Box(left, top, right - left, bottom - top)
-            found.append(Word(text.strip(), word_box.scaled(back) if back != 1.0 else word_box, line))
+            found.append(Word(text, word_box.scaled(back) if back != 1.0 else word_box, line))
         if not iterator.Next(level):
             break
     return found
