@@ -237,8 +237,9 @@ class Controller:
 
     def _return_memory(self) -> None:
         # glibc keeps what a report freed (its screenshots, pages and stored files: ~25 MB at
-        # Full HD) for reuse; an app idling in the tray all day hands it back instead.
-        if not self._shutting_down and self._nothing_open():
+        # Full HD) for reuse; an app idling in the tray all day hands it back instead. (Its
+        # timer is stopped by shutdown and not started again after it.)
+        if self._nothing_open():
             return_freed_memory()
 
     def _ask_identity_once(self) -> None:
