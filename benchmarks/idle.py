@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from desktop import Desktop, stop
-from report_latency import send_line
+from report_latency import app_socket_path, send_line
 from startup import BARE_TRAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,12 +84,9 @@ class Wakeups:
 
 def first_report(desktop: Desktop, env: dict, pid: int, home: str, settle: float) -> tuple[int, int]:
     """RSS with the first report's wizard open, and ``settle`` seconds after it closed (KiB)."""
-    os.environ.update(REPORT_CAPTURE_HOME=home, XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"])
-    sys.path.insert(0, str(ROOT))
-    from capture_app.core.platform.instance_socket import instance_name
-
+    socket_path = app_socket_path(home, env)
     trigger = time.monotonic()
-    send_line(instance_name(), json.dumps({"command": "report"}).encode() + b"\n")
+    send_line(socket_path, json.dumps({"command": "report"}).encode() + b"\n")
     desktop.watch.wait("map", after=trigger)
     time.sleep(2.0)  # the screenshot stored, the agent looks at the first page
     with_wizard = snapshot(pid)["rss_kb"]

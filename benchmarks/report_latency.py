@@ -197,20 +197,26 @@ def bare_round(desktop: Desktop, env: dict, socket_path: str, settle: float,
         bare.stdout.close()
 
 
+def app_socket_path(home: str, env: dict) -> str:
+    """The single-instance socket of the app started with ``env`` and data in ``home``: its
+    name follows the data folder and the runtime folder."""
+    os.environ.update(REPORT_CAPTURE_HOME=home, XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"])
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from capture_app.core.platform.instance_socket import instance_name
+
+    return instance_name()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--settle", type=float, default=8.0,
                         help="seconds each process idles in the tray before the trigger")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as home, Desktop(1920, 1080) as desktop:
         env = desktop.env(REPORT_CAPTURE_HOME=home, REPORT_CAPTURE_TIMING="1")
-        # The socket's name follows the data folder and the runtime folder.
-        os.environ.update(REPORT_CAPTURE_HOME=home, XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"])
-        from capture_app.core.platform.instance_socket import instance_name
-
-        app_socket = instance_name()
+        app_socket = app_socket_path(home, env)
         bare_socket = str(Path(home) / "bare.socket")
         ours, bare, grab_then_bare, handed_over = [], [], [], []
         for _ in range(args.runs):
