@@ -532,11 +532,16 @@ class Controller:
     def _quit_cancelled(self) -> None:
         self._quitting = False
 
+    def stop_late_work(self) -> None:
+        """From now on nothing that comes late touches a window: neither the result of a
+        background send nor the memory hand-back still waiting on its timer."""
+        self._shutting_down = True
+        self._memory_back.stop()
+
     def shutdown(self) -> None:
         from capture_app.ui.capture.evidence_files import wait_for_pending
 
-        self._shutting_down = True
-        self._memory_back.stop()
+        self.stop_late_work()
         if self.hotkey is not None:
             self.hotkey.unregister()
         if self.presence is not None:

@@ -27,9 +27,10 @@ def controller(qapp, app_paths, request):
         window.close()
     if ctl.main_window is not None:
         ctl.main_window.close()
-    # Late results of background sends must not refresh windows over a closed store (as in
-    # Controller.shutdown); the sending threads themselves are left to finish on their own.
-    ctl._shutting_down = True
+    # Late results of background sends and the memory hand-back's timer must not reach windows
+    # already deleted or a closed store (as in Controller.shutdown); the sending threads
+    # themselves are left to finish on their own.
+    ctl.stop_late_work()
     ctl.store.close()
     i18n.set_language("de")
     from capture_app.ui.platform.qt_language import use_qt_texts
