@@ -231,3 +231,23 @@ def test_memory_goes_back_to_the_system_once_no_report_and_no_main_window_is_ope
     qtbot.waitUntil(lambda: returned == [True], timeout=5000)
     qtbot.wait(400)
     assert returned == [True]  # once
+
+
+def test_the_memory_hand_back_still_waiting_when_the_app_quits_never_runs(qapp, app_paths, qtbot,
+                                                                         monkeypatch):
+    """The agent closes the main window and quits within the hand-back's delay: the waiting
+    hand-back is dropped with the app and never reaches its windows, deleted by then."""
+    from capture_app.ui import app as app_module
+    from capture_app.ui.app import Controller
+
+    returned = []
+    monkeypatch.setattr(app_module, "return_freed_memory", lambda: returned.append(True))
+    monkeypatch.setattr(app_module, "MEMORY_BACK_MS", 200)
+    controller = Controller(qapp, app_paths)
+    main = controller.show_main_window()
+    main.close()
+    qtbot.waitUntil(controller._memory_back.isActive, timeout=5000)  # the hand-back waits
+    controller.shutdown()
+    main.deleteLater()
+    qtbot.wait(600)  # well past the delay: a hand-back still due would run (and fail) here
+    assert returned == []
