@@ -14,6 +14,7 @@ import pytest
 from editor_gestures import drag
 from png_reader import decode_rgb_png
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from xdisplay import pattern, sub_image
 
 from capture_app.core.evidence.screenshot import Capture, Monitor, ScreenshotError
@@ -384,6 +385,90 @@ def _start_and_close_at_once(controller, qtbot, typed: str) -> str:
     window.close()  # most likely before the screenshot was stored
     assert wait_for_pending(10_000)
     return window.report.id
+
+
+def test_the_screenshot_is_encoded_only_after_the_wizards_first_frame(controller, screen, qtbot,
+                                                                       monkeypatch):
+    # Encoding in a worker competes with the wizard's first paint for Python's lock: the
+    # agent sees the wizard first, the screenshot is stored right after.
+    from PySide6.QtCore import QEvent, QObject
+
+    from capture_app.ui.wizard.window import WizardWindow
+
+    order: list[str] = []
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):
+            if (event.type() == QEvent.Type.Paint and isinstance(watched, WizardWindow)
+                    and "painted" not in order):
+                order.append("painted")
+            return False
+
+    to_png = Capture.to_png
+
+    def encode(capture, *args, **kwargs):
+        order.append("encoding")
+        return to_png(capture, *args, **kwargs)
+
+    monkeypatch.setattr(Capture, "to_png", encode)
+    watcher = FirstPaint()
+    QApplication.instance().installEventFilter(watcher)
+    try:
+        assert controller.new_report() is None  # the screen is grabbed first
+        qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
+        window = next(iter(controller.wizards.values()))
+        qtbot.waitUntil(lambda: len(window.report.evidence) == 1, timeout=10_000)
+    finally:
+        QApplication.instance().removeEventFilter(watcher)
+    assert order == ["painted", "encoding"]
+    assert stored_rgb(window, window.report.evidence[0]) == screen.rgb
+
+
+def test_a_screenshot_waiting_for_the_first_frame_is_stored_when_the_app_quits(controller, screen,
+                                                                                qtbot, monkeypatch):
+    # The app quits before the wizard was ever painted: the screenshot still reaches the report.
+    from capture_app.core.report.model import Report
+    from capture_app.ui.capture.evidence_files import EvidenceFiles, wait_for_pending
+    from capture_app.ui.platform import first_frame
+
+    monkeypatch.setattr(first_frame, "FALLBACK_MS", 600_000)
+    window = controller.open_wizard(Report.new(), show=False)  # built, never on screen
+    capture = screen.grab("desktop", max_pixels=0)
+    EvidenceFiles.of(window).store_capture(capture, "as_it_was", after_first_frame=True)
+    qtbot.wait(300)
+    assert window.report.evidence == []  # held for the first frame
+    assert wait_for_pending(10_000)  # what quitting does
+    assert len(window.report.evidence) == 1
+    assert stored_rgb(window, window.report.evidence[0]) == screen.rgb
+
+
+def test_a_screenshot_held_for_the_first_frame_is_stored_once_the_window_is_painted(
+        controller, screen, qtbot, monkeypatch):
+    from capture_app.core.report.model import Report
+    from capture_app.ui.capture.evidence_files import EvidenceFiles
+    from capture_app.ui.platform import first_frame
+
+    monkeypatch.setattr(first_frame, "FALLBACK_MS", 600_000)
+    window = controller.open_wizard(Report.new(), show=False)
+    EvidenceFiles.of(window).store_capture(screen.grab("desktop", max_pixels=0), "as_it_was",
+                                           after_first_frame=True)
+    qtbot.wait(300)
+    assert window.report.evidence == []
+    controller.open_wizard(window.report)  # shown: its first frame lets the screenshot go
+    qtbot.waitUntil(lambda: len(window.report.evidence) == 1, timeout=10_000)
+    assert stored_rgb(window, window.report.evidence[0]) == screen.rgb
+
+
+def test_a_screenshot_held_for_a_window_never_painted_is_stored_after_a_moment(
+        controller, screen, qtbot):
+    # A window minimised at once, or closed before its first frame: the work is not held forever.
+    from capture_app.core.report.model import Report
+    from capture_app.ui.capture.evidence_files import EvidenceFiles
+
+    window = controller.open_wizard(Report.new(), show=False)
+    EvidenceFiles.of(window).store_capture(screen.grab("desktop", max_pixels=0), "as_it_was",
+                                           after_first_frame=True)
+    qtbot.waitUntil(lambda: len(window.report.evidence) == 1, timeout=10_000)
 
 
 @pytest.mark.parametrize("typed", ["", "Kalender synchronisiert nicht"])

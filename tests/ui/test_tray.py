@@ -349,6 +349,28 @@ def test_starting_a_report_outside_hours_brings_the_notice(controller, presence_
         controller.new_report()
 
 
+def test_the_outside_hours_notice_waits_for_the_wizards_first_frame(controller, presence_factory,
+                                                                      qtbot, monkeypatch):
+    # The balloon is built on the UI thread (tens of milliseconds): not while the agent waits
+    # for the wizard to appear.
+    from PySide6.QtCore import QThreadPool
+
+    from capture_app.ui.platform import first_frame
+
+    monkeypatch.setattr(first_frame, "FALLBACK_MS", 600_000)
+    presence = presence_factory(berlin(2026, 11, 28, 10, 0),
+                                notifier=DesktopNotifier(bus_address="unix:path=/nonexistent"))
+    wizard = controller.new_report()
+    wizard.setUpdatesEnabled(False)  # shown, but its first frame not painted yet
+    assert QThreadPool.globalInstance().waitForDone(10_000)  # the outside-hours check is done
+    qtbot.wait(200)  # … and its answer delivered
+    assert wizard.isVisible() and presence.last_reminder is None
+    with qtbot.waitSignal(presence.reminder_shown, timeout=10_000) as shown:
+        wizard.setUpdatesEnabled(True)
+        wizard.repaint()  # its first frame
+    assert shown.args[0].kind == "outside_hours"
+
+
 def test_a_report_started_with_capture_app_report_outside_hours_brings_the_notice(
         controller, presence_factory, qtbot):
     # `capture-app report` opens the wizard first; the tray or launcher comes up after it.

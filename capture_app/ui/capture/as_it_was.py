@@ -78,12 +78,12 @@ def open_report(controller, report, early: EarlyCapture | None = None):
 
 def _open_with(controller, report, capture: Capture):
     """Show the wizard with ``capture`` in its first frame, then store it as the report's
-    screenshot: encoding it in a worker while the window is first laid out would hold that up."""
+    screenshot: encoding it in a worker while the window is first painted would hold that up."""
     banner = banner_for(controller.open_wizard(report, show=False))
     banner.show_preview(capture)
     window = controller.open_wizard(report)
     EvidenceFiles.of(window).store_capture(capture, "as_it_was", on_done=banner.stored,
-                                           on_error=banner.store_failed)
+                                           on_error=banner.store_failed, after_first_frame=True)
     return window
 
 

@@ -26,11 +26,14 @@ from capture_app.core.evidence.screenshot_evidence import (
 from capture_app.core.report.model import EvidenceItem, Report
 from capture_app.core.wizard.steps import Step
 from capture_app.ui.capture.grabber import capture_pool
+from capture_app.ui.platform.first_frame import after_first_frame
 
 log = logging.getLogger(__name__)
 
 # Screenshots being encoded and stored right now, across all windows (see wait_for_pending).
 _outstanding = 0
+# Of those, the ones not started yet: each waits for its window's first frame (see _track).
+_held: list[Callable[[], None]] = []
 
 
 def wait_for_pending(timeout_ms: int = 10_000) -> bool:
@@ -39,6 +42,8 @@ def wait_for_pending(timeout_ms: int = 10_000) -> bool:
 
     from PySide6.QtWidgets import QApplication
 
+    for start in list(_held):
+        start()  # the app quits: no first frame to wait for
     deadline = time.monotonic() + timeout_ms / 1000
     while _outstanding and time.monotonic() < deadline:
         capture_pool().waitForDone(max(1, int((deadline - time.monotonic()) * 1000)))
@@ -46,7 +51,9 @@ def wait_for_pending(timeout_ms: int = 10_000) -> bool:
     return _outstanding == 0
 
 
-def _track(run, work, on_success, on_error) -> None:
+def _track(run, work, on_success, on_error, *, after_frame_of=None) -> None:
+    """Run ``work`` in the capture pool, counted until its result is delivered; with
+    ``after_frame_of`` (a window) only once that window's first frame is on screen."""
     global _outstanding
     _outstanding += 1
 
@@ -56,8 +63,21 @@ def _track(run, work, on_success, on_error) -> None:
         if callback is not None:
             callback(value)
 
-    run(work, on_success=lambda value: finished(on_success, value),
-        on_error=lambda exc: finished(on_error, exc), pool=capture_pool())
+    def start() -> None:
+        run(work, on_success=lambda value: finished(on_success, value),
+            on_error=lambda exc: finished(on_error, exc), pool=capture_pool())
+
+    if after_frame_of is None:
+        start()
+        return
+
+    def release() -> None:
+        if release in _held:  # once: by the first frame, the fallback or the app quitting
+            _held.remove(release)
+            start()
+
+    _held.append(release)
+    after_first_frame(after_frame_of, release)
 
 
 def remove_unreferenced(store, report_id: str, item_ids: list[str]) -> list[str]:
@@ -126,11 +146,15 @@ class EvidenceFiles(QObject):
 
     def store_capture(self, capture: Capture, what: str, *, shows_console: bool = False,
                       on_done: Callable[[EvidenceItem], None] | None = None,
-                      on_error: Callable[[BaseException], None] | None = None, **title_params) -> None:
-        """Encode and store ``capture`` in the background, then add it to the report."""
+                      on_error: Callable[[BaseException], None] | None = None,
+                      after_first_frame: bool = False, number: int | None = None) -> None:
+        """Encode and store ``capture`` in the background, then add it to the report
+        (``after_first_frame``: starting once the window, just shown, is on screen;
+        ``number``: the screen's, in the title)."""
         report_id = self.report_id
         store, limit = self.store, self._max_pixels()
-        title = default_title(what, capture.taken_at, **title_params)
+        title = (default_title(what, capture.taken_at, number=number) if number
+                 else default_title(what, capture.taken_at))
 
         def work() -> EvidenceItem:
             return new_screenshot_item(report_id, capture.to_png(), store.store_attachment,
@@ -142,7 +166,8 @@ class EvidenceFiles(QObject):
             if on_done is not None:
                 on_done(item)
 
-        _track(self.window.env.run, work, done, on_error)
+        _track(self.window.env.run, work, done, on_error,
+               after_frame_of=self.window if after_first_frame else None)
 
     def add(self, item: EvidenceItem) -> None:
         if self.discarded:

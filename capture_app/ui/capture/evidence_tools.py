@@ -178,12 +178,12 @@ class ScreenshotTools(QObject):
 
     def _store(self, capture: Capture, what: str, *, shows_console: bool = False,
                number: int | None = None) -> None:
-        params = {"number": number} if number else {}
         files = EvidenceFiles.of(self.window)
         files.store_capture(capture, what, shows_console=shows_console, on_done=self._stored,
                             on_error=lambda exc: self._failed(
                                 exc.message() if hasattr(exc, "message") else
-                                tr("screenshot.failed", detail=type(exc).__name__)), **params)
+                                tr("screenshot.failed", detail=type(exc).__name__)),
+                            number=number)
 
     def _stored(self, item) -> None:
         if isValid(self.page.table):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from capture_app import APP_NAME
 from capture_app.core.platform.i18n import tr
 from capture_app.ui.hours.tray import CLOSED, OPEN, UNKNOWN, Entry, TrayIcon
+from capture_app.ui.platform.first_frame import after_first_frame
 from capture_app.ui.platform.tasks import run_in_background
 
 # The hours, the reminders and the desktop notifier load once the tray icon is up: the icon
@@ -433,11 +434,21 @@ class Presence(QObject):
     def _report_checked(self, reminder: Reminder | None, attempt: int = 0) -> None:
         if self._stopped:
             return
-        if reminder is not None and attempt < WIZARD_WAIT_TRIES and not any(
-                window.isVisible() for window in self.controller.wizards.values()):
+        shown = [window for window in self.controller.wizards.values() if window.isVisible()]
+        if reminder is not None and attempt < WIZARD_WAIT_TRIES and not shown:
             # The screen is being captured (our windows are hidden for it): the notice comes
             # with the wizard, and stays out of the screenshot.
             QTimer.singleShot(WIZARD_WAIT_MS, lambda: self._report_checked(reminder, attempt + 1))
+            return
+        if shown:
+            # Right after the wizard: the balloon and the icon's new state (tens of milliseconds
+            # on this thread) would hold up its first frame.
+            after_first_frame(shown[-1], lambda: self._report_checked_shown(reminder))
+        else:
+            self._report_checked_shown(reminder)
+
+    def _report_checked_shown(self, reminder: Reminder | None) -> None:
+        if self._stopped:
             return
         if reminder is not None:
             self.show_reminder(reminder)

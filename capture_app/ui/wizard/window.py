@@ -37,6 +37,7 @@ from capture_app.core.wizard.steps import (
     step_problems,
 )
 from capture_app.ui.platform.close_key import close_on_alt_f4
+from capture_app.ui.platform.first_frame import watch_first_frame
 from capture_app.ui.platform.forms import WheelScrollsPage, mark_invalid
 from capture_app.ui.platform.roles import ACCESSIBLE_TEXT_ROLE, USER_ROLE
 from capture_app.ui.platform.screen_fit import resize_to_fit
@@ -126,6 +127,7 @@ class WizardWindow(QWidget):
         self._autosave.timeout.connect(self.save_now)
         self._build()
         self._show_step(self.current)
+        watch_first_frame(self)  # what would hold up the first frame waits for it
 
     # -- layout
 
