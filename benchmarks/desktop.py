@@ -4,6 +4,7 @@
         started = time.monotonic()
         process = subprocess.Popen([...], env=desktop.env())
         moment = desktop.watch.wait("map", after=started)   # the first window on screen
+        drawn = desktop.watch.wait("paint", after=started, name="Title")  # … and its content
 
 The stopwatch is ``benchmarks/xwatch.py`` in its own process: it reads the X server's events
 and stamps each with the system's monotonic clock, so a benchmark compares the moment it
@@ -47,22 +48,28 @@ class Watch:
             kind, moment, window, *name = line.rstrip("\n").split(" ", 3)
             self.events.put((kind, float(moment), window, name[0] if name else ""))
 
-    def wait(self, kind: str, after: float, timeout: float = 60.0) -> tuple[float, str]:
-        """The first ``kind`` event ("map" or "tray") at or after ``after``: (moment, name)."""
+    def wait(self, kind: str, after: float, timeout: float = 60.0,
+             name: str | None = None) -> tuple[float, str]:
+        """The first ``kind`` event ("map", "tray" or "paint") at or after ``after``, of a window
+        called ``name`` if given: (moment, name)."""
+        def wanted(event: tuple[str, float, str, str]) -> bool:
+            return event[0] == kind and event[1] >= after and name in (None, event[3])
+
         deadline = time.monotonic() + timeout
         for event in self.seen:
-            if event[0] == kind and event[1] >= after:
+            if wanted(event):
                 return event[1], event[3]
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"no {kind} event within {timeout:.0f} s")
+                raise TimeoutError(f"no {kind} event{f' of {name!r}' if name else ''} "
+                                   f"within {timeout:.0f} s")
             try:
                 event = self.events.get(timeout=left)
             except queue.Empty:
                 continue
             self.seen.append(event)
-            if event[0] == kind and event[1] >= after:
+            if wanted(event):
                 return event[1], event[3]
 
     def forget(self) -> None:

@@ -9,9 +9,16 @@ clock (``time.monotonic()``, shared by every process on the machine) the moment 
                                     (NAME: its client's title) or an override-redirect window
     tray SECONDS WINDOW NAME        a window reparented into a tray host that ran before this
                                     watcher started (an XEmbed tray icon docked)
+    paint SECONDS WINDOW NAME       the first drawing into a window created at the top level
+                                    after this watcher started (NAME: its own title): the
+                                    program's first frame, not the window manager's frame
 
 Top-level windows that exist when it starts (the window manager's, the tray host) are not
-reported. Uses libX11 through ctypes, so it needs no Python package beyond the standard library.
+reported. The first frame is seen through the X server's DAMAGE extension: each new top-level
+window gets a damage object as it is created, whose first report is the first rendering into
+the window (a toolkit's picture of its content; the server paints nothing for windows without a
+background, as Qt's are). Uses libX11 and libXdamage through ctypes, so it needs no Python
+package beyond the standard library.
 """
 from __future__ import annotations
 
@@ -21,7 +28,8 @@ import sys
 import time
 
 SUBSTRUCTURE_NOTIFY_MASK = 1 << 19
-MAP_NOTIFY, REPARENT_NOTIFY = 19, 21
+CREATE_NOTIFY, DESTROY_NOTIFY, MAP_NOTIFY, REPARENT_NOTIFY = 16, 17, 19, 21
+DAMAGE_REPORT_NON_EMPTY, DAMAGE_NOTIFY = 3, 0  # Xdamage.h: one report once something is drawn
 
 x11 = ctypes.cdll.LoadLibrary(ctypes.util.find_library("X11") or "libX11.so.6")
 Window = ctypes.c_ulong
@@ -38,6 +46,12 @@ x11.XFree.argtypes = [ctypes.c_void_p]
 x11.XFlush.argtypes = [ctypes.c_void_p]
 x11.XSetErrorHandler.argtypes = [ctypes.c_void_p]
 ERROR_HANDLER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(lambda d, e: 0)
+xdamage = ctypes.cdll.LoadLibrary(ctypes.util.find_library("Xdamage") or "libXdamage.so.1")
+xdamage.XDamageQueryExtension.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int),
+                                          ctypes.POINTER(ctypes.c_int)]
+xdamage.XDamageCreate.restype = ctypes.c_ulong
+xdamage.XDamageCreate.argtypes = [ctypes.c_void_p, Window, ctypes.c_int]
+xdamage.XDamageDestroy.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
 
 
 class XEvent(ctypes.Structure):
@@ -89,6 +103,12 @@ def main() -> int:
     x11.XSetErrorHandler(ERROR_HANDLER)  # windows vanish between an event and a query
     root = x11.XDefaultRootWindow(display)
     existing = set(children(display, root)[1])
+    damage_base, damage_errors = ctypes.c_int(), ctypes.c_int()
+    if not xdamage.XDamageQueryExtension(display, ctypes.byref(damage_base),
+                                         ctypes.byref(damage_errors)):
+        print("the X server has no DAMAGE extension", file=sys.stderr)
+        return 2
+    damages: dict[int, int] = {}  # window -> its damage object, until its first drawing
     x11.XSelectInput(display, root, SUBSTRUCTURE_NOTIFY_MASK)
     x11.XFlush(display)
     print("ready", flush=True)
@@ -96,7 +116,20 @@ def main() -> int:
     while True:
         x11.XNextEvent(display, ctypes.byref(event))
         moment = time.monotonic()
-        if event.type == MAP_NOTIFY and event.event == root and event.window not in existing:
+        if event.type == damage_base.value + DAMAGE_NOTIFY:
+            # XDamageNotifyEvent: type, serial, send_event, display, drawable, damage, …
+            window, damage = event.event, event.window
+            if damages.pop(window, None) is not None:
+                xdamage.XDamageDestroy(display, damage)
+                print(f"paint {moment:.6f} {window:#x} {name(display, window, 0)}", flush=True)
+        elif event.type == CREATE_NOTIFY and event.event == root:
+            # XCreateWindowEvent: …, parent (event), window: a new top-level window
+            damages[event.window] = xdamage.XDamageCreate(display, event.window,
+                                                          DAMAGE_REPORT_NON_EMPTY)
+            x11.XFlush(display)
+        elif event.type == DESTROY_NOTIFY:  # XDestroyWindowEvent: …, event, window
+            damages.pop(event.window, None)  # the server frees its damage object with it
+        elif event.type == MAP_NOTIFY and event.event == root and event.window not in existing:
             print(f"map {moment:.6f} {event.window:#x} {name(display, event.window)}", flush=True)
         elif (event.type == REPARENT_NOTIFY and event.event == root and event.third != root
               and top_level(display, event.third, root) in existing):
