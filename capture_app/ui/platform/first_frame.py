@@ -40,8 +40,8 @@ class _FirstFrame(QObject):
 
 def watch_first_frame(window: QWidget) -> None:
     """Note when ``window`` first paints; call before it is shown."""
-    if getattr(window, "_first_frame", None) is None:
-        window._first_frame = _FirstFrame(window)  # type: ignore[attr-defined]
+    if getattr(window, "first_frame_watch", None) is None:
+        window.first_frame_watch = _FirstFrame(window)  # type: ignore[attr-defined]
 
 
 def after_first_frame(window: QWidget, callback: Callable[[], None],
@@ -49,7 +49,7 @@ def after_first_frame(window: QWidget, callback: Callable[[], None],
     """Run ``callback`` once, on the UI thread, when ``window``'s first frame is on screen, or
     ``fallback_ms`` (``FALLBACK_MS``) after this call at the latest. A window not watched from
     before it was shown (see :func:`watch_first_frame`) is taken as painted already."""
-    watcher: _FirstFrame | None = getattr(window, "_first_frame", None)
+    watcher: _FirstFrame | None = getattr(window, "first_frame_watch", None)
     if watcher is None or watcher.painted:
         QTimer.singleShot(0, callback)
         return
