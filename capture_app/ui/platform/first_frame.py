@@ -44,11 +44,10 @@ def watch_first_frame(window: QWidget) -> None:
         window.first_frame_watch = _FirstFrame(window)  # type: ignore[attr-defined]
 
 
-def after_first_frame(window: QWidget, callback: Callable[[], None],
-                      fallback_ms: int | None = None) -> None:
+def after_first_frame(window: QWidget, callback: Callable[[], None]) -> None:
     """Run ``callback`` once, on the UI thread, when ``window``'s first frame is on screen, or
-    ``fallback_ms`` (``FALLBACK_MS``) after this call at the latest. A window not watched from
-    before it was shown (see :func:`watch_first_frame`) is taken as painted already."""
+    ``FALLBACK_MS`` after this call at the latest. A window not watched from before it was
+    shown (see :func:`watch_first_frame`) is taken as painted already."""
     watcher: _FirstFrame | None = getattr(window, "first_frame_watch", None)
     if watcher is None or watcher.painted:
         QTimer.singleShot(0, callback)
@@ -63,4 +62,4 @@ def after_first_frame(window: QWidget, callback: Callable[[], None],
 
     watcher.waiting.append(once)
     # No receiver object: the work is done even if the window is gone by then.
-    QTimer.singleShot(FALLBACK_MS if fallback_ms is None else fallback_ms, once)
+    QTimer.singleShot(FALLBACK_MS, once)
