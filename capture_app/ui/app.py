@@ -188,6 +188,7 @@ class Controller:
 
     def show_main_window(self) -> MainWindow:
         from capture_app.ui.main_window import MainWindow
+        from capture_app.ui.platform.first_frame import watch_first_frame
 
         if self.main_window is None:
             clock = self.presence.clock if self.presence is not None else None
@@ -205,6 +206,7 @@ class Controller:
                 self.main_window.set_support_hours(self.presence.hours, self.presence.agent_zone)
             if self.sending is not None:
                 self.main_window.attach_sending(self.sending)
+            watch_first_frame(self.main_window)  # what the start-up adds waits for it
         self.main_window.show()
         self.main_window.raise_()
         self._windows_changed()
@@ -654,12 +656,21 @@ def run(*, start_report: bool = False, language: str | None = None,
         # Once the first window is up; a start meanwhile waits on the start-up lock.
         QTimer.singleShot(0, lambda: instance.listen(controller.handle_instance_command))
         app.aboutToQuit.connect(instance.close)  # its socket goes with the app
+    first_window = None
     if start_report:
-        controller.new_report(screen=screen)
+        first_window = controller.new_report(screen=screen)
     elif not background:  # started at login: only the tray icon
-        controller.show_main_window()
+        first_window = controller.show_main_window()
     if not exit_when_shown:
-        _schedule_start_up_work(app, controller, theme_later)
+        if first_window is not None:
+            # The tray icon and the global shortcut (~30 ms on this thread) once the window the
+            # agent asked for has its first frame on screen.
+            from capture_app.ui.platform.first_frame import after_first_frame
+
+            after_first_frame(first_window,
+                              lambda: _schedule_start_up_work(app, controller, theme_later))
+        else:
+            _schedule_start_up_work(app, controller, theme_later)
     if exit_when_shown:
         # Used by benchmarks/startup.py: report when the first window is on screen, then quit.
         def shown() -> None:

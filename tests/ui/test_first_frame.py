@@ -79,3 +79,59 @@ def test_problem_melden_from_the_tray_shows_the_wizard_without_building_qts_name
     frame needs Qt's enums, not even the look for our windows to hide."""
     out = run_until_shown(tray_host, tmp_path / "home", FROM_THE_TRAY)
     assert "Qt namespace built: False" in out, out
+
+
+ORDER_OF_THE_START = r"""
+import sys
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from capture_app.__main__ import main
+from capture_app.ui import app as app_module
+from capture_app.ui.main_window import MainWindow
+from capture_app.ui.wizard.window import WizardWindow
+
+order = []
+
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and "painted" not in order:
+            order.append("painted")
+        return False
+
+
+watcher = FirstPaint()
+for kind in (WizardWindow, MainWindow):
+    def show(self, shown=kind.show):
+        self.installEventFilter(watcher)
+        shown(self)
+    kind.show = show
+
+
+def start_presence(self, **options):
+    order.append("tray")
+    print(" ".join(order), flush=True)
+    for wizard in self.wizards.values():
+        wizard._discarding = True
+    QTimer.singleShot(0, QCoreApplication.quit)
+
+
+app_module.Controller.start_presence = start_presence
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", [["report"], []], ids=["capture-app report", "capture-app"])
+def test_the_tray_icon_comes_after_the_first_frame_of_the_window_asked_for(tmp_path, command):
+    """Started to report (or to its main window), the app paints that window first; the tray
+    icon, the global shortcut and the rest of the start-up work (~30 ms on the UI thread) come
+    after its first frame, not between its showing and its painting."""
+    server, display = start_xvfb(1280, 800)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", REPORT_CAPTURE_HOME=str(tmp_path / "home"))
+    try:
+        result = subprocess.run([sys.executable, "-c", ORDER_OF_THE_START, *command],
+                                capture_output=True, text=True, timeout=60, env=env)
+    finally:
+        stop(server)
+    assert result.stdout.split() == ["painted", "tray"], result.stdout + result.stderr[-2000:]
