@@ -53,12 +53,17 @@ sys.exit(main(["--background"]))
 """
 
 
-def run_until_shown(display: str, home, script: str) -> str:
+def app_env(display: str, home) -> dict[str, str]:
+    """The app on the X server ``display`` alone (no Wayland, no session bus), data in ``home``."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
     env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", REPORT_CAPTURE_HOME=str(home))
+    return env
+
+
+def run_until_shown(display: str, home, script: str) -> str:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=60, env=env)
+                            timeout=60, env=app_env(display, home))
     # The wizard opened with the screenshot taken at the start, and Qt's enums were not needed.
     assert "screenshot strip: True" in result.stdout, result.stdout + result.stderr[-2000:]
     return result.stdout
@@ -126,12 +131,10 @@ def test_the_tray_icon_comes_after_the_first_frame_of_the_window_asked_for(tmp_p
     icon, the global shortcut and the rest of the start-up work (~30 ms on the UI thread) come
     after its first frame, not between its showing and its painting."""
     server, display = start_xvfb(1280, 800)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
-    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", REPORT_CAPTURE_HOME=str(tmp_path / "home"))
     try:
         result = subprocess.run([sys.executable, "-c", ORDER_OF_THE_START, *command],
-                                capture_output=True, text=True, timeout=60, env=env)
+                                capture_output=True, text=True, timeout=60,
+                                env=app_env(display, tmp_path / "home"))
     finally:
         stop(server)
     assert result.stdout.split() == ["painted", "tray"], result.stdout + result.stderr[-2000:]
