@@ -5,12 +5,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QDesktopServices, QKeyEvent, QPalette
+from PySide6.QtWidgets import QApplication, QToolButton
 
 from capture_app.core.platform.i18n import tr
 from capture_app.core.triage.catalogue import organisation_file
 from capture_app.core.wizard.steps import Step, applicable_steps
+from capture_app.ui.platform.theme import colours
 from capture_app.ui.wizard.triage_page import CASE_ROLE, RECORD_SEARCH_AFTER_MS
 
 pytestmark = pytest.mark.gui
@@ -264,6 +265,7 @@ def test_a_broken_organisation_file_is_named_and_the_builtin_cases_are_offered(q
         window = controller.new_report()
         page = window.pages[Step.TRIAGE]
         assert not page.notice.isHidden() and str(broken) in page.notice.text()
+        assert colours().warning in page.notice.styleSheet()  # said in the warning colour
         type_text(page.search, "Passwort vergessen")
         assert shown_cases(page)[0] == "password_forgotten"  # the built-in catalogue still works
         window._discarding = True
@@ -332,6 +334,27 @@ def test_outcome_headings_open_and_close_but_cannot_be_chosen(controller, qtbot)
     type_text(page.search, "passwort")
     page.search.clear()
     assert not page.tree.topLevelItem(0).flags() & Qt.ItemIsSelectable
+
+
+def test_the_search_box_gets_a_button_that_clears_what_was_typed(controller, qtbot):
+    window, page = open_triage(controller, qtbot)
+    window.show()
+    # Added once the page is on screen (its icon would hold up the first frame).
+    qtbot.waitUntil(page.search.isClearButtonEnabled, timeout=3000)
+    type_text(page.search, "Kamera geht nicht")
+    button = next(b for b in page.search.findChildren(QToolButton) if b.isVisible())
+    qtbot.mouseClick(button, Qt.LeftButton)
+    assert page.search.text() == ""
+    assert page.tree.topLevelItemCount() == 4  # the full list again
+
+
+def test_an_article_names_its_source_in_a_quieter_colour_than_the_article(controller, qtbot):
+    _window, page = open_triage(controller, qtbot)
+    pick(qtbot, page, "Passwort vergessen")
+    source = page.article_source
+    assert source.text() and not source.isHidden()
+    assert source.palette().color(source.foregroundRole()) == source.palette().color(QPalette.Mid)
+    assert source.palette().color(QPalette.Mid) != page.article_view.palette().color(QPalette.Text)
 
 
 def test_case_titles_wrap_to_the_list_width_when_the_window_narrows(controller, qtbot):

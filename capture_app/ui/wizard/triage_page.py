@@ -11,7 +11,7 @@ import unicodedata
 from typing import Any
 
 from PySide6.QtCore import QRect, QSize, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -200,7 +200,6 @@ class TriagePage(StepPage):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         plain_text(self.notice)
-        self.notice.setStyleSheet(theme.text_colour_style("warning"))
         self.notice.hide()
         layout.addWidget(self.notice)
         self._show_catalogue_problems()
@@ -233,7 +232,6 @@ class TriagePage(StepPage):
         column = QVBoxLayout()
         search_label = QLabel(tr("triage.page.search"))
         self.search = _SearchBox(self)
-        self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText(tr("triage.page.search_placeholder"))
         self.search.setAccessibleName(tr("triage.page.search_name"))
         self.search.setAccessibleDescription(tr("triage.page.search_hint"))
@@ -325,6 +323,9 @@ class TriagePage(StepPage):
 
     def _warm_up(self) -> None:
         self._shown = True
+        # The clear button's icon is loaded the first time one is asked for (several ms of the
+        # first wizard's first frame); it shows only once there is text to clear anyway.
+        self.search.setClearButtonEnabled(True)
         self._plain_headers()
         catalogue = self.env.context.catalogue
         self.env.run(lambda: search(catalogue, "warm") and None, on_success=lambda _result: None,
@@ -341,7 +342,7 @@ class TriagePage(StepPage):
         self.article_source = QLabel()
         plain_text(self.article_source)
         self.article_source.setWordWrap(True)
-        self.article_source.setStyleSheet("color: palette(mid)")
+        self.article_source.setForegroundRole(QPalette.ColorRole.Mid)  # quieter than the article
         layout.addWidget(self.article_view, 1)
         layout.addWidget(self.article_source)
         self.user_text_label = QLabel(tr("triage.page.user_text"))
@@ -408,6 +409,9 @@ class TriagePage(StepPage):
         load = effective_catalogue(organisation_file(config_paths.system_config_file))
         if load.problems and load.catalogue is self.env.context.catalogue:
             lines = [tr("triage.page.catalogue_problems")] + [f"• {m}" for m in load.messages()]
+            # Coloured only when there is something to say: the first style sheet of a process
+            # costs a few milliseconds of the wizard's first frame.
+            self.notice.setStyleSheet(theme.text_colour_style("warning"))
             self.notice.setText("\n".join(lines))
             self.notice.setAccessibleName(" ".join(lines))
             self.notice.show()
