@@ -349,12 +349,26 @@ def test_the_search_box_gets_a_button_that_clears_what_was_typed(controller, qtb
 
 
 def test_an_article_names_its_source_in_a_quieter_colour_than_the_article(controller, qtbot):
-    _window, page = open_triage(controller, qtbot)
+    window, page = open_triage(controller, qtbot)
+    window.show()
     pick(qtbot, page, "Passwort vergessen")
     source = page.article_source
     assert source.text() and not source.isHidden()
-    assert source.palette().color(source.foregroundRole()) == source.palette().color(QPalette.Mid)
-    assert source.palette().color(QPalette.Mid) != page.article_view.palette().color(QPalette.Text)
+    # What is drawn: the line's strongest ink is the palette's quiet Mid, not the text colour.
+    image = source.grab().toImage()
+    background = source.palette().color(source.backgroundRole()).rgb() & 0xFFFFFF
+    ink = [image.pixel(x, y) & 0xFFFFFF for x in range(image.width())
+           for y in range(image.height())]
+    ink = [rgb for rgb in ink if rgb != background]
+    assert ink, "the source line draws nothing"
+
+    def distance(a: int, b: int) -> int:
+        return sum(abs((a >> shift & 0xFF) - (b >> shift & 0xFF)) for shift in (0, 8, 16))
+
+    strongest = max(ink, key=lambda rgb: distance(rgb, background))
+    mid = source.palette().color(QPalette.Mid).rgb() & 0xFFFFFF
+    text = page.article_view.palette().color(QPalette.Text).rgb() & 0xFFFFFF
+    assert distance(strongest, mid) < distance(strongest, text)
 
 
 def test_case_titles_wrap_to_the_list_width_when_the_window_narrows(controller, qtbot):
