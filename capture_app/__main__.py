@@ -76,13 +76,26 @@ def _display_missing() -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def main(argv: list[str] | None = None) -> int:
-    raw = sys.argv[1:] if argv is None else argv
-    args = quick_parse(raw)
+def _helper_process(raw: list[str]) -> int | None:
+    """The app's own helper processes, started by the packaged app as sub-commands of its
+    executable (from the sources: ``python -m`` the module); None for anything else."""
     if raw[:1] == ["guide-window"]:  # the console guide's own process (capture_app/guide_process.py)
         from capture_app.guide_process import main as guide_window
 
         return guide_window(raw[1:])
+    if raw == ["grab-screen"]:  # the first screenshot's own process (core/evidence/grab_process.py)
+        from capture_app.core.evidence.grab_process import main as grab_screen
+
+        return grab_screen()
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    raw = sys.argv[1:] if argv is None else argv
+    args = quick_parse(raw)
+    helper = _helper_process(raw)
+    if helper is not None:
+        return helper
     args = args or build_parser().parse_args(raw)
     if getattr(args, "lang", None) or args.command == "config":
         from capture_app.core.platform import i18n
@@ -116,9 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         from capture_app.core.platform.session import early_capture_possible
 
         if early_capture_possible():
-            from capture_app.core.evidence.screenshot import start_early_capture
+            from capture_app.core.evidence.grab_process import start_early_capture
 
-            # The screen as it was: grabbed in a thread while Qt loads, before any window of ours.
+            # The screen as it was: grabbed while Qt loads (by a process of its own, or a thread),
+            # before any window of ours.
             screen = start_early_capture()
     from capture_app.ui.platform.single_instance import claim_for_start
 

@@ -8,12 +8,7 @@ import pytest
 from factories import evidence_item
 
 from capture_app.core.evidence import png
-from capture_app.core.evidence.screenshot import (
-    Capture,
-    EarlyCapture,
-    ScreenshotError,
-    start_early_capture,
-)
+from capture_app.core.evidence.screenshot import Capture, EarlyCapture, ScreenshotError
 from capture_app.core.evidence.screenshot_evidence import (
     ScreenshotSaveError,
     default_title,
@@ -138,14 +133,3 @@ def test_the_early_capture_hands_over_its_picture_or_its_error():
     assert odd.value.key == "screenshot.failed"
 
 
-@pytest.mark.parametrize("env, starts", [
-    ({"DISPLAY": ":0"}, True),
-    ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, False),  # nothing of ours is ever shown
-    ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, False),  # asks the portal later
-    ({}, False),
-])
-def test_the_early_capture_starts_only_where_it_can_see_the_screen(env, starts, monkeypatch):
-    import capture_app.core.evidence.screenshot as screenshot
-
-    monkeypatch.setattr(screenshot, "EarlyCapture", lambda: "started")
-    assert (start_early_capture(env) == "started") is starts

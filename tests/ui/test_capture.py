@@ -7,7 +7,9 @@ test_capture_x11.py.
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
+import sys
 import zlib
 
 import pytest
@@ -17,6 +19,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from xdisplay import pattern, sub_image
 
+from capture_app.core.evidence.grab_process import ChildCapture
 from capture_app.core.evidence.screenshot import Capture, Monitor, ScreenshotError
 from capture_app.core.wizard.steps import Step
 from capture_app.ui.capture import grabber
@@ -369,6 +372,18 @@ def test_the_setting_turns_the_capture_at_the_start_off(controller, screen, qtbo
     window = controller.new_report()
     assert window is not None and screen.grabs == []
     assert window.report.evidence == []
+
+
+def test_with_the_setting_off_the_screenshot_process_of_the_start_is_ended(controller, qtbot):
+    """``capture-app report`` starts its grab before the settings are read: with the capture
+    turned off, that process ends, its picture unused, and the wizard opens without it."""
+    controller.config.set_user("capture.on_report_start", False)
+    early = ChildCapture([sys.executable, "-c", "import time; time.sleep(60)"])
+    window = controller.new_report(screen=early)
+    assert window is not None and window.report.evidence == []
+    assert not hasattr(window, "capture_banner")
+    with pytest.raises(ProcessLookupError):  # ended and collected, not left waiting all day
+        os.kill(early.pid, 0)
 
 
 def _start_and_close_at_once(controller, qtbot, typed: str) -> str:

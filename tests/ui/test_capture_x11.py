@@ -7,6 +7,7 @@ sizes, showing a known random pattern.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -59,6 +60,27 @@ def test_capture_app_report_captures_the_screen_before_its_window_appears(deskto
     width, height, pixels = decode_rgb_png(data)
     assert (width, height) == (WIDTH, HEIGHT)
     assert pixels == picture  # exactly the screen as it was: no window of ours in it
+
+
+@pytest.mark.parametrize("command", [
+    None,  # from the sources: python -m capture_app.core.evidence.grab_process
+    [sys.executable, "-m", "capture_app", "grab-screen"],  # the packaged app's sub-command
+])
+def test_the_screenshot_process_hands_over_the_screen_and_its_monitors(desktop, command,
+                                                                       monkeypatch):
+    from capture_app.core.evidence.grab_process import ChildCapture
+
+    server, picture = desktop
+    monkeypatch.setenv("DISPLAY", server.display)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    capture = ChildCapture(command)
+    shot = capture.result(60)
+    assert (shot.width, shot.height, shot.left, shot.top) == (WIDTH, HEIGHT, 0, 0)
+    assert shot.rgb() == picture
+    assert [(m.width, m.height, m.left, m.top) for m in shot.monitors] == MONITORS
+    assert shot.taken_at.tzinfo is not None
+    with pytest.raises(ProcessLookupError):  # the process has ended and been collected
+        os.kill(capture.pid, 0)
 
 
 def _start_screenshot_of_the_open_draft(home: Path, app: subprocess.Popen) -> bytes:

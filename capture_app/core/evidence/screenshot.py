@@ -16,14 +16,14 @@ any display at all.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from capture_app.core.platform import timing
 from capture_app.core.platform.errors import UserFacingError
-from capture_app.core.platform.session import early_capture_possible, session_kind
+from capture_app.core.platform.session import session_kind
 
 if TYPE_CHECKING:
     from capture_app.core.evidence.macos_permission import ScreenAccessApi
@@ -86,11 +86,13 @@ class Region:
 class Capture:
     """Captured pixels: rows of BGRA bytes (alpha unused), ``width * 4`` bytes per row.
 
-    ``pixels`` may be the grabbing library's own buffer (a bytearray): nothing changes it."""
+    ``pixels`` may be the grabbing library's own buffer (a bytearray), or a read-only view of
+    the memory the screenshot process filled (:mod:`capture_app.core.evidence.grab_process`):
+    nothing changes it."""
 
     width: int
     height: int
-    pixels: bytes | bytearray
+    pixels: bytes | bytearray | memoryview
     left: int = 0  # where the image lies on the virtual desktop
     top: int = 0
     monitors: tuple[Monitor, ...] = ()
@@ -245,10 +247,10 @@ def _open(display: str | None) -> Any:
     try:
         return mss.MSS(display=display) if display else mss.MSS()
     except Exception as exc:
-        raise ScreenshotError("screenshot.no_display", detail=_detail(exc)) from exc
+        raise ScreenshotError("screenshot.no_display", detail=error_detail(exc)) from exc
 
 
-def _detail(exc: BaseException) -> str:
+def error_detail(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:200]
 
@@ -296,7 +298,7 @@ def grab(target: str | Monitor | Region | int = "desktop", *, display: str | Non
         except ScreenshotError:
             raise
         except Exception as exc:
-            raise ScreenshotError("screenshot.failed", detail=_detail(exc)) from exc
+            raise ScreenshotError("screenshot.failed", detail=error_detail(exc)) from exc
     width, height = shot.size
     inside = tuple(m for m in monitors
                    if m.left < area.left + width and area.left < m.right
@@ -375,8 +377,9 @@ def match_screens(hints: Sequence[ScreenHint], monitors: Sequence[Monitor]) -> l
 class EarlyCapture:
     """A grab of the whole desktop, started before anything of ours can appear on screen.
 
-    ``capture-app report`` starts it as its very first step, in a thread, while Qt is still
-    being imported; the wizard then waits for :meth:`result` before it shows itself.
+    ``capture-app report`` starts it as its very first step, while Qt is still being imported:
+    in a process of its own where it can (:mod:`capture_app.core.evidence.grab_process`), else in
+    this thread; the wizard then waits for :meth:`result` before it shows itself.
     """
 
     def __init__(self, grab_fn: Callable[[], Capture] | None = None) -> None:
@@ -394,6 +397,9 @@ class EarlyCapture:
         except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the result
             self._error = exc
 
+    def discard(self) -> None:
+        """Not needed after all: the thread ends by itself, its picture is dropped with it."""
+
     def result(self, timeout: float = 10.0) -> Capture:
         self._thread.join(timeout)
         if self._thread.is_alive():
@@ -401,13 +407,8 @@ class EarlyCapture:
         if self._error is not None:
             if isinstance(self._error, ScreenshotError):
                 raise self._error
-            raise ScreenshotError("screenshot.failed", detail=_detail(self._error))
+            raise ScreenshotError("screenshot.failed", detail=error_detail(self._error))
         assert self._result is not None
         return self._result
 
 
-def start_early_capture(env: Mapping[str, str] | None = None) -> EarlyCapture | None:
-    """Start grabbing now if this session can be grabbed without asking anyone (mss)."""
-    if not early_capture_possible(env):
-        return None
-    return EarlyCapture()

@@ -54,6 +54,8 @@ def open_report(controller, report, early: EarlyCapture | None = None):
                 capture = early.result(EARLY_TIMEOUT_S)
             except ScreenshotError as exc:
                 failure = exc.message()
+        else:
+            early.discard()  # taken before the settings were read: nobody wants it
         if capture is not None:
             return _open_with(controller, report, capture)
         if failure:
