@@ -23,9 +23,10 @@ the first day); a start hands nothing to the next.
 The app is started as ``python -m capture_app`` (what its ``capture-app`` script runs).
 
 Also shown for the app: the CPU time (user + system, all threads, from the process's resource
-usage, which includes the short-lived process that takes the first screenshot) of the same start quitting as soon as its first window is up (``--exit-when-shown``;
-with ``--background``: once its event loop runs, just before the tray icon is made). Other work
-on a busy machine sways it far less than the wall-clock time.
+usage, which includes the short-lived process that takes the first screenshot) of the same start
+quitting as soon as its first window is up (``--exit-when-shown``; with ``--background``: once
+its event loop runs, just before the tray icon is made). Other work on a busy machine sways it
+far less than the wall-clock time.
 
 Target: the wizard and the tray icon each within 1.5× their bare PySide6 baseline.
 Exit status 1 when a target is missed.
