@@ -11,9 +11,9 @@ grabs the whole desktop, writes the pixels (BGRA rows) into that file, then one 
 its standard output (the picture's size, place, monitors and moment, or the error), and ends.
 The app reads the line only when the wizard needs the picture (:meth:`ChildCapture.result`),
 and maps the file as the picture's pixels, without copying them; until then no thread of the
-app is woken for it. A
-child nobody asks any more is ended (:meth:`ChildCapture.discard`, or the app's end closing the
-pipe); one that hears nothing ends itself after ``CHILD_LIFETIME_S``.
+app is woken for it. A child still grabbing when it is no longer wanted is ended
+(:meth:`ChildCapture.discard`, a time-out in :meth:`~ChildCapture.result`); one stuck with
+nobody asking ends itself after ``CHILD_LIFETIME_S``.
 
     python -m capture_app.core.evidence.grab_process     (from the sources)
     capture-app grab-screen                               (the same, in a packaged app)
