@@ -125,3 +125,33 @@ def test_the_pixels_come_over_as_written_with_the_pictures_facts():
     assert shot.taken_at.isoformat() == "2026-12-07T10:00:00+00:00"
     assert shot.rgb() == bytes(x for p in range(6) for x in (4 * p + 2, 4 * p + 1, 4 * p))
     assert capture.result(1) is shot and gone(capture.pid)
+
+
+def answering(line: str, pixels: int = 0) -> list[str]:
+    """A stand-in for the child that writes ``pixels`` bytes and then ``line`` as its answer."""
+    return python(f"import os, sys\nos.write(3, b'\\x00' * {pixels})\n"
+                  f"sys.stdout.write({line!r})\nsys.stdout.flush()\n")
+
+
+@pytest.mark.parametrize("line", [
+    "this is not json\n",
+    '{"width": "wide", "height": 1}\n',
+    '{"width": 1}\n',  # facts missing
+    '{"width": -1, "height": 1, "left": 0, "top": 0, "monitors": [], '
+    '"taken_at": "2026-12-07T10:00:00+00:00"}\n',
+    '{"width": 1, "height": 1, "left": 0, "top": 0, "monitors": [{"index": 1, "colour": 3}], '
+    '"taken_at": "2026-12-07T10:00:00+00:00"}\n',
+    '{"width": 1, "height": 1, "left": 0, "top": 0, "monitors": [], '
+    '"taken_at": "2026-12-07T10:00:00"}\n',  # a moment without its zone
+    '{"error": "config.broken", "params": {}}\n',  # not a screenshot's reason
+    '[1, 2, 3]\n',
+    "x" * 200_000,  # no end of line, ever
+])
+def test_an_answer_the_app_cannot_read_is_a_screenshot_that_failed_not_a_crash(line):
+    capture = ChildCapture(answering(line, pixels=4))
+    with pytest.raises(ScreenshotError) as caught:
+        capture.result(30)
+    assert caught.value.key == "screenshot.failed"
+    assert caught.value.params["detail"].startswith("unreadable answer from the screenshot process")
+    assert caught.value.message()  # the wizard can say it
+    assert gone(capture.pid)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 CHILD_LIFETIME_S = 120  # a child whose answer nobody reads ends by itself
 PIXELS_FD = 3  # where the child finds the in-memory file for the pixels
+MAX_ANSWER_BYTES = 65536  # the answer line: a few hundred bytes, even with many monitors
 
 
 def start_early_capture(env: Mapping[str, str] | None = None) -> ChildCapture | EarlyCapture | None:
@@ -115,15 +116,23 @@ class ChildCapture:
             self._end()
 
     def _receive(self, timeout: float) -> Capture:
-        import json
-        import mmap
+        from capture_app.core.evidence.screenshot import ScreenshotError
+
+        line = self._answer_line(timeout)
+        try:
+            return self._picture(line)
+        except ScreenshotError:
+            raise
+        except (ValueError, TypeError, KeyError) as exc:  # not an answer this module writes
+            raise ScreenshotError("screenshot.failed",
+                                  detail=f"unreadable answer from the screenshot process "
+                                         f"({type(exc).__name__})") from exc
+
+    def _answer_line(self, timeout: float) -> bytes:
         import select
         import time
-        from datetime import datetime
 
-        _POPULATE = getattr(mmap, "MAP_POPULATE", 0)
-
-        from capture_app.core.evidence.screenshot import Capture, Monitor, ScreenshotError
+        from capture_app.core.evidence.screenshot import ScreenshotError
 
         deadline = time.monotonic() + timeout
         answer = bytearray()
@@ -136,10 +145,27 @@ class ChildCapture:
                 raise ScreenshotError("screenshot.failed",
                                       detail="the screenshot process ended without an answer")
             answer += piece
-        facts = json.loads(answer)
+            if len(answer) > MAX_ANSWER_BYTES:
+                raise ScreenshotError("screenshot.failed",
+                                      detail="unreadable answer from the screenshot process")
+        return bytes(answer)
+
+    def _picture(self, line: bytes) -> Capture:
+        import json
+        import mmap
+        from datetime import datetime
+
+        from capture_app.core.evidence.screenshot import Capture, Monitor, ScreenshotError
+
+        facts = json.loads(line)
         if "error" in facts:
-            raise ScreenshotError(facts["error"], **facts.get("params", {}))
+            key, params = str(facts["error"]), dict(facts.get("params") or {})
+            if not key.startswith("screenshot."):
+                raise ValueError(key)
+            raise ScreenshotError(key, **{str(name): value for name, value in params.items()})
         width, height = int(facts["width"]), int(facts["height"])
+        if width <= 0 or height <= 0:
+            raise ValueError(f"{width} × {height}")
         size = width * height * 4
         written = os.fstat(self._pixels).st_size
         if written < size:  # (mapping beyond the end would crash on the first read there)
@@ -147,19 +173,22 @@ class ChildCapture:
                                   detail=f"{written} bytes of pixels instead of {size}")
         # Not copied: the in-memory file is mapped, its pages set up at once (a copy of 8 MB
         # costs the wizard several milliseconds); the mapping lives as long as the picture.
-        pixels = memoryview(mmap.mmap(self._pixels, size, flags=mmap.MAP_SHARED | _POPULATE,
-                                      prot=mmap.PROT_READ))
+        pixels = memoryview(mmap.mmap(self._pixels, size, prot=mmap.PROT_READ,
+                                      flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)))
         monitors = tuple(Monitor(**monitor) for monitor in facts["monitors"])
+        taken_at = datetime.fromisoformat(facts["taken_at"])
+        if taken_at.tzinfo is None:
+            raise ValueError("a moment without its time zone")
         return Capture(width, height, pixels, int(facts["left"]), int(facts["top"]), monitors,
-                       datetime.fromisoformat(facts["taken_at"]))
+                       taken_at)
 
     def _end(self) -> None:
         import signal
 
         os.close(self._answer)
         os.close(self._pixels)  # the child's copy goes with the child
-        try:  # done, or stuck: either way it goes now
-            os.kill(self.pid, signal.SIGTERM)
+        try:  # done, or stuck: either way it goes now (it holds nothing to clean up)
+            os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         os.waitpid(self.pid, 0)
