@@ -26,6 +26,13 @@ def gone(pid: int) -> bool:
     return False
 
 
+def answering(line: str, pixels: str = "b''") -> list[str]:
+    """A stand-in for the child: writes ``pixels`` into the in-memory file, then ``line`` as
+    its answer (both Python expressions)."""
+    return python(f"import os, sys\nos.write(3, {pixels})\n"
+                  f"sys.stdout.write({line})\nsys.stdout.flush()\n")
+
+
 @pytest.mark.parametrize("env, way", [
     ({"DISPLAY": ":0"}, "process"),
     ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, None),  # nothing of ours is ever shown
@@ -99,24 +106,18 @@ def test_a_capture_not_wanted_after_all_ends_its_process():
 
 def test_a_process_that_claims_more_pixels_than_it_wrote_is_refused_not_read():
     # Mapping the in-memory file beyond what was written would crash the app on the first read.
-    liar = python(
-        "import os, sys\n"
-        "os.write(3, b'\\x00' * 4)\n"
-        "sys.stdout.write('{\"width\": 10, \"height\": 10, \"left\": 0, \"top\": 0, '\n"
-        "                 '\"monitors\": [], \"taken_at\": \"2026-12-07T10:00:00+00:00\"}\\n')\n")
+    liar = answering(repr('{"width": 10, "height": 10, "left": 0, "top": 0, "monitors": [], '
+                          '"taken_at": "2026-12-07T10:00:00+00:00"}\n'), pixels="bytes(4)")
     with pytest.raises(ScreenshotError) as caught:
         ChildCapture(liar).result(30)
     assert caught.value.params["detail"] == "4 bytes of pixels instead of 400"
 
 
 def test_the_pixels_come_over_as_written_with_the_pictures_facts():
-    painter = python(
-        "import os, sys\n"
-        "os.write(3, bytes(range(2 * 3 * 4)))\n"
-        "sys.stdout.write('{\"width\": 2, \"height\": 3, \"left\": -2, \"top\": 5, \"monitors\": '\n"
-        "                 '[{\"index\": 1, \"left\": -2, \"top\": 5, \"width\": 2, \"height\": 3, '\n"
-        "                 '\"primary\": true, \"name\": \"M1\"}], '\n"
-        "                 '\"taken_at\": \"2026-12-07T10:00:00+00:00\"}\\n')\n")
+    painter = answering(repr('{"width": 2, "height": 3, "left": -2, "top": 5, "monitors": '
+                             '[{"index": 1, "left": -2, "top": 5, "width": 2, "height": 3, '
+                             '"primary": true, "name": "M1"}], '
+                             '"taken_at": "2026-12-07T10:00:00+00:00"}\n'), pixels="bytes(range(24))")
     capture = ChildCapture(painter)
     shot = capture.result(30)
     assert (shot.width, shot.height, shot.left, shot.top) == (2, 3, -2, 5)
@@ -125,12 +126,6 @@ def test_the_pixels_come_over_as_written_with_the_pictures_facts():
     assert shot.taken_at.isoformat() == "2026-12-07T10:00:00+00:00"
     assert shot.rgb() == bytes(x for p in range(6) for x in (4 * p + 2, 4 * p + 1, 4 * p))
     assert capture.result(1) is shot and gone(capture.pid)
-
-
-def answering(line: str, pixels: int = 0) -> list[str]:
-    """A stand-in for the child that writes ``pixels`` bytes and then ``line`` as its answer."""
-    return python(f"import os, sys\nos.write(3, b'\\x00' * {pixels})\n"
-                  f"sys.stdout.write({line!r})\nsys.stdout.flush()\n")
 
 
 @pytest.mark.parametrize("line", [
@@ -145,13 +140,20 @@ def answering(line: str, pixels: int = 0) -> list[str]:
     '"taken_at": "2026-12-07T10:00:00"}\n',  # a moment without its zone
     '{"error": "config.broken", "params": {}}\n',  # not a screenshot's reason
     '[1, 2, 3]\n',
-    "x" * 200_000,  # no end of line, ever
 ])
 def test_an_answer_the_app_cannot_read_is_a_screenshot_that_failed_not_a_crash(line):
-    capture = ChildCapture(answering(line, pixels=4))
+    capture = ChildCapture(answering(repr(line), pixels="bytes(4)"))
     with pytest.raises(ScreenshotError) as caught:
         capture.result(30)
     assert caught.value.key == "screenshot.failed"
     assert caught.value.params["detail"].startswith("unreadable answer from the screenshot process")
     assert caught.value.message()  # the wizard can say it
+    assert gone(capture.pid)
+
+
+def test_an_answer_that_never_ends_is_cut_off():
+    capture = ChildCapture(answering("'x' * 200_000", pixels="bytes(4)"))  # no end of line, ever
+    with pytest.raises(ScreenshotError) as caught:
+        capture.result(30)
+    assert caught.value.params["detail"] == "unreadable answer from the screenshot process"
     assert gone(capture.pid)
