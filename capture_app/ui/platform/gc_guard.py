@@ -11,7 +11,8 @@ So automatic collection is switched off and a timer on the UI thread does the sa
 looks at the collector's counters a few times a second and collects the generations whose
 thresholds are crossed, as CPython would, just always here. Because a worker's temporary
 objects can push the counters up and down again between two looks, the youngest generation is
-also collected once a second whenever anything new is tracked (microseconds of work).
+also collected once a second whenever anything new is tracked (microseconds of work) — judged
+by what that generation holds, not by the counter alone, which frees of older objects lower.
 
 An app idling in the tray all day must not wake the computer four times a second for that:
 once the counters have stood still for a second, the timer slows to one look every 30 seconds
@@ -59,7 +60,7 @@ class _Collector(QObject):
         self.checks += 1
         self._ticks += 1
         young_due = self.idle or self._ticks % YOUNG_EVERY == 0
-        generation = 0 if counts[0] > NOISE and young_due else -1
+        generation = 0 if young_due and young_objects(counts[0]) > NOISE else -1
         for level in range(3):
             if counts[level] > self.thresholds[level]:
                 generation = level
@@ -101,6 +102,15 @@ class _Collector(QObject):
                 abs(counts[0] - self._last[0]) > NOISE or counts[1:] != self._last[1:]) \
                 and self.timer.interval() == IDLE_CHECK_MS:
             self.timer.start(IDLE_LOOK_MS)  # something new: one look soon, as CPython would
+
+
+def young_objects(count: int) -> int:
+    """How many objects the youngest generation holds, at least roughly (``count``: the
+    collector's own first count). That count is allocations less frees since the last
+    collection, and frees of older objects lower it too: a closed window's cycle can hide
+    behind the objects freed with it, from CPython's threshold as from this guard. Below the
+    noise level the generation itself is counted (once a second at most, a short list then)."""
+    return count if count > NOISE else len(gc.get_objects(generation=0))
 
 
 def install() -> _Collector:
