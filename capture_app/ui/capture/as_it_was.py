@@ -1,7 +1,8 @@
 """A new report starts with a screenshot of the screen as it was before our window appeared.
 
-From the command line (``capture-app report``) the desktop is grabbed before Qt is even loaded
-(:class:`~capture_app.core.evidence.screenshot.EarlyCapture`); from the tray or the main window our
+From the command line (``capture-app report``) the grab starts before Qt is even loaded (on
+Linux in a process of its own, :mod:`capture_app.core.evidence.grab_process`; elsewhere in a
+thread, :class:`~capture_app.core.evidence.screenshot.EarlyCapture`); from the tray or the main window our
 windows are hidden, the screen is grabbed, and only then does the wizard open. The wizard shows
 the picture at once in a slim strip (from the raw pixels, before any encoding); once the window is
 shown, a worker encodes it and stores it as the report's first screenshot.
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from capture_app.core.evidence.grab_process import ChildCapture
 from capture_app.core.evidence.screenshot import Capture, EarlyCapture, ScreenshotError
 from capture_app.core.platform.i18n import tr
 from capture_app.ui.capture.evidence_files import EvidenceFiles
@@ -36,7 +38,7 @@ EARLY_TIMEOUT_S = 10
 _capturers: set[ScreenCapturer] = set()  # alive until their capture has ended
 
 
-def open_report(controller, report, early: EarlyCapture | None = None):
+def open_report(controller, report, early: ChildCapture | EarlyCapture | None = None):
     """Open the wizard for ``report`` with the screen as it was; returns the window or None.
 
     None means the wizard opens as soon as the screen has been captured (our visible windows
