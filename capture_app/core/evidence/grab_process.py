@@ -28,6 +28,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from capture_app.core.platform.helper_process import helper_command
 from capture_app.core.platform.session import early_capture_possible, session_kind
 
 if TYPE_CHECKING:
@@ -59,9 +60,7 @@ def start_early_capture(env: Mapping[str, str] | None = None) -> ChildCapture | 
 
 
 def child_command() -> list[str]:
-    if getattr(sys, "frozen", False):  # the packaged app: its executable has the sub-command
-        return [sys.executable, "grab-screen"]
-    return [sys.executable, "-m", "capture_app.core.evidence.grab_process"]
+    return helper_command("grab-screen", "capture_app.core.evidence.grab_process")
 
 
 class ChildCapture:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QSize, Signal
 from PySide6.QtWidgets import QApplication
 
+from capture_app.core.platform.helper_process import helper_command
 from capture_app.core.platform.i18n import current_language, tr
 from capture_app.ui.guide import sections
 from capture_app.ui.platform.screen_fit import fitted_size, screen_room
@@ -57,9 +58,7 @@ def window_size_args() -> list[str]:
 
 
 def child_command(args: list[str]) -> list[str]:
-    if getattr(sys, "frozen", False):  # the packaged app: its executable has the sub-command
-        return [sys.executable, "guide-window", *args]
-    return [sys.executable, "-m", "capture_app.guide_process", *args]
+    return helper_command("guide-window", "capture_app.guide_process", args)
 
 
 class GuideLauncher(QObject):
