@@ -168,10 +168,9 @@ def app_round(desktop: Desktop, env: dict, socket_path: str, settle: float,
             send_line(socket_path, json.dumps({"command": "report"}).encode() + b"\n")
         mapped, title = desktop.watch.wait("map", after=trigger)
         painted, _ = desktop.watch.wait("paint", after=trigger, name=TITLE)
+        # Only the running app prints its moments; a new `capture-app report` hands the request
+        # over before it would grab the screen itself.
         grabbed = timings.first("screenshot", after=trigger)
-        if by_process:
-            # The new process grabs the screen too, but only the running app's grab is used.
-            grabbed = max(moment for name, moment in timings.moments if name == "screenshot")
         phases: dict[str, float] = {}
         for name, moment in list(timings.moments):
             if moment >= trigger and name not in phases:
