@@ -295,8 +295,8 @@ class Controller:
             window.saved.connect(self._refresh_drafts)
             window.closed.connect(self._wizard_closed)
             window.discarded.connect(self._refresh_drafts)
-        if not show:
             timing.mark("wizard_built")
+        if not show:
             if report.id not in self.wizards:
                 self._prepared[report.id] = window
             return window
