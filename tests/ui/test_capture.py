@@ -386,14 +386,17 @@ def test_with_the_setting_off_the_screenshot_process_of_the_start_is_ended(contr
         os.kill(early.pid, 0)
 
 
-def _start_and_close_at_once(controller, qtbot, typed: str) -> str:
-    """Problem melden, the summary typed (if any), and the wizard closed right away; returns
-    the report's id once every screenshot being stored has been handled."""
+def _start_and_close_at_once(controller, qtbot, typed: str, *, once=None) -> str:
+    """Problem melden, the summary typed (if any), and the wizard closed right away (``once``:
+    as soon as that event is set); returns the report's id once every screenshot being stored
+    has been handled."""
     from capture_app.ui.capture.evidence_files import wait_for_pending
 
     controller.new_report()
     qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
     window = next(iter(controller.wizards.values()))
+    if once is not None:
+        qtbot.waitUntil(once.is_set, timeout=10_000)
     if typed:
         window.report.summary = typed
         window.mark_dirty()
@@ -507,13 +510,24 @@ def test_the_capture_reaches_the_draft_even_when_the_wizard_is_closed_at_once(co
 
 def _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch, *, fail=False):
     """The window's last save (in its worker) waits until the start screenshot has been stored,
-    so the screenshot's result is delivered while the window's close waits for that save."""
+    so the screenshot's result is delivered while the window's close waits for that save.
+
+    Returns (encoding, stored): set when the screenshot's encoding starts and when its file is
+    stored. The close must come after ``encoding``: until its first frame the wizard holds the
+    screenshot back, and a close that waits for a save that waits for the screenshot would
+    wait for nothing (the first frame cannot come while the close holds the UI thread).
+    """
     import threading
     import time
 
-    stored = threading.Event()
+    encoding, stored = threading.Event(), threading.Event()
     store = controller.store
     store_attachment, save = store.store_attachment, store.save
+    to_png = Capture.to_png
+
+    def encode(capture, *args, **kwargs):
+        encoding.set()
+        return to_png(capture, *args, **kwargs)
 
     def attach(*args, **kwargs):
         result = store_attachment(*args, **kwargs)
@@ -534,16 +548,17 @@ def _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch, *, fail=
                 raise OSError(28, "No space left on device")
         return save(report, *args, **kwargs)
 
+    monkeypatch.setattr(Capture, "to_png", encode)
     monkeypatch.setattr(store, "store_attachment", attach)
     monkeypatch.setattr(store, "save", held_save)
-    return stored
+    return encoding, stored
 
 
 @pytest.mark.parametrize("typed", ["", "Kalender synchronisiert nicht"])
 def test_a_screenshot_stored_while_the_window_waits_for_its_last_save_is_not_lost(
         controller, screen, qtbot, monkeypatch, typed):
-    stored = _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch)
-    report_id = _start_and_close_at_once(controller, qtbot, typed)
+    encoding, stored = _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch)
+    report_id = _start_and_close_at_once(controller, qtbot, typed, once=encoding)
     assert stored.is_set()
     if not typed:  # closed untouched: the draft is deleted, and the late file with it
         folder = controller.store.attachment_dir(report_id)
@@ -559,13 +574,15 @@ def test_a_screenshot_stored_during_a_close_the_agent_cancels_stays_in_the_windo
         controller, screen, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch, fail=True)
+    encoding, _stored = _hold_saves_until_the_screenshot_is_stored(controller, monkeypatch,
+                                                                    fail=True)
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: (
         warnings.append(args), QMessageBox.StandardButton.Cancel)[1])
     controller.new_report()
     qtbot.waitUntil(lambda: len(controller.wizards) == 1, timeout=10_000)
     window = next(iter(controller.wizards.values()))
+    qtbot.waitUntil(encoding.is_set, timeout=10_000)
     window.report.summary = "Kalender synchronisiert nicht"
     window.mark_dirty()
     window.close()  # the save fails; "Abbrechen" keeps the window open
