@@ -120,8 +120,6 @@ class ChildCapture:
         line = self._answer_line(timeout)
         try:
             return self._picture(line)
-        except ScreenshotError:
-            raise
         except (ValueError, TypeError, KeyError) as exc:  # not an answer this module writes
             raise ScreenshotError("screenshot.failed",
                                   detail=f"unreadable answer from the screenshot process "
