@@ -9,6 +9,8 @@ shown, a worker encodes it and stores it as the report's first screenshot.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -22,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from capture_app.core.evidence.grab_process import ChildCapture
 from capture_app.core.evidence.screenshot import Capture, EarlyCapture, ScreenshotError
 from capture_app.core.platform.i18n import tr
 from capture_app.ui.capture.evidence_files import EvidenceFiles
@@ -31,6 +32,9 @@ from capture_app.ui.evidence.images import scaled, scaled_capture
 from capture_app.ui.platform import theme
 from capture_app.ui.platform.icons import icon
 from capture_app.ui.platform.roles import ALIGN_CENTER, ALIGN_LEFT_VCENTER
+
+if TYPE_CHECKING:  # the tray app imports this module at start: the child's code is not needed
+    from capture_app.core.evidence.grab_process import ChildCapture
 
 PREVIEW_WIDTH = 240
 THUMB = QSize(theme.space(16), theme.space(9))  # 64 × 36: a 16:9 screen in the folded strip
